@@ -1,0 +1,4 @@
+"""`python -m crawler` is the `policywatch` command."""
+from crawler.cli import main
+
+main(prog_name="policywatch")

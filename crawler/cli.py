@@ -1,0 +1,177 @@
+"""The `policywatch` command: thin click wrappers that parse arguments and call functions."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.sources import SourceConfigError, load_sources
+
+DEFAULT_CONFIG = "config/sources.yaml"
+DEFAULT_DB = "var/policywatch.db"
+DEMO_DB = "var/demo.db"
+DEMO_PORT = 8765
+
+config_option = click.option("--config", "config", default=DEFAULT_CONFIG, show_default=True,
+                             envvar="POLICYWATCH_CONFIG", type=click.Path(dir_okay=False),
+                             help="Sources file.")
+db_option = click.option("--db", "db", default=DEFAULT_DB, show_default=True, envvar="POLICYWATCH_DB",
+                         type=click.Path(dir_okay=False), help="SQLite database file.")
+
+
+def fail(message: str) -> None:
+    """Print one line to stderr and exit 2."""
+    click.echo(f"policywatch: {message}", err=True)
+    sys.exit(2)
+
+
+def parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, str]:
+    """NAME=VALUE pairs from repeated options."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            fail(f"{what} takes NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value
+    return out
+
+
+def scrapy_overrides(settings: tuple[str, ...], log_level: str) -> dict[str, Any]:
+    """Scrapy settings from --set pairs, the log level, and a progress line on terminals."""
+    overrides: dict[str, Any] = dict(parse_pairs(settings, "--set"))
+    overrides.setdefault("LOG_LEVEL", log_level.upper())
+    overrides.setdefault("POLICYWATCH_PROGRESS", sys.stderr.isatty())
+    return overrides
+
+
+def print_summary(result: Any) -> None:
+    """One line per source: status, list pages, new documents, errors, why it stopped."""
+    click.echo(f"crawl run {result.run_id}:")
+    header = f"  {'source':<22} {'status':<9} {'lists':>5} {'304':>4} {'links':>5} {'fetched':>7} " \
+             f"{'new':>4} {'upd':>4} {'att':>4} {'errors':>6}  why it stopped"
+    click.echo(header)
+    for row in result.sources:
+        status = row["status"] + (f" {row['blocked_status']}" if row.get("blocked_status") else "")
+        kinds = ",".join(f"{k}:{v}" for k, v in sorted(row["error_kinds"].items()))
+        click.echo(
+            f"  {row['source_id']:<22} {status:<9} {row['list_pages']:>5} {row['list_not_modified']:>4} "
+            f"{row['links_found']:>5} {row['detail_pages']:>7} {row['new_documents']:>4} "
+            f"{row['updated_documents']:>4} {row['attachments']:>4} {row['errors']:>6}  "
+            f"{row['exit_reason'] or ''}{(' [' + kinds + ']') if kinds else ''}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policywatch")
+def main() -> None:
+    """policywatch: watch Chinese government and aggregator sites for high-tech policies."""
+
+
+@main.command()
+@click.option("--source", "sources", multiple=True, metavar="ID", help="Crawl only this source (repeatable).")
+@config_option
+@db_option
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="Fill ${NAME} in the sources file (repeatable).")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
+@click.option("--log-level", default="WARNING", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def crawl(sources: tuple[str, ...], config: str, db: str, variables: tuple[str, ...],
+          settings: tuple[str, ...], log_level: str) -> None:
+    """Crawl sources into the database and print a per-source summary.
+
+    Exits non-zero only when every source failed or was blocked.
+
+    Example: policywatch crawl --source hunan-kjt --db var/policywatch.db
+    """
+    from crawler.runner import run_crawl
+
+    substitutions = parse_pairs(variables, "--var")
+    try:
+        load_sources(config, variables=substitutions, only=list(sources) or None)
+    except SourceConfigError as exc:
+        fail(str(exc))
+    result = run_crawl(config, db, list(sources) or None, substitutions,
+                       scrapy_overrides(settings, log_level), trigger="cli")
+    print_summary(result)
+    if result.all_failed:
+        fail("every source failed or was blocked")
+
+
+@main.group()
+def sources() -> None:
+    """Inspect the configured sources."""
+
+
+@sources.command("list")
+@config_option
+def sources_list(config: str) -> None:
+    """List the sources of a sources file (validating it).
+
+    Example: policywatch sources list --config config/sources.yaml
+    """
+    try:
+        loaded = load_sources(config)
+    except SourceConfigError as exc:
+        fail(str(exc))
+    for source in loaded:
+        region = "/".join(filter(None, (source.province, source.city))) or "-"
+        state = "" if source.enabled else "  (disabled)"
+        click.echo(f"{source.id:<22} {source.kind:<10} {source.level or '-':<10} {source.family or '-':<9} "
+                   f"{region:<14} {source.name}{state}")
+
+
+@sources.command("validate")
+@config_option
+def sources_validate(config: str) -> None:
+    """Validate a sources file; prints one line and exits non-zero on the first problem.
+
+    Example: policywatch sources validate --config config/sources.yaml
+    """
+    try:
+        loaded = load_sources(config)
+    except SourceConfigError as exc:
+        fail(str(exc))
+    click.echo(f"{config}: {len(loaded)} sources OK")
+
+
+@main.command()
+@click.option("--db", "db", default=DEMO_DB, show_default=True, type=click.Path(dir_okay=False),
+              help="SQLite database for the demo.")
+@click.option("--port", default=DEMO_PORT, show_default=True, type=int,
+              help="Port of the mirror server (fixed, so a second run is incremental).")
+@click.option("--log-level", default="WARNING", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def demo(db: str, port: int, log_level: str) -> None:
+    """Serve the bundled offline mirror on 127.0.0.1, crawl it, and print where the results are.
+
+    Run it twice: the second run fetches no detail page it already has.
+
+    Example: policywatch demo --db var/demo.db
+    """
+    from crawler.runner import DEMO_SETTINGS, run_crawl
+    from demo.server import MirrorServer
+    from storage.db import open_db
+    from storage.documents import count_documents
+
+    demo_dir = Path(__file__).resolve().parent.parent / "demo"
+    try:
+        server = MirrorServer(demo_dir / "mirror", port=port).start()
+    except OSError as exc:
+        fail(f"cannot serve the demo mirror on 127.0.0.1:{port}: {exc.strerror or exc} (try --port)")
+    try:
+        click.echo(f"demo mirror serving at {server.base_url}/")
+        overrides = {**DEMO_SETTINGS, **scrapy_overrides((), log_level)}
+        result = run_crawl(demo_dir / "sources.yaml", db, None, {"mirror": server.base_url},
+                           overrides, trigger="demo")
+    finally:
+        server.stop()
+    print_summary(result)
+    database = open_db(db)
+    click.echo(f"\ndatabase: {Path(db).resolve()} ({count_documents(database)} documents)")
+    click.echo(f"  browse:  sqlite3 {db} 'select source_id, page_date, title from documents limit 20'")
+    if result.all_failed:
+        fail("every demo source failed")
+

@@ -1,0 +1,58 @@
+"""Scrapy settings for policywatch, plus the POLICYWATCH_* settings (each with its default).
+
+Politeness defaults are for real government sites: robots.txt obeyed, AutoThrottle on,
+two requests at a time per domain, retries with exponential backoff, an honest
+User-Agent with a contact URL.
+"""
+BOT_NAME = "policywatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+POLICYWATCH_VERSION = "0.1.0"
+POLICYWATCH_CONTACT_URL = "https://github.com/policywatch/policywatch#crawler"
+USER_AGENT = f"policywatch/{POLICYWATCH_VERSION} (+{POLICYWATCH_CONTACT_URL})"
+
+# --- policywatch settings -------------------------------------------------------------
+POLICYWATCH_CONFIG = "config/sources.yaml"          # the sources file
+POLICYWATCH_DB = "var/policywatch.db"                # the SQLite file
+POLICYWATCH_VARIABLES = {}                           # ${name} substitutions for the sources file
+POLICYWATCH_RUN_TRIGGER = "scrapy"                   # who started the run (cli, schedule, demo, scrapy)
+POLICYWATCH_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024    # bytes; larger attachments are skipped and recorded
+POLICYWATCH_BLOCK_STATUSES = [403, 412, 429, 521]    # list-page answers that mean "blocked", not "nothing new"
+POLICYWATCH_BACKOFF_BASE = 1.0                       # seconds before the first retry; doubles per retry
+POLICYWATCH_BACKOFF_MAX = 60.0
+POLICYWATCH_PROGRESS = False                         # print a progress line (the CLI turns it on for terminals)
+
+# --- Scrapy ----------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024                  # pages; attachments use POLICYWATCH_ATTACHMENT_MAXSIZE
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.BackoffMiddleware": 540,
+    "crawler.middlewares.ConditionalGetMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "pipelines.items.StorePipeline": 800,
+}
+EXTENSIONS = {
+    "crawler.middlewares.ProgressExtension": 500,
+}

@@ -1,0 +1,367 @@
+"""Load and validate ``sources.yaml``: every watched site is a data entry, not code.
+
+A bad file fails loading with one ``SourceConfigError`` line naming the file, the
+source id and the field, e.g.::
+
+    config/sources.yaml: source 'hunan-kjt': field 'kind': must be one of government, aggregator (got 'gov')
+
+Strings may contain ``${name}`` placeholders filled from ``variables`` (the demo
+uses ``${mirror}`` for the mirror server's base URL).
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from crawler.discovery import ListHints
+
+KINDS = ("government", "aggregator")
+LEVELS = ("national", "provincial", "municipal", "county", "zone")
+FAMILIES = ("trs", "hanweb", "ucap", "gkmlpt", "ilist", "meta-tags", "aggregator", "json-api", "gov.cn")
+ENCODINGS = ("utf-8", "gbk", "gb2312", "gb18030", "big5")
+HINT_FIELDS = ("list_item", "link", "date", "next_page", "content", "attachments")
+SOURCE_FIELDS = {
+    "id", "name", "kind", "region", "level", "start_urls", "allowed_domains", "schedule",
+    "max_list_pages", "family", "encoding", "hints", "api", "enabled", "expected_cadence_days",
+    "notes", "requires",
+}
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+DURATION_PATTERN = re.compile(r"^(\d+)\s*([smhd])$")
+DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+DEFAULT_MAX_LIST_PAGES = 5
+DEFAULT_SCHEDULE = {"interval": "6h", "jitter": "10m"}
+
+
+class SourceConfigError(ValueError):
+    """A sources file that cannot be used; the message is one line naming file, source and field."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a source is crawled: a cron expression or a fixed interval, with jitter."""
+
+    cron: str | None = None
+    interval: timedelta | None = None
+    jitter: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """A list reached through a JSON API instead of HTML (e.g. MIIT's search API)."""
+
+    url: str
+    items_path: str
+    title: str
+    link: str
+    date: str | None = None
+    date_format: str | None = None  # "epoch_ms", "epoch_s" or None for text dates
+
+
+@dataclass(frozen=True)
+class Source:
+    """One watched list (a column of a site), validated."""
+
+    id: str
+    name: str
+    kind: str
+    start_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    province: str | None = None
+    city: str | None = None
+    level: str | None = None
+    schedule: Schedule = field(default_factory=Schedule)
+    max_list_pages: int = DEFAULT_MAX_LIST_PAGES
+    family: str | None = None
+    encoding: str | None = None
+    hints: ListHints = field(default_factory=ListHints)
+    content_selector: str | None = None
+    attachments_selector: str | None = None
+    api: ApiSpec | None = None
+    enabled: bool = True
+    expected_cadence_days: int | None = None
+    requires: tuple[str, ...] = ()
+    notes: str | None = None
+
+    def to_config(self) -> dict[str, Any]:
+        """The source as plain data (for storage and the `sources` table)."""
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "province": self.province,
+            "city": self.city, "level": self.level, "start_urls": list(self.start_urls),
+            "allowed_domains": list(self.allowed_domains), "max_list_pages": self.max_list_pages,
+            "family": self.family, "encoding": self.encoding, "enabled": self.enabled,
+        }
+
+
+class _Checker:
+    """Builds one-line errors that name the file, the source and the field."""
+
+    def __init__(self, path: str, source_id: str | None) -> None:
+        self.path = path
+        self.source_id = source_id
+
+    def fail(self, fieldname: str, problem: str) -> SourceConfigError:
+        where = f"source {self.source_id!r}" if self.source_id else "source"
+        return SourceConfigError(f"{self.path}: {where}: field {fieldname!r}: {problem}")
+
+
+def load_sources(path: str | Path, variables: dict[str, str] | None = None,
+                 only: list[str] | tuple[str, ...] | None = None) -> list[Source]:
+    """Read, substitute and validate a sources file; `only` keeps the named ids (unknown ids fail)."""
+    path = Path(path)
+    label = str(path)
+    try:
+        raw_text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceConfigError(f"{label}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceConfigError(f"{label}: cannot read: {exc}") from None
+    return parse_sources(raw_text, label, variables=variables, only=only)
+
+
+def parse_sources(raw_text: str, label: str, variables: dict[str, str] | None = None,
+                  only: list[str] | tuple[str, ...] | None = None) -> list[Source]:
+    """Validate the text of a sources file (see `load_sources`)."""
+    try:
+        data = yaml.safe_load(raw_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SourceConfigError(f"{label}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+        raise SourceConfigError(f"{label}: expected a mapping with a 'sources' list")
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise SourceConfigError(f"{label}: 'defaults' must be a mapping")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data["sources"]):
+        if not isinstance(entry, dict):
+            raise SourceConfigError(f"{label}: source #{index + 1}: expected a mapping")
+        merged = {**defaults, **entry}
+        if variables:
+            merged = _substitute(merged, variables)
+        source = _parse_source(merged, label, index)
+        if source.id in seen:
+            raise _Checker(label, source.id).fail("id", "duplicate id")
+        seen.add(source.id)
+        sources.append(source)
+    if only:
+        unknown = [sid for sid in only if sid not in seen]
+        if unknown:
+            raise SourceConfigError(f"{label}: unknown source id(s): {', '.join(unknown)}")
+        sources = [s for s in sources if s.id in only]
+    return sources
+
+
+def _substitute(value: Any, variables: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return string.Template(value).safe_substitute(variables)
+    if isinstance(value, list):
+        return [_substitute(v, variables) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, variables) for k, v in value.items()}
+    return value
+
+
+def _parse_source(entry: dict[str, Any], label: str, index: int) -> Source:
+    raw_id = entry.get("id")
+    check = _Checker(label, raw_id if isinstance(raw_id, str) else f"#{index + 1}")
+    unknown = sorted(set(entry) - SOURCE_FIELDS)
+    if unknown:
+        raise check.fail(unknown[0], "unknown field (typo?)")
+    if not isinstance(raw_id, str) or not ID_PATTERN.match(raw_id):
+        raise check.fail("id", "required; lowercase letters, digits, '.', '_' or '-'")
+    name = _required_text(entry, "name", check)
+    kind = _choice(entry, "kind", KINDS, check, required=True)
+    level = _choice(entry, "level", LEVELS, check, required=kind == "government")
+    start_urls = _url_list(entry, "start_urls", check)
+    allowed = _allowed_domains(entry, start_urls, check)
+    province, city = _region(entry, check)
+    hints_raw = _mapping(entry, "hints", check)
+    for key in hints_raw:
+        if key not in HINT_FIELDS:
+            raise check.fail(f"hints.{key}", f"unknown hint; use {', '.join(HINT_FIELDS)}")
+        if not isinstance(hints_raw[key], str) or not hints_raw[key].strip():
+            raise check.fail(f"hints.{key}", "must be a CSS selector string")
+    _check_selectors(hints_raw, check)
+    encoding = entry.get("encoding")
+    if encoding is not None and str(encoding).lower() not in ENCODINGS:
+        raise check.fail("encoding", f"must be one of {', '.join(ENCODINGS)} (got {encoding!r})")
+    return Source(
+        id=raw_id,
+        name=name,
+        kind=kind,
+        start_urls=start_urls,
+        allowed_domains=allowed,
+        province=province,
+        city=city,
+        level=level,
+        schedule=_schedule(entry, check),
+        max_list_pages=_positive_int(entry, "max_list_pages", check, DEFAULT_MAX_LIST_PAGES),
+        family=_choice(entry, "family", FAMILIES, check, required=False),
+        encoding=str(encoding).lower() if encoding else None,
+        hints=ListHints(
+            list_item=hints_raw.get("list_item"), link=hints_raw.get("link"),
+            date=hints_raw.get("date"), next_page=hints_raw.get("next_page"),
+        ),
+        content_selector=hints_raw.get("content"),
+        attachments_selector=hints_raw.get("attachments"),
+        api=_api(entry, check),
+        enabled=_bool(entry, "enabled", check, True),
+        expected_cadence_days=_positive_int(entry, "expected_cadence_days", check, None),
+        requires=tuple(_str_list(entry, "requires", check)),
+        notes=entry.get("notes") if isinstance(entry.get("notes"), str) else None,
+    )
+
+
+def _required_text(entry: dict, name: str, check: _Checker) -> str:
+    value = entry.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise check.fail(name, "required text")
+    return value.strip()
+
+
+def _choice(entry: dict, name: str, allowed: tuple[str, ...], check: _Checker, required: bool) -> str | None:
+    value = entry.get(name)
+    if value is None:
+        if required:
+            raise check.fail(name, f"required; one of {', '.join(allowed)}")
+        return None
+    if value not in allowed:
+        raise check.fail(name, f"must be one of {', '.join(allowed)} (got {value!r})")
+    return value
+
+
+def _url_list(entry: dict, name: str, check: _Checker) -> tuple[str, ...]:
+    urls = entry.get(name)
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list) or not urls:
+        raise check.fail(name, "required; a list of http(s) URLs")
+    for url in urls:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise check.fail(name, f"not an http(s) URL: {url!r}")
+    return tuple(urls)
+
+
+def _allowed_domains(entry: dict, start_urls: tuple[str, ...], check: _Checker) -> tuple[str, ...]:
+    domains = entry.get("allowed_domains")
+    if domains is None:
+        return tuple(sorted({urlsplit(u).hostname for u in start_urls}))
+    if not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
+        raise check.fail("allowed_domains", "must be a list of host names")
+    domains = [d.lower().strip() for d in domains]
+    for url in start_urls:
+        host = urlsplit(url).hostname or ""
+        if not any(host == d or host.endswith("." + d) for d in domains):
+            raise check.fail("allowed_domains", f"does not cover start URL host {host!r}")
+    return tuple(domains)
+
+
+def _region(entry: dict, check: _Checker) -> tuple[str | None, str | None]:
+    region = _mapping(entry, "region", check)
+    for key, value in region.items():
+        if key not in ("province", "city"):
+            raise check.fail(f"region.{key}", "unknown; use province and city")
+        if value is not None and not isinstance(value, str):
+            raise check.fail(f"region.{key}", "must be text")
+    return region.get("province"), region.get("city")
+
+
+def _mapping(entry: dict, name: str, check: _Checker) -> dict:
+    value = entry.get(name) or {}
+    if not isinstance(value, dict):
+        raise check.fail(name, "must be a mapping")
+    return value
+
+
+def _str_list(entry: dict, name: str, check: _Checker) -> list[str]:
+    value = entry.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise check.fail(name, "must be a list of text")
+    return value
+
+
+def _positive_int(entry: dict, name: str, check: _Checker, default: int | None) -> int | None:
+    value = entry.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise check.fail(name, f"must be a whole number >= 1 (got {value!r})")
+    return value
+
+
+def _bool(entry: dict, name: str, check: _Checker, default: bool) -> bool:
+    value = entry.get(name, default)
+    if not isinstance(value, bool):
+        raise check.fail(name, "must be true or false")
+    return value
+
+
+def parse_duration(text: Any) -> timedelta | None:
+    """'90s', '10m', '6h', '1d' -> timedelta; None when the text is not a duration."""
+    if isinstance(text, int) and not isinstance(text, bool) and text > 0:
+        return timedelta(seconds=text)
+    match = DURATION_PATTERN.match(str(text).strip()) if isinstance(text, str) else None
+    if not match or int(match.group(1)) == 0:
+        return None
+    return timedelta(**{DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _schedule(entry: dict, check: _Checker) -> Schedule:
+    raw = entry.get("schedule", DEFAULT_SCHEDULE)
+    if not isinstance(raw, dict):
+        raise check.fail("schedule", "must be a mapping with cron or interval")
+    unknown = set(raw) - {"cron", "interval", "jitter"}
+    if unknown:
+        raise check.fail(f"schedule.{sorted(unknown)[0]}", "unknown; use cron, interval, jitter")
+    cron, interval = raw.get("cron"), raw.get("interval")
+    if (cron is None) == (interval is None):
+        raise check.fail("schedule", "give exactly one of cron or interval")
+    if cron is not None:
+        fields = str(cron).split()
+        if len(fields) != 5:
+            raise check.fail("schedule.cron", f"needs 5 fields (minute hour day month weekday), got {cron!r}")
+    parsed_interval = None
+    if interval is not None:
+        parsed_interval = parse_duration(interval)
+        if parsed_interval is None:
+            raise check.fail("schedule.interval", f"must look like 90s, 30m, 6h or 1d (got {interval!r})")
+    jitter = parse_duration(raw["jitter"]) if raw.get("jitter") is not None else timedelta(0)
+    if jitter is None:
+        raise check.fail("schedule.jitter", f"must look like 30s or 10m (got {raw['jitter']!r})")
+    return Schedule(cron=str(cron) if cron else None, interval=parsed_interval, jitter=jitter)
+
+
+def _check_selectors(hints: dict[str, str], check: _Checker) -> None:
+    from cssselect import GenericTranslator, SelectorError
+
+    for key, selector in hints.items():
+        try:
+            GenericTranslator().css_to_xpath(selector)
+        except SelectorError as exc:
+            raise check.fail(f"hints.{key}", f"invalid CSS selector {selector!r}: {exc}") from None
+
+
+def _api(entry: dict, check: _Checker) -> ApiSpec | None:
+    raw = entry.get("api")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise check.fail("api", "must be a mapping")
+    for key in ("url", "items_path", "title", "link"):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise check.fail(f"api.{key}", "required text")
+    date_format = raw.get("date_format")
+    if date_format not in (None, "epoch_ms", "epoch_s"):
+        raise check.fail("api.date_format", "must be epoch_ms, epoch_s or omitted")
+    return ApiSpec(url=raw["url"], items_path=raw["items_path"], title=raw["title"], link=raw["link"],
+                   date=raw.get("date"), date_format=date_format)

@@ -1,0 +1,364 @@
+"""The one generic spider: configured sources → list pages → unseen detail pages (+ attachments).
+
+Run with ``policywatch crawl`` or ``scrapy crawl policy -a source=ID[,ID…]``
+(``-a config=F -a db=F`` override POLICYWATCH_CONFIG / POLICYWATCH_DB).
+
+Incremental by design: list pages go out as conditional GETs (a 304 re-reads the
+stored copy, no further request), detail URLs already stored are never fetched
+again, and a source stops paginating at the first list page whose links are all
+known. Each source's outcome (pages, new documents, blocked/errors by kind) is
+written to ``run_sources`` when the spider closes.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urldefrag, urlencode, urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSLookupError,
+                                    TCPTimedOutError, TimeoutError)
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed
+
+from crawler.blocking import block_reason
+from crawler.discovery import ArticleLink, discover_attachments
+from crawler.encoding import decode_html
+from crawler.families import PageRequest, first_list_request, parse_list_page
+from crawler.sources import Source, load_sources
+from pipelines.attachments import attachment_type
+from pipelines.store import FetchedAttachment, FetchedPage, record_attachment_failure
+from storage.db import open_db
+from storage.documents import known_urls
+from storage.pages import load_page, save_page, touch_page
+from storage.runs import finish_run, now_iso, record_fetch_error, save_source_run, start_run
+from storage.sources import sync_sources
+
+logger = logging.getLogger(__name__)
+
+CHALLENGE_STATUSES_ON_DETAIL = (412, 521)
+
+
+@dataclass
+class SourceState:
+    """What happened to one source during this run (counters live in crawler.stats)."""
+
+    started_at: str
+    blocked: str | None = None
+    blocked_status: int | None = None
+    list_failed: str | None = None
+    exit_reasons: list[str] = field(default_factory=list)
+    requested: set[str] = field(default_factory=set)
+
+
+def request_key(method: str, url: str, formdata: dict[str, str] | None) -> str:
+    """The storage key of a request: its URL, or method + URL + body for a POST."""
+    if method.upper() == "GET":
+        return url
+    return f"{method.upper()} {url} {urlencode(sorted((formdata or {}).items()))}"
+
+
+def classify_failure(failure: Failure) -> tuple[str, int | None]:
+    """A short error kind ('http_404', 'timeout', 'truncated', 'robots', …) and the HTTP status if any."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return f"http_{status}", status
+    if failure.check(IgnoreRequest):
+        message = str(failure.value).lower()
+        if "robots" in message or "forbidden by robots" in message:
+            return "robots", None
+        if "maxsize" in message or "larger" in message or "size" in message:
+            return "too_large", None
+        return "ignored", None
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout", None
+    if failure.check(ConnectionRefusedError):
+        return "connection_refused", None
+    if failure.check(DNSLookupError):
+        return "dns", None
+    if failure.check(ResponseFailed, ConnectionLost):
+        text = repr(failure.value)
+        return ("truncated" if "DataLoss" in text or "PotentialDataLoss" in text else "connection_lost"), None
+    return type(failure.value).__name__.lower(), None
+
+
+class PolicySpider(scrapy.Spider):
+    """Crawls every configured (or named) source; see the module docstring."""
+
+    name = "policy"
+    allowed_domains = None  # enforced per source, see `_allowed`
+
+    def __init__(self, source: str | None = None, config: str | None = None, db: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._source_arg = [s.strip() for s in source.split(",") if s.strip()] if source else None
+        self._config_arg = config
+        self._db_arg = db
+        self.sources: dict[str, Source] = {}
+        self.state: dict[str, SourceState] = {}
+        self.db = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PolicySpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        config = spider._config_arg or settings.get("POLICYWATCH_CONFIG")
+        variables = settings.getdict("POLICYWATCH_VARIABLES")
+        sources = load_sources(config, variables=variables, only=spider._source_arg)
+        spider.sources = {s.id: s for s in sources if s.enabled or spider._source_arg}
+        spider.db = open_db(spider._db_arg or settings.get("POLICYWATCH_DB"))
+        sync_sources(spider.db, [s.to_config() for s in spider.sources.values()])
+        spider.run_id = start_run(spider.db, list(spider.sources), settings.get("POLICYWATCH_RUN_TRIGGER"))
+        spider.block_statuses = tuple(settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
+        spider.block_statuses = tuple(int(s) for s in spider.block_statuses)
+        spider.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
+        return spider
+
+    # --- helpers -------------------------------------------------------------------------
+    def _inc(self, source_id: str, counter: str, by: int = 1) -> None:
+        stats = self.crawler.stats
+        stats.inc_value(f"policywatch/{source_id}/{counter}", by)
+        stats.inc_value(f"policywatch/{counter}", by)
+
+    def _count(self, source_id: str, counter: str) -> int:
+        return self.crawler.stats.get_value(f"policywatch/{source_id}/{counter}", 0)
+
+    @staticmethod
+    def _allowed(source: Source, url: str) -> bool:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return parts.scheme in ("http", "https") and any(
+            host == d or host.endswith("." + d) for d in source.allowed_domains)
+
+    def _error(self, source_id: str, url: str, kind: str, error: str, status: int | None,
+               message: str | None = None) -> None:
+        self._inc(source_id, "errors")
+        self.crawler.stats.inc_value(f"policywatch/{source_id}/error/{error}")
+        record_fetch_error(self.db, self.run_id, source_id, url, kind, error, status, message)
+        logger.warning("[%s] %s %s failed: %s %s", source_id, kind, url, error, message or "")
+
+    def _list_request(self, source: Source, page: PageRequest, page_no: int) -> scrapy.Request:
+        key = request_key(page.method, page.url, page.formdata)
+        meta = {"pw": {"source": source.id, "kind": "list", "page": page_no, "context": page.context,
+                       "request_key": key},
+                "handle_httpstatus_list": [304, *self.block_statuses]}
+        if page.method.upper() == "POST":
+            return scrapy.FormRequest(page.url, formdata=page.formdata or {}, callback=self.parse_list,
+                                      errback=self.list_failed, meta=meta, dont_filter=True)
+        return scrapy.Request(page.url, callback=self.parse_list, errback=self.list_failed, meta=meta,
+                              dont_filter=True)
+
+    # --- crawl ---------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.sources.values():
+            self.state[source.id] = SourceState(started_at=now_iso())
+            for url in source.start_urls:
+                yield self._list_request(source, first_list_request(url, source.family), 1)
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        meta = response.meta["pw"]
+        source = self.sources[meta["source"]]
+        state = self.state[source.id]
+        body = self._list_body(response, source, meta)
+        if body is None:
+            return
+        text, _ = decode_html(body, _charset(response), source.encoding)
+        reason = block_reason(200, text, self.block_statuses)
+        if reason:
+            self._mark_blocked(source, response.url, reason, None)
+            return
+        listing = parse_list_page(text, response.url, family=source.family, hints=source.hints,
+                                  context=meta.get("context") or {})
+        links = self._usable_links(source, listing.links)
+        self._inc(source.id, "links_found", len(links))
+        if not links:
+            if not listing.next_request:
+                state.exit_reasons.append(f"no article links on list page {meta['page']} ({response.url})")
+                if meta["page"] == 1:
+                    self.crawler.stats.set_value(f"policywatch/{source.id}/no_links", 1)
+                return
+        known = known_urls(self.db, [link.url for link in links])
+        fresh = [link for link in links if link.url not in known and link.url not in state.requested]
+        for link in fresh:
+            state.requested.add(link.url)
+            yield self._detail_request(source, link)
+        yield from self._next_list_page(source, state, listing.next_request, meta, links, fresh)
+
+    def _list_body(self, response: Response, source: Source, meta: dict) -> bytes | None:
+        """The list page's bytes (the stored copy on 304), or None when the source is blocked."""
+        key = meta["request_key"]
+        if response.status == 304:
+            stored = load_page(self.db, key)
+            self._inc(source.id, "list_not_modified")
+            if stored is None:  # the server answered 304 to an unconditional request
+                self._error(source.id, response.url, "list", "http_304_without_copy", 304)
+                return None
+            touch_page(self.db, key, now_iso())
+            return stored.body
+        if response.status != 200:
+            self._mark_blocked(source, response.url, f"http_{response.status}", response.status)
+            return None
+        self._inc(source.id, "list_pages")
+        headers = response.headers
+        save_page(self.db, request_key=key, url=response.url, source_id=source.id, kind="list",
+                  status=response.status, body=response.body, fetched_at=now_iso(),
+                  content_type=_header(headers, "Content-Type"), etag=_header(headers, "ETag"),
+                  last_modified=_header(headers, "Last-Modified"))
+        return response.body
+
+    def _usable_links(self, source: Source, links: list[ArticleLink]) -> list[ArticleLink]:
+        usable, seen = [], set()
+        for link in links:
+            url = urldefrag(link.url)[0]
+            if url in seen:
+                continue
+            seen.add(url)
+            if not self._allowed(source, url):
+                self.crawler.stats.inc_value(f"policywatch/{source.id}/offsite_skipped")
+                continue
+            usable.append(link if url == link.url else ArticleLink(url, link.title, link.date))
+        return usable
+
+    def _next_list_page(self, source: Source, state: SourceState, next_request: PageRequest | None,
+                        meta: dict, links: list[ArticleLink], fresh: list[ArticleLink]) -> Iterator[Any]:
+        page_no = meta["page"]
+        if links and not fresh:
+            state.exit_reasons.append(f"caught up: every link on list page {page_no} is known")
+        elif next_request is None:
+            state.exit_reasons.append(f"last list page reached (page {page_no})")
+        elif page_no >= source.max_list_pages:
+            state.exit_reasons.append(f"max_list_pages reached ({source.max_list_pages})")
+        elif not self._allowed(source, next_request.url):
+            state.exit_reasons.append(f"next list page is off the allowed domains: {next_request.url}")
+        else:
+            yield self._list_request(source, next_request, page_no + 1)
+
+    def _detail_request(self, source: Source, link: ArticleLink) -> scrapy.Request:
+        return scrapy.Request(link.url, callback=self.parse_detail, errback=self.detail_failed, meta={
+            "pw": {"source": source.id, "kind": "detail", "url": link.url, "title": link.title,
+                   "date": link.date}})
+
+    def parse_detail(self, response: Response) -> Iterator[Any]:
+        meta = response.meta["pw"]
+        source = self.sources[meta["source"]]
+        header_charset = _charset(response)
+        html, encoding = decode_html(response.body, header_charset, source.encoding)
+        reason = block_reason(response.status, html, ())
+        if reason:
+            self._mark_blocked(source, response.url, reason, None)
+            return
+        self._inc(source.id, "detail_pages")
+        yield FetchedPage(
+            url=meta["url"], request_key=meta["url"], source_id=source.id, source_kind=source.kind,
+            status=response.status, body=response.body, html=html, encoding=encoding, fetched_at=now_iso(),
+            content_type=_header(response.headers, "Content-Type"), etag=_header(response.headers, "ETag"),
+            last_modified=_header(response.headers, "Last-Modified"), list_title=meta.get("title"),
+            list_date=meta.get("date"), content_selector=source.content_selector,
+            source_hint={"province": source.province, "city": source.city, "level": source.level})
+        for attachment in discover_attachments(html, response.url, source.attachments_selector):
+            if self._allowed(source, attachment.url):
+                yield scrapy.Request(
+                    attachment.url, callback=self.parse_attachment, errback=self.attachment_failed,
+                    meta={"download_maxsize": self.attachment_maxsize, "download_warnsize": 0,
+                          "pw": {"source": source.id, "kind": "attachment", "document_url": meta["url"],
+                                 "name": attachment.name, "type": attachment.ext}})
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        meta = response.meta["pw"]
+        kind = attachment_type(response.url, _header(response.headers, "Content-Type"), meta["name"])
+        yield FetchedAttachment(
+            document_url=meta["document_url"], url=response.request.url, name=meta["name"],
+            type=kind if kind != "unknown" else meta["type"], status=response.status, body=response.body,
+            fetched_at=now_iso(), source_id=meta["source"])
+
+    # --- failures ------------------------------------------------------------------------
+    def _mark_blocked(self, source: Source, url: str, reason: str, status: int | None) -> None:
+        state = self.state[source.id]
+        if state.blocked is None:
+            state.blocked, state.blocked_status = reason, status
+            state.exit_reasons.append(f"blocked ({reason}) at {url}")
+        self._error(source.id, url, "list", reason, status, "site is blocking the crawler")
+
+    def list_failed(self, failure: Failure) -> None:
+        meta = failure.request.meta["pw"]
+        error, status = classify_failure(failure)
+        state = self.state[meta["source"]]
+        if error == "robots":
+            self.crawler.stats.inc_value(f"policywatch/{meta['source']}/robots_skipped")
+            state.exit_reasons.append(f"list page disallowed by robots.txt: {failure.request.url}")
+            return
+        if status in self.block_statuses:
+            self._mark_blocked(self.sources[meta["source"]], failure.request.url, error, status)
+            return
+        state.list_failed = state.list_failed or error
+        state.exit_reasons.append(f"list page {meta['page']} failed: {error}")
+        self._error(meta["source"], failure.request.url, "list", error, status, str(failure.value)[:300])
+
+    def detail_failed(self, failure: Failure) -> None:
+        meta = failure.request.meta["pw"]
+        error, status = classify_failure(failure)
+        if error == "robots":
+            self.crawler.stats.inc_value(f"policywatch/{meta['source']}/robots_skipped")
+            return
+        if status in CHALLENGE_STATUSES_ON_DETAIL:
+            self._mark_blocked(self.sources[meta["source"]], failure.request.url, error, status)
+            return
+        self._error(meta["source"], failure.request.url, "detail", error, status, str(failure.value)[:300])
+
+    def attachment_failed(self, failure: Failure) -> None:
+        meta = failure.request.meta["pw"]
+        error, status = classify_failure(failure)
+        if error == "robots":
+            return
+        if error in ("ignored", "cancelled"):
+            error = "too_large"  # Scrapy cancels downloads beyond download_maxsize
+        record_attachment_failure(self.db, document_url=meta["document_url"], url=failure.request.url,
+                                  name=meta["name"], kind=meta["type"], error=error, fetched_at=now_iso(),
+                                  status=status)
+        self._error(meta["source"], failure.request.url, "attachment", error, status, str(failure.value)[:300])
+
+    # --- close ---------------------------------------------------------------------------
+    def source_summary(self, source_id: str) -> dict[str, Any]:
+        """The outcome of one source in this run, as stored in run_sources."""
+        state = self.state.get(source_id) or SourceState(started_at=now_iso())
+        counters = ("list_pages", "list_not_modified", "links_found", "detail_pages", "new_documents",
+                    "updated_documents", "attachments", "errors")
+        summary: dict[str, Any] = {name: self._count(source_id, name) for name in counters}
+        prefix = f"policywatch/{source_id}/error/"
+        summary["error_kinds"] = {k[len(prefix):]: v for k, v in self.crawler.stats.get_stats().items()
+                                  if k.startswith(prefix)}
+        pages_read = summary["list_pages"] + summary["list_not_modified"]
+        if state.blocked:
+            status = "blocked"
+        elif pages_read == 0:
+            status = "failed"
+        elif self.crawler.stats.get_value(f"policywatch/{source_id}/no_links"):
+            status = "no_links"
+        else:
+            status = "ok"
+        summary.update({"status": status, "blocked_status": state.blocked_status, "started_at": state.started_at,
+                        "exit_reason": "; ".join(dict.fromkeys(state.exit_reasons)) or None})
+        return summary
+
+    def closed(self, reason: str) -> None:
+        if self.db is None or self.run_id is None:
+            return
+        for source_id in self.sources:
+            save_source_run(self.db, self.run_id, source_id, self.source_summary(source_id))
+        finish_run(self.db, self.run_id, "finished" if reason == "finished" else "interrupted")
+
+
+def _header(headers: Any, name: str) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _charset(response: Response) -> str | None:
+    content_type = _header(response.headers, "Content-Type") or ""
+    _, _, charset = content_type.lower().partition("charset=")
+    return charset.split(";")[0].strip() or None

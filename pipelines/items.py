@@ -1,0 +1,37 @@
+"""Scrapy adapters: each hands one crawled item to a plain function in pipelines/, nothing more."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from pipelines.store import FetchedAttachment, FetchedPage, store_attachment, store_page
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Stores fetched pages and attachments in the spider's database and counts outcomes in stats."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        spider = self.crawler.spider
+        stats = self.crawler.stats
+        if isinstance(item, FetchedPage):
+            outcome = store_page(spider.db, item)
+            if outcome in ("new", "updated"):
+                stats.inc_value(f"policywatch/{outcome}_documents")
+                stats.inc_value(f"policywatch/{item.source_id}/{outcome}_documents")
+            logger.debug("stored %s document %s [%s]", outcome, item.url, item.source_id)
+        elif isinstance(item, FetchedAttachment):
+            summary = store_attachment(spider.db, item)
+            stats.inc_value(f"policywatch/{item.source_id}/attachments")
+            logger.debug("stored attachment %s (%d chars) [%s]", item.url, summary["text_chars"], item.source_id)
+        return item

@@ -1,0 +1,89 @@
+"""Store what the crawler fetched: raw page, its record, attachments (plain functions over a Database)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from pipelines.attachments import attachment_text
+from pipelines.extract import PageInput, extract_record
+from storage.documents import add_attachment_to_document, save_attachment, upsert_document
+from storage.pages import save_page
+
+
+@dataclass
+class FetchedPage:
+    """A detail page as fetched (raw bytes kept for re-processing)."""
+
+    url: str
+    request_key: str
+    source_id: str
+    source_kind: str
+    status: int
+    body: bytes
+    html: str
+    encoding: str
+    fetched_at: str
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    list_title: str | None = None
+    list_date: str | None = None
+    content_selector: str | None = None
+    source_hint: dict[str, Any] | None = None
+
+
+@dataclass
+class FetchedAttachment:
+    """An attachment as downloaded, with the document it belongs to."""
+
+    document_url: str
+    url: str
+    name: str
+    type: str
+    status: int
+    body: bytes
+    fetched_at: str
+    source_id: str
+
+
+def store_page(db: Database, page: FetchedPage) -> str:
+    """Keep the raw page and upsert its document; returns 'new', 'updated' or 'unchanged'."""
+    with db.conn:
+        page_id = save_page(
+            db, request_key=page.request_key, url=page.url, source_id=page.source_id, kind="detail",
+            status=page.status, body=page.body, fetched_at=page.fetched_at, content_type=page.content_type,
+            encoding=page.encoding, etag=page.etag, last_modified=page.last_modified)
+        record = extract_record(PageInput(
+            url=page.url, html=page.html, source_id=page.source_id, source_kind=page.source_kind,
+            fetched_at=page.fetched_at, list_title=page.list_title, list_date=page.list_date,
+            content_selector=page.content_selector, source_hint=page.source_hint or {}))
+        record.update({"page_id": page_id, "first_seen": page.fetched_at, "list_title": page.list_title,
+                       "encoding": page.encoding, "updated_at": page.fetched_at})
+        return upsert_document(db, record)
+
+
+def store_attachment(db: Database, item: FetchedAttachment) -> dict[str, Any]:
+    """Extract an attachment's text, store it, and list it on its document; returns the summary."""
+    extracted = attachment_text(item.body, item.type)
+    summary = {"url": item.url, "name": item.name, "type": extracted.type,
+               "text_chars": len(extracted.text) if extracted.text else 0}
+    with db.conn:
+        save_attachment(db, {
+            "document_url": item.document_url, "url": item.url, "name": item.name, "type": extracted.type,
+            "status": item.status, "size": len(item.body), "text": extracted.text,
+            "text_chars": summary["text_chars"], "error": extracted.error, "fetched_at": item.fetched_at})
+        add_attachment_to_document(db, item.document_url, summary)
+    return summary
+
+
+def record_attachment_failure(db: Database, *, document_url: str, url: str, name: str, kind: str,
+                              error: str, fetched_at: str, status: int | None = None) -> None:
+    """Remember an attachment that could not be downloaded (too large, 404…), with the reason."""
+    with db.conn:
+        save_attachment(db, {"document_url": document_url, "url": url, "name": name, "type": kind,
+                             "status": status, "size": None, "text": None, "text_chars": 0,
+                             "error": error, "fetched_at": fetched_at})
+        add_attachment_to_document(db, document_url, {"url": url, "name": name, "type": kind,
+                                                      "text_chars": 0, "error": error})

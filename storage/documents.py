@@ -1,0 +1,82 @@
+"""Stored documents: one record (ARCHITECTURE.md) per fetched detail page."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from storage.migrations import RECORD_JSON_COLUMNS
+
+
+def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
+    """The subset of `urls` already stored as documents."""
+    urls = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(row[0] for row in db.execute(
+            f"select url from documents where url in ({marks})", chunk).fetchall())
+    return found
+
+
+def document_by_url(db: Database, url: str) -> dict[str, Any] | None:
+    """One stored document with its JSON columns decoded, or None."""
+    rows = list(db["documents"].rows_where("url = ?", [url], limit=1))
+    return decode_record(rows[0]) if rows else None
+
+
+def upsert_document(db: Database, record: dict[str, Any]) -> str:
+    """Insert a new document or update a changed one; returns 'new', 'updated' or 'unchanged'."""
+    row = {k: (json.dumps(v, ensure_ascii=False) if k in RECORD_JSON_COLUMNS and v is not None else v)
+           for k, v in record.items()}
+    existing = list(db.execute(
+        "select id, content_hash, first_seen from documents where url = ?", [record["url"]]).fetchall())
+    if not existing:
+        db["documents"].insert(row)
+        return "new"
+    doc_id, old_hash, first_seen = existing[0]
+    row["first_seen"] = first_seen
+    db["documents"].update(doc_id, row)
+    return "unchanged" if old_hash == record.get("content_hash") else "updated"
+
+
+def add_attachment_to_document(db: Database, document_url: str, attachment: dict[str, Any]) -> None:
+    """Record an attachment's summary in its document's `attachments` list (one entry per URL)."""
+    rows = db.execute("select id, attachments from documents where url = ?", [document_url]).fetchall()
+    if not rows:
+        return
+    doc_id, raw = rows[0]
+    entries = [a for a in json.loads(raw or "[]") if a.get("url") != attachment["url"]]
+    entries.append(attachment)
+    db["documents"].update(doc_id, {"attachments": json.dumps(entries, ensure_ascii=False)})
+
+
+def save_attachment(db: Database, row: dict[str, Any]) -> None:
+    """Insert or replace one downloaded attachment (keyed by document URL and attachment URL)."""
+    existing = db.execute("select id from attachments where document_url = ? and url = ?",
+                          [row["document_url"], row["url"]]).fetchall()
+    if existing:
+        db["attachments"].update(existing[0][0], row)
+    else:
+        db["attachments"].insert(row)
+
+
+def count_documents(db: Database, source_id: str | None = None) -> int:
+    """How many documents are stored (for one source, or all)."""
+    if source_id is None:
+        return db.execute("select count(*) from documents").fetchone()[0]
+    return db.execute("select count(*) from documents where source_id = ?", [source_id]).fetchone()[0]
+
+
+def decode_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A documents row with its JSON columns parsed back into lists."""
+    out = dict(row)
+    for key in RECORD_JSON_COLUMNS:
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    for key in ("is_relevant", "has_incentive", "is_canonical"):
+        if out.get(key) is not None:
+            out[key] = bool(out[key])
+    return out

@@ -1,0 +1,93 @@
+"""Numbered schema migrations with explicit columns; `migrate(db)` applies the missing ones in order.
+
+A migration is never edited once released: add a new one instead.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlite_utils import Database
+
+RECORD_TEXT_COLUMNS = (
+    "canonical_url", "source_id", "source_kind", "fetched_at", "first_seen", "title", "issuer",
+    "publish_date", "page_date", "doc_number", "effective_date", "expiry_date", "period",
+    "province", "city", "county", "division_code", "level", "doc_type", "original_url", "text",
+    "content_hash", "policy_id",
+)
+RECORD_JSON_COLUMNS = (
+    "deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings",
+)
+
+
+def _m001_initial(db: Database) -> None:
+    db["sources"].create({
+        "id": str, "name": str, "kind": str, "province": str, "city": str, "level": str,
+        "family": str, "config": str, "updated_at": str,
+    }, pk="id")
+    db["pages"].create({
+        "id": int, "request_key": str, "url": str, "source_id": str, "kind": str, "status": int,
+        "first_seen": str, "fetched_at": str, "content_type": str, "encoding": str,
+        "etag": str, "last_modified": str, "body": bytes, "body_size": int, "body_sha1": str,
+    }, pk="id", not_null={"request_key", "url", "kind"})
+    db["pages"].create_index(["request_key"], unique=True)
+    db["pages"].create_index(["source_id", "kind"])
+    columns: dict[str, type] = {"id": int, "url": str, "page_id": int}
+    columns.update({name: str for name in RECORD_TEXT_COLUMNS})
+    columns.update({name: str for name in RECORD_JSON_COLUMNS})
+    columns.update({
+        "relevance": float, "is_relevant": int, "has_incentive": int, "max_amount_wan": float,
+        "is_canonical": int, "list_title": str, "encoding": str, "updated_at": str,
+    })
+    db["documents"].create(columns, pk="id", not_null={"url"})
+    db["documents"].create_index(["url"], unique=True)
+    db["documents"].create_index(["source_id", "first_seen"])
+    db["attachments"].create({
+        "id": int, "document_url": str, "url": str, "name": str, "type": str, "status": int,
+        "size": int, "text": str, "text_chars": int, "error": str, "fetched_at": str,
+    }, pk="id", not_null={"document_url", "url"})
+    db["attachments"].create_index(["document_url", "url"], unique=True)
+    db["crawl_runs"].create({
+        "id": int, "started_at": str, "finished_at": str, "status": str, "trigger": str,
+        "sources": str, "pid": int,
+    }, pk="id")
+    db["run_sources"].create({
+        "run_id": int, "source_id": str, "started_at": str, "finished_at": str, "status": str,
+        "list_pages": int, "list_not_modified": int, "links_found": int, "detail_pages": int,
+        "new_documents": int, "updated_documents": int, "attachments": int, "blocked_status": int,
+        "errors": int, "error_kinds": str, "exit_reason": str,
+    }, pk=("run_id", "source_id"), foreign_keys=[("run_id", "crawl_runs", "id")])
+    db["fetch_errors"].create({
+        "id": int, "run_id": int, "source_id": str, "url": str, "kind": str, "error": str,
+        "status": int, "message": str, "at": str,
+    }, pk="id")
+    db["fetch_errors"].create_index(["run_id", "source_id"])
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
+    (1, "initial schema: sources, pages, documents, attachments, runs", _m001_initial),
+]
+
+
+def applied_versions(db: Database) -> set[int]:
+    """Versions already applied to `db`."""
+    if "schema_migrations" not in db.table_names():
+        db["schema_migrations"].create({"version": int, "name": str, "applied_at": str}, pk="version")
+    return {row["version"] for row in db["schema_migrations"].rows}
+
+
+def migrate(db: Database) -> list[int]:
+    """Apply every missing migration in order, each in one transaction; returns the versions applied."""
+    done = applied_versions(db)
+    applied = []
+    for version, name, step in MIGRATIONS:
+        if version in done:
+            continue
+        with db.conn:
+            step(db)
+            db["schema_migrations"].insert({
+                "version": version, "name": name,
+                "applied_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            })
+        applied.append(version)
+    return applied

@@ -1,0 +1,71 @@
+"""Crawl run history: one row per run, one per (run, source) with its counts, and fetch errors."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+
+SOURCE_COUNTERS = (
+    "list_pages", "list_not_modified", "links_found", "detail_pages", "new_documents",
+    "updated_documents", "attachments", "errors",
+)
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def start_run(db: Database, source_ids: list[str], trigger: str = "cli") -> int:
+    """Open a crawl run and return its id."""
+    return db["crawl_runs"].insert({
+        "started_at": now_iso(), "status": "running", "trigger": trigger,
+        "sources": json.dumps(source_ids), "pid": os.getpid(),
+    }).last_pk
+
+
+def finish_run(db: Database, run_id: int, status: str) -> None:
+    """Close a crawl run with its final status (finished, failed, interrupted)."""
+    db["crawl_runs"].update(run_id, {"finished_at": now_iso(), "status": status})
+
+
+def save_source_run(db: Database, run_id: int, source_id: str, summary: dict[str, Any]) -> None:
+    """Store one source's outcome within a run."""
+    row = {"run_id": run_id, "source_id": source_id}
+    row.update({k: summary.get(k, 0) for k in SOURCE_COUNTERS})
+    row.update({
+        "started_at": summary.get("started_at"), "finished_at": summary.get("finished_at") or now_iso(),
+        "status": summary["status"], "blocked_status": summary.get("blocked_status"),
+        "error_kinds": json.dumps(summary.get("error_kinds") or {}, sort_keys=True),
+        "exit_reason": summary.get("exit_reason"),
+    })
+    db["run_sources"].upsert(row, pk=("run_id", "source_id"))
+
+
+def record_fetch_error(db: Database, run_id: int | None, source_id: str, url: str, kind: str,
+                       error: str, status: int | None = None, message: str | None = None) -> None:
+    """Log one failed fetch (a page that could not be fetched or read), with its reason."""
+    db["fetch_errors"].insert({
+        "run_id": run_id, "source_id": source_id, "url": url, "kind": kind, "error": error,
+        "status": status, "message": (message or "")[:500], "at": now_iso(),
+    })
+
+
+def source_runs(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """The per-source rows of one run, ordered by source id, JSON decoded."""
+    rows = db.query("select * from run_sources where run_id = ? order by source_id", [run_id])
+    return [{**row, "error_kinds": json.loads(row["error_kinds"] or "{}")} for row in rows]
+
+
+def fetch_errors(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """The fetch errors of one run, in order."""
+    return list(db.query("select * from fetch_errors where run_id = ? order by id", [run_id]))
+
+
+def latest_run_id(db: Database) -> int | None:
+    """The id of the newest crawl run, or None."""
+    row = db.execute("select max(id) from crawl_runs").fetchone()
+    return row[0] if row else None

@@ -1,0 +1,21 @@
+"""The `sources` table mirrors the validated sources file, so runs and health can join on it."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from storage.runs import now_iso
+
+
+def sync_sources(db: Database, configs: Iterable[dict[str, Any]]) -> None:
+    """Upsert each source's configuration (as produced by `Source.to_config()`)."""
+    stamp = now_iso()
+    for config in configs:
+        db["sources"].upsert({
+            "id": config["id"], "name": config["name"], "kind": config["kind"],
+            "province": config.get("province"), "city": config.get("city"),
+            "level": config.get("level"), "family": config.get("family"),
+            "config": json.dumps(config, ensure_ascii=False, sort_keys=True), "updated_at": stamp,
+        }, pk="id")
