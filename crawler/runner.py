@@ -55,7 +55,7 @@ def run_crawl(config: str | Path, db_path: str | Path, source_ids: list[str] | N
         "POLICYWATCH_VARIABLES": variables or {}, "POLICYWATCH_RUN_TRIGGER": trigger,
         **(overrides or {}),
     })
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PolicySpider)
     process.crawl(crawler, source=",".join(source_ids) if source_ids else None)
     process.start()

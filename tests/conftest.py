@@ -1,0 +1,44 @@
+"""Shared test helpers: the demo mirror on a real loopback server, and the real CLI in a child process."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from demo.server import MirrorServer
+
+ROOT = Path(__file__).resolve().parent.parent
+MIRROR = ROOT / "demo" / "mirror"
+DEMO_SOURCES = ROOT / "demo" / "sources.yaml"
+FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
+        "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "--set", "DOWNLOAD_TIMEOUT=3",
+        "--set", "RETRY_TIMES=1", "--set", "POLICYWATCH_BACKOFF_BASE=0.1"]
+
+
+def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    """Run `policywatch ARGS` in a fresh process (Scrapy's reactor runs once per process)."""
+    return subprocess.run([sys.executable, "-m", "crawler", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout)
+
+
+def crawl_mirror(server: MirrorServer, db: Path, *extra: str, config: Path = DEMO_SOURCES) -> subprocess.CompletedProcess:
+    """`policywatch crawl` over the demo sources served by `server`."""
+    return run_cli("crawl", "--config", str(config), "--db", str(db), "--var", f"mirror={server.base_url}",
+                   *FAST, *extra)
+
+
+@pytest.fixture()
+def mirror() -> Iterator[MirrorServer]:
+    """The demo mirror on 127.0.0.1 (a fresh server, log and faults per test)."""
+    with MirrorServer(MIRROR) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def manifest() -> dict:
+    """The demo mirror's manifest (every detail document with its site and labels)."""
+    return json.loads((MIRROR / "manifest.json").read_text(encoding="utf-8"))
