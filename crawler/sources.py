@@ -191,6 +191,10 @@ def _parse_source(entry: dict[str, Any], label: str, index: int) -> Source:
         if not isinstance(hints_raw[key], str) or not hints_raw[key].strip():
             raise check.fail(f"hints.{key}", "must be a CSS selector string")
     _check_selectors(hints_raw, check)
+    api = _api(entry, check)
+    if api is not None:
+        _url_list({"api.url": [api.url]}, "api.url", check)
+        _allowed_domains({"allowed_domains": list(allowed)}, (api.url,), check)
     encoding = entry.get("encoding")
     if encoding is not None and str(encoding).lower() not in ENCODINGS:
         raise check.fail("encoding", f"must be one of {', '.join(ENCODINGS)} (got {encoding!r})")
@@ -213,7 +217,7 @@ def _parse_source(entry: dict[str, Any], label: str, index: int) -> Source:
         ),
         content_selector=hints_raw.get("content"),
         attachments_selector=hints_raw.get("attachments"),
-        api=_api(entry, check),
+        api=api,
         enabled=_bool(entry, "enabled", check, True),
         expected_cadence_days=_positive_int(entry, "expected_cadence_days", check, None),
         requires=tuple(_str_list(entry, "requires", check)),

@@ -20,7 +20,10 @@ RECORD_FIELDS = (
     "attachments", "original_url", "text", "content_hash", "policy_id", "is_canonical", "warnings",
 )
 LIST_FIELDS = ("deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings")
-TITLE_SUFFIX = re.compile(r"\s*[_|\-–—]\s*[^_|\-–—]{2,30}$")
+# A <title> suffix naming the site: "标题_湖南省科学技术厅", "标题 - 政策通平台", "标题|某某网".
+# Dashes inside titles ("(2023—2025年)") are not separators unless spaced.
+TITLE_SUFFIX = re.compile(
+    r"\s*(?:_|\||｜|--|\s[-–—]\s)\s*[^_|｜]{0,24}(?:网|局|厅|委|办|政府|平台|中心|门户|首页|官网|资讯)[^_|｜]{0,8}$")
 ISO_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 

@@ -69,3 +69,13 @@ def latest_run_id(db: Database) -> int | None:
     """The id of the newest crawl run, or None."""
     row = db.execute("select max(id) from crawl_runs").fetchone()
     return row[0] if row else None
+
+
+def failed_detail_urls(db: Database, source_id: str, max_attempts: int) -> list[str]:
+    """Detail pages of a source that failed in earlier runs, are still not stored, and failed fewer than
+    `max_attempts` times: the crawler retries them directly, since the list may never show them again."""
+    rows = db.execute(
+        "select url from fetch_errors where source_id = ? and kind = 'detail' "
+        "and url not in (select url from documents) group by url having count(*) < ? order by min(id)",
+        [source_id, max_attempts]).fetchall()
+    return [row[0] for row in rows]

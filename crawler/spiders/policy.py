@@ -17,7 +17,8 @@ from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urldefrag, urlencode, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSLookupError,
@@ -26,7 +27,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
 from crawler.blocking import block_reason
-from crawler.discovery import ArticleLink, discover_attachments
+from crawler.discovery import ArticleLink, ListHints, discover_attachments
 from crawler.encoding import decode_html
 from crawler.families import PageRequest, first_list_request, parse_list_page
 from crawler.sources import Source, load_sources
@@ -35,7 +36,8 @@ from pipelines.store import FetchedAttachment, FetchedPage, record_attachment_fa
 from storage.db import open_db
 from storage.documents import known_urls
 from storage.pages import load_page, save_page, touch_page
-from storage.runs import finish_run, now_iso, record_fetch_error, save_source_run, start_run
+from storage.runs import (failed_detail_urls, finish_run, now_iso, record_fetch_error, save_source_run,
+                          start_run)
 from storage.sources import sync_sources
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,23 @@ def request_key(method: str, url: str, formdata: dict[str, str] | None) -> str:
     return f"{method.upper()} {url} {urlencode(sorted((formdata or {}).items()))}"
 
 
+@dataclass(frozen=True)
+class ListPlan:
+    """Where a source's list starts and how its pages are read."""
+
+    start_urls: tuple[str, ...]
+    family: str | None
+    hints: ListHints
+
+
+def list_plan(source: Source) -> ListPlan:
+    """A JSON `api:` list when the source declares one (field paths become hints), else its HTML list."""
+    if source.api:
+        api = source.api
+        return ListPlan((api.url,), "json", ListHints(list_item=api.items_path, link=api.link, date=api.date))
+    return ListPlan(source.start_urls, source.family, source.hints)
+
+
 def classify_failure(failure: Failure) -> tuple[str, int | None]:
     """A short error kind ('http_404', 'timeout', 'truncated', 'robots', …) and the HTTP status if any."""
     if failure.check(HttpError):
@@ -74,12 +93,16 @@ def classify_failure(failure: Failure) -> tuple[str, int | None]:
         if "maxsize" in message or "larger" in message or "size" in message:
             return "too_large", None
         return "ignored", None
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return "timeout", None
-    if failure.check(ConnectionRefusedError):
+    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
         return "connection_refused", None
-    if failure.check(DNSLookupError):
+    if failure.check(CannotResolveHostError, DNSLookupError):
         return "dns", None
+    if failure.check(ResponseDataLossError):
+        return "truncated", None
+    if failure.check(DownloadCancelledError):
+        return "too_large", None  # Scrapy cancels a download that exceeds download_maxsize
     if failure.check(ResponseFailed, ConnectionLost):
         text = repr(failure.value)
         return ("truncated" if "DataLoss" in text or "PotentialDataLoss" in text else "connection_lost"), None
@@ -117,6 +140,7 @@ class PolicySpider(scrapy.Spider):
         spider.block_statuses = tuple(settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
         spider.block_statuses = tuple(int(s) for s in spider.block_statuses)
         spider.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
+        spider.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
         return spider
 
     # --- helpers -------------------------------------------------------------------------
@@ -157,8 +181,13 @@ class PolicySpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources.values():
             self.state[source.id] = SourceState(started_at=now_iso())
-            for url in source.start_urls:
-                yield self._list_request(source, first_list_request(url, source.family), 1)
+            plan = list_plan(source)
+            for url in plan.start_urls:
+                yield self._list_request(source, first_list_request(url, plan.family), 1)
+            for url in failed_detail_urls(self.db, source.id, self.detail_retry_runs):
+                self.state[source.id].requested.add(url)
+                self.crawler.stats.inc_value(f"policywatch/{source.id}/retried_failed")
+                yield self._detail_request(source, ArticleLink(url, "", None))
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
@@ -172,7 +201,8 @@ class PolicySpider(scrapy.Spider):
         if reason:
             self._mark_blocked(source, response.url, reason, None)
             return
-        listing = parse_list_page(text, response.url, family=source.family, hints=source.hints,
+        plan = list_plan(source)
+        listing = parse_list_page(text, response.url, family=plan.family, hints=plan.hints,
                                   context=meta.get("context") or {})
         links = self._usable_links(source, listing.links)
         self._inc(source.id, "links_found", len(links))
@@ -240,7 +270,7 @@ class PolicySpider(scrapy.Spider):
 
     def _detail_request(self, source: Source, link: ArticleLink) -> scrapy.Request:
         return scrapy.Request(link.url, callback=self.parse_detail, errback=self.detail_failed, meta={
-            "pw": {"source": source.id, "kind": "detail", "url": link.url, "title": link.title,
+            "pw": {"source": source.id, "kind": "detail", "url": link.url, "title": link.title or None,
                    "date": link.date}})
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
@@ -315,8 +345,6 @@ class PolicySpider(scrapy.Spider):
         error, status = classify_failure(failure)
         if error == "robots":
             return
-        if error in ("ignored", "cancelled"):
-            error = "too_large"  # Scrapy cancels downloads beyond download_maxsize
         record_attachment_failure(self.db, document_url=meta["document_url"], url=failure.request.url,
                                   name=meta["name"], kind=meta["type"], error=error, fetched_at=now_iso(),
                                   status=status)
