@@ -7,7 +7,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from pipelines.attachments import attachment_text
-from pipelines.extract import PageInput, extract_record
+from pipelines.extract import PageInput
+from pipelines.process import process_page
 from storage.documents import add_attachment_to_document, save_attachment, upsert_document
 from storage.pages import save_page
 
@@ -55,7 +56,7 @@ def store_page(db: Database, page: FetchedPage) -> str:
             db, request_key=page.request_key, url=page.url, source_id=page.source_id, kind="detail",
             status=page.status, body=page.body, fetched_at=page.fetched_at, content_type=page.content_type,
             encoding=page.encoding, etag=page.etag, last_modified=page.last_modified)
-        record = extract_record(PageInput(
+        record = process_page(PageInput(
             url=page.url, html=page.html, source_id=page.source_id, source_kind=page.source_kind,
             fetched_at=page.fetched_at, list_title=page.list_title, list_date=page.list_date,
             content_selector=page.content_selector, source_hint=page.source_hint or {}))

@@ -6,7 +6,9 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from storage.migrations import RECORD_JSON_COLUMNS
+from storage.migrations import EXTRA_JSON_COLUMNS, RECORD_JSON_COLUMNS
+
+JSON_COLUMNS = RECORD_JSON_COLUMNS + EXTRA_JSON_COLUMNS
 
 
 def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
@@ -29,7 +31,7 @@ def document_by_url(db: Database, url: str) -> dict[str, Any] | None:
 
 def upsert_document(db: Database, record: dict[str, Any]) -> str:
     """Insert a new document or update a changed one; returns 'new', 'updated' or 'unchanged'."""
-    row = {k: (json.dumps(v, ensure_ascii=False) if k in RECORD_JSON_COLUMNS and v is not None else v)
+    row = {k: (json.dumps(v, ensure_ascii=False) if k in JSON_COLUMNS and v is not None else v)
            for k, v in record.items()}
     existing = list(db.execute(
         "select id, content_hash, first_seen from documents where url = ?", [record["url"]]).fetchall())
@@ -73,7 +75,7 @@ def count_documents(db: Database, source_id: str | None = None) -> int:
 def decode_record(row: dict[str, Any]) -> dict[str, Any]:
     """A documents row with its JSON columns parsed back into lists."""
     out = dict(row)
-    for key in RECORD_JSON_COLUMNS:
+    for key in JSON_COLUMNS:
         if isinstance(out.get(key), str):
             out[key] = json.loads(out[key])
     for key in ("is_relevant", "has_incentive", "is_canonical"):

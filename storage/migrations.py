@@ -18,6 +18,7 @@ RECORD_TEXT_COLUMNS = (
 RECORD_JSON_COLUMNS = (
     "deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings",
 )
+EXTRA_JSON_COLUMNS = ("cited_doc_numbers", "responsible_units")
 
 
 def _m001_initial(db: Database) -> None:
@@ -64,8 +65,20 @@ def _m001_initial(db: Database) -> None:
     db["fetch_errors"].create_index(["run_id", "source_id"])
 
 
+def _m002_extraction_fields(db: Database) -> None:
+    """Fields extraction adds beyond the public record: the 印发ed policy's own title, the
+    document numbers a page cites, responsible units per task, the issuing body's phone."""
+    table = db["documents"]
+    for name in ("policy_title", "contact_phone"):
+        table.add_column(name, str)
+    for name in EXTRA_JSON_COLUMNS:
+        table.add_column(name, str)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema: sources, pages, documents, attachments, runs", _m001_initial),
+    (2, "extraction fields: policy_title, cited_doc_numbers, responsible_units, contact_phone",
+     _m002_extraction_fields),
 ]
 
 
