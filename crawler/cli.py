@@ -156,7 +156,9 @@ def demo(db: str, port: int, log_level: str) -> None:
     from storage.db import open_db
     from storage.documents import count_documents
 
-    demo_dir = Path(__file__).resolve().parent.parent / "demo"
+    import demo as demo_package
+
+    demo_dir = Path(demo_package.__file__).resolve().parent
     try:
         server = MirrorServer(demo_dir / "mirror", port=port).start()
     except OSError as exc:
