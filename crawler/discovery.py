@@ -51,7 +51,9 @@ each holding one article anchor with a long text and usually a date.
    (hot, rank, related, recommend), by 1.3 when a pager follows the container,
    and by 0.7 when it has a single entry.  Class names only nudge: a list with
    unknown classes still wins on shape and content, and a menu called "list"
-   still loses on short texts and column URLs.
+   still loses on short texts and column URLs.  Dates and pagers are the costly
+   part, so candidates are visited in order of an upper bound (every entry
+   dated, a pager present) and exact scores stop once no bound can win.
 4. The best candidate wins if it scores at least ``_MIN_LIST_SCORE``; sibling
    containers of the same tag and class whose entries score alike (a list
    split over several ``ul``) are merged in, in document order.  Each entry
@@ -95,6 +97,7 @@ __all__ = [
     "discover_article_links",
     "discover_attachments",
     "discover_next_page",
+    "fetchable",
     "find_date",
     "iso_date",
     "replace_query_param",
@@ -164,12 +167,17 @@ def _absolute_url(href: str, base_url: str) -> str | None:
         return None
     try:
         url = urljoin(base_url, href).partition("#")[0]
+        parts = urlsplit(url)  # also rejects malformed hosts ("http://[bad")
     except ValueError:
         return None
-    scheme, _sep, rest = url.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest or rest[0] in "/?":
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return url
+
+
+def fetchable(url: str) -> bool:
+    """Is url an absolute http(s) URL that can be requested as it is?"""
+    return absolute_url(url, "") == url
 
 
 def replace_query_param(url: str, name: str, value: str | int) -> str:
@@ -360,7 +368,8 @@ _ARTICLE_URL = re.compile(
     r"/art/\d{4}/|art_\d+_\d+|(?<![0-9a-z])t\d{8}_\d+|content_\d+|post_\d+|/content/"
     r"|/(?:19|20)\d{2}-?\d{2}/\d{1,2}/|/(?:19|20)\d{4}/"
     r"|/[^/]*\d{4,}[^/]*\.(?:s?html?|jsp|aspx?|php)$"
-    r"|[?&](?:id|aid|articleid|article_id|newsid|news_id|infoid|info_id|contentid|content_id|docid|doc_id|itemid|tid)=\w"
+    r"|[?&](?:id|aid|articleid|article_id|newsid|news_id|infoid|info_id|contentid|content_id|docid|doc_id"
+    r"|itemid|tid)=\w"
     r"|/(?:show|detail|view|article|content|info|news)\w*\.(?:asp|aspx|jsp|php|do)\?",
     re.I,
 )
@@ -879,6 +888,8 @@ def _page_param(url: str) -> tuple[str, int] | None:
 
 def _with_page_number(current_url: str, number: int) -> str | None:
     """current_url showing page ``number``, when the URL carries a page parameter."""
+    if not fetchable(current_url):
+        return None
     found = _page_param(current_url)
     if found:
         return replace_query_param(current_url, found[0], number)
@@ -996,7 +1007,8 @@ def _next_from_create_page_html(html: str, base: str) -> str | _LastPage | None:
 
 def _pager_box(anchor: etree._Element) -> etree._Element | None:
     parent = anchor.getparent()
-    if parent is not None and parent.tag in ("li", "span", "b", "strong", "font", "em") and parent.getparent() is not None:
+    wrapped = parent is not None and parent.tag in ("li", "span", "b", "strong", "font", "em")
+    if wrapped and parent.getparent() is not None:
         return parent.getparent()
     return parent
 

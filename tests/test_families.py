@@ -144,6 +144,22 @@ def test_hanweb_records_take_list_hints() -> None:
     assert len(page.links) == 15 and page.links[0].date == "2025-12-16"
 
 
+def test_script_arrays_that_are_not_a_list_leave_the_page_to_generic_discovery() -> None:
+    """A slideshow script also fills urls[i]; with no headers[i] it is not Beijing's list."""
+    url = "https://kjt.ah.gov.cn/kjzx/tzgg/index.html"
+    html = load_fixture("ah_kjt_tzgg.html").replace(
+        "</body>", "<script>var urls=[];var i=0;urls[i]='/images/banner1.jpg';i++;urls[i]='/images/banner2.jpg';</script></body>")
+    assert detect_family(html, url) == "hanweb"
+    page = parse_list_page(html, url)
+    assert page.links == discover_article_links(html, url) and len(page.links) == 20
+
+
+def test_unclosed_hanweb_tags_are_read_in_one_pass() -> None:
+    """A hostile page of 20 000 unclosed <record> tags (a backtracking regex would never finish it)."""
+    text = "<datastore>" + "<record><![CDATA[<li><a href='/a.html'>x" * 20_000
+    assert parse_list_page(text, JIANGSU_COLUMN, family="hanweb").links == []
+
+
 # ---------------------------------------------------------------------------
 # gkmlpt
 # ---------------------------------------------------------------------------
@@ -247,7 +263,8 @@ def test_json_api_last_page() -> None:
 @pytest.mark.parametrize(("declared", "expected"), [
     ("hanweb", "hanweb"), ("Hanweb (list in script arrays)", "hanweb"), ("大汉", "hanweb"),
     ("Hanweb (`<record><![CDATA[<li>…]]></record>`)", "hanweb"), ("Guangdong gkmlpt", "gkmlpt"),
-    ("JSON API", "json"), ("json", "json"), ("TRS", None), ("UCAP/TRS", None), ("iList.jsp", None),
+    ("JSON API", "json"), ("json", "json"), ("json-api", "json"),
+    ("TRS", None), ("UCAP/TRS", None), ("ucap", None), ("gov.cn", None), ("iList.jsp", None), ("ilist", None),
     ("meta-tags", None), ("aggregator (ASP)", None), ("old table CMS", None), ("—", None), (None, None),
 ])
 def test_family_name(declared: str | None, expected: str | None) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.discovery import ArticleLink, ListHints, absolute_url, find_date, replace_query_param
+from crawler.discovery import ArticleLink, ListHints, absolute_url, fetchable, find_date, replace_query_param
 from crawler.families.base import ListPage, PageRequest, as_int, date_from_epoch, load_json, plain_text
 
 NAME = "gkmlpt"
@@ -77,7 +77,7 @@ def _next_api_request(data: dict, url: str, shown: int, context: dict) -> PageRe
     page = as_int(query.get("page")) or as_int(data.get("page")) or 1
     page_size = as_int(context.get("page_size")) or shown
     total = as_int(data.get("total"))
-    if not shown or not page_size or total is None or page * page_size >= total:
+    if not shown or not page_size or total is None or page * page_size >= total or not fetchable(url):
         return None
     context = {"family": NAME, "page_size": page_size}
     return PageRequest(replace_query_param(url, "page", page + 1), context=context)
@@ -97,4 +97,5 @@ def parse(text: str, url: str, hints: ListHints | None = None, context: dict | N
     sid = _SID.search(text[:200_000]) if isinstance(text, str) else None
     if sid is None:
         return None
-    return ListPage([], PageRequest(api_url(url, sid.group(1)), context={"family": NAME}))
+    first_page = api_url(url, sid.group(1))
+    return ListPage([], PageRequest(first_page, context={"family": NAME}) if fetchable(first_page) else None)

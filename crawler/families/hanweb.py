@@ -37,30 +37,50 @@ from crawler.discovery import (
     absolute_url,
     collapse_whitespace,
     discover_article_links,
+    fetchable,
     iso_date,
 )
 from crawler.families.base import ListPage, PageRequest, as_int, generic_next_request
 
 NAME = "hanweb"
 
-_RECORD = re.compile(r"<record[^>]*>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", re.S | re.I)
-_NEXTGROUP = re.compile(r"<nextgroup[^>]*>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</nextgroup>", re.S | re.I)
+_CDATA = re.compile(r"^\s*<!\[CDATA\[(.*?)\]\]>\s*$", re.S)
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
 _TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*:\s*['\"]?(\d+)", re.I)
 _TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>|totalPage\s*:\s*['\"]?(\d+)", re.I)
 _PER_PAGE = re.compile(r"perPage\s*:\s*['\"]?(\d+)", re.I)
 _PROXY_URL = re.compile(r"""proxyUrl\s*:\s*['"]([^'"]+)['"]""", re.I)
-_PARAM_OBJECT = re.compile(r"param_\d+\s*=\s*\{([^}]*)\}", re.S)
+_PARAM_OBJECT = re.compile(r"param_\d+\s*=\s*\{([^{}]{0,4000})\}", re.S)
 _JS_PAIR = re.compile(r"""(\w+)\s*:\s*(?:'([^']*)'|"([^"]*)"|(\d+))""")
 _COLUMN_ID = re.compile(r"/col/col(\d+)/")
 _UNIT_ID = re.compile(r"""<div[^>]+id\s*=\s*["']?(\d+)["']?[^>]*>\s*<script[^>]+text/xml""", re.I)
-_ARRAY_FIELD = re.compile(r"""\b(urls|headers|year|month|day)\[i\]\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")""")
+_ARRAY_FIELD = re.compile(
+    r"""\b(urls|headers|year|month|day)\[i\]\s*=\s*(?:'((?:[^'\\\n]|\\.){0,2000})'|"((?:[^"\\\n]|\\.){0,2000})")""")
 
 FORM_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid", "webname",
                "permissiontype")
 DEFAULT_FORM = {"col": "1", "appid": "1", "path": "/", "permissiontype": "0"}
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 RECORD_CLASS = "pw-hanweb-record"
+
+
+def _tag_bodies(text: str, tag: str) -> list[str]:
+    """The contents of every ``<tag>…</tag>`` (CDATA unwrapped).
+
+    Searches only move forward, so a hostile page full of unclosed tags costs one pass.
+    """
+    opening = re.compile(rf"<{tag}(?:\s[^<>]{{0,200}})?>", re.I)
+    closing = re.compile(rf"</{tag}\s*>", re.I)
+    bodies, position = [], 0
+    while (start := opening.search(text, position)) is not None:
+        end = closing.search(text, start.end())
+        if end is None:
+            break
+        body = text[start.end():end.start()]
+        cdata = _CDATA.match(body)
+        bodies.append(cdata.group(1) if cdata else body)
+        position = end.end()
+    return bodies
 
 
 def looks_like(text: str) -> bool:
@@ -139,8 +159,8 @@ def _proxy_settings(text: str, url: str) -> tuple[str, dict[str, str]]:
     """The dataproxy URL and the POST form naming this column."""
     form = dict(DEFAULT_FORM)
     proxy = None
-    nextgroup = _NEXTGROUP.search(text)
-    href = _HREF.search(nextgroup.group(1)) if nextgroup else None
+    nextgroups = _tag_bodies(text, "nextgroup")
+    href = _HREF.search(nextgroups[0]) if nextgroups else None
     if href:
         parts = urlsplit(unescape(href.group(1)))
         proxy = urljoin(url, parts.path) if parts.path else None
@@ -149,10 +169,11 @@ def _proxy_settings(text: str, url: str) -> tuple[str, dict[str, str]]:
         for key, single, double, number in _JS_PAIR.findall(body):
             if key in FORM_FIELDS and key not in form:
                 form[key] = single or double or number
-    if "columnid" not in form and _COLUMN_ID.search(url):
-        form["columnid"] = _COLUMN_ID.search(url).group(1)  # type: ignore[union-attr]
-    if "unitid" not in form and _UNIT_ID.search(text):
-        form["unitid"] = _UNIT_ID.search(text).group(1)  # type: ignore[union-attr]
+    column, unit = _COLUMN_ID.search(url), _UNIT_ID.search(text)
+    if "columnid" not in form and column:
+        form["columnid"] = column.group(1)
+    if "unitid" not in form and unit:
+        form["unitid"] = unit.group(1)
     script_proxy = _PROXY_URL.search(text)
     if proxy is None:
         proxy = urljoin(url, script_proxy.group(1) if script_proxy else DEFAULT_PROXY)
@@ -162,7 +183,7 @@ def _proxy_settings(text: str, url: str) -> tuple[str, dict[str, str]]:
 def _group_request(proxy: str, form: dict[str, str], start: int, group: int, perpage: int,
                    total: int | None) -> PageRequest | None:
     """The POST for records start … start + group - 1, unless start is past the total."""
-    if group <= 0 or (total is not None and start > total):
+    if group <= 0 or (total is not None and start > total) or not fetchable(proxy):
         return None
     end = start + group - 1
     query = f"startrecord={start}&endrecord={end}&perpage={perpage}"
@@ -213,7 +234,7 @@ def parse(text: str, url: str, hints: ListHints | None = None, context: dict | N
     """Links and next request of a Hanweb column page or dataproxy answer; None if neither."""
     context = context or {}
     text = _unescaped(text)
-    records = _RECORD.findall(text)
+    records = [record.strip() for record in _tag_bodies(text, "record")]
     if records:
         links = _links_from_records(records, url, hints)
         if "proxy" in context:
@@ -221,8 +242,9 @@ def parse(text: str, url: str, hints: ListHints | None = None, context: dict | N
         return ListPage(links, _first_group_request(text, url, len(records)))
     if "proxy" in context:
         return ListPage([], None)  # a dataproxy answer without records: the column is exhausted
-    if re.search(r"\burls\[i\]\s*=", text):
-        return ListPage(_links_from_script_arrays(text, url), generic_next_request(text, url, hints, NAME))
+    array_links = _links_from_script_arrays(text, url) if re.search(r"\burls\[i\]\s*=", text) else []
+    if array_links:
+        return ListPage(array_links, generic_next_request(text, url, hints, NAME))
     if "<datastore" in text:
         return ListPage([], _first_group_request(text, url, 0))  # the column is filled by dataproxy alone
     return None

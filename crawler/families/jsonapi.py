@@ -32,7 +32,7 @@ from collections import deque
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.discovery import ArticleLink, ListHints, absolute_url, replace_query_param
+from crawler.discovery import ArticleLink, ListHints, absolute_url, fetchable, replace_query_param
 from crawler.families.base import ListPage, PageRequest, as_int, date_from_value, load_json, plain_text
 
 NAME = "json"
@@ -82,7 +82,10 @@ def _first_key(record: dict, keys: tuple[str, ...]) -> Any:
 
 
 def _is_record(node: Any) -> bool:
-    return isinstance(node, dict) and _first_key(node, TITLE_KEYS) is not None and _first_key(node, URL_KEYS) is not None
+    """An object with a title field and a URL field."""
+    if not isinstance(node, dict):
+        return False
+    return _first_key(node, TITLE_KEYS) is not None and _first_key(node, URL_KEYS) is not None
 
 
 def _record_in(element: Any, depth: int = 3) -> dict | None:
@@ -171,7 +174,7 @@ def _query_int(url: str, names: tuple[str, ...]) -> tuple[str, int] | None:
 
 def _next_request(data: Any, url: str, shown: int) -> PageRequest | None:
     page = _query_int(url, PAGE_PARAMS)
-    if page is None or not shown:
+    if page is None or not shown or not fetchable(url):
         return None
     size = _query_int(url, SIZE_PARAMS)
     page_size = size[1] if size else shown
