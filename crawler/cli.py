@@ -177,3 +177,76 @@ def demo(db: str, port: int, log_level: str) -> None:
     if result.all_failed:
         fail("every demo source failed")
 
+
+
+@main.command("extract")
+@click.argument("source", metavar="PATH|URL")
+@click.option("--url", "page_url", default=None, metavar="U",
+              help="The address the page was fetched from (resolves relative links).")
+@click.option("--text", "text_only", is_flag=True, help="The input is plain text copied from a browser, not HTML.")
+@click.option("--format", "output_format", type=click.Choice(["json", "table"]), default="json", show_default=True)
+def extract(source: str, page_url: str | None, text_only: bool, output_format: str) -> None:
+    """Print the record extracted from a saved page (or a page fetched from a URL).
+
+    A URL argument (http/https only) is fetched once with the standard library, with
+    timeouts and a size limit: the one network use outside the crawler. Processing is
+    the crawler's own (pipelines.process.process_page).
+
+    Example: policywatch extract demo/mirror/huaxiataike/news/37805.html --url https://huaxiataike.com/news/37805.html
+    """
+    import json
+    from urllib.error import URLError
+    from urllib.parse import urlsplit
+    from urllib.request import Request, urlopen
+
+    from crawler.encoding import decode_html
+    from pipelines.extract import PageInput
+    from pipelines.process import process_page
+
+    limit = 20 * 1024 * 1024
+    header_charset = None
+    if urlsplit(source).scheme in ("http", "https"):
+        try:
+            request = Request(source, headers={"User-Agent": "policywatch/0.1 (+https://github.com/policywatch)"})
+            with urlopen(request, timeout=20) as response:  # noqa: S310 (scheme checked above)
+                body = response.read(limit + 1)
+                header_charset = response.headers.get_content_charset()
+        except (URLError, OSError, ValueError) as exc:
+            fail(f"cannot fetch {source}: {getattr(exc, 'reason', exc)}")
+        page_url = page_url or source
+    elif "://" in source:
+        fail(f"only http and https URLs can be fetched, not {source}")
+    else:
+        path = Path(source)
+        if not path.is_file():
+            fail(f"no such file: {source}")
+        try:
+            body = path.read_bytes()[:limit + 1]
+        except OSError as exc:
+            fail(f"cannot read {source}: {exc.strerror or exc}")
+        page_url = page_url or path.resolve().as_uri()
+    if len(body) > limit:
+        fail(f"{source} is larger than {limit // (1024 * 1024)} MB")
+    if b"\x00" in body[:4096] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fail(f"{source} is not a text or HTML page (binary data)")
+    if text_only:
+        for encoding in ("utf-8-sig", "gb18030", "big5"):
+            try:
+                content = body.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            fail(f"cannot decode {source} as text (tried UTF-8, GB18030, Big5)")
+    else:
+        content = decode_html(body, header_charset)[0]
+    record = process_page(PageInput(url=page_url, html=content, text_only=text_only, find_attachments=True))
+    if output_format == "json":
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    for name, value in record.items():
+        if name == "text":
+            continue
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+        click.echo(f"{name:<20} {'-' if shown is None else shown}")
+    click.echo(f"{'text':<20} {len(record['text'] or '')} characters\n\n{record['text'] or ''}")

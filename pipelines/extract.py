@@ -1,16 +1,49 @@
 """Record fields from a cleaned page.
 
-Fills the record of ARCHITECTURE.md as far as the page shows it; every field it
-cannot establish stays None (never a guess).
+Fills the record of ARCHITECTURE.md as far as the page shows it; every field it cannot
+establish stays None or [] (never a guess, never ""). Besides the public record it gives
+``policy_title``, ``cited_doc_numbers``, ``responsible_units`` and ``contact_phone``, which
+the documents table stores too. Classification fields are left to classification, except
+province/city/level of a government source, which its configuration states.
+
+Evidence order per field (each reader is in ``pipelines/fields/``):
+
+- title: see ``fields.titles``; policy_title: 印发《X》 in the title, or 现将《X》印发 in the text;
+- publish_date (the issuing body's date): 成文日期 label, 落款 date, then, for government
+  pages only, PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date;
+- page_date (the date the carrying page shows): PubDate/firstpublishedtime meta,
+  <publishtime>, 发布时间/发布日期 label, a date on a header line, the list page's date,
+  a date in the URL (/t20251212_…, /2023-12/13/, /art/2025/2/24/);
+- issuer, doc_number, cited_doc_numbers: ``fields.signature`` and ``fields.doc_number``;
+- effective/expiry/period/deadlines: ``fields.validity``; incentives: ``fields.money``;
+  targets: ``fields.targets``; responsible_units: ``fields.units``; contact_phone:
+  ``fields.contact``; original_url: the repost's 原文链接, made absolute.
+
+A Traditional-character page is read through its Simplified form, so issuer, units,
+incentive and target texts come out in Simplified characters; title and text stay as shown.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from pipelines.clean import CleanPage, clean_page
+from pipelines.dates import first_date, make_date, meta_date
+from pipelines.fields.contact import contact_phone
+from pipelines.fields.doc_number import cited_doc_numbers, own_doc_number
+from pipelines.fields.money import incentives
+from pipelines.fields.signature import main_signature, org_value, title_issuers
+from pipelines.fields.targets import targets
+from pipelines.fields.titles import choose_title, policy_title
+from pipelines.fields.units import responsible_units
+from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
+from pipelines.text import TextPair, fold_width, to_simplified
+
+logger = logging.getLogger(__name__)
 
 RECORD_FIELDS = (
     "url", "canonical_url", "source_id", "source_kind", "fetched_at", "first_seen", "title", "issuer",
@@ -19,17 +52,26 @@ RECORD_FIELDS = (
     "relevance_reasons", "is_relevant", "incentives", "has_incentive", "max_amount_wan", "targets",
     "attachments", "original_url", "text", "content_hash", "policy_id", "is_canonical", "warnings",
 )
-LIST_FIELDS = ("deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings")
-# A <title> suffix naming the site: "标题_湖南省科学技术厅", "标题 - 政策通平台", "标题|某某网".
-# Dashes inside titles ("(2023—2025年)") are not separators unless spaced.
-TITLE_SUFFIX = re.compile(
-    r"\s*(?:_|\||｜|--|\s[-–—]\s)\s*[^_|｜]{0,24}(?:网|局|厅|委|办|政府|平台|中心|门户|首页|官网|资讯)[^_|｜]{0,8}$")
-ISO_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+EXTRA_FIELDS = ("policy_title", "cited_doc_numbers", "responsible_units", "contact_phone")
+LIST_FIELDS = ("deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings",
+               "cited_doc_numbers", "responsible_units")
+URL_DATES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/"),
+)
+GOV_META = ("SiteIDCode", "ArticleTitle", "firstpublishedtime")
 
 
 @dataclass
 class PageInput:
-    """A fetched page as the crawler hands it to processing."""
+    """A fetched page as the crawler hands it to processing.
+
+    `text_only`: `html` is plain text copied from a browser. `find_attachments`: list the
+    attachment links the page shows (for pages processed outside a crawl; the crawler
+    fills `attachments` itself as it downloads them).
+    """
 
     url: str
     html: str
@@ -40,43 +82,145 @@ class PageInput:
     list_date: str | None = None
     content_selector: str | None = None
     source_hint: dict[str, Any] = field(default_factory=dict)
+    text_only: bool = False
+    find_attachments: bool = False
 
 
 def iso_date(text: str | None) -> str | None:
     """The first Y-M-D date in `text` as ISO, if it is a real calendar date."""
-    match = ISO_DATE.search(text or "")
-    if not match:
-        return None
-    year, month, day = (int(g) for g in match.groups())
-    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return first_date(text)
 
 
 def content_hash(text: str) -> str:
     """A stable hash of the text with all white space removed."""
-    return hashlib.sha1(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()
-
-
-def choose_title(page: CleanPage, list_title: str | None) -> str | None:
-    """The document's title: ArticleTitle meta, else h1, else <title> without its site suffix, else the list's."""
-    if page.meta.get("ArticleTitle"):
-        return page.meta["ArticleTitle"].strip()
-    for candidate in page.title_candidates:
-        stripped = TITLE_SUFFIX.sub("", candidate).strip()
-        if len(stripped) >= 4:
-            return stripped
-    return list_title.strip() if list_title else None
+    return hashlib.sha1(re.sub(r"\s+", "", text or "").encode("utf-8")).hexdigest()
 
 
 def empty_record() -> dict[str, Any]:
     """A record with every field present and unknown."""
-    return {name: ([] if name in LIST_FIELDS else None) for name in RECORD_FIELDS}
+    return {name: ([] if name in LIST_FIELDS else None) for name in RECORD_FIELDS + EXTRA_FIELDS}
+
+
+def url_date(url: str | None) -> str | None:
+    """A date written into an article URL by common CMSs (TRS t20251212_, /2023-12/13/, /art/2025/2/24/)."""
+    for pattern in URL_DATES:
+        match = pattern.search(url or "")
+        if match:
+            return make_date(*(int(g) for g in match.groups()))
+    return None
+
+
+def is_government(page: PageInput, cleaned: CleanPage) -> bool:
+    """A government page: so declared by its source, else one with gov meta tags or on a gov.cn host."""
+    if page.source_kind:
+        return page.source_kind == "government"
+    host = (urlsplit(page.url or "").hostname or "") if "://" in (page.url or "") else ""
+    return host.endswith(".gov.cn") or any(name in cleaned.meta for name in GOV_META)
+
+
+def _simplified(value: str | None, traditional: bool) -> str | None:
+    return to_simplified(value) if value and traditional else value
+
+
+def page_date(page: PageInput, cleaned: CleanPage) -> str | None:
+    """The date the carrying page shows."""
+    meta = cleaned.meta
+    for value in (meta.get("PubDate"), meta.get("firstpublishedtime"), meta.get("publishdate"),
+                  meta.get("publishtime")):
+        found = meta_date(value)
+        if found:
+            return found
+    return (first_date(cleaned.labels.get("published")) or cleaned.header_date or iso_date(page.list_date)
+            or url_date(page.url))
+
+
+def publish_date(cleaned: CleanPage, signed: str | None, government: bool, shown: str | None) -> str | None:
+    """The issuing body's date: 成文日期, 落款, else a government page's own date."""
+    written = first_date(cleaned.labels.get("written"))
+    if written or signed:
+        return written or signed
+    return shown if government else None
+
+
+def issuer(cleaned: CleanPage, signers: tuple[str, ...], title: str | None, government: bool) -> str | None:
+    """The issuing bodies (lead first, joined with 、), by the evidence order of fields.signature."""
+    def simplified(value: str | None) -> str:
+        return fold_width(_simplified(value, cleaned.traditional) or "")
+
+    labelled = org_value(simplified(cleaned.labels.get("issuer")))
+    titled = title_issuers(simplified(title))
+    sourced = org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source")))
+    order = [list(signers), labelled, titled] if government else [list(signers), titled, labelled]
+    order.append(sourced if government or not cleaned.meta.get("ContentSource") else [])
+    for found in order:
+        if found:
+            return "、".join(dict.fromkeys(found))
+    return None
+
+
+def original_url(page: PageInput, cleaned: CleanPage) -> str | None:
+    """The absolute 原文链接 of a repost (http/https only, never the page itself)."""
+    if not cleaned.original_link:
+        return None
+    try:
+        url = urljoin(page.url or "", cleaned.original_link.strip())
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or url == page.url:
+        return None
+    return url
+
+
+def listed_attachments(page: PageInput) -> list[dict[str, Any]]:
+    """Attachment links shown on the page (only when asked: the crawler fills its own list)."""
+    if not page.find_attachments or page.text_only or "://" not in (page.url or ""):
+        return []
+    from crawler.discovery import discover_attachments
+
+    return [{"url": a.url, "name": a.name, "type": a.ext, "text_chars": None}
+            for a in discover_attachments(page.html, page.url, page.content_selector)]
+
+
+def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None:
+    """Fill the extracted fields of `record` from the cleaned page."""
+    display = to_simplified(cleaned.text) if cleaned.traditional else cleaned.text
+    pair = TextPair(display)
+    lines = pair.work.split("\n")
+    title = choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
+                         page.list_title)
+    title_work = fold_width(_simplified(title, cleaned.traditional) or "")
+    government = is_government(page, cleaned)
+    signature = main_signature(lines)
+    shown = page_date(page, cleaned)
+    published = publish_date(cleaned, signature.date if signature else None, government, shown)
+    effective = effective_date(pair.work, published)
+    carried = policy_title(_simplified(title, cleaned.traditional), display)
+    own = own_doc_number(fold_width(_simplified(cleaned.labels.get("doc_number"), cleaned.traditional) or ""),
+                         lines, title_work)
+    record.update({
+        "title": title,
+        "policy_title": carried,
+        "issuer": issuer(cleaned, signature.issuers if signature else (), title, government),
+        "publish_date": published,
+        "page_date": shown,
+        "doc_number": own,
+        "cited_doc_numbers": cited_doc_numbers([title_work, pair.work], own),
+        "effective_date": effective,
+        "expiry_date": expiry_date(pair.work, effective),
+        "period": period([fold_width(_simplified(carried, cleaned.traditional) or ""), title_work], pair.work),
+        "deadlines": deadlines(pair.work),
+        "incentives": incentives(pair),
+        "targets": targets(pair),
+        "responsible_units": responsible_units(pair),
+        "contact_phone": contact_phone(lines, cleaned.furniture_phones),
+        "original_url": original_url(page, cleaned),
+    })
 
 
 def extract_record(page: PageInput) -> dict[str, Any]:
-    """The record for one page (fields this module cannot establish stay None)."""
-    cleaned = clean_page(page.html, page.content_selector)
+    """The record for one page (fields this module cannot establish stay None or [])."""
+    cleaned = clean_page(page.html, page.content_selector, text_only=page.text_only)
     record = empty_record()
     hint = page.source_hint or {}
     record.update({
@@ -85,15 +229,18 @@ def extract_record(page: PageInput) -> dict[str, Any]:
         "source_id": page.source_id,
         "source_kind": page.source_kind,
         "fetched_at": page.fetched_at,
-        "title": choose_title(cleaned, page.list_title),
-        "page_date": iso_date(cleaned.meta.get("PubDate")) or iso_date(cleaned.meta.get("firstpublishedtime"))
-        or page.list_date,
-        "text": cleaned.text,
-        "content_hash": content_hash(cleaned.text),
+        "text": cleaned.text or None,
+        "content_hash": content_hash(cleaned.text) if cleaned.text else None,
         "warnings": list(cleaned.warnings),
+        "attachments": listed_attachments(page),
     })
     if page.source_kind == "government":
         record.update({"province": hint.get("province"), "city": hint.get("city"), "level": hint.get("level")})
-    if not cleaned.text:
-        record["warnings"].append("no main text found")
+    _fields(page, cleaned, record)
+    if any("剩余内容已隐藏" in line or "查看全文" in line for line in cleaned.dropped_lines):
+        record["warnings"].append("part of the text is hidden behind a login on this page")
+    if record["title"] is None:
+        record["warnings"].append("no title found")
+    logger.debug("extracted %s [%s]: %d chars, %d incentives, %d warnings", page.url, page.source_id,
+                 len(cleaned.text), len(record["incentives"]), len(record["warnings"]))
     return record

@@ -1,0 +1,92 @@
+"""发文字号 (document numbers) per GB/T 9704-2012, and which one is the page's own.
+
+A number is 机关代字 + 〔full year〕 + sequence + 号 (湘科发〔2025〕86号); pages also write the
+brackets as [ ] ［ ］ ( ) （ ） 【 】, add 第, or use 號. 公告-style numbers read
+国家税务总局公告2017年第5号, decrees 国务院令第725号. Numbers are returned in the standard
+form (〔〕 brackets, 号, no 第). 索引号 values (000014349/2017-00110) and 规范性文件 registration
+numbers (HHCR-2023-01005) never match.
+
+The page's own number is the labelled 文号/发文字号, else a line made of nothing but a number
+near the top of the text (where GB/T 9704 puts it), else one closing the title in brackets.
+Every other number in title and text is a cited one.
+"""
+from __future__ import annotations
+
+import re
+
+from pipelines.text import fold_width
+
+_AGENCY = r"[\u4e00-\u9fff]{1,14}"
+BRACKETED = re.compile(
+    rf"(?P<agency>{_AGENCY})\s*[〔\[(【]\s*(?P<year>(?:19|20)\d{{2}})\s*[〕\])】]\s*第?\s*(?P<n>\d{{1,5}})\s*[号號]")
+ANNOUNCEMENT = re.compile(
+    rf"(?P<agency>{_AGENCY}公告)\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*第\s*(?P<n>\d{{1,5}})\s*[号號]")
+DECREE = re.compile(rf"(?P<agency>{_AGENCY}令)\s*[(]?\s*第\s*(?P<n>\d{{1,5}})\s*[号號]")
+# Words that run into an agency code in prose ("根据湘科发〔2025〕86号").
+LEADING_WORDS = re.compile(r"^(?:根据|依据|按照|参照|依照|对照|结合|贯彻|落实|印发|转发|详见|参见|即|和|及|与|或|以|经|对|将|按|照|据|见|的|是|为|由|在|于|同|并|号)+")
+HEAD_LINES = 8
+
+
+def _agency(raw: str) -> str:
+    return LEADING_WORDS.sub("", raw)
+
+
+def find_doc_numbers(text: str) -> list[tuple[int, int, str]]:
+    """Every document number in `text` as (start, end, normalised number), in order."""
+    text = fold_width(text or "")
+    found: list[tuple[int, int, str]] = []
+    for match in BRACKETED.finditer(text):
+        agency = _agency(match.group("agency"))
+        if agency and not agency.endswith("公告"):
+            found.append((match.start(), match.end(), f"{agency}〔{match.group('year')}〕{int(match.group('n'))}号"))
+    for match in ANNOUNCEMENT.finditer(text):
+        agency = _agency(match.group("agency"))
+        if len(agency) > 2:
+            found.append((match.start(), match.end(), f"{agency}{match.group('year')}年第{int(match.group('n'))}号"))
+    for match in DECREE.finditer(text):
+        agency = _agency(match.group("agency"))
+        if len(agency) > 1:
+            found.append((match.start(), match.end(), f"{agency}第{int(match.group('n'))}号"))
+    return sorted(found)
+
+
+def normalise_doc_number(value: str | None) -> str | None:
+    """The standard form of a single document number, or None if `value` is not one."""
+    found = find_doc_numbers(value or "")
+    return found[0][2] if len(found) == 1 else None
+
+
+def _alone(line: str) -> str | None:
+    """The number a line consists of (brackets and spaces aside), or None."""
+    stripped = re.sub(r"[\s()（）\[\]【】]", "", fold_width(line))
+    found = find_doc_numbers(stripped)
+    if len(found) == 1 and found[0][1] - found[0][0] >= len(stripped) - 1:
+        return found[0][2]
+    return None
+
+
+def own_doc_number(labelled: str | None, lines: list[str], title: str | None) -> str | None:
+    """The page's own 发文字号: labelled, a number line at the top of the text, or closing the title."""
+    if labelled:
+        number = normalise_doc_number(labelled)
+        if number:
+            return number
+    for line in lines[:HEAD_LINES]:
+        number = _alone(line)
+        if number:
+            return number
+    if title:
+        closing = re.search(r"[(（]([^()（）]{4,40})[)）]\s*$", fold_width(title))
+        if closing:
+            return _alone(closing.group(1))
+    return None
+
+
+def cited_doc_numbers(texts: list[str], own: str | None) -> list[str]:
+    """Every other number the title and text cite, in order of appearance, without repeats."""
+    out: list[str] = []
+    for text in texts:
+        for _start, _end, number in find_doc_numbers(text):
+            if number != own and number not in out:
+                out.append(number)
+    return out

@@ -1,0 +1,151 @@
+"""Money offers (incentives): 给予30万元补助, 最高奖励50万元, 五十万元, 1.5亿元, 100-600万.
+
+Amounts are in 万元 (30万元 → 30, 1.5亿元 → 15000, 3000元 → 0.3). Each offer gives:
+
+- ``amount_wan``: the amount certain to be paid: a fixed amount, or a range's floor;
+  None when the text gives only a ceiling (最高/不超过/最多/以内/上限/封顶);
+- ``amount_max_wan``: the most one beneficiary can get: the fixed amount, the ceiling,
+  or a range's top. ``max_amount_wan`` of a record is derived from this;
+- ``kind``: the word naming the money (补助, 奖励, 资助, 贴息, 补贴, 奖补, 减免, 补偿,
+  经费, 支持, 配套…), the nearest one to the amount in its clause;
+- ``beneficiary`` and ``condition``: from 对X的Y (condition X, beneficiary Y) or from the
+  clause before the offer ((一)首次通过认定的企业，每家给予20万元奖励);
+- ``text``: the sentence it came from.
+
+An amount counts only when its clause (or, for a bare ceiling such as 每年最高50万元, its
+sentence) names a kind of money or 给予; amounts in conditions (研发费用不低于50万元) do not.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipelines.numbers import parse_number
+from pipelines.text import TextPair
+
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+AMOUNT = re.compile(
+    rf"(?P<a>{NUM})\s*(?P<au>万元|亿元|千元|万|亿|元)?\s*(?:[-—–~～至到]\s*(?P<b>{NUM}))?\s*"
+    rf"(?P<unit>百万元|千万元|万元|亿元|千元|元|万|亿)(?![家人件个项户名台套吨亩次所座平方公里倍])")
+UNIT_WAN = {"元": 0.0001, "千元": 0.1, "万元": 1, "万": 1, "百万元": 100, "千万元": 1000, "亿元": 10000, "亿": 10000}
+KINDS = ("后补助", "补助", "奖补", "奖励", "资助", "贴息", "补贴", "减免", "补偿", "奖金", "经费", "资金支持",
+         "配套", "支持", "扶持")
+KIND_RE = re.compile("|".join(KINDS))
+OFFER = re.compile(r"给予|奖励|补助|资助|贴息|补贴|奖补")
+CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多|累计不超过|最高不超过)\s*(?:为|可达|给予|奖励|补助|资助)?\s*$")
+CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
+CONDITION_WORDS = re.compile(r"不低于|不少于|达到|(?<!不)超过|以上|累计|营业收入|销售收入|营收|投资额|总投资|规模|产值|纳税|税收|研发投入")
+# Amounts already paid or summed up are reports, not offers (累计兑现奖励资金860万元, 资助金额合计6240万元).
+REPORTED = re.compile(r"累计|共计|合计|总计|兑现|拨付|已下达|已发放|已拨|共发放|共兑付")
+CLAUSE_SPLIT = re.compile(r"[，,；;。！!？?]")
+SENTENCE = re.compile(r"[^。！!？?\n]+[。！!？?]?")
+ENUMERATOR = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）、.]|第[一二三四五六七八九十百]+条)\s*")
+TO_WHOM = re.compile(r"对(?!接|外|照|比|标|于|此|其|象)(?P<x>[^，,；;。]{2,80}?)"
+                     r"(?=[，,]|(?:一次性|每家|每个|分别|按[^，,；;。]{0,12})?(?:给予|予以|奖励|补助|资助))")
+
+
+def _wan(value: int | float | None, unit: str) -> float | None:
+    if value is None:
+        return None
+    wan = value * UNIT_WAN[unit]
+    return int(wan) if float(wan).is_integer() else round(wan, 4)
+
+
+def _kind(clause: str, position: int) -> str | None:
+    """The money word nearest to `position` in the clause (one after the amount wins a tie)."""
+    best: tuple[int, str] | None = None
+    for match in KIND_RE.finditer(clause):
+        distance = match.start() - position if match.start() >= position else (position - match.end()) + 1
+        if best is None or distance < best[0]:
+            best = (distance, match.group())
+    if best is None:
+        return None
+    return {"后补助": "补助", "资金支持": "支持", "扶持": "支持", "奖金": "奖励"}.get(best[1], best[1])
+
+
+def _split_subject(phrase: str) -> tuple[str | None, str | None]:
+    """对X的Y → (condition X, beneficiary Y); a phrase ending in 的 is all condition."""
+    phrase = ENUMERATOR.sub("", phrase).strip(" ，,")
+    if not phrase:
+        return None, None
+    if phrase.endswith("的"):
+        return phrase[:-1] or None, None
+    head, sep, tail = phrase.rpartition("的")
+    if sep and head and tail:
+        return head, tail
+    return None, phrase
+
+
+def _subject(pair: TextPair, start: int, amount_at: int) -> tuple[str | None, str | None]:
+    """Condition and beneficiary of the offer whose sentence starts at `start` and amount at `amount_at`."""
+    work = pair.work[start:amount_at]
+    whom = None
+    for whom in TO_WHOM.finditer(work):
+        pass
+    if whom is not None:
+        return _split_subject(pair.display[start + whom.start("x"):start + whom.end("x")])
+    clauses = [m for m in re.finditer(r"[^，,；;]+", work)]
+    if len(clauses) >= 2:
+        previous = clauses[-2]
+        text = pair.display[start + previous.start():start + previous.end()]
+        if re.search(r"(?:企业|单位|机构|个人|人才|团队|孵化器|平台|项目|园区|高新区|中心|的)$", text.strip()):
+            return _split_subject(text)
+    return None, None
+
+
+def incentives(pair: TextPair) -> list[dict[str, Any]]:
+    """Every money offer in the text, in order."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for sentence in SENTENCE.finditer(pair.work):
+        text = sentence.group()
+        if not AMOUNT.search(text):
+            continue
+        previous_kind = None
+        for match in AMOUNT.finditer(text):
+            offer = _offer(pair, sentence.start(), text, match, previous_kind)
+            if offer is None:
+                continue
+            previous_kind = offer["kind"]
+            # an offer repeated (an aggregator's summary line, a 解读 restating it) is listed once
+            key = (offer["amount_wan"], offer["amount_max_wan"], offer["kind"], offer["beneficiary"],
+                   offer["condition"])
+            if key not in seen:
+                seen.add(key)
+                out.append(offer)
+    return out
+
+
+def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
+           previous_kind: str | None) -> dict[str, Any] | None:
+    clause_start = max((m.end() for m in CLAUSE_SPLIT.finditer(text, 0, match.start())), default=0)
+    clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(text, match.end())), len(text))
+    clause = text[clause_start:clause_end]
+    at = match.start() - clause_start
+    kind = _kind(clause, at)
+    if REPORTED.search(clause) and not re.search(r"给予|最高|不超过", clause):
+        return None
+    ceiling = bool(CEILING_BEFORE.search(text[clause_start:match.start()]) or CEILING_AFTER.match(text[match.end():]))
+    if kind is None and not OFFER.search(clause):
+        if not (ceiling and OFFER.search(text)) or CONDITION_WORDS.search(clause):
+            return None
+        kind = previous_kind or _kind(text, match.start())
+    elif kind is None and CONDITION_WORDS.search(clause[:at]):
+        return None
+    unit = match.group("unit")
+    low = parse_number(match.group("a"))
+    high = parse_number(match.group("b")) if match.group("b") else None
+    low_unit = match.group("au") or unit
+    amount = _wan(low, low_unit if low_unit in UNIT_WAN else unit)
+    top = _wan(high, unit) if high is not None else amount
+    if amount is None or top is None or top <= 0:
+        return None
+    condition, beneficiary = _subject(pair, offset, offset + match.start())
+    return {
+        "amount_wan": None if ceiling and high is None else amount,
+        "amount_max_wan": top,
+        "kind": kind,
+        "beneficiary": beneficiary,
+        "condition": condition,
+        "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400],
+    }

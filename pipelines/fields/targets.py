@@ -1,0 +1,96 @@
+"""Quantified goals (targets): 高新技术企业数量突破7800家, 研发投入强度达3.5%以上,
+力争到2025年，全市高新技术企业达到700家, 新增创新创业团队15个.
+
+A target is a metric, a verb of reaching (突破/达到/达/超过/增长/提高到…) and a number with
+its unit, in a sentence that looks ahead: it names a year to come (到2025年, 2028年底), or says
+力争/目标/确保/预计. Sentences reporting the present (截至/截止/已/同比/比上年) are skipped.
+Counts written with 万 are multiplied out (1.2万家 → 12000 家); money keeps its unit (亿元).
+The year is the nearest 到YYYY年 in the sentence or earlier in its paragraph.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipelines.numbers import parse_number
+from pipelines.text import TextPair
+
+NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:万(?![亿元])|亿(?!元))?"
+UNITS = r"(?:万亿元|亿元|万元|万家|万人|万件|万个|万项|万户|万亩|万吨|平方公里|公里|家|个|件|人|项|%|所|座|名|户|条|台|套|倍|亩|吨|次|元)"
+VERBS = r"(?:突破|达到|达至|达|超过|超|提高到|提高至|提升到|提升至|增长到|增加到|增至|增长|提高|提升|保持在|稳定在|实现|新增|累计)"
+METRIC_FIRST = re.compile(
+    rf"(?P<metric>[\u4e00-\u9fffA-Za-z0-9“”\"()（）]{{2,30}}?)\s*(?P<verb>{VERBS})\s*(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上|以内)?")
+VERB_METRIC_NUM = re.compile(
+    rf"(?P<verb>新增|新培育|引进|新认定)(?P<metric>[\u4e00-\u9fff“”]{{2,20}}?)(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上)?")
+VERB_NUM_METRIC = re.compile(
+    rf"(?P<verb>新增|培育(?:布局)?|新培育|引进|新建|建成|建设|认定|打造|布局)\s*(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上)?"
+    rf"(?P<metric>[\u4e00-\u9fff“”]{{2,14}}?)(?=[，,。；;、和及]|$)")
+AHEAD = re.compile(r"(?:到|至|在|于)\s*((?:20|19)\d{2})\s*年|((?:20|19)\d{2})\s*年(?:底|末|前)|力争|目标|确保|预计|预期|计划")
+PRESENT = re.compile(r"截至|截止|已经|已达|已有|同比|比上年|较上年|去年|上年度|共有|目前")
+YEAR = re.compile(r"(?:到|至|力争|争取|预计|计划|确保)\s*((?:20|19)\d{2})\s*年|((?:20|19)\d{2})\s*年(?:底|末|前)")
+MONEY_UNITS = ("元", "万元", "亿元", "万亿元")
+MONEY_METRIC = re.compile(r"收入|产值|营收|规模|投资|总额|增加值|税收|融资|研发投入|研发经费|销售|交易额|出口")
+LEADING = re.compile(r"^(?:(?:19|20)\d{2}年(?:底|末)?|全省|全市|全区|全县|全国|各地|我省|我市|我区|力争|争取|实现|推动|确保|使|其中|并|和|及|且|，|,|、|的|到|至)+")
+SENTENCE = re.compile(r"[^。！!？?；;\n]+[。！!？?；;]?")
+
+
+def _year(paragraph: str, position: int) -> int | None:
+    found = None
+    for match in YEAR.finditer(paragraph, 0, position):
+        found = int(match.group(1) or match.group(2))
+    return found
+
+
+def _value(num: str, unit: str) -> tuple[int | float | None, str]:
+    value = parse_number(num)
+    if value is not None and unit.startswith("万") and unit not in ("万元", "万亿元"):
+        value, unit = value * 10000, unit[1:]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value, unit
+
+
+def _metric(raw: str) -> str | None:
+    metric = LEADING.sub("", raw.strip(" ，,、“”\""))
+    metric = re.sub(r"^.*[，,、]", "", metric)
+    return metric if len(metric) >= 2 else None
+
+
+def targets(pair: TextPair) -> list[dict[str, Any]]:
+    """Every quantified goal of the text, in order."""
+    out: list[dict[str, Any]] = []
+    position = 0
+    for paragraph in pair.work.split("\n"):
+        start = position
+        position += len(paragraph) + 1
+        if not AHEAD.search(paragraph):
+            continue
+        for sentence in SENTENCE.finditer(paragraph):
+            text = sentence.group()
+            context = paragraph[:sentence.end()]
+            if PRESENT.search(text) or not AHEAD.search(context):
+                continue
+            found = []
+            for pattern in (METRIC_FIRST, VERB_METRIC_NUM, VERB_NUM_METRIC):
+                for match in pattern.finditer(text):
+                    year = _year(paragraph, sentence.start() + match.start()) or _year(text, len(text))
+                    target = _target(pair, start + sentence.start(), text, match, year)
+                    if target:
+                        found.append((match.start(), target))
+            for _at, target in sorted(found, key=lambda item: item[0]):
+                same = ("metric", "value", "unit", "year")
+                if all(any(t[k] != target[k] for k in same) for t in out):
+                    out.append(target)
+    return out
+
+
+def _target(pair: TextPair, offset: int, text: str, match: re.Match[str], year: int | None) -> dict[str, Any] | None:
+    metric_start, metric_end = match.span("metric")
+    metric = _metric(pair.display[offset + metric_start:offset + metric_end])
+    value, unit = _value(match.group("num"), match.group("unit"))
+    if metric is None or value is None or re.fullmatch(r"\d+年?", metric) or metric.endswith("不"):
+        return None
+    if unit in MONEY_UNITS and not MONEY_METRIC.search(metric):
+        return None  # an amount of money offered, not a goal
+    return {"metric": metric, "value": value, "unit": unit, "year": year,
+            "text": pair.show(offset, offset + len(text))[:300]}

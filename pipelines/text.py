@@ -1,0 +1,108 @@
+"""Text normalisation shared by cleaning and extraction.
+
+Rules and field patterns are written once, in Simplified characters and half-width
+punctuation, and matched against a *working copy* of each line:
+
+- ``fold_width`` maps full-width ASCII (，：（）０-９Ａ-Ｚ) and the ideographic space to
+  their half-width forms one character for one character, so a match's offsets in the
+  working copy are offsets in the displayed text too;
+- ``to_simplified`` converts a Traditional-character page (some mirrors convert whole
+  pages) with OpenCC's ``t2s`` table. OpenCC is imported only when a page needs it; without
+  it the text stays as it is and the caller records a warning.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+WIDTH_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None,
+                   0xFEFF: None})
+# Characters frequent in Traditional text that never occur in Simplified text.
+TRADITIONAL_MARKERS = frozenset(
+    "這個們來發時為與國說對過開關還體點當從動問給請號廳門會於學術區機業應將經貿產實財準獎勵萬億補貼"
+    "條構稅員無書長權據難費聯屬網際連線歲後頭電項確單簡處認證衛級計劃劃執")
+SPACE_RUN = re.compile(r"[ \t\r\f\v\u3000\xa0\u2002\u2003\u2009]+")
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII and odd spaces as half-width, character for character (zero-width ones dropped)."""
+    return text.translate(WIDTH_FOLD)
+
+
+def collapse_spaces(line: str) -> str:
+    """One line with runs of white space as one space, trimmed."""
+    return SPACE_RUN.sub(" ", line).strip()
+
+
+def is_traditional(text: str, sample: int = 4000) -> bool:
+    """True when the text is written in Traditional characters (three or more markers in its head)."""
+    head = text[:sample]
+    hits = sum(1 for ch in head if ch in TRADITIONAL_MARKERS)
+    return hits >= 3 and hits * 40 >= sum(1 for ch in head if "\u4e00" <= ch <= "\u9fff")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any | None:
+    try:
+        import opencc
+    except ImportError:
+        logger.warning("OpenCC is not installed: Traditional-character pages are read as they are")
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def simplified_available() -> bool:
+    """Whether Traditional→Simplified conversion is available (OpenCC installed)."""
+    return _converter() is not None
+
+
+def to_simplified(text: str) -> str:
+    """The text in Simplified characters (unchanged when OpenCC is missing)."""
+    converter = _converter()
+    if converter is None or not text:
+        return text
+    return converter.convert(text)
+
+
+def nfkc(text: str) -> str:
+    """NFKC-folded text (full-width forms, circled digits and compatibility ideographs unified)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The text cut after 。！？； (the marks stay with their sentence); blank pieces dropped."""
+    return [piece for piece in SENTENCE_END.split(text) if piece.strip()]
+
+
+def strip_brackets(text: str) -> str:
+    """Text without one pair of enclosing brackets (（…） 《…》 […] 【…】)."""
+    text = text.strip()
+    pairs = {"(": ")", "（": "）", "《": "》", "[": "]", "【": "】", "〔": "〕", "<": ">", "〈": "〉"}
+    if len(text) >= 2 and pairs.get(text[0]) == text[-1]:
+        return text[1:-1].strip()
+    return text
+
+
+class TextPair:
+    """A text in two aligned forms: `display` (as shown, Simplified for Traditional pages) and `work`
+    (width-folded, for matching). Offsets found in `work` slice `display`."""
+
+    __slots__ = ("display", "work")
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.work = fold_width(display)
+        if len(self.work) != len(self.display):  # zero-width characters removed by folding
+            self.display = "".join(ch for ch in display if ord(ch) not in WIDTH_FOLD or WIDTH_FOLD[ord(ch)] is not None)
+            self.work = fold_width(self.display)
+
+    def show(self, start: int, end: int) -> str:
+        """The displayed text of a span found in `work`, trimmed."""
+        return self.display[start:end].strip()

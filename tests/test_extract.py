@@ -1,0 +1,343 @@
+"""Extraction against the labelled pages in tests/fixtures/pages, the seed checks, field readers and the CLI.
+
+Each saved page (raw bytes as served, GBK stays GBK) has a JSON beside it: its URL, how it
+was obtained, the expected value of each labelled field, lines its clean text must contain
+and lines (advertising, furniture) it must not contain. Pages are never edited to make a
+test pass; labels were checked against the page text.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.encoding import decode_html
+from pipelines.dates import add_years, find_dates, meta_date
+from pipelines.extract import EXTRA_FIELDS, RECORD_FIELDS, PageInput, content_hash, extract_record, iso_date
+from pipelines.fields.doc_number import find_doc_numbers, own_doc_number
+from pipelines.fields.money import incentives
+from pipelines.fields.units import split_units
+from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
+from pipelines.numbers import parse_number
+from pipelines.text import TextPair
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "tests" / "fixtures" / "pages"
+SCALAR_FIELDS = ("title", "issuer", "publish_date", "page_date", "doc_number", "effective_date", "expiry_date",
+                 "period", "deadlines", "policy_title", "cited_doc_numbers", "original_url", "contact_phone")
+
+
+@dataclass
+class Fixture:
+    """One labelled page."""
+
+    name: str
+    path: Path
+    meta: dict[str, Any]
+
+    @property
+    def content(self) -> str:
+        """The page decoded as the crawler decodes it (plain text pages as UTF-8)."""
+        body = self.path.read_bytes()
+        if self.meta.get("text_only"):
+            return body.decode("utf-8")
+        return decode_html(body, self.meta.get("header_charset"))[0]
+
+    def skip_unless_supported(self) -> None:
+        """Skip a page whose reading needs an optional library that is not installed."""
+        for module in self.meta.get("requires", []):
+            pytest.importorskip(module, reason=f"{self.name} needs {module}")
+
+    def page_input(self) -> PageInput:
+        """The page as the crawler would hand it to processing."""
+        return PageInput(url=self.meta["url"], html=self.content, source_id=self.meta.get("source_id"),
+                         source_kind=self.meta.get("source_kind"), text_only=bool(self.meta.get("text_only")))
+
+
+def load_fixtures() -> list[Fixture]:
+    """Every labelled page under tests/fixtures/pages."""
+    out = []
+    for meta_path in sorted(PAGES.rglob("*.json")):
+        raw = [p for p in meta_path.parent.glob(meta_path.stem + ".*") if p.suffix in (".html", ".htm", ".txt")]
+        if raw:
+            name = f"{meta_path.parent.name}/{meta_path.stem}"
+            out.append(Fixture(name, raw[0], json.loads(meta_path.read_text(encoding="utf-8"))))
+    return out
+
+
+def comparable(field: str, value: Any) -> Any:
+    """A record value in the form labels give it (incentives and targets as multisets of their numbers)."""
+    if field == "incentives":
+        return Counter((i["amount_wan"], i["amount_max_wan"], i["kind"]) for i in value)
+    if field == "targets":
+        return Counter((t["value"], t["unit"], t["year"]) for t in value)
+    return value
+
+
+def field_checks(record: dict[str, Any], expected: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Field → (expected, got) for every labelled field that differs."""
+    wrong = {}
+    for field, want in expected.items():
+        if field == "responsible_units_count":
+            got = len(record["responsible_units"])
+        else:
+            got, want = comparable(field, record[field]), comparable(field, want)
+        if got != want:
+            wrong[field] = (want, got)
+    return wrong
+
+
+def squeeze(text: str) -> str:
+    """Text without white space (lines are compared this way)."""
+    return re.sub(r"\s+", "", text)
+
+
+FIXTURES = load_fixtures()
+RECORDS: dict[str, dict[str, Any]] = {}
+
+
+def record_of(fixture: Fixture) -> dict[str, Any]:
+    """The extracted record of a fixture (computed once per test session)."""
+    if fixture.name not in RECORDS:
+        RECORDS[fixture.name] = extract_record(fixture.page_input())
+    return RECORDS[fixture.name]
+
+
+def by_name(name: str) -> Fixture:
+    return next(f for f in FIXTURES if f.name == name)
+
+
+def test_the_labelled_set_is_large_and_covers_every_page_style():
+    assert len(FIXTURES) >= 50
+    folders = Counter(f.name.split("/")[0] for f in FIXTURES)
+    assert folders["seeds"] == 2 and folders["built"] >= 14 and folders["mirror"] >= 30
+    sites = {f.name.split("/")[1].split("__")[0] for f in FIXTURES if f.name.startswith("mirror/")}
+    assert sites == {"hunan-kjt", "zhanjiang-kjj", "jiangsu-kjt", "gd-maoming-kjj", "huaxiataike", "hfwotao"}
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_labelled_fields(fixture):
+    fixture.skip_unless_supported()
+    record = record_of(fixture)
+    assert field_checks(record, fixture.meta["expected"]) == {}
+    for fragment in fixture.meta.get("warnings_contain", []):
+        assert any(fragment in warning for warning in record["warnings"]), record["warnings"]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_record_has_every_field_and_no_empty_strings(fixture):
+    record = record_of(fixture)
+    assert set(record) == set(RECORD_FIELDS) | set(EXTRA_FIELDS)
+    assert all(value != "" for value in record.values())
+    for name in ("publish_date", "page_date", "effective_date", "expiry_date"):
+        assert record[name] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", record[name])
+    assert record["text"] and record["content_hash"] == content_hash(record["text"])
+    assert record["has_incentive"] is None and record["max_amount_wan"] is None  # classification's fields
+
+
+# --- the seeds and their government originals -------------------------------------------------
+ZHANJIANG_PAGES = ["seeds/zhanjiang_seed", "mirror/huaxiataike__37805", "mirror/zhanjiang-kjj__content_1786000"]
+HUNAN_PAGES = ["seeds/hunan_seed", "mirror/hfwotao__shownews.asp_id_1234", "mirror/hunan-kjt__t20251212_33181266"]
+
+
+@pytest.mark.parametrize("name", ZHANJIANG_PAGES)
+def test_zhanjiang_plan(name):
+    record = record_of(by_name(name))
+    text = squeeze(record["text"])
+    tasks = re.findall(r"(?m)^(\d{1,2})\.", record["text"])
+    assert [int(t) for t in tasks][:15] == list(range(1, 16))
+    assert "免责声明" not in text and "400-086-8855" not in text and "登录/注册" not in text
+    assert record["issuer"] == "湛江市科学技术局" and record["publish_date"] == "2023-12-11"
+    assert record["cited_doc_numbers"] == ["湛科〔2021〕129号", "湛府〔2022〕6号"]
+    offers = {i["amount_wan"]: i for i in record["incentives"]}
+    assert set(offers) == {30, 20}
+    assert "整体迁入" in offers[30]["condition"] and offers[30]["kind"] == "补助"
+    assert "获得高新技术企业认定" in offers[20]["condition"] and offers[20]["kind"] == "补助"
+    assert {"metric": "高新技术企业", "value": 700, "unit": "家", "year": 2025} in [
+        {k: t[k] for k in ("metric", "value", "unit", "year")} for t in record["targets"]]
+    assert record["policy_title"].startswith("湛江市高新技术产业培育计划")
+    assert record["period"] == "2023-2025" and len(record["responsible_units"]) == 15
+
+
+@pytest.mark.parametrize("name", HUNAN_PAGES)
+def test_hunan_plan(name):
+    record = record_of(by_name(name))
+    tasks = re.findall(r"(?m)^(\d{1,2})\.", record["text"])
+    assert [int(t) for t in tasks][:17] == list(range(1, 18))  # then the original's attachment list 1., 2.
+    assert not re.search(r"19855109130|勿抄|可加v|微信同号|我们能为您做什么|cnzz|打印此页", record["text"])
+    assert record["effective_date"] == "2026-01-01" and record["expiry_date"] == "2028-12-31"
+    assert record["period"] == "2026-2028"
+    metrics = {(t["metric"], t["value"], t["unit"]) for t in record["targets"]}
+    assert ("高新技术企业数量", 7800, "家") in metrics
+    units = record["responsible_units"]
+    assert len(units) == 17 and units[0]["task"] == "推动主特产业集群化发展"
+    assert units[0]["units"][-1] == "各高新区管委会" and "省数据局" in units[0]["units"]
+
+
+def test_hunan_original_names_its_three_issuers_and_its_number():
+    record = record_of(by_name("mirror/hunan-kjt__t20251212_33181266"))
+    assert record["issuer"] == "湖南省科学技术厅、湖南省发展和改革委员会、湖南省工业和信息化厅"
+    assert record["doc_number"] == "湘科发〔2025〕86号" and record["publish_date"] == "2025-12-10"
+    assert record["policy_title"] == "湖南省高新技术产业开发区提质增效三年行动计划（2026—2028年）"
+
+
+def test_zhanjiang_notice_has_its_own_number_apart_from_the_cited_ones():
+    record = record_of(by_name("mirror/zhanjiang-kjj__content_1786000"))
+    assert record["doc_number"] == "湛科〔2023〕187号"
+    assert "湛科〔2023〕187号" not in record["cited_doc_numbers"]
+
+
+def test_an_aggregator_hotline_never_becomes_the_contact_phone():
+    for name in ("seeds/hunan_seed", "mirror/hfwotao__shownews.asp_id_1145", "built/trad_mirror"):
+        assert record_of(by_name(name))["contact_phone"] not in ("19855109130", "13912345678", "400-086-8855")
+    assert record_of(by_name("mirror/hfwotao__shownews.asp_id_1145"))["contact_phone"] == "0759-3331286"
+
+
+def test_repost_points_to_its_original():
+    record = record_of(by_name("mirror/huaxiataike__37805"))
+    assert record["original_url"] == "http://127.0.0.1:8765/zhanjiang-kjj/tzgg/content/2023-12/13/content_1786000.htm"
+    assert record_of(by_name("seeds/zhanjiang_seed"))["original_url"] is None  # the copied text shows no address
+
+
+def test_traditional_page_fields_come_out_simplified():
+    pytest.importorskip("opencc")
+    record = record_of(by_name("built/trad_mirror"))
+    assert record["title"].startswith("關於印發") and "廣州市" in record["text"]
+    assert record["issuer"] == "广州市科学技术局" and record["doc_number"] == "穗科规字〔2025〕3号"
+
+
+# --- field readers on forms the fixtures do not all show ---------------------------------------
+@pytest.mark.parametrize("written, value", [
+    ("30", 30), ("五十", 50), ("一千二百", 1200), ("二〇二三", 2023), ("1.2万", 12000), ("三亿五千万", 350000000),
+    ("十五", 15), ("一千零五", 1005), ("1,200", 1200), ("两百", 200), ("0.5", 0.5), ("abc", None), ("", None)])
+def test_parse_number(written, value):
+    assert parse_number(written) == value
+
+
+def test_parse_number_agrees_with_cn2an():
+    cn2an = pytest.importorskip("cn2an")
+    for written in ("五十", "一百零八", "三千二百一十五", "九十九", "一万零一", "十二万三千", "两千"):
+        assert parse_number(written) == cn2an.cn2an(written, "smart")
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("根据(湛科〔2021〕129号)和(湛府〔2022〕6号)", ["湛科〔2021〕129号", "湛府〔2022〕6号"]),
+    ("苏科高发[2025]19号", ["苏科高发〔2025〕19号"]), ("湘政办发（2023）第4号", ["湘政办发〔2023〕4号"]),
+    ("粤府办【2020】1號", ["粤府办〔2020〕1号"]), ("国家税务总局公告2017年第5号", ["国家税务总局公告2017年第5号"]),
+    ("中华人民共和国国务院令第725号", ["中华人民共和国国务院令第725号"]), ("索引号：000014349/2017-00110", []),
+    ("登记号：HHCR-2023-01005", []), ("（2023—2025年）", [])])
+def test_doc_number_forms(text, numbers):
+    assert [n for _s, _e, n in find_doc_numbers(text)] == numbers
+
+
+def test_own_doc_number_prefers_label_then_top_line_then_title():
+    assert own_doc_number("发改办高技[2025]918号", [], None) == "发改办高技〔2025〕918号"
+    assert own_doc_number(None, ["湘科发〔2025〕86号", "各市州："], None) == "湘科发〔2025〕86号"
+    assert own_doc_number(None, ["各市州：", "根据湛科〔2021〕129号文件"], "关于x的通知（国发〔2024〕5号）") == "国发〔2024〕5号"
+    assert own_doc_number(None, ["各市州：", "根据湛科〔2021〕129号文件"], "关于x的通知") is None
+
+
+def test_dates():
+    assert [d.iso for d in find_dates("二〇二五年六月十日 2025/12/16 2024.05.17 2023年12月11日")] == [
+        "2025-06-10", "2025-12-16", "2024-05-17", "2023-12-11"]
+    assert find_dates("2023年2月30日 1900年1月1日") == []
+    assert meta_date("2024-05-17-10:30:00") == "2024-05-17"
+    assert meta_date("2024-05-16T18:30:00Z") == "2024-05-17"  # Beijing time
+    assert iso_date("发布时间：2025-12-12 10:05") == "2025-12-12" and iso_date("无日期") is None
+    assert add_years("2026-01-01", 5) == "2030-12-31" and add_years("2024-02-29", 1) == "2025-02-28"
+
+
+def test_validity_and_period():
+    text = "本办法自2024年10月1日起施行，有效期5年。"
+    assert effective_date(text, None) == "2024-10-01" and expiry_date(text, "2024-10-01") == "2029-09-30"
+    text = "有效期为2024年1月1日至2026年12月31日。"
+    assert effective_date(text, None) == "2024-01-01" and expiry_date(text, None) == "2026-12-31"
+    assert effective_date("本通知自印发之日起施行。", "2025-03-18") == "2025-03-18"
+    assert expiry_date("有效期5年。", None) is None  # no start, no guess
+    assert period(["湛江市科技创新“十四五”规划"], "") == "2021-2025"
+    assert period(["关于印发通知"], "本计划实施期限为2024—2026年。") == "2024-2026"
+    assert deadlines("请于2024年5月15日前提交申请，县级部门于5月24日前完成审核推荐。") == ["2024-05-15", "2024-05-24"]
+    assert deadlines("公示期为2024年12月6日至12月12日。") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("对首次认定的企业给予五十万元奖励。", [(50, 50, "奖励")]),
+    ("单个项目支持金额100-600万。", [(100, 600, "支持")]),
+    ("对重大项目给予最高1.5亿元资助。", [(None, 15000, "资助")]),
+    ("对入库企业给予3000元补贴。", [(0.3, 0.3, "补贴")]),
+    ("上年度研发费用不低于50万元的企业可以申报。", []),
+    ("累计兑现奖励资金860万元。", []),
+    ("按实际支付利息的50%给予贴息，单个企业年度贴息最高30万元。", [(None, 30, "贴息")]),
+])
+def test_money_forms(text, expected):
+    assert [(i["amount_wan"], i["amount_max_wan"], i["kind"]) for i in incentives(TextPair(text))] == expected
+
+
+def test_units_split_outside_brackets_and_drop_explanations():
+    assert split_units("各县（市、区）政府（管委会）、市工信局，各高新区管委会；以下不再列出") == [
+        "各县（市、区）政府（管委会）", "市工信局", "各高新区管委会"]
+    assert split_units("省科技厅、人民银行湖南省分行等") == ["省科技厅", "人民银行湖南省分行"]
+
+
+def test_page_input_keeps_its_contract():
+    page = PageInput(url="http://x/a.html", html="<p>x</p>", source_id="s", source_kind="government",
+                     fetched_at="2025-01-01T00:00:00+08:00", list_title="t", list_date="2025-01-01",
+                     content_selector=None, source_hint={"province": "湖南省", "level": "provincial"})
+    record = extract_record(page)
+    assert record["province"] == "湖南省" and record["level"] == "provincial" and record["city"] is None
+    assert record["title"] == "t" and record["page_date"] == "2025-01-01"
+
+
+# --- the command -------------------------------------------------------------------------------
+def run_extract(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler", "extract", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_cli_extract_seed_text_as_json():
+    done = run_extract(str(by_name("seeds/zhanjiang_seed").path), "--text")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert set(RECORD_FIELDS) | set(EXTRA_FIELDS) <= set(record)  # processing may add classification
+    assert record["issuer"] == "湛江市科学技术局" and record["publish_date"] == "2023-12-11"
+
+
+def test_cli_extract_html_table_with_url_and_attachments():
+    fixture = by_name("built/ndrc_trs")
+    done = run_extract(str(fixture.path), "--url", fixture.meta["url"], "--format", "table")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^doc_number\s+发改办高技〔2025〕918号$", done.stdout, re.M)
+    assert "P020251216376412345601.pdf" in done.stdout  # attachments listed outside a crawl
+
+
+def test_cli_extract_gbk_page():
+    done = run_extract(str(by_name("built/mz_ilist_gbk").path))
+    assert done.returncode == 0 and json.loads(done.stdout)["doc_number"] == "绵府办发〔2025〕12号"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["/no/such/page.html"], "no such file"), (["ftp://example.org/a.html"], "only http and https")])
+def test_cli_extract_bad_input_exits_2_with_one_line(args, message):
+    done = run_extract(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("policywatch: ") and message in done.stderr
+
+
+def test_cli_extract_binary_input_exits_2(tmp_path):
+    path = tmp_path / "file.pdf"
+    path.write_bytes(b"%PDF-1.4\x00\x01\x02" * 100)
+    done = run_extract(str(path))
+    assert done.returncode == 2 and "not a text or HTML page" in done.stderr
+    undecodable = tmp_path / "bad.txt"
+    undecodable.write_bytes(bytes([0x81, 0x30, 0xFF, 0xFE]) * 50 + b"\xff")
+    done = run_extract(str(undecodable), "--text")
+    assert done.returncode in (0, 2)  # decodes as Big5/GB18030 or fails with one line
+    if done.returncode == 2:
+        assert done.stderr.startswith("policywatch: ")
