@@ -138,6 +138,25 @@ def sources_validate(config: str) -> None:
 
 
 @main.command()
+@db_option
+@click.option("--source", "source", default=None, metavar="ID", help="Only this source's documents.")
+def reclassify(db: str, source: str | None) -> None:
+    """Re-run classification over stored documents (after editing pipelines/data/vocab/*.yaml).
+
+    Example: policywatch reclassify --db var/policywatch.db
+    """
+    from pipelines.process import reclassify_documents
+    from storage.db import open_db
+
+    if not Path(db).exists():
+        fail(f"{db}: no such database")
+    counts = reclassify_documents(open_db(db), source)
+    fields = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("seen", "documents"))
+    click.echo(f"reclassified {counts['seen']} documents: {counts['documents']} changed"
+               + (f" ({fields})" if fields else ""))
+
+
+@main.command()
 @click.option("--db", "db", default=DEMO_DB, show_default=True, type=click.Path(dir_okay=False),
               help="SQLite database for the demo.")
 @click.option("--port", default=DEMO_PORT, show_default=True, type=int,

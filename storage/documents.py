@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -82,3 +82,18 @@ def decode_record(row: dict[str, Any]) -> dict[str, Any]:
         if out.get(key) is not None:
             out[key] = bool(out[key])
     return out
+
+
+def iter_documents(db: Database, source_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every stored document (optionally of one source), JSON columns decoded, in id order."""
+    where, params = ("source_id = ?", [source_id]) if source_id else (None, None)
+    for row in db["documents"].rows_where(where, params, order_by="id"):
+        yield decode_record(row)
+
+
+def update_document(db: Database, url: str, fields: dict[str, Any]) -> None:
+    """Overwrite some fields of one stored document (JSON fields encoded)."""
+    row = {k: (json.dumps(v, ensure_ascii=False) if k in JSON_COLUMNS and v is not None else v)
+           for k, v in fields.items()}
+    db.execute(f"update documents set {', '.join(f'[{k}] = ?' for k in row)} where url = ?",
+               [*row.values(), url])

@@ -18,7 +18,7 @@ RECORD_TEXT_COLUMNS = (
 RECORD_JSON_COLUMNS = (
     "deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings",
 )
-EXTRA_JSON_COLUMNS = ("cited_doc_numbers", "responsible_units")
+EXTRA_JSON_COLUMNS = ("cited_doc_numbers", "responsible_units", "classification_reasons")
 
 
 def _m001_initial(db: Database) -> None:
@@ -69,16 +69,57 @@ def _m002_extraction_fields(db: Database) -> None:
     """Fields extraction adds beyond the public record: the 印发ed policy's own title, the
     document numbers a page cites, responsible units per task, the issuing body's phone."""
     table = db["documents"]
-    for name in ("policy_title", "contact_phone"):
+    for name in ("policy_title", "contact_phone", "cited_doc_numbers", "responsible_units"):
         table.add_column(name, str)
-    for name in EXTRA_JSON_COLUMNS:
-        table.add_column(name, str)
+
+
+def _m004_classification_reasons(db: Database) -> None:
+    """Why each classification field has its value (JSON: field -> explanation)."""
+    db["documents"].add_column("classification_reasons", str)
+
+
+def _m003_policies(db: Database) -> None:
+    """Policies (clusters of pages carrying one policy), their members with the reason each joined,
+    stored fingerprints with their LSH band index, and the revisions of changed pages."""
+    db["policies"].create({
+        "id": str, "first_url": str, "canonical_document_id": int, "canonical_url": str, "title": str,
+        "issuer": str, "doc_number": str, "publish_date": str, "page_count": int, "created_at": str,
+        "canonical_changed_at": str, "updated_at": str, "revision": int, "update_summary": str,
+    }, pk="id", not_null={"first_url", "created_at"}, defaults={"revision": 0, "page_count": 0})
+    db["policies"].create_index(["created_at"])
+    db["policies"].create_index(["updated_at"])
+    db["policy_members"].create({
+        "document_id": int, "policy_id": str, "url": str, "joined_at": str, "matched_document_id": int,
+        "merge_reason": str, "jaccard": float, "containment": float, "evidence": str, "also_matched": str,
+    }, pk="document_id", not_null={"policy_id", "url", "joined_at"},
+        foreign_keys=[("document_id", "documents", "id"), ("policy_id", "policies", "id")])
+    db["policy_members"].create_index(["policy_id"])
+    db["dedup_signatures"].create({
+        "document_id": int, "scheme": str, "content_hash": str, "norm_hash": str, "shingle_count": int,
+        "minhash": bytes, "bands": bytes, "url_key": str, "original_key": str, "doc_number": str,
+        "title_key": str, "computed_at": str,
+    }, pk="document_id", not_null={"scheme", "norm_hash"}, foreign_keys=[("document_id", "documents", "id")])
+    for column in ("norm_hash", "url_key", "original_key", "doc_number", "title_key"):
+        db["dedup_signatures"].create_index([column])
+    # The LSH index: one row per (band, band hash) of each signature; candidates are found by SQL.
+    db.execute("create table dedup_bands (band integer not null, hash integer not null, "
+               "document_id integer not null, primary key (band, hash, document_id)) without rowid")
+    db["document_revisions"].create({
+        "id": int, "document_id": int, "url": str, "version": int, "recorded_at": str, "content_hash": str,
+        "norm_hash": str, "chars": int, "text": str, "summary": str, "material": int, "policy_id": str,
+        "policy_updated": int,
+    }, pk="id", not_null={"document_id", "url", "version", "recorded_at"},
+        foreign_keys=[("document_id", "documents", "id")])
+    db["document_revisions"].create_index(["document_id", "version"], unique=True)
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema: sources, pages, documents, attachments, runs", _m001_initial),
     (2, "extraction fields: policy_title, cited_doc_numbers, responsible_units, contact_phone",
      _m002_extraction_fields),
+    (3, "policies: policies, policy_members, dedup_signatures, dedup_bands, document_revisions",
+     _m003_policies),
+    (4, "classification_reasons", _m004_classification_reasons),
 ]
 
 

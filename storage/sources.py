@@ -19,3 +19,9 @@ def sync_sources(db: Database, configs: Iterable[dict[str, Any]]) -> None:
             "level": config.get("level"), "family": config.get("family"),
             "config": json.dumps(config, ensure_ascii=False, sort_keys=True), "updated_at": stamp,
         }, pk="id")
+
+
+def source_hints(db: Database) -> dict[str, dict[str, Any]]:
+    """Each stored source's region/level hint, as classification takes it."""
+    return {row["id"]: {"province": row["province"], "city": row["city"], "level": row["level"]}
+            for row in db["sources"].rows}
