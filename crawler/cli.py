@@ -76,10 +76,12 @@ def main() -> None:
 @click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
               help="Fill ${NAME} in the sources file (repeatable).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
+@click.option("--recheck", is_flag=True,
+              help="Also re-fetch known detail pages on the list pages read (conditional GET) to catch edits.")
 @click.option("--log-level", default="WARNING", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def crawl(sources: tuple[str, ...], config: str, db: str, variables: tuple[str, ...],
-          settings: tuple[str, ...], log_level: str) -> None:
+          settings: tuple[str, ...], recheck: bool, log_level: str) -> None:
     """Crawl sources into the database and print a per-source summary.
 
     Exits non-zero only when every source failed or was blocked.
@@ -93,8 +95,10 @@ def crawl(sources: tuple[str, ...], config: str, db: str, variables: tuple[str, 
         load_sources(config, variables=substitutions, only=list(sources) or None)
     except SourceConfigError as exc:
         fail(str(exc))
-    result = run_crawl(config, db, list(sources) or None, substitutions,
-                       scrapy_overrides(settings, log_level), trigger="cli")
+    overrides = scrapy_overrides(settings, log_level)
+    if recheck:
+        overrides["POLICYWATCH_RECHECK"] = True
+    result = run_crawl(config, db, list(sources) or None, substitutions, overrides, trigger="cli")
     print_summary(result)
     if result.all_failed:
         fail("every source failed or was blocked")
@@ -269,3 +273,12 @@ def extract(source: str, page_url: str | None, text_only: bool, output_format: s
         shown = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
         click.echo(f"{name:<20} {'-' if shown is None else shown}")
     click.echo(f"{'text':<20} {len(record['text'] or '')} characters\n\n{record['text'] or ''}")
+
+
+def _register_commands() -> None:
+    from crawler.policies_cli import policies
+
+    main.add_command(policies)
+
+
+_register_commands()

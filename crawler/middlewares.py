@@ -38,7 +38,7 @@ class BackoffMiddleware:
 
 
 class ConditionalGetMiddleware:
-    """Adds If-None-Match / If-Modified-Since to list-page GETs whose last 200 copy is stored."""
+    """Adds If-None-Match / If-Modified-Since to list-page GETs (and detail re-checks) whose last 200 copy is stored."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -50,7 +50,8 @@ class ConditionalGetMiddleware:
     def process_request(self, request: Request) -> None:
         meta = request.meta.get("pw") or {}
         db = getattr(self.crawler.spider, "db", None)
-        if meta.get("kind") != "list" or request.method != "GET" or db is None:
+        conditional = meta.get("kind") == "list" or (meta.get("kind") == "detail" and meta.get("recheck"))
+        if not conditional or request.method != "GET" or db is None:
             return None
         etag, last_modified = validators(db, meta["request_key"])
         if etag:

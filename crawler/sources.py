@@ -30,7 +30,7 @@ HINT_FIELDS = ("list_item", "link", "date", "next_page", "content", "attachments
 SOURCE_FIELDS = {
     "id", "name", "kind", "region", "level", "start_urls", "allowed_domains", "schedule",
     "max_list_pages", "family", "encoding", "hints", "api", "enabled", "expected_cadence_days",
-    "notes", "requires",
+    "notes", "requires", "dedup",
 }
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 DURATION_PATTERN = re.compile(r"^(\d+)\s*([smhd])$")
@@ -88,6 +88,7 @@ class Source:
     expected_cadence_days: int | None = None
     requires: tuple[str, ...] = ()
     notes: str | None = None
+    dedup: dict[str, Any] | None = None  # per-source dedup rules, e.g. {"url": {"keep_params": ["id"]}}
 
     def to_config(self) -> dict[str, Any]:
         """The source as plain data (for storage and the `sources` table)."""
@@ -195,6 +196,7 @@ def _parse_source(entry: dict[str, Any], label: str, index: int) -> Source:
     if api is not None:
         _url_list({"api.url": [api.url]}, "api.url", check)
         _allowed_domains({"allowed_domains": list(allowed)}, (api.url,), check)
+    dedup = _dedup(entry, check)
     encoding = entry.get("encoding")
     if encoding is not None and str(encoding).lower() not in ENCODINGS:
         raise check.fail("encoding", f"must be one of {', '.join(ENCODINGS)} (got {encoding!r})")
@@ -221,6 +223,7 @@ def _parse_source(entry: dict[str, Any], label: str, index: int) -> Source:
         enabled=_bool(entry, "enabled", check, True),
         expected_cadence_days=_positive_int(entry, "expected_cadence_days", check, None),
         requires=tuple(_str_list(entry, "requires", check)),
+        dedup=dedup,
         notes=entry.get("notes") if isinstance(entry.get("notes"), str) else None,
     )
 
@@ -369,3 +372,17 @@ def _api(entry: dict, check: _Checker) -> ApiSpec | None:
         raise check.fail("api.date_format", "must be epoch_ms, epoch_s or omitted")
     return ApiSpec(url=raw["url"], items_path=raw["items_path"], title=raw["title"], link=raw["link"],
                    date=raw.get("date"), date_format=date_format)
+
+
+def _dedup(entry: dict, check: _Checker) -> dict[str, Any] | None:
+    from pipelines.dedup import url_rules_from_mapping
+
+    raw = _mapping(entry, "dedup", check)
+    unknown = sorted(set(raw) - {"url"})
+    if unknown:
+        raise check.fail(f"dedup.{unknown[0]}", "unknown; use url")
+    try:
+        url_rules_from_mapping(raw.get("url"), "url")
+    except ValueError as exc:
+        raise check.fail("dedup." + str(exc).split(":")[0], str(exc).split(": ", 1)[-1]) from None
+    return raw or None

@@ -25,10 +25,17 @@ class StorePipeline:
         spider = self.crawler.spider
         stats = self.crawler.stats
         if isinstance(item, FetchedPage):
-            outcome = store_page(spider.db, item)
+            outcome = store_page(spider.db, item, spider.dedup_config)
             if outcome in ("new", "updated"):
                 stats.inc_value(f"policywatch/{outcome}_documents")
                 stats.inc_value(f"policywatch/{item.source_id}/{outcome}_documents")
+            assignment = item.assignment
+            if assignment is not None:
+                stats.inc_value("policywatch/dedup/new_policies" if assignment.is_new_policy
+                                else "policywatch/dedup/merged")
+                if assignment.merged_with:
+                    logger.info("[%s] %s joined policy %s: %s", item.source_id, item.url, assignment.policy_id,
+                                assignment.merge_reason)
             logger.debug("stored %s document %s [%s]", outcome, item.url, item.source_id)
         elif isinstance(item, FetchedAttachment):
             summary = store_attachment(spider.db, item)

@@ -9,8 +9,10 @@ from sqlite_utils import Database
 from pipelines.attachments import attachment_text
 from pipelines.extract import PageInput
 from pipelines.process import process_page
-from storage.documents import add_attachment_to_document, save_attachment, upsert_document
+from pipelines.dedup import DedupConfig
+from storage.documents import add_attachment_to_document, document_by_url, save_attachment, upsert_document
 from storage.pages import save_page
+from storage.policies import Assignment, assign_policy, record_revision
 
 
 @dataclass
@@ -33,6 +35,7 @@ class FetchedPage:
     list_date: str | None = None
     content_selector: str | None = None
     source_hint: dict[str, Any] | None = None
+    assignment: Assignment | None = None  # set by store_page: the policy this page joined
 
 
 @dataclass
@@ -49,8 +52,19 @@ class FetchedAttachment:
     source_id: str
 
 
-def store_page(db: Database, page: FetchedPage) -> str:
-    """Keep the raw page and upsert its document; returns 'new', 'updated' or 'unchanged'."""
+def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None) -> str:
+    """Keep the raw page, upsert its document, record a revision when its text changed, and fold it
+    into its policy; returns 'new', 'updated' or 'unchanged'."""
+    previous = document_by_url(db, page.url)
+    outcome = _store_document(db, page)
+    if outcome == "updated":
+        current = document_by_url(db, page.url)
+        record_revision(db, page.url, previous["text"] if previous else None, (current or {}).get("text") or "")
+    page.assignment = assign_policy(db, page.url, dedup)
+    return outcome
+
+
+def _store_document(db: Database, page: FetchedPage) -> str:
     with db.conn:
         page_id = save_page(
             db, request_key=page.request_key, url=page.url, source_id=page.source_id, kind="detail",

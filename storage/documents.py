@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from storage.migrations import EXTRA_JSON_COLUMNS, RECORD_JSON_COLUMNS
 
 JSON_COLUMNS = RECORD_JSON_COLUMNS + EXTRA_JSON_COLUMNS
+DEDUP_FIELDS = ("policy_id", "is_canonical", "canonical_url")
 
 
 def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
@@ -40,6 +41,8 @@ def upsert_document(db: Database, record: dict[str, Any]) -> str:
         return "new"
     doc_id, old_hash, first_seen = existing[0]
     row["first_seen"] = first_seen
+    for owned_by_dedup in DEDUP_FIELDS:  # set by storage.policies, not by processing
+        row.pop(owned_by_dedup, None)
     db["documents"].update(doc_id, row)
     return "unchanged" if old_hash == record.get("content_hash") else "updated"
 

@@ -85,6 +85,7 @@ def _m003_policies(db: Database) -> None:
         "id": str, "first_url": str, "canonical_document_id": int, "canonical_url": str, "title": str,
         "issuer": str, "doc_number": str, "publish_date": str, "page_count": int, "created_at": str,
         "canonical_changed_at": str, "updated_at": str, "revision": int, "update_summary": str,
+        "merged_into": str, "merged_at": str,
     }, pk="id", not_null={"first_url", "created_at"}, defaults={"revision": 0, "page_count": 0})
     db["policies"].create_index(["created_at"])
     db["policies"].create_index(["updated_at"])
@@ -96,7 +97,7 @@ def _m003_policies(db: Database) -> None:
     db["policy_members"].create_index(["policy_id"])
     db["dedup_signatures"].create({
         "document_id": int, "scheme": str, "content_hash": str, "norm_hash": str, "shingle_count": int,
-        "minhash": bytes, "bands": bytes, "url_key": str, "original_key": str, "doc_number": str,
+        "minhash": bytes, "band_count": int, "url_key": str, "original_key": str, "doc_number": str,
         "title_key": str, "computed_at": str,
     }, pk="document_id", not_null={"scheme", "norm_hash"}, foreign_keys=[("document_id", "documents", "id")])
     for column in ("norm_hash", "url_key", "original_key", "doc_number", "title_key"):

@@ -76,6 +76,9 @@ def test_good_source_defaults() -> None:
     (("level: provincial", "level: provincial\n    colour: red"),
      "x.yaml: source 'hunan-kjt': field 'colour': unknown field (typo?)"),
     (("name: 湖南省科学技术厅", "name: ''"), "x.yaml: source 'hunan-kjt': field 'name': required text"),
+    (("level: provincial", "level: provincial\n    dedup: {url: {keep: [id]}}"),
+     "x.yaml: source 'hunan-kjt': field 'dedup.url': unknown field 'keep' (known: drop_params, https, "
+     "index_files, keep_params, lowercase_path)"),
     (("id: hunan-kjt", "id: Hunan KJT"),
      "x.yaml: source 'Hunan KJT': field 'id': required; lowercase letters, digits, '.', '_' or '-'"),
 ])

@@ -32,6 +32,7 @@ from crawler.encoding import decode_html
 from crawler.families import PageRequest, first_list_request, parse_list_page
 from crawler.sources import Source, load_sources
 from pipelines.attachments import attachment_type
+from pipelines.dedup import dedup_config_from_mapping
 from pipelines.store import FetchedAttachment, FetchedPage, record_attachment_failure
 from storage.db import open_db
 from storage.documents import known_urls
@@ -125,6 +126,7 @@ class PolicySpider(scrapy.Spider):
         self.state: dict[str, SourceState] = {}
         self.db = None
         self.run_id: int | None = None
+        self.recheck = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PolicySpider":
@@ -134,6 +136,8 @@ class PolicySpider(scrapy.Spider):
         variables = settings.getdict("POLICYWATCH_VARIABLES")
         sources = load_sources(config, variables=variables, only=spider._source_arg)
         spider.sources = {s.id: s for s in sources if s.enabled or spider._source_arg}
+        spider.dedup_config = dedup_config_from_mapping(
+            settings.getdict("POLICYWATCH_DEDUP"), [{"id": s.id, "dedup": s.dedup} for s in sources])
         spider.db = open_db(spider._db_arg or settings.get("POLICYWATCH_DB"))
         sync_sources(spider.db, [s.to_config() for s in spider.sources.values()])
         spider.run_id = start_run(spider.db, list(spider.sources), settings.get("POLICYWATCH_RUN_TRIGGER"))
@@ -141,6 +145,7 @@ class PolicySpider(scrapy.Spider):
         spider.block_statuses = tuple(int(s) for s in spider.block_statuses)
         spider.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
         spider.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
+        spider.recheck = settings.getbool("POLICYWATCH_RECHECK")
         return spider
 
     # --- helpers -------------------------------------------------------------------------
@@ -217,6 +222,11 @@ class PolicySpider(scrapy.Spider):
         for link in fresh:
             state.requested.add(link.url)
             yield self._detail_request(source, link)
+        if self.recheck:
+            for link in links:
+                if link.url in known and link.url not in state.requested:
+                    state.requested.add(link.url)
+                    yield self._detail_request(source, link, recheck=True)
         yield from self._next_list_page(source, state, listing.next_request, meta, links, fresh)
 
     def _list_body(self, response: Response, source: Source, meta: dict) -> bytes | None:
@@ -268,14 +278,21 @@ class PolicySpider(scrapy.Spider):
         else:
             yield self._list_request(source, next_request, page_no + 1)
 
-    def _detail_request(self, source: Source, link: ArticleLink) -> scrapy.Request:
-        return scrapy.Request(link.url, callback=self.parse_detail, errback=self.detail_failed, meta={
-            "pw": {"source": source.id, "kind": "detail", "url": link.url, "title": link.title or None,
-                   "date": link.date}})
+    def _detail_request(self, source: Source, link: ArticleLink, recheck: bool = False) -> scrapy.Request:
+        meta: dict[str, Any] = {"pw": {"source": source.id, "kind": "detail", "url": link.url,
+                                       "title": link.title or None, "date": link.date, "recheck": recheck,
+                                       "request_key": link.url}}
+        if recheck:
+            meta["handle_httpstatus_list"] = [304]
+        return scrapy.Request(link.url, callback=self.parse_detail, errback=self.detail_failed, meta=meta,
+                              dont_filter=recheck)
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
         source = self.sources[meta["source"]]
+        if response.status == 304:
+            self._inc(source.id, "detail_not_modified")
+            return
         header_charset = _charset(response)
         html, encoding = decode_html(response.body, header_charset, source.encoding)
         reason = block_reason(response.status, html, ())
