@@ -178,6 +178,7 @@ def demo(db: str, port: int, log_level: str) -> None:
     from demo.server import MirrorServer
     from storage.db import open_db
     from storage.documents import count_documents
+    from storage.policies import count_policies
 
     import demo as demo_package
 
@@ -195,7 +196,9 @@ def demo(db: str, port: int, log_level: str) -> None:
         server.stop()
     print_summary(result)
     database = open_db(db)
-    click.echo(f"\ndatabase: {Path(db).resolve()} ({count_documents(database)} documents)")
+    click.echo(f"\ndatabase: {Path(db).resolve()} ({count_documents(database)} documents, "
+               f"{count_policies(database)} policies after folding reposts)")
+    click.echo(f"  policies: policywatch policies list --db {db}")
     click.echo(f"  browse:  sqlite3 {db} 'select source_id, page_date, title from documents limit 20'")
     if result.all_failed:
         fail("every demo source failed")

@@ -186,7 +186,9 @@ def test_demo_command_runs_twice_incrementally(manifest, tmp_path):
     db, port = tmp_path / "demo.db", str(free_port())
     first = run_cli("demo", "--db", str(db), "--port", port)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert f"database: {db} ({len(documents(manifest))} documents)" in first.stdout
+    groups = {d["group"] or d["path"] for d in documents(manifest)}
+    assert f"database: {db} ({len(documents(manifest))} documents, {len(groups)} policies after folding reposts)" \
+        in first.stdout
     second = run_cli("demo", "--db", str(db), "--port", port)
     assert second.returncode == 0, second.stderr[-3000:]
     runs = last_run(db)
