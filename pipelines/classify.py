@@ -360,10 +360,13 @@ def _jionlp_file(name: str) -> str | None:
     if plain.is_file():
         return plain.read_text(encoding="utf-8")
     packed = plain.with_suffix(".zip")
-    if packed.is_file():
-        with zipfile.ZipFile(packed) as archive:
-            return archive.read(name).decode("utf-8")
-    return None
+    return read_zipped_text(packed, name) if packed.is_file() else None
+
+
+def read_zipped_text(archive_path: Path, name: str) -> str:
+    """One member of a zip as text, newlines read the way read_text reads them (the zipped copies use CRLF)."""
+    with zipfile.ZipFile(archive_path) as archive:
+        return archive.read(name).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 @dataclass(frozen=True)

@@ -548,3 +548,16 @@ def test_rules_hold_on_documents_they_were_not_written_from(entry_id: str) -> No
     result, expected = labelled_result(entry_id)
     fields = ("province", "city", "division_code", "level", "doc_type", "is_relevant", "max_amount_wan")
     assert {f: result[f] for f in fields} == {f: expected[f] for f in fields}
+
+
+def test_zipped_dataset_reads_like_the_plain_file(tmp_path) -> None:
+    """A fresh jionlp install ships its dictionaries zipped with CRLF line ends; they must read as plain text."""
+    import zipfile
+
+    from pipelines.classify import read_zipped_text
+
+    archive = tmp_path / "china_location.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("china_location.txt", "湖南省\t430000\t湘/湖南\r\n\t长沙市\t430100\t长沙\r\n")
+    (tmp_path / "plain.txt").write_bytes("湖南省\t430000\t湘/湖南\r\n\t长沙市\t430100\t长沙\r\n".encode())
+    assert read_zipped_text(archive, "china_location.txt") == (tmp_path / "plain.txt").read_text(encoding="utf-8")
