@@ -33,12 +33,21 @@ PHRASES = [
 ]
 
 
+COMMON_HANZI = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+
+
+def own_sentence(rng: random.Random) -> str:
+    """A sentence of this document's own (distinct documents must not all look like reposts)."""
+    return "".join(rng.choice(COMMON_HANZI) for _ in range(rng.randint(18, 40))) + "。"
+
+
 def article_html(source: int, doc: int, rng: random.Random) -> str:
-    """A government-style detail page of about 5 KB."""
+    """A government-style detail page of about 5 KB: shared policy phrases plus text of its own."""
     paragraphs = "".join(
         "<p>" + "".join(rng.choice(PHRASES).format(n=rng.randint(5, 500), p=rng.randint(5, 30),
                                                    m=rng.randint(1, 12), d=rng.randint(1, 28))
-                        for _ in range(6)) + "</p>" for _ in range(8))
+                        for _ in range(2)) + "".join(own_sentence(rng) for _ in range(3)) + "</p>"
+        for _ in range(8))
     title = f"关于开展第{doc}批高新技术企业培育工作的通知（来源{source}）"
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{title}">'
             f'<meta name="PubDate" content="2025-{doc % 12 + 1:02d}-{doc % 28 + 1:02d} 09:30"><title>{title}</title>'
