@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from sqlite_utils import Database
@@ -23,6 +22,7 @@ from pipelines.dedup import (
     estimated_jaccard, fingerprint, normalise_text, page_view, policy_id_for, revision_summary,
     signature_from_bytes, text_hash,
 )
+from storage.runs import now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +53,6 @@ class Match:
     url: str
     verdict: Verdict
     also_matched: list[str]
-
-
-def now_iso() -> str:
-    """The current UTC time, ISO 8601 to the second."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _placeholders(values: Iterable[Any]) -> str:
