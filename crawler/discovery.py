@@ -78,7 +78,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
@@ -86,6 +85,8 @@ from cssselect import SelectorError
 from cssselect.xpath import ExpressionError
 from lxml import etree
 from parsel import Selector
+
+from pipelines.dates import first_date, make_date
 
 __all__ = [
     "ATTACHMENT_EXTENSIONS",
@@ -199,25 +200,15 @@ def replace_query_param(url: str, name: str, value: str | int) -> str:
 def iso_date(year: object, month: object, day: object) -> str | None:
     """Return YYYY-MM-DD for a plausible calendar date, else None."""
     try:
-        found = date(int(year), int(month), int(day))  # type: ignore[call-overload]
+        return make_date(int(year), int(month), int(day))  # type: ignore[call-overload]
     except (TypeError, ValueError, OverflowError):
         return None
-    if not 1949 <= found.year <= 2100:
-        return None
-    return found.isoformat()
 
 
 # ---------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
-_DATE_RE = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)"
-    r"|(?P<cy>[〇零○一二三四五六七八九]{4})\s*年\s*(?P<cm>[一二三四五六七八九十]{1,2})\s*月"
-    r"\s*(?P<cd>[一二三四五六七八九十]{1,3})\s*日"
-)
 _MONTH_DAY_RE = re.compile(r"(?<![\d/.\-年])(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?![\d/.\-])")
 _URL_DATE_RES = (
     re.compile(r"/art/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
@@ -229,31 +220,11 @@ _URL_DATE_RES = (
 )
 
 
-def _cn_number(text: str) -> int:
-    """Read 二〇二五 (digit by digit) or 十二 / 二十六 (tens) as an int."""
-    if "十" not in text:
-        return int("".join(str(_CN_DIGIT[char]) for char in text))
-    tens, _ten, ones = text.partition("十")
-    return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
-
-
 def find_date(text: str) -> str | None:
     """Return the first plausible date in a short text as ISO YYYY-MM-DD, else None."""
     if not isinstance(text, str) or not text:
         return None
-    text = unicodedata.normalize("NFKC", text)
-    for match in _DATE_RE.finditer(text):
-        if match.group("y"):
-            found = iso_date(match.group("y"), match.group("m"), match.group("d"))
-        else:
-            try:
-                found = iso_date(_cn_number(match.group("cy")), _cn_number(match.group("cm")),
-                                 _cn_number(match.group("cd")))
-            except (KeyError, ValueError):
-                found = None
-        if found:
-            return found
-    return None
+    return first_date(unicodedata.normalize("NFKC", text))
 
 
 def _url_year_month(url: str) -> tuple[int, int | None] | None:
