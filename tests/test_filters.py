@@ -1,0 +1,96 @@
+"""The filter language: parsing, name resolution, errors, and matching."""
+import pytest
+
+from feeds.filters import FilterError, PolicyFilter
+from storage.published import PolicyEntry
+
+
+def entry(**overrides):
+    values = dict(
+        policy_id="p1", title="湖南省科学技术厅关于组织申报2026年高新技术企业认定奖励的通知",
+        canonical_url="https://kjt.hunan.gov.cn/a.html", issuer="湖南省科学技术厅", doc_number="湘科发〔2026〕3号",
+        publish_date="2026-03-01", first_seen="2026-03-02T01:00:00+00:00", updated_at=None, revision=0,
+        update_summary=None, province="湖南省", city=None, county=None, level="provincial", doc_type="申报指南",
+        topics=["hitech-enterprise"], incentives=[{"amount_wan": 30}], deadlines=["2026-04-30"],
+        has_incentive=True, max_amount_wan=30.0, is_relevant=True, relevance=0.9, period=None,
+        expiry_date=None, source_id="hunan_kjt", source_kind="government", text_head="对首次认定的高新技术企业给予30万元奖励。",
+    )
+    values.update(overrides)
+    return PolicyEntry(**values)
+
+
+def test_empty_filter_matches_everything():
+    assert PolicyFilter().is_empty()
+    assert PolicyFilter().matches(entry())
+    assert PolicyFilter.parse("").is_empty()
+
+
+def test_short_region_names_resolve_to_official_names():
+    f = PolicyFilter.parse("province=湖南,广西 city=湛江")
+    assert f.provinces == ("湖南省", "广西壮族自治区")
+    assert f.cities == ("湛江市",)
+    assert f.matches(entry())
+    assert f.matches(entry(province="广东省", city="湛江市", level="municipal"))
+    assert not f.matches(entry(province="广东省", city="广州市"))
+
+
+def test_national_is_opt_in():
+    hunan = PolicyFilter.build(provinces=["湖南"])
+    national = entry(province=None, level="national", issuer="科技部")
+    assert not hunan.matches(national)
+    assert PolicyFilter.build(provinces=["湖南", "全国"]).matches(national)
+
+
+def test_municipality_counts_as_city():
+    f = PolicyFilter.build(cities=["北京"])
+    assert f.cities == ("北京市",)
+    assert f.matches(entry(province="北京市", city=None, level="provincial"))
+
+
+def test_keys_and_values_combine_as_all_of_any_of():
+    f = PolicyFilter.from_mapping({"topics": ["高新技术企业", "talent"], "doc_types": ["申报指南"], "min_amount": "20万元"})
+    assert f.topics == ("hitech-enterprise", "talent")
+    assert f.min_amount == 20
+    assert f.matches(entry())
+    assert not f.matches(entry(max_amount_wan=10.0))
+    assert not f.matches(entry(doc_type="解读"))
+    assert not f.matches(entry(topics=["green"]))
+
+
+def test_keywords_and_exclusions_read_title_and_text():
+    assert PolicyFilter.parse("keyword=30万元").matches(entry())
+    assert not PolicyFilter.parse("keyword=贴息").matches(entry())
+    assert not PolicyFilter.parse("exclude=认定").matches(entry())
+    assert PolicyFilter.parse("exclude=公示").matches(entry())
+
+
+def test_incentives_only():
+    f = PolicyFilter.parse("incentives")
+    assert f.incentives_only
+    assert not f.matches(entry(has_incentive=False, max_amount_wan=None))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("province=火星", "unknown province '火星'"),
+    ("topic=crypto", "unknown topic 'crypto'"),
+    ("type=公函", "unknown value '公函'"),
+    ("colour=red", "unknown filter key 'colour'"),
+    ("min_amount=lots", "expected an amount"),
+    ("min_amount=-5", "must not be negative"),
+    ("province=", "no value"),
+    ("city=纽约", "unknown city '纽约'"),
+])
+def test_bad_filters_name_the_problem(text, message):
+    with pytest.raises(FilterError, match=message):
+        PolicyFilter.parse(text)
+
+
+def test_mapping_round_trip_and_description():
+    f = PolicyFilter.parse("province=湖南 topic=hitech-enterprise min=50 keyword=认定 exclude=公示 incentives")
+    assert PolicyFilter.from_mapping(f.to_mapping()) == f
+    assert f.describe() == "湖南省 · 高新技术企业 · 有资金支持 · ≥50万元 · 含 认定 · 不含 公示"
+
+
+def test_non_mapping_is_an_error():
+    with pytest.raises(FilterError, match="mapping"):
+        PolicyFilter.from_mapping(["湖南"])
