@@ -6,7 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test bench venv system-test-deps clean
+
+# Programs the tests drive for real: a feed reader and a headless browser (Debian packages).
+SYSTEM_TEST_PROGRAMS := newsboat chromium chromedriver
+SYSTEM_TEST_PACKAGES := newsboat chromium chromium-driver
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +23,15 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/policywatch demo
 
-test: $(STAMP)
+system-test-deps:
+	@missing=""; for p in $(SYSTEM_TEST_PROGRAMS); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (Debian: $(SYSTEM_TEST_PACKAGES))"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_TEST_PACKAGES) >/dev/null; \
+	fi
+
+test: $(STAMP) system-test-deps
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
