@@ -1,0 +1,220 @@
+"""Chinese full-text search over stored documents: a trigram FTS5 index and the queries that read it.
+
+Chinese has no spaces to split words on, so the index is FTS5's `trigram` tokenizer over the
+title, issuer, document number and text of every document (an external-content table over
+`documents`, kept current by triggers). A trigram index answers terms of three or more
+characters with MATCH; it cannot answer shorter ones (补助, 合肥), and on SQLite 3.40 a LIKE
+against the index silently finds nothing for them, so short terms are looked up with instr()
+on the documents table itself. Several words in a query must all occur (AND).
+
+Snippets are returned as plain-text pieces (`Snippet`), never as markup: whoever shows them
+escapes the text and marks the hits in their own medium (【】 in a terminal, <mark> in HTML).
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from html import escape
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+FTS_TABLE = "documents_fts"
+SEARCH_COLUMNS = ("title", "issuer", "doc_number", "text")
+TRIGRAM = 3
+SNIPPET_CHARS = 80
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+HIT_COLUMNS = ("id", "url", "policy_id", "is_canonical", "title", "issuer", "doc_number", "publish_date",
+               "page_date", "province", "city", "doc_type", "topics", "source_id", "text")
+
+
+def create_search_index(db: Database) -> None:
+    """Migration 5: the trigram FTS5 index over documents, its triggers, and the rows already stored."""
+    columns = ", ".join(SEARCH_COLUMNS)
+    new_values = ", ".join(f"new.{c}" for c in SEARCH_COLUMNS)
+    old_values = ", ".join(f"old.{c}" for c in SEARCH_COLUMNS)
+    db.execute(f"create virtual table {FTS_TABLE} using fts5({columns}, content='documents', "
+               "content_rowid='id', tokenize='trigram')")
+    db.execute(f"create trigger documents_fts_ai after insert on documents begin "
+               f"insert into {FTS_TABLE} (rowid, {columns}) values (new.id, {new_values}); end")
+    db.execute(f"create trigger documents_fts_ad after delete on documents begin "
+               f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {columns}) values ('delete', old.id, {old_values}); end")
+    # only edits of indexed columns touch the index (reclassification rewrites other columns often)
+    db.execute(f"create trigger documents_fts_au after update of {columns} on documents begin "
+               f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {columns}) values ('delete', old.id, {old_values}); "
+               f"insert into {FTS_TABLE} (rowid, {columns}) values (new.id, {new_values}); end")
+    db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('rebuild')")
+    db.execute("create index if not exists documents_publish_date on documents (publish_date)")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A stretch of a document's text as (text, is_hit) pieces, with whether it was cut at either end."""
+
+    pieces: tuple[tuple[str, bool], ...]
+    cut_before: bool = False
+    cut_after: bool = False
+
+    def plain(self, open_mark: str = "【", close_mark: str = "】") -> str:
+        """The snippet as one line of text with hits between marks (for terminals and JSON)."""
+        body = "".join(f"{open_mark}{text}{close_mark}" if hit else text for text, hit in self.pieces)
+        return ("…" if self.cut_before else "") + body + ("…" if self.cut_after else "")
+
+    def html(self) -> str:
+        """The snippet as escaped HTML with hits in <mark> (page text never becomes markup)."""
+        body = "".join(f"<mark>{escape(text)}</mark>" if hit else escape(text) for text, hit in self.pieces)
+        return ("…" if self.cut_before else "") + body + ("…" if self.cut_after else "")
+
+
+@dataclass
+class SearchHit:
+    """One document found by a search, with its snippet."""
+
+    document_id: int
+    url: str
+    policy_id: str | None
+    is_canonical: bool
+    title: str
+    issuer: str | None
+    doc_number: str | None
+    publish_date: str | None
+    province: str | None
+    city: str | None
+    doc_type: str | None
+    topics: list[str]
+    source_id: str | None
+    snippet: Snippet = field(default_factory=lambda: Snippet(()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (the snippet as text with 【】 around hits, and as HTML with <mark>)."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "snippet"}
+        out["snippet"] = self.snippet.plain()
+        out["snippet_html"] = self.snippet.html()
+        return out
+
+
+def one_line(text: str | None) -> str:
+    """Text with control characters (CR, LF, escapes) and runs of spaces folded into single spaces."""
+    return re.sub(r"\s+", " ", CONTROL_CHARS.sub(" ", text or "")).strip()
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a query (split on spaces, full-width forms folded), each kept once."""
+    folded = unicodedata.normalize("NFKC", query)
+    return list(dict.fromkeys(word for word in CONTROL_CHARS.sub(" ", folded).split() if word))
+
+
+def _match_expression(terms: Iterable[str]) -> str:
+    """An FTS5 MATCH expression: every term as a quoted phrase, all required."""
+    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _short_term_condition() -> str:
+    return "(" + " or ".join(f"instr(coalesce(d.{c}, ''), ?) > 0" for c in SEARCH_COLUMNS) + ")"
+
+
+def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    provinces, topics = list(provinces), list(topics)
+    if provinces:
+        where.append(f"d.province in ({','.join('?' * len(provinces))})")
+        params += provinces
+    if topics:
+        where.append(f"exists (select 1 from json_each(coalesce(d.topics, '[]')) t "
+                     f"where t.value in ({','.join('?' * len(topics))}))")
+        params += topics
+    if since:
+        where.append("coalesce(d.publish_date, d.page_date, substr(d.first_seen, 1, 10)) >= ?")
+        params.append(since)
+    return where, params
+
+
+def search_documents(db: Database, query: str, *, provinces: Iterable[str] = (), topics: Iterable[str] = (),
+                     since: str | None = None, limit: int = 20) -> list[SearchHit]:
+    """Documents containing every word of `query`, newest first (publish date, then id), with snippets.
+
+    provinces: official province names (any of them); topics: topic slugs (any of them);
+    since: only documents published (or, undated, first seen) on or after this ISO date.
+    """
+    terms = query_terms(query)
+    if not terms:
+        return []
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
+    short_terms = [t for t in terms if len(t) < TRIGRAM]
+    where, params = _filters(provinces, topics, since)
+    for term in short_terms:
+        where.append(_short_term_condition())
+        params += [term] * len(SEARCH_COLUMNS)
+    selected = ", ".join(f"d.{c}" for c in HIT_COLUMNS)
+    if long_terms:
+        sql = (f"select {selected} from {FTS_TABLE} f join documents d on d.id = f.rowid "
+               f"where {FTS_TABLE} match ?")
+        params.insert(0, _match_expression(long_terms))
+        if where:
+            sql += " and " + " and ".join(where)
+    else:
+        sql = f"select {selected} from documents d" + (" where " + " and ".join(where) if where else "")
+    sql += " order by d.publish_date desc, d.id desc limit ?"
+    params.append(limit)
+    return [_hit(dict(zip(HIT_COLUMNS, row)), terms) for row in db.execute(sql, params).fetchall()]
+
+
+def _topics(value: str | None) -> list[str]:
+    try:
+        loaded = json.loads(value) if value else []
+    except ValueError:
+        return []
+    return loaded if isinstance(loaded, list) else []
+
+
+def _hit(row: dict[str, Any], terms: list[str]) -> SearchHit:
+    return SearchHit(
+        document_id=row["id"], url=row["url"], policy_id=row["policy_id"], is_canonical=bool(row["is_canonical"]),
+        title=one_line(row["title"]), issuer=row["issuer"], doc_number=row["doc_number"],
+        publish_date=row["publish_date"] or row["page_date"], province=row["province"], city=row["city"],
+        doc_type=row["doc_type"], topics=_topics(row["topics"]), source_id=row["source_id"],
+        snippet=make_snippet(row["text"] or row["title"] or "", terms))
+
+
+def _hit_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of every term in `text` (case-insensitive), in order."""
+    lowered = text.lower()
+    spans = []
+    for term in terms:
+        needle = term.lower()
+        start = lowered.find(needle)
+        while start >= 0:
+            spans.append((start, start + len(needle)))
+            start = lowered.find(needle, start + len(needle))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> Snippet:
+    """About `width` characters of `text` around the first hit, hits marked (the start when none is in the text)."""
+    text = one_line(text)
+    spans = _hit_spans(text, terms)
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - width // 4, len(text) - width))
+    end = min(len(text), start + width)
+    pieces: list[tuple[str, bool]] = []
+    position = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start > position:
+            pieces.append((text[position:span_start], False))
+        pieces.append((text[span_start:span_end], True))
+        position = span_end
+    if position < end:
+        pieces.append((text[position:end], False))
+    return Snippet(tuple(pieces), cut_before=start > 0, cut_after=end < len(text))

@@ -1,0 +1,268 @@
+"""RSS and Atom feeds end to end: a real database, `policywatch feeds`, feedparser, and newsboat over HTTP."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from feeds.filters import PolicyFilter
+from feeds.publish import POLICY_URN, load_feed_config, publish
+from storage.published import policy_entries
+from tests.conftest import ROOT, run_cli
+from tests.test_feeds_data import REVISED_URL, XSS_TITLE, build_database
+
+DEMO_FEEDS = ROOT / "demo" / "feeds.yaml"
+NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> dict:
+    """The shared database, published once with the demo feeds file."""
+    folder = tmp_path_factory.mktemp("feeds")
+    built = build_database(folder / "pw.db")
+    built.update(path=folder / "pw.db", out=folder / "site")
+    publish(built["db"], built["out"], base_url="https://feeds.example/pw/", config_path=DEMO_FEEDS)
+    built["entries"] = policy_entries(built["db"])
+    return built
+
+
+def parsed(data: dict, slug: str, kind: str) -> feedparser.FeedParserDict:
+    feed = feedparser.parse((data["out"] / "feeds" / f"{slug}.{kind}").read_bytes())
+    assert feed.bozo is False, feed.get("bozo_exception")
+    return feed
+
+
+def published_time(value: str, kind: str) -> datetime:
+    """A feed date as written (RSS: RFC 822, Atom: RFC 3339), offset kept."""
+    return parsedate_to_datetime(value) if kind == "rss" else datetime.fromisoformat(value)
+
+
+def ids(feed: feedparser.FeedParserDict) -> list[str]:
+    return [entry.id for entry in feed.entries]
+
+
+def expected_ids(entries, policy_filter: PolicyFilter = PolicyFilter(), limit: int = 100) -> list[str]:
+    return [POLICY_URN + e.policy_id for e in entries if policy_filter.matches(e)][:limit]
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_all_feed_has_one_entry_per_relevant_policy_newest_first(data, kind):
+    feed = parsed(data, "all", kind)
+    rows = data["db"].execute(
+        "select p.id, d.is_relevant from policies p join documents d on d.id = p.canonical_document_id "
+        "where p.merged_into is null").fetchall()
+    relevant = {POLICY_URN + pid for pid, flag in rows if flag}
+    assert set(ids(feed)) == relevant and len(ids(feed)) == len(relevant)
+    assert ids(feed) == expected_ids(data["entries"])
+    keys = [(e.publish_date or "", e.first_seen) for e in data["entries"]]
+    assert keys == sorted(keys, reverse=True)
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_entries_carry_title_canonical_link_beijing_dates_and_categories(data, kind):
+    feed = parsed(data, "all", kind)
+    by_id = {entry.id: entry for entry in feed.entries}
+    for policy in data["entries"]:
+        entry = by_id[POLICY_URN + policy.policy_id]
+        if policy.policy_id == data["hostile_policy"]:
+            continue
+        assert entry.title == (("【更新】" if policy.updated_at else "") + policy.title)
+        assert entry.link == policy.canonical_url
+        if policy.publish_date:
+            published = published_time(entry.published, kind)
+            assert (published.date().isoformat(), published.utcoffset()) == (policy.publish_date, timedelta(hours=8))
+        terms = {tag.term for tag in entry.get("tags", [])}
+        assert (policy.province or "全国") in " ".join(terms)
+    raw = (data["out"] / "feeds" / f"all.{kind}").read_text(encoding="utf-8")
+    if kind == "atom":
+        assert re.search(r"<published>2025-03-18T00:00:00\+08:00</published>", raw)
+        assert "<category term=\"高新技术企业\" scheme=\"urn:policywatch:topic\"/>" in raw
+    else:
+        assert "<pubDate>Tue, 18 Mar 2025 00:00:00 +0800</pubDate>" in raw
+        assert '<guid isPermaLink="false">urn:policywatch:policy:' in raw
+
+
+def test_feed_links_self_first_then_the_page(data):
+    atom = etree.fromstring((data["out"] / "feeds" / "all.atom").read_bytes())
+    links = [(link.get("rel"), link.get("href")) for link in atom.findall("{http://www.w3.org/2005/Atom}link")]
+    assert links == [("self", "https://feeds.example/pw/feeds/all.atom"),
+                     ("alternate", "https://feeds.example/pw/index.html")]
+    rss = parsed(data, "all", "rss")
+    assert rss.feed.link == "https://feeds.example/pw/index.html"
+
+
+def test_revised_policy_is_marked_updated_with_its_revision_time(data):
+    feed = parsed(data, "all", "atom")
+    entry = next(e for e in feed.entries if e.id == POLICY_URN + data["revised_policy"])
+    assert entry.title.startswith("【更新】")
+    assert entry.updated_parsed > entry.published_parsed
+    assert "25万元" in entry.content[0].value or "20万元→25万元" in entry.content[0].value
+    others = [e for e in feed.entries if e.id != entry.id]
+    assert not any(e.title.startswith("【更新】") for e in others)
+    assert REVISED_URL == entry.link
+
+
+def test_summary_and_also_at_pages(data):
+    entries = {e.policy_id: e for e in data["entries"]}
+    reposted = next(e for e in data["entries"] if len(e.pages) > 1 and e.policy_id != data["hostile_policy"])
+    feed = parsed(data, "all", "atom")
+    entry = next(e for e in feed.entries if e.id == POLICY_URN + reposted.policy_id)
+    content = lxml_html.fragment_fromstring(entry.content[0].value, create_parent="div")
+    hrefs = content.xpath("//a/@href")
+    assert hrefs[0] == reposted.canonical_url
+    assert [p["url"] for p in reposted.pages if not p["is_canonical"]] == hrefs[1:]
+    assert "另见（also at）" in content.text_content()
+    assert reposted.issuer in entry.summary and entries[reposted.policy_id].publish_date in entry.summary
+    with_money = next(e for e in data["entries"] if e.max_amount_wan and e.policy_id != data["hostile_policy"])
+    money_entry = next(e for e in feed.entries if e.id == POLICY_URN + with_money.policy_id)
+    assert f"最高{with_money.max_amount_wan:g}万元" in money_entry.summary
+
+
+def test_standard_and_configured_feeds_follow_their_filters(data):
+    entries = data["entries"]
+    assert ids(parsed(data, "incentives", "rss")) == [POLICY_URN + e.policy_id for e in entries if e.has_incentive]
+    for code, province in (("430000", "湖南省"), ("440000", "广东省"), ("320000", "江苏省")):
+        assert ids(parsed(data, f"province-{code}", "atom")) == \
+            [POLICY_URN + e.policy_id for e in entries if e.province == province]
+    assert ids(parsed(data, "topic-talent", "atom")) == [POLICY_URN + e.policy_id for e in entries
+                                                         if "talent" in e.topics]
+    cities = ids(parsed(data, "zhanjiang-maoming", "rss"))
+    assert cities and cities == [POLICY_URN + e.policy_id for e in entries if e.city in ("湛江市", "茂名市")]
+    for spec in load_feed_config(DEMO_FEEDS):
+        assert ids(parsed(data, spec.slug, "atom")) == expected_ids(entries, spec.filter)
+    names = sorted(path.name for path in (data["out"] / "feeds").iterdir())
+    assert all(re.fullmatch(r"[a-z0-9-]+\.(rss|atom)", name) for name in names)
+
+
+def test_feeds_command_caps_entries_rewrites_only_changes_and_rejects_a_bad_config(data, tmp_path):
+    out = tmp_path / "site"
+    result = run_cli("feeds", "--db", str(data["path"]), "--out", str(out), "--limit", "3",
+                     "--config", str(DEMO_FEEDS))
+    assert result.returncode == 0, result.stderr
+    assert re.match(r"23 feeds \(46 files, RSS and Atom\) with \d+ entries from 40 relevant policies", result.stdout)
+    assert all(len(parsed({"out": out}, path.stem, path.suffix[1:]).entries) <= 3
+               for path in (out / "feeds").iterdir())
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+    again = run_cli("feeds", "--db", str(data["path"]), "--out", str(out), "--limit", "3", "--config", str(DEMO_FEEDS))
+    assert "0 files written, 47 unchanged" in again.stdout
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text("feeds:\n  - id: hunan\n    title: 湖南\n    filter: {province: 火星}\n", encoding="utf-8")
+    failed = run_cli("feeds", "--db", str(data["path"]), "--out", str(out), "--config", str(bad))
+    assert failed.returncode == 2
+    assert failed.stderr == f"policywatch: {bad}: feed 'hunan'.filter: provinces: unknown province '火星'\n"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("text, message", [
+    ("feeds:\n  - id: all\n    title: x\n    filter: {}\n", "feed 'all'.id: reserved for a standard feed"),
+    ("feeds:\n  - id: Bad Name\n    title: x\n    filter: {}\n", "feeds[0].id: expected lower-case letters"),
+    ("feeds:\n  - id: a\n    title: x\n    filter: {}\n  - id: a\n    title: y\n    filter: {}\n", "defined twice"),
+    ("feeds:\n  - id: a\n    title: x\n", "feed 'a'.filter: required"),
+    ("feeds:\n  - id: a\n    title: x\n    filter: colour=red\n", "unknown filter key 'colour'"),
+    ("feeds:\n  - id: a\n    title: x\n    filter: {}\n    limit: 5\n", "unknown key 'limit'"),
+    ("feeds: [\n", "not valid YAML at line"),
+])
+def test_feed_config_errors_name_the_file_the_feed_and_the_field(tmp_path, text, message):
+    path = tmp_path / "feeds.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load_feed_config(path)
+    assert str(caught.value).startswith(str(path)) and message in str(caught.value)
+
+
+def test_example_config_is_valid():
+    specs = load_feed_config(ROOT / "config" / "feeds.yaml")
+    assert [s.slug for s in specs] == ["hunan-hitech-enterprise", "guangdong-funding-50", "application-guides"]
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile input
+# ---------------------------------------------------------------------------------------------
+
+def assert_harmless_html(fragment: str) -> None:
+    """No active element, no event handler attribute, only http(s) links."""
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    assert not root.xpath("//script|//style|//iframe|//object|//embed|//img")
+    for element in root.iter():
+        assert not [name for name in element.attrib if name.lower().startswith("on")]
+    for href in root.xpath("//@href|//@src"):
+        assert href.startswith(("http://", "https://")), href
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_xss_payloads_are_neutralised_in_feeds(data, kind):
+    raw = (data["out"] / "feeds" / f"all.{kind}").read_bytes()
+    tree = etree.fromstring(raw)   # well-formed despite "]]>", CR/LF and escape characters in the data
+    assert b"\x1b" not in raw and b"\r" not in raw
+    feed = parsed(data, "all", kind)
+    entry = next(e for e in feed.entries if e.id == POLICY_URN + data["hostile_policy"])
+    assert entry.title == re.sub(r"\s+", " ", XSS_TITLE)            # shown as text, never as markup
+    assert "\n" not in entry.title and "\r" not in entry.title
+    assert entry.link.startswith("https://evil.example/policy?")
+    namespace = {"a": "http://www.w3.org/2005/Atom", "c": "http://purl.org/rss/1.0/modules/content/"}
+    if kind == "atom":
+        node = next(n for n in tree.iterfind("a:entry", namespace)
+                    if n.findtext("a:id", namespaces=namespace) == entry.id)
+        assert node.find("a:title", namespace).get("type") is None      # Atom text, not html
+        content = node.findtext("a:content", namespaces=namespace)
+    else:
+        node = next(n for n in tree.iter("item") if n.findtext("guid") == entry.id)
+        content = node.findtext("c:encoded", namespaces=namespace)
+    assert_harmless_html(content)
+    text = lxml_html.fragment_fromstring(content, create_parent="div").text_content()
+    assert "<b onmouseover=alert(6)>湖南省科学技术厅</b>" in text   # the page's text, escaped, is still readable
+    links = lxml_html.fragment_fromstring(content, create_parent="div").xpath("//a/@href")
+    assert links == [entry.link]                                  # javascript: and data: copies dropped
+
+
+# ---------------------------------------------------------------------------------------------
+# a real feed reader
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def served(data):
+    """`policywatch serve --port 0` over the published folder, in its own process."""
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--dir", str(data["out"]), "--port", "0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert match, line + process.stderr.read()
+        yield match.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def newsboat_titles(url: str, home: Path) -> list[str]:
+    """Titles newsboat stored after reloading one feed into a fresh cache."""
+    home.mkdir()
+    (home / "urls").write_text(url + "\n", encoding="utf-8")
+    env = {**os.environ, "HOME": str(home), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    result = subprocess.run([NEWSBOAT, "-u", str(home / "urls"), "-c", str(home / "cache.db"), "-x", "reload"],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(home / "cache.db") as conn:
+        return [row[0] for row in conn.execute("select title from rss_item order by id")]
+
+
+@pytest.mark.skipif(not Path(NEWSBOAT).exists(), reason="newsboat is not installed (make system-test-deps)")
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_newsboat_reads_served_feeds_with_chinese_titles(data, served, tmp_path, kind):
+    titles = newsboat_titles(f"{served}feeds/province-430000.{kind}", tmp_path / "home")
+    expected = [e for e in data["entries"] if e.province == "湖南省"]
+    assert len(titles) == len(expected)
+    assert "湖南省科学技术厅 湖南省财政厅关于印发《湖南省支持高新技术企业高质量发展若干措施》的通知" in titles
+    assert any(re.sub(r"\s+", " ", XSS_TITLE) in title for title in titles)

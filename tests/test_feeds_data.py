@@ -1,0 +1,88 @@
+"""Test data shared by the publishing tests (feeds, page, serve, search, export); no tests of its own.
+
+A real SQLite file filled by the real store step: every page of the demo mirror (pipelines.store
+.store_page, as the crawler calls it), one policy revised after an edit of its government page,
+and one hostile policy whose title, issuer, text and page addresses carry XSS payloads.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crawler.encoding import decode_html
+from pipelines.dedup import content_hash_of
+from pipelines.store import FetchedPage, store_page
+from storage.db import open_db
+from storage.documents import document_by_url, upsert_document
+from storage.policies import assign_policy, record_revision
+
+ROOT = Path(__file__).resolve().parent.parent
+MIRROR = ROOT / "demo" / "mirror"
+MANIFEST = json.loads((MIRROR / "manifest.json").read_text(encoding="utf-8"))
+BASE = "http://127.0.0.1:8765"
+REVISED_PATH = "/gd-maoming-kjj/gkmlpt/content/0/4304533/post_4304533.html"
+REVISED_URL = BASE + REVISED_PATH
+
+XSS_URL = 'https://evil.example/policy?a=1&b="><script>alert(1)</script>'
+XSS_COPIES = ("javascript:alert(document.cookie)", "data:text/html,<script>alert(2)</script>")
+XSS_TITLE = "<script>alert('title')</script>]]>高新技术企业\r\n认定奖励<img src=x onerror=alert(1)>"
+XSS_TEXT = ("各有关单位：为支持高新技术企业发展，对首次认定的企业给予补助。<script>alert('body')</script>"
+            "]]><iframe src=\"javascript:alert(3)\"></iframe>\r\n<a href=\"javascript:alert(4)\">点击申报</a>"
+            "<img src=x onerror=alert(5)>每家补助10万元。\x1b[31m申报截止2026年3月31日。")
+
+
+def mirror_page(path: str, html: str | None = None, when: str = "2026-01-05T08:00:00+08:00") -> FetchedPage:
+    """A demo mirror page as the crawler hands it to the store step (optionally with edited HTML)."""
+    item = next(d for d in MANIFEST["documents"] if d["path"] == path)
+    body = (MIRROR / item["file"]).read_bytes()
+    decoded, encoding = decode_html(body, None)[:2]
+    if html is not None:
+        decoded, body, encoding = html, html.encode("utf-8"), "utf-8"
+    return FetchedPage(url=BASE + path, request_key=BASE + path, source_id=item["site"],
+                       source_kind=MANIFEST["sites"][item["site"]]["kind"], status=200, body=body,
+                       html=decoded, encoding=str(encoding), fetched_at=when)
+
+
+def revise_policy(db) -> None:
+    """The 茂名 reward page raises its amount and moves its deadline: a material revision of its policy."""
+    old_text = document_by_url(db, REVISED_URL)["text"]
+    html = decode_html((MIRROR / REVISED_PATH.lstrip("/")).read_bytes(), None)[0]
+    html = html.replace("每家给予20万元奖励", "每家给予25万元奖励").replace("2024年6月20日", "2024年6月30日")
+    store_page(db, mirror_page(REVISED_PATH, html=html, when="2026-02-01T08:00:00+08:00"))
+    record_revision(db, REVISED_URL, old_text, document_by_url(db, REVISED_URL)["text"])
+    assign_policy(db, REVISED_URL)
+
+
+def hostile_record(url: str, kind: str) -> dict:
+    """A relevant 湖南 record whose every text field carries markup, control characters and script."""
+    return {
+        "url": url, "source_id": "evil-gov" if kind == "government" else "evil-copy", "source_kind": kind,
+        "title": XSS_TITLE, "issuer": "<b onmouseover=alert(6)>湖南省科学技术厅</b>", "doc_number": "湘科〔2026〕1号",
+        "publish_date": "2026-02-01", "page_date": "2026-02-01", "first_seen": "2026-02-01T09:00:00+08:00",
+        "fetched_at": "2026-02-01T09:00:00+08:00", "text": XSS_TEXT, "content_hash": content_hash_of(XSS_TEXT),
+        "province": "湖南省", "level": "provincial", "doc_type": "通知", "topics": ["hitech-enterprise"],
+        "is_relevant": 1, "relevance": 0.9, "has_incentive": 1, "max_amount_wan": 10.0,
+        "incentives": [{"amount_wan": 10, "kind": "补助", "text": "<script>alert(7)</script>每家补助10万元"}],
+        "deadlines": ["2026-03-31"],
+    }
+
+
+def store_hostile_policy(db) -> str:
+    """The hostile policy (a government page plus copies at javascript: and data: addresses); its id."""
+    upsert_document(db, hostile_record(XSS_URL, "government"))
+    policy_id = assign_policy(db, XSS_URL).policy_id
+    for copy in XSS_COPIES:
+        upsert_document(db, hostile_record(copy, "aggregator"))
+        assign_policy(db, copy)
+    return policy_id
+
+
+def build_database(path: Path) -> dict:
+    """Fill a database at `path`; returns the ids the tests look for."""
+    db = open_db(path)
+    for item in MANIFEST["documents"]:
+        store_page(db, mirror_page(item["path"]))
+    revise_policy(db)
+    hostile = store_hostile_policy(db)
+    revised = document_by_url(db, REVISED_URL)["policy_id"]
+    return {"db": db, "revised_policy": revised, "hostile_policy": hostile}

@@ -1,0 +1,138 @@
+"""index.html in a real browser (headless Chromium via Playwright): the table, the filters, JS off, a phone."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from feeds.page import region_of
+from feeds.publish import publish
+from feeds.server import make_server
+from storage.published import policy_entries
+from tests.test_feeds_data import build_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
+                                                               "(make system-test-deps installs it)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[dict]:
+    """The shared database published and served on a free port."""
+    folder = tmp_path_factory.mktemp("page")
+    built = build_database(folder / "pw.db")
+    publish(built["db"], folder / "site")
+    server = make_server(folder / "site", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    built.update(url=f"http://127.0.0.1:{server.server_address[1]}/", entries=policy_entries(built["db"]))
+    try:
+        yield built
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url: str, **context_options):
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    events = {"dialogs": [], "errors": [], "console": []}
+    page.on("dialog", lambda dialog: (events["dialogs"].append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: events["errors"].append(str(error)))
+    page.on("console", lambda message: events["console"].append(message.text))
+    page.goto(url)
+    return context, page, events
+
+
+def visible_policies(page) -> list[str]:
+    return page.eval_on_selector_all("#policies tbody tr", "rows => rows.filter(r => !r.hidden && "
+                                     "r.offsetParent !== null).map(r => r.dataset.policy)")
+
+
+def test_page_lists_every_policy_newest_first_with_links_and_feeds(site, browser):
+    context, page, events = open_page(browser, site["url"])
+    try:
+        assert visible_policies(page) == [e.policy_id for e in site["entries"]]
+        assert page.inner_text("#shown") == str(len(site["entries"]))
+        first = site["entries"][0]
+        row = page.locator(f'tr[data-policy="{first.policy_id}"]')
+        assert row.locator("td.date").inner_text() == first.publish_date
+        assert row.locator("td.title a").first.get_attribute("href") == first.canonical_url
+        alternates = page.eval_on_selector_all('link[rel="alternate"]', "links => links.map(l => l.type)")
+        assert alternates.count("application/rss+xml") == alternates.count("application/atom+xml") > 3
+        assert page.locator('.feeds a[href="feeds/all.rss"]').count() == 1
+        assert events["errors"] == [] and not [m for m in events["console"] if "Content Security Policy" in m]
+    finally:
+        context.close()
+
+
+def test_filters_show_only_the_chosen_region_topic_and_type(site, browser):
+    entries = site["entries"]
+    context, page, _ = open_page(browser, site["url"])
+    try:
+        assert page.is_visible("#filters")
+        page.select_option("select[name=region]", "湖南省")
+        hunan = [e.policy_id for e in entries if region_of(e) == "湖南省"]
+        assert visible_policies(page) == hunan and page.inner_text("#shown") == str(len(hunan))
+        page.select_option("select[name=topic]", "hitech-enterprise")
+        assert visible_policies(page) == [e.policy_id for e in entries
+                                          if region_of(e) == "湖南省" and "hitech-enterprise" in e.topics]
+        page.click("button[type=reset]")
+        page.wait_for_function("document.getElementById('shown').textContent === '%d'" % len(entries))
+        page.select_option("select[name=type]", "申报指南")
+        guides = [e.policy_id for e in entries if e.doc_type == "申报指南"]
+        assert guides and visible_policies(page) == guides
+    finally:
+        context.close()
+
+
+def test_table_works_without_javascript(site, browser):
+    context, page, _ = open_page(browser, site["url"], java_script_enabled=False)
+    try:
+        assert visible_policies(page) == [e.policy_id for e in site["entries"]]
+        assert not page.is_visible("#filters")
+    finally:
+        context.close()
+
+
+def test_page_fits_a_phone_screen(site, browser):
+    context, page, _ = open_page(browser, site["url"], viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert page.is_visible("select[name=region]")
+        assert page.locator("#policies thead").is_hidden()
+    finally:
+        context.close()
+
+
+def test_xss_payloads_stay_text(site, browser):
+    context, page, events = open_page(browser, site["url"])
+    try:
+        row = page.locator(f'tr[data-policy="{site["hostile_policy"]}"]')
+        assert "<script>alert('title')</script>" in row.locator("td.title").inner_text()
+        assert "<b onmouseover=alert(6)>" in row.locator("td.issuer").inner_text()
+        page.mouse.move(0, 0)
+        row.locator("td.issuer").hover()
+        assert events["dialogs"] == []
+        assert page.locator("script").count() == 1 and page.locator("img, iframe, object, embed").count() == 0
+        handlers = page.evaluate("Array.from(document.querySelectorAll('*')).flatMap(e => "
+                                 "Array.from(e.attributes).map(a => a.name)).filter(n => n.startsWith('on'))")
+        assert handlers == []
+        hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.getAttribute('href'))")
+        assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs)
+    finally:
+        context.close()
