@@ -30,7 +30,7 @@ HINT_FIELDS = ("list_item", "link", "date", "next_page", "content", "attachments
 SOURCE_FIELDS = {
     "id", "name", "kind", "region", "level", "start_urls", "allowed_domains", "schedule",
     "max_list_pages", "family", "encoding", "hints", "api", "enabled", "expected_cadence_days",
-    "notes", "requires", "dedup",
+    "expected_every", "notes", "requires", "dedup",
 }
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 DURATION_PATTERN = re.compile(r"^(\d+)\s*([smhd])$")
@@ -86,6 +86,7 @@ class Source:
     api: ApiSpec | None = None
     enabled: bool = True
     expected_cadence_days: int | None = None
+    expected_every: timedelta | None = None  # a new document is expected at least this often (health)
     requires: tuple[str, ...] = ()
     notes: str | None = None
     dedup: dict[str, Any] | None = None  # per-source dedup rules, e.g. {"url": {"keep_params": ["id"]}}
@@ -222,6 +223,7 @@ def _parse_source(entry: dict[str, Any], label: str, index: int) -> Source:
         api=api,
         enabled=_bool(entry, "enabled", check, True),
         expected_cadence_days=_positive_int(entry, "expected_cadence_days", check, None),
+        expected_every=_expected_every(entry, check),
         requires=tuple(_str_list(entry, "requires", check)),
         dedup=dedup,
         notes=entry.get("notes") if isinstance(entry.get("notes"), str) else None,
@@ -323,6 +325,34 @@ def parse_duration(text: Any) -> timedelta | None:
     return timedelta(**{DURATION_UNITS[match.group(2)]: int(match.group(1))})
 
 
+CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
+
+
+def cron_problem(expression: str) -> str | None:
+    """Why a 5-field cron expression cannot be scheduled, or None when it can."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger(**dict(zip(CRON_FIELDS, expression.split())), timezone="Asia/Shanghai")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _expected_every(entry: dict, check: _Checker) -> timedelta | None:
+    """The expected cadence: `expected_every: 30d` (any duration) or `expected_cadence_days: 30`."""
+    days = _positive_int(entry, "expected_cadence_days", check, None)
+    raw = entry.get("expected_every")
+    if raw is None:
+        return timedelta(days=days) if days else None
+    if days is not None:
+        raise check.fail("expected_every", "give expected_every or expected_cadence_days, not both")
+    every = parse_duration(raw)
+    if every is None:
+        raise check.fail("expected_every", f"must look like 30d, 12h or 90m (got {raw!r})")
+    return every
+
+
 def _schedule(entry: dict, check: _Checker) -> Schedule:
     raw = entry.get("schedule", DEFAULT_SCHEDULE)
     if not isinstance(raw, dict):
@@ -337,6 +367,9 @@ def _schedule(entry: dict, check: _Checker) -> Schedule:
         fields = str(cron).split()
         if len(fields) != 5:
             raise check.fail("schedule.cron", f"needs 5 fields (minute hour day month weekday), got {cron!r}")
+        problem = cron_problem(str(cron))
+        if problem:
+            raise check.fail("schedule.cron", f"{problem} (in {cron!r})")
     parsed_interval = None
     if interval is not None:
         parsed_interval = parse_duration(interval)

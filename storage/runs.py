@@ -79,3 +79,63 @@ def failed_detail_urls(db: Database, source_id: str, max_attempts: int) -> list[
         "and url not in (select url from documents) group by url having count(*) < ? order by min(id)",
         [source_id, max_attempts]).fetchall()
     return [row[0] for row in rows]
+
+
+def pid_alive(pid: int | None) -> bool:
+    """True while process `pid` exists on this machine and is not a zombie."""
+    if not pid or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def reconcile_dead_runs(db: Database) -> list[int]:
+    """Mark runs left 'running' by a process that no longer exists as interrupted; returns their ids.
+
+    Each source of such a run without a row gets one with status 'interrupted', so its history
+    shows the gap and the next crawl of that source reads its whole list again."""
+    stale = [row for row in db.query("select id, pid, sources from crawl_runs where status = 'running'")
+             if not pid_alive(row["pid"])]
+    for row in stale:
+        done = {r[0] for r in db.execute("select source_id from run_sources where run_id = ?", [row["id"]])}
+        with db.conn:
+            for source_id in json.loads(row["sources"] or "[]"):
+                if source_id not in done:
+                    save_source_run(db, row["id"], source_id, {
+                        "status": "interrupted",
+                        "exit_reason": f"crawl process {row['pid']} ended before the run finished"})
+            finish_run(db, row["id"], "interrupted")
+    return [row["id"] for row in stale]
+
+
+def run_id_for_pid(db: Database, pid: int) -> int | None:
+    """The newest crawl run started by process `pid`, or None."""
+    row = db.execute("select max(id) from crawl_runs where pid = ?", [pid]).fetchone()
+    return row[0] if row else None
+
+
+def interrupted_sources(db: Database, source_ids: list[str]) -> set[str]:
+    """Sources whose latest run was interrupted: their next crawl reads the whole list, not just the new head."""
+    if not source_ids:
+        return set()
+    marks = ",".join("?" * len(source_ids))
+    rows = db.execute(
+        f"select source_id, status from run_sources where source_id in ({marks}) and run_id = "
+        "(select max(r.run_id) from run_sources r where r.source_id = run_sources.source_id)", source_ids)
+    return {source_id for source_id, status in rows if status == "interrupted"}
+
+
+def source_history(db: Database, source_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """A source's latest run rows, newest first, JSON decoded (interrupted runs included)."""
+    rows = db.query("select s.*, r.trigger from run_sources s join crawl_runs r on r.id = s.run_id "
+                    "where s.source_id = ? order by s.run_id desc limit ?", [source_id, limit])
+    return [{**row, "error_kinds": json.loads(row["error_kinds"] or "{}")} for row in rows]

@@ -37,8 +37,8 @@ from pipelines.store import FetchedAttachment, FetchedPage, record_attachment_fa
 from storage.db import open_db
 from storage.documents import known_urls
 from storage.pages import load_page, save_page, touch_page
-from storage.runs import (failed_detail_urls, finish_run, now_iso, record_fetch_error, save_source_run,
-                          start_run)
+from storage.runs import (failed_detail_urls, finish_run, interrupted_sources, now_iso, reconcile_dead_runs,
+                          record_fetch_error, save_source_run, start_run)
 from storage.sources import sync_sources
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,7 @@ class PolicySpider(scrapy.Spider):
         self.db = None
         self.run_id: int | None = None
         self.recheck = False
+        self.resume: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PolicySpider":
@@ -140,6 +141,9 @@ class PolicySpider(scrapy.Spider):
             settings.getdict("POLICYWATCH_DEDUP"), [{"id": s.id, "dedup": s.dedup} for s in sources])
         spider.db = open_db(spider._db_arg or settings.get("POLICYWATCH_DB"))
         sync_sources(spider.db, [s.to_config() for s in spider.sources.values()])
+        reconcile_dead_runs(spider.db)
+        # A source whose last run was cut short may have unread pages behind a head of known links.
+        spider.resume = interrupted_sources(spider.db, list(spider.sources))
         spider.run_id = start_run(spider.db, list(spider.sources), settings.get("POLICYWATCH_RUN_TRIGGER"))
         spider.block_statuses = tuple(settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
         spider.block_statuses = tuple(int(s) for s in spider.block_statuses)
@@ -267,7 +271,7 @@ class PolicySpider(scrapy.Spider):
     def _next_list_page(self, source: Source, state: SourceState, next_request: PageRequest | None,
                         meta: dict, links: list[ArticleLink], fresh: list[ArticleLink]) -> Iterator[Any]:
         page_no = meta["page"]
-        if links and not fresh:
+        if links and not fresh and source.id not in self.resume:
             state.exit_reasons.append(f"caught up: every link on list page {page_no} is known")
         elif next_request is None:
             state.exit_reasons.append(f"last list page reached (page {page_no})")
@@ -394,7 +398,12 @@ class PolicySpider(scrapy.Spider):
         if self.db is None or self.run_id is None:
             return
         for source_id in self.sources:
-            save_source_run(self.db, self.run_id, source_id, self.source_summary(source_id))
+            summary = self.source_summary(source_id)
+            if reason != "finished":
+                summary["status"] = "interrupted"
+                summary["exit_reason"] = "; ".join(filter(None, (f"run interrupted ({reason})",
+                                                                  summary["exit_reason"])))
+            save_source_run(self.db, self.run_id, source_id, summary)
         finish_run(self.db, self.run_id, "finished" if reason == "finished" else "interrupted")
 
 

@@ -1,0 +1,113 @@
+"""Helpers for the scheduler tests (no tests here): a sources file with second-level schedules, the scheduler as a
+child process, condition polling on the SQLite file, and a local SMTP server that keeps what it gets."""
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from tests.conftest import DEMO_SOURCES, FAST, ROOT
+
+
+def write_sources(path: Path, schedules: dict[str, str]) -> Path:
+    """The demo sources named in `schedules` ({id: interval}), each with `schedule: {interval: …}`."""
+    data = yaml.safe_load(DEMO_SOURCES.read_text(encoding="utf-8"))
+    data["sources"] = [{**s, "schedule": {"interval": schedules[s["id"]]}}
+                       for s in data["sources"] if s["id"] in schedules]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+class Scheduler:
+    """`policywatch schedule` in a child process, logging JSON lines to a file."""
+
+    def __init__(self, config: Path, db: Path, base_url: str, log: Path, *extra: str,
+                 env: dict[str, str] | None = None) -> None:
+        self.log = log
+        argv = [sys.executable, "-m", "crawler", "schedule", "--config", str(config), "--db", str(db),
+                "--var", f"mirror={base_url}", "--batch-window", "1s", "--digest-every", "off",
+                "--log-format", "json", *FAST, *extra]
+        self.stderr = open(log, "a", encoding="utf-8")
+        self.proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.stderr,
+                                     env=env)
+
+    def events(self) -> list[dict[str, Any]]:
+        """The JSON log lines written so far."""
+        lines = self.log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+    def signal(self, sig: int) -> None:
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout: float = 90) -> int:
+        """SIGTERM and wait for the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        finally:
+            self.stderr.close()
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 90, what: str = "condition") -> Any:
+    """Poll until `condition()` is truthy and return its value; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of one query on the (possibly busy) database; [] while it does not exist yet."""
+    if not db.exists():
+        return []
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []
+        raise
+    finally:
+        conn.close()
+
+
+def finished_cycles(db: Path, status: str = "ok") -> int:
+    """How many crawl cycles ended with `status`."""
+    return query(db, "select count(*) from cycles where trigger = 'schedule' and status = ?", (status,))[0][0] \
+        if query(db, "select 1 from sqlite_master where name = 'cycles'") else 0
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
