@@ -279,9 +279,19 @@ def extract(source: str, page_url: str | None, text_only: bool, output_format: s
 
 
 def _register_commands() -> None:
+    from crawler.digest_cli import digest, subscribe, subscriptions, unsubscribe
+    from crawler.ops_cli import schedule, sources_check, status
     from crawler.policies_cli import policies
+    from crawler.publish_cli import export, feeds, search, serve
 
     main.add_command(policies)
+    main.add_command(schedule)
+    main.add_command(status)
+    sources.add_command(sources_check)
+    for command in (subscribe, unsubscribe, subscriptions, digest):
+        main.add_command(command)
+    for command in (feeds, serve, search, export):
+        main.add_command(command)
 
 
 _register_commands()

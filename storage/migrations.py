@@ -9,6 +9,9 @@ from typing import Callable
 
 from sqlite_utils import Database
 
+from storage.search import create_search_index
+from storage.subscriptions import create_subscription_tables
+
 RECORD_TEXT_COLUMNS = (
     "canonical_url", "source_id", "source_kind", "fetched_at", "first_seen", "title", "issuer",
     "publish_date", "page_date", "doc_number", "effective_date", "expiry_date", "period",
@@ -114,6 +117,12 @@ def _m003_policies(db: Database) -> None:
     db["document_revisions"].create_index(["document_id", "version"], unique=True)
 
 
+def _m007_cycles_health(db: Database) -> None:
+    from storage.health import migrate_cycles_health
+
+    migrate_cycles_health(db)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema: sources, pages, documents, attachments, runs", _m001_initial),
     (2, "extraction fields: policy_title, cited_doc_numbers, responsible_units, contact_phone",
@@ -121,6 +130,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (3, "policies: policies, policy_members, dedup_signatures, dedup_bands, document_revisions",
      _m003_policies),
     (4, "classification_reasons", _m004_classification_reasons),
+    (5, "search: trigram FTS5 index over documents (title, issuer, doc_number, text)", create_search_index),
+    (6, "digests: subscriptions, digest_batches, deliveries", create_subscription_tables),
+    (7, "scheduler cycles, cycle_steps, source_health, ops_alerts", _m007_cycles_health),
 ]
 
 

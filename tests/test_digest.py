@@ -1,0 +1,306 @@
+"""Email digests end to end: the demo mirror crawled into SQLite, subscriptions, a real SMTP server (aiosmtpd).
+
+What the server received is parsed with the standard `email` parser; failures (nothing listening,
+451 then recovery, 550 for one address, a digest process killed mid-batch) must leave every matching
+policy delivered to every subscriber exactly once.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main
+from demo.server import MirrorServer
+from feeds.digest import DigestOptions, LOCAL_TZ, new_policies, run_digest
+from feeds.mailer import SmtpSettings
+from storage.db import open_db
+from storage.documents import upsert_document
+from storage.policies import assign_policy
+from storage.published import policy_entries
+from storage.subscriptions import delivery_problems, list_subscriptions, subscription_by_email
+from tests.conftest import MIRROR, ROOT, crawl_mirror
+from tests.test_mailer import Recorder, SmtpServer, free_port
+
+SUBSCRIBERS = {
+    "hunan@example.org": ["--name", "李明", "--province", "湖南"],
+    "jiangsu@example.org": ["--province", "江苏", "--min-amount", "100"],
+    "guangdong@example.org": ["--province", "广东", "--all-policies"],
+    "zones@example.org": ["--topic", "hitech-zone", "--all-policies"],
+    "研究员@例子.中国": ["--keyword", "高新技术企业"],
+}
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo mirror crawled once into a database file (copied by each test)."""
+    path = tmp_path_factory.mktemp("digest") / "crawled.db"
+    with MirrorServer(MIRROR) as server:
+        result = crawl_mirror(server, path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    open_db(path).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture()
+def db_path(crawled: Path, tmp_path: Path) -> Path:
+    """A copy of the crawled database with the SUBSCRIBERS subscribed (backfill: the crawl was just now)."""
+    path = tmp_path / "policywatch.db"
+    shutil.copy(crawled, path)
+    for email, options in SUBSCRIBERS.items():
+        cli("subscribe", email, *options, "--daily", "--backfill", "1", "--db", str(path))
+    return path
+
+
+def cli(*args: str) -> str:
+    """Run `policywatch ARGS` in-process; returns its output, fails the test on a non-zero exit."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def expected(db_path: Path) -> dict[str, set[str]]:
+    """Policy ids each active subscriber should get, by the same selection digests make."""
+    db = open_db(db_path)
+    entries = policy_entries(db, with_pages=False)
+    return {sub["email"]: {e.policy_id for e in new_policies(entries, sub, set())}
+            for sub in list_subscriptions(db, active_only=True)}
+
+
+def urls_to_ids(db_path: Path) -> dict[str, str]:
+    return {e.canonical_url: e.policy_id for e in policy_entries(open_db(db_path), relevant_only=False,
+                                                                 with_pages=False)}
+
+
+def received(server: SmtpServer, db_path: Path) -> dict[str, list[tuple[str, set[str]]]]:
+    """Per recipient: (Message-ID, policy ids linked from the HTML part) of every message the server kept."""
+    ids = urls_to_ids(db_path)
+    out: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+    for item in server.recorder.messages:
+        html = item["message"].get_body(("html",)).get_content()
+        linked = {ids[url] for url in re.findall(r'<a href="([^"]+)" style="font-weight', html)}
+        for rcpt in item["rcpt"]:
+            out[rcpt].append((item["message"]["Message-ID"], linked))
+    return out
+
+
+def assert_exactly_once(server: SmtpServer, db_path: Path, want: dict[str, set[str]]) -> None:
+    """Every wanted policy reached its subscriber under exactly one Message-ID; copies share that Message-ID."""
+    got = received(server, db_path)
+    for email, policies in want.items():
+        by_id: dict[str, set[str]] = {}
+        for message_id, linked in got.get(email, []):
+            assert by_id.setdefault(message_id, linked) == linked, "a re-sent copy differs from the first"
+        counts = Counter(p for linked in by_id.values() for p in linked)
+        assert set(counts) == policies, email
+        assert all(n == 1 for n in counts.values()), (email, counts)
+
+
+# ---------------------------------------------------------------------------------------------
+# content
+# ---------------------------------------------------------------------------------------------
+
+def test_digest_message_content(db_path: Path) -> None:
+    with SmtpServer(Recorder()) as server:
+        report = run_digest(open_db(db_path), server.settings(),
+                            DigestOptions(only="hunan@example.org", base_url="https://pw.example.org/"))
+        assert (report.sent, report.failed, report.refused) == (1, 0, 0)
+        [item] = server.recorder.messages
+    msg = item["message"]
+    db = open_db(db_path)
+    sub = subscription_by_email(db, "hunan@example.org")
+    hunan = [e for e in policy_entries(db, with_pages=False) if e.province == "湖南省" and e.has_incentive]
+    top = max(e.max_amount_wan for e in hunan)
+    assert msg["Subject"] == f"【policywatch】湖南省 {len(hunan)} 条新政策 · 最高 {top:g} 万元"
+    assert str(msg["To"]) == "李明 <hunan@example.org>" and item["rcpt"] == ["hunan@example.org"]
+    assert msg["Date"] and msg["Message-ID"].endswith("@example.org>")
+    assert msg.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert msg["List-Unsubscribe"] == (f"<https://pw.example.org/unsubscribe?token={sub['token']}>, "
+                                       f"<mailto:digest@example.org?subject=unsubscribe%20{sub['token']}>")
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text, html = msg.get_body(("plain",)).get_content(), msg.get_body(("html",)).get_content()
+    richest = max(hunan, key=lambda e: (e.max_amount_wan, e.publish_date))
+    links = re.findall(r'<a href="([^"]+)" style="font-weight', html)
+    assert sorted(links) == sorted(e.canonical_url for e in hunan)
+    assert links[0] == richest.canonical_url  # highest amount first
+    for entry in hunan:
+        assert entry.canonical_url in text and f"最高 {entry.max_amount_wan:g} 万元" in text
+    assert "李明，您好" in text and "申报截止：2025-11-20" in text
+    assert f"https://pw.example.org/unsubscribe?token={sub['token']}" in html
+
+
+def test_unsubscribe_token_stops_mail(db_path: Path) -> None:
+    token = subscription_by_email(open_db(db_path), "hunan@example.org")["token"]
+    assert cli("unsubscribe", token, "--db", str(db_path)).strip() == "unsubscribed hunan@example.org"
+    with SmtpServer(Recorder()) as server:
+        report = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        recipients = {r for m in server.recorder.messages for r in m["rcpt"]}
+    assert "hunan@example.org" not in recipients and report.sent == len(SUBSCRIBERS) - 1
+
+
+def test_each_policy_once_and_nothing_when_nothing_new(db_path: Path) -> None:
+    want = expected(db_path)
+    with SmtpServer(Recorder()) as server:
+        first = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        second = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        assert (first.sent, second.sent, second.empty) == (len(SUBSCRIBERS), 0, len(SUBSCRIBERS))
+        assert_exactly_once(server, db_path, want)
+        new_id = add_policy(open_db(db_path), "新增", province="湖南省", amount=800)
+        third = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        last = server.recorder.messages[-1]
+    assert third.sent == 1 and last["rcpt"] == ["hunan@example.org"]
+    assert last["message"]["Subject"] == "【policywatch】湖南省 1 条新政策 · 最高 800 万元"
+    assert received(server, db_path)["hunan@example.org"][-1][1] == {new_id}
+
+
+def test_schedule_decides_who_is_due(db_path: Path) -> None:
+    cli("subscribe", "weekly@example.org", "--province", "湖南", "--weekly", "--weekday", "wed", "--at", "09:00",
+        "--backfill", "1", "--db", str(db_path))
+    db = open_db(db_path)
+    created = datetime.fromisoformat(subscription_by_email(db, "weekly@example.org")["created_at"])
+    # the first Wednesday 09:00 (Asia/Shanghai) after the subscriptions were made
+    local = created.astimezone(LOCAL_TZ)
+    wednesday = local.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=(2 - local.weekday()) % 7)
+    wednesday += timedelta(days=7) if wednesday <= local else timedelta(0)
+    with SmtpServer(Recorder()) as server:
+        before = run_digest(db, server.settings(), DigestOptions(now=wednesday.replace(hour=8, minute=59)))
+        at_nine = run_digest(db, server.settings(), DigestOptions(now=wednesday))
+        again = run_digest(db, server.settings(), DigestOptions(now=wednesday.replace(hour=20)))
+        weekly_mail = [m for m in server.recorder.messages if m["rcpt"] == ["weekly@example.org"]]
+    assert before.due == (len(SUBSCRIBERS) if wednesday - local >= timedelta(hours=1) else 0)  # daily at 08:00
+    assert at_nine.due == 1 and at_nine.sent == 1  # the weekly one at its hour
+    assert again.due == 0
+    assert len(weekly_mail) == 1
+
+
+def test_dry_run_writes_eml_and_records_nothing(db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "eml"
+    settings = SmtpSettings(host="127.0.0.1", port=free_port(), security="none", from_addr="digest@example.org")
+    report = run_digest(open_db(db_path), settings, DigestOptions(force_all=True, out_dir=out))
+    files = sorted(out.glob("*.eml"))
+    assert len(files) == len(report.written) == len(SUBSCRIBERS)
+    assert open_db(db_path).execute("select count(*) from deliveries").fetchone()[0] == 0
+    assert open_db(db_path).execute("select count(*) from digest_batches").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# failures
+# ---------------------------------------------------------------------------------------------
+
+def test_nothing_listening_keeps_everything_pending(db_path: Path) -> None:
+    want = expected(db_path)
+    port = free_port()
+    down = SmtpSettings(host="127.0.0.1", port=port, security="none", from_addr="digest@example.org", timeout=5)
+    report = run_digest(open_db(db_path), down, DigestOptions(force_all=True))
+    assert report.sent == 0 and report.aborted and "cannot connect" in report.aborted
+    assert delivery_problems(open_db(db_path))[0]["permanent"] is False
+    with SmtpServer(Recorder()) as server:
+        later = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        assert later.sent == len(SUBSCRIBERS)
+        assert_exactly_once(server, db_path, want)
+    assert delivery_problems(open_db(db_path)) == []
+
+
+def test_451_then_recovery(db_path: Path) -> None:
+    want = expected(db_path)
+    with SmtpServer(Recorder(data_replies=["451 4.3.0 mailbox busy"])) as server:
+        first = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        assert (first.sent, first.failed) == (len(SUBSCRIBERS) - 1, 1)
+        [problem] = delivery_problems(open_db(db_path))
+        assert (problem["code"], problem["permanent"], problem["disabled"]) == (451, False, False)
+        second = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        assert second.sent == 1
+        assert_exactly_once(server, db_path, want)
+
+
+def test_550_for_one_address_does_not_block_others(db_path: Path) -> None:
+    want = expected(db_path)
+    gone = "jiangsu@example.org"
+    with SmtpServer(Recorder(refuse={gone: "550 5.1.1 mailbox unavailable"})) as server:
+        reports = [run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True, max_failures=2))
+                   for _ in range(2)]
+        recipients = {r for m in server.recorder.messages for r in m["rcpt"]}
+    assert (reports[0].sent, reports[0].refused) == (len(SUBSCRIBERS) - 1, 1)
+    assert reports[1].refused == 1 and reports[1].disabled == [gone]
+    assert recipients == set(want) - {gone}
+    [problem] = delivery_problems(open_db(db_path))
+    assert (problem["email"], problem["code"], problem["permanent"], problem["failures"], problem["disabled"]) == \
+        (gone, 550, True, 2, True)
+    assert not subscription_by_email(open_db(db_path), gone)["active"]
+    assert cli("digest", "--db", str(db_path), "--all", "--dry-run", "--out", str(db_path.parent / "x")) \
+        .startswith(f"digest: {len(SUBSCRIBERS) - 1} due")
+
+
+@pytest.mark.parametrize("commit_first", [True, False], ids=["killed-after-server-kept-it", "killed-before"])
+def test_killed_mid_batch_delivers_each_policy_once(db_path: Path, commit_first: bool) -> None:
+    want = expected(db_path)
+    recorder = Recorder(block_at=3, commit_first=commit_first)
+    with SmtpServer(recorder) as server:
+        env = {**os.environ, **server.env()}
+        command = [sys.executable, "-m", "crawler", "digest", "--db", str(db_path), "--all"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert recorder.blocked.wait(60), process.communicate(timeout=5)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+        recorder.release.set()
+        kept_before = len(recorder.messages)
+        assert kept_before == (3 if commit_first else 2)
+        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        assert "1 unfinished re-sent" in again.stdout
+        assert_exactly_once(server, db_path, want)
+        ids = Counter(m["message"]["Message-ID"] for m in recorder.messages)
+    # the one message whose fate was unknown is the only one the server may hold twice (same Message-ID)
+    assert sum(n - 1 for n in ids.values()) == (1 if commit_first else 0)
+    assert len(ids) == len(SUBSCRIBERS)
+
+
+# ---------------------------------------------------------------------------------------------
+# safety
+# ---------------------------------------------------------------------------------------------
+
+def add_policy(db: Any, title: str, *, province: str, amount: float, url: str | None = None,
+               text: str | None = None) -> str:
+    """Store one synthetic relevant document through the real storage functions; its policy id."""
+    url = url or f"https://kjt.example.gov.cn/{abs(hash(title))}.html"
+    upsert_document(db, {
+        "url": url, "source_id": "synthetic", "source_kind": "government", "title": title,
+        "issuer": "湖南省科学技术厅", "publish_date": "2026-01-05", "first_seen": datetime.now(timezone.utc).isoformat(),
+        "province": province, "level": "provincial", "doc_type": "通知", "topics": ["hitech-enterprise"],
+        "incentives": [{"amount_wan": amount, "amount_max_wan": None, "kind": "奖励", "beneficiary": "企业",
+                        "condition": None, "text": f"奖励{amount:g}万元"}],
+        "has_incentive": 1, "max_amount_wan": amount, "is_relevant": 1, "relevance": 0.9,
+        "text": text or f"{title}。对首次认定的企业给予{amount:g}万元奖励。" * 3,
+        "content_hash": str(abs(hash(title + (text or "")))), "deadlines": ["2026-02-01"]})
+    return assign_policy(db, url).policy_id
+
+
+def test_hostile_titles_cannot_inject_headers_or_markup(db_path: Path) -> None:
+    db = open_db(db_path)
+    cli("subscribe", "safe@example.org", "--keyword", "注入测试", "--daily", "--backfill", "1", "--db", str(db_path))
+    title = "注入测试\r\nBcc: victim@example.org\r\n<script>alert(1)</script><b>粗</b>" + "长" * 2000
+    add_policy(db, title, province="湖南省", amount=60, url="javascript:alert(1)//x.html",
+               text="注入测试\x00\x1b[31m<img src=x onerror=alert(1)>")
+    add_policy(db, "注入测试 第二条", province="湖南省", amount=10)
+    with SmtpServer(Recorder()) as server:
+        run_digest(db, server.settings(), DigestOptions(only="safe@example.org"))
+        [item] = server.recorder.messages
+    msg = item["message"]
+    assert item["rcpt"] == ["safe@example.org"] and msg["Bcc"] is None
+    assert msg["Subject"] == "【policywatch】湖南省 2 条新政策 · 最高 60 万元"
+    html, text = msg.get_body(("html",)).get_content(), msg.get_body(("plain",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<img" not in html
+    assert "javascript:" not in html and "\x1b" not in text and "\x00" not in text
+    assert "注入测试 Bcc: victim@example.org" in text and "长" * 2000 not in text
+    assert all(len(line) <= 998 for line in msg.as_string().splitlines())

@@ -1,0 +1,207 @@
+"""feeds/mailer.py against a real SMTP server (aiosmtpd on 127.0.0.1): settings, sending, each kind of failure."""
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any, Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from feeds.mailer import SendError, SmtpSettings, send_message
+
+PASSWORD = "s3cret-Pa55word"
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (aiosmtpd cannot start on port 0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Recorder:
+    """An aiosmtpd handler that keeps what it accepts and misbehaves on request.
+
+    data_replies: replies given to the next DATA commands instead of accepting;
+    refuse: address -> reply for RCPT;
+    block_at: the n-th accepted message (1-based) blocks until `release` is set, after being
+    kept (commit_first) or before (not kept unless released).
+    """
+
+    data_replies: list[str] = field(default_factory=list)
+    refuse: dict[str, str] = field(default_factory=dict)
+    block_at: int | None = None
+    commit_first: bool = True
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    blocked: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    accepted: int = 0
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.data_replies:
+            return self.data_replies.pop(0)
+        self.accepted += 1
+        blocking = self.block_at == self.accepted
+        if blocking and not self.commit_first:
+            await self._block()
+        self._keep(envelope)
+        if blocking and self.commit_first:
+            await self._block()
+        return "250 OK"
+
+    def _keep(self, envelope: Any) -> None:
+        self.messages.append({"rcpt": list(envelope.rcpt_tos), "from": envelope.mail_from,
+                              "message": email.message_from_bytes(envelope.content, policy=email.policy.default)})
+
+    async def _block(self) -> None:
+        self.blocked.set()
+        while not self.release.is_set():
+            await asyncio.sleep(0.02)
+
+
+class SmtpServer:
+    """aiosmtpd Controller on a free loopback port with a Recorder handler."""
+
+    def __init__(self, recorder: Recorder, **smtp_options: Any) -> None:
+        self.recorder = recorder
+        self.port = free_port()
+        self.controller = Controller(recorder, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=True, **smtp_options)
+
+    def __enter__(self) -> "SmtpServer":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.recorder.release.set()
+        self.controller.stop()
+
+    def settings(self, **changes: Any) -> SmtpSettings:
+        values = {"host": "127.0.0.1", "port": self.port, "security": "none", "from_addr": "digest@example.org",
+                  "timeout": 10.0, **changes}
+        return SmtpSettings(**values)
+
+    def env(self) -> dict[str, str]:
+        return {"POLICYWATCH_SMTP_HOST": "127.0.0.1", "POLICYWATCH_SMTP_PORT": str(self.port),
+                "POLICYWATCH_SMTP_SECURITY": "none", "POLICYWATCH_SMTP_FROM": "digest@example.org"}
+
+
+@pytest.fixture()
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer(Recorder()) as server:
+        yield server
+
+
+def message(*to: str, subject: str = "湖南省 3 条新政策") -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = "digest@example.org"
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg.set_content("正文")
+    return msg
+
+
+# ---------------------------------------------------------------------------------------------
+# settings
+# ---------------------------------------------------------------------------------------------
+
+def test_settings_from_env_override_config() -> None:
+    env = {"POLICYWATCH_SMTP_HOST": "mail.example.org", "POLICYWATCH_SMTP_USER": "pw",
+           "POLICYWATCH_SMTP_PASSWORD": PASSWORD, "POLICYWATCH_SMTP_SECURITY": "SSL"}
+    config = {"host": "ignored.example.org", "from": "digest@example.org", "timeout": "12"}
+    settings = SmtpSettings.from_env(env, config)
+    assert (settings.host, settings.port, settings.security, settings.user, settings.password,
+            settings.from_addr, settings.timeout) == ("mail.example.org", 465, "ssl", "pw", PASSWORD,
+                                                      "digest@example.org", 12.0)
+    assert PASSWORD not in repr(settings) and "password" not in repr(settings)
+
+
+def test_settings_defaults_and_errors() -> None:
+    settings = SmtpSettings.from_env({})
+    assert (settings.host, settings.port, settings.security) == ("localhost", 587, "starttls")
+    with pytest.raises(ValueError, match="security"):
+        SmtpSettings.from_env({"POLICYWATCH_SMTP_SECURITY": "tls-please"})
+    with pytest.raises(ValueError, match="port"):
+        SmtpSettings.from_env({"POLICYWATCH_SMTP_PORT": "twenty-five"})
+    with pytest.raises(ValueError, match="without a user"):
+        SmtpSettings.from_env({"POLICYWATCH_SMTP_PASSWORD": PASSWORD})
+
+
+# ---------------------------------------------------------------------------------------------
+# sending
+# ---------------------------------------------------------------------------------------------
+
+def test_send_message_delivers(smtp: SmtpServer) -> None:
+    send_message(smtp.settings(), message("a@example.org", "用户@例子.中国"))
+    [got] = smtp.recorder.messages
+    assert got["rcpt"] == ["a@example.org", "用户@例子.中国"]
+    assert got["from"] == "digest@example.org"
+    assert got["message"]["Subject"] == "湖南省 3 条新政策"
+
+
+def test_connection_refused_is_temporary() -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=free_port(), security="none", timeout=5)
+    with pytest.raises(SendError) as caught:
+        send_message(settings, message("a@example.org"))
+    assert (caught.value.temporary, caught.value.code, caught.value.stage, caught.value.refused) == \
+        (True, None, "connect", {})
+    assert "cannot connect" in str(caught.value)
+
+
+def test_451_on_data_is_temporary_then_recovers() -> None:
+    with SmtpServer(Recorder(data_replies=["451 4.3.0 try again later"])) as server:
+        with pytest.raises(SendError) as caught:
+            send_message(server.settings(), message("a@example.org"))
+        assert (caught.value.temporary, caught.value.code, caught.value.stage) == (True, 451, "data")
+        send_message(server.settings(), message("a@example.org"))
+        assert len(server.recorder.messages) == 1
+
+
+def test_550_for_one_recipient_lists_it() -> None:
+    with SmtpServer(Recorder(refuse={"gone@example.org": "550 5.1.1 no such user"})) as server:
+        with pytest.raises(SendError) as caught:
+            send_message(server.settings(), message("gone@example.org"))
+        assert (caught.value.temporary, caught.value.code, caught.value.partial) == (False, 550, False)
+        assert caught.value.refused == {"gone@example.org": (550, "5.1.1 no such user")}
+        with pytest.raises(SendError) as partly:
+            send_message(server.settings(), message("a@example.org", "gone@example.org"))
+        assert partly.value.partial and list(partly.value.refused) == ["gone@example.org"]
+        assert [m["rcpt"] for m in server.recorder.messages] == [["a@example.org"]]
+
+
+def test_login_failure_never_shows_the_password() -> None:
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        return AuthResult(success=False, handled=False)
+
+    with SmtpServer(Recorder(), authenticator=authenticator, auth_require_tls=False) as server:
+        with pytest.raises(SendError) as caught:
+            send_message(server.settings(user="pw", password=PASSWORD), message("a@example.org"))
+        assert (caught.value.stage, caught.value.temporary, caught.value.code) == ("auth", False, 535)
+        assert PASSWORD not in str(caught.value) and PASSWORD not in repr(caught.value.args)
+        with pytest.raises(SendError, match="ASCII") as unicode_password:
+            send_message(server.settings(user="pw", password="密码" + PASSWORD), message("a@example.org"))
+        assert PASSWORD not in str(unicode_password.value)
+    assert server.recorder.messages == []
+
+
+def test_one_connection_many_messages(smtp: SmtpServer) -> None:
+    from feeds.mailer import Mailer
+
+    with Mailer(smtp.settings()) as mailer:
+        for n in range(3):
+            mailer.send(message(f"r{n}@example.org"))
+    assert [m["rcpt"] for m in smtp.recorder.messages] == [[f"r{n}@example.org"] for n in range(3)]

@@ -1,0 +1,118 @@
+"""storage/subscriptions.py and the subscription commands: addresses, schedules, tokens, config sync."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import main
+from feeds.digest import LOCAL_TZ, due_period, load_digest_config, sync_subscriptions
+from storage.db import open_db
+from storage.subscriptions import (SubscriptionError, list_subscriptions, save_subscription, unsubscribe,
+                                   validate_email, validate_schedule)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("address, normal", [
+    ("li@example.org", "li@example.org"), ("Li.Ming+pw@Example.ORG", "Li.Ming+pw@example.org"),
+    ("用户@例子.中国", "用户@例子.中国"), (" a_b@sub.example.co ", "a_b@sub.example.co"),
+])
+def test_valid_addresses(address: str, normal: str) -> None:
+    assert validate_email(address) == normal
+
+
+@pytest.mark.parametrize("address", [
+    "", "li", "li@", "@example.org", "li@localhost", "Li <li@example.org>", "a@example.org, b@example.org",
+    "li@example.org\r\nBcc: x@example.org", '"li ming"@example.org', "a..b@example.org", "li@[127.0.0.1]",
+    "li@exa mple.org", "x" * 250 + "@example.org", "li@-bad-.org\x00",
+])
+def test_invalid_addresses(address: str) -> None:
+    with pytest.raises(SubscriptionError, match="email"):
+        validate_email(address)
+
+
+def test_schedules() -> None:
+    assert validate_schedule("daily", "8:05", None) == ("daily", "08:05", None)
+    assert validate_schedule("weekly", None, "Friday") == ("weekly", "08:00", "fri")
+    for bad in (("hourly", None, None), ("daily", "24:00", None), ("daily", "08:00", "mon"), ("weekly", "8", None)):
+        with pytest.raises(SubscriptionError):
+            validate_schedule(*bad)
+
+
+def sub(frequency: str = "daily", at: str = "08:00", weekday: str | None = None, last: str | None = None) -> dict:
+    return {"frequency": frequency, "at_time": at, "weekday": weekday, "last_period": last,
+            "created_at": "2026-03-01T00:00:00+00:00"}
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LOCAL_TZ)
+
+
+def test_due_periods_follow_shanghai_time() -> None:
+    assert due_period(sub(), local("2026-03-05T07:59")) == "2026-03-04"       # yesterday's slot still open
+    assert due_period(sub(last="2026-03-04"), local("2026-03-05T07:59")) is None
+    assert due_period(sub(last="2026-03-04"), local("2026-03-05T08:00")) == "2026-03-05"
+    # 2026-03-05 00:30 UTC is 08:30 in Shanghai
+    assert due_period(sub(last="2026-03-04"), datetime.fromisoformat("2026-03-05T00:30+00:00")) == "2026-03-05"
+    weekly = sub("weekly", "09:00", "wed", last="2026-03-04")
+    assert due_period(weekly, local("2026-03-10T23:00")) is None              # Tuesday
+    assert due_period(weekly, local("2026-03-11T09:00")) == "2026-03-11"
+    assert due_period(sub(), local("2026-03-01T07:00")) is None               # slot before it was created
+    assert due_period(sub(last="2026-03-05"), local("2026-03-05T09:00"), force=True) == "2026-03-05"
+
+
+def test_save_update_unsubscribe(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "s.db")
+    first = save_subscription(db, email="li@example.org", filter_data={"provinces": ["湖南省"]}, frequency="daily",
+                              now="2026-03-01T00:00:00+00:00", backfill_days=2)
+    assert first["created"] and first["since"] == "2026-02-27T00:00:00+00:00" and len(first["token"]) >= 32
+    again = save_subscription(db, email="li@EXAMPLE.org", filter_data={}, frequency="weekly", weekday="fri")
+    assert not again["created"] and again["token"] == first["token"] and again["filter"] == {}
+    assert again["since"] == first["since"]
+    assert unsubscribe(db, first["token"])["active"] is False
+    assert unsubscribe(db, "nobody@example.org") is None and unsubscribe(db, "not-a-token") is None
+    back = save_subscription(db, email="li@example.org", filter_data={}, frequency="daily")
+    assert back["active"] and back["since"] > first["since"]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_cli_subscribe_list_and_errors(tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    code, out = run("subscribe", "li@example.org", "--province", "湖南", "--topic", "高新技术企业",
+                    "--min-amount", "50", "--weekly", "--weekday", "fri", "--at", "9:30", "--db", db)
+    assert code == 0 and out.startswith("subscribed li@example.org: weekly fri 09:30 (Asia/Shanghai) · 湖南省")
+    for args, message in [
+        (("bad@",), "email"), (("a@example.org", "--province", "火星"), "unknown province"),
+        (("a@example.org", "--min-amount", "lots"), "min_amount"), (("a@example.org", "--at", "25:00"), "at:")]:
+        code, out = run("subscribe", *args, "--daily", "--db", db)
+        assert code == 2 and message in out and len(out.strip().splitlines()) == 1
+    code, out = run("subscribe", "a@example.org", "--db", db)
+    assert code == 2 and "--daily or --weekly" in out
+    code, out = run("subscriptions", "--json", "--db", db)
+    assert code == 0 and '"email": "li@example.org"' in out and '"min_amount": 50.0' in out
+    code, out = run("unsubscribe", "nobody@example.org", "--db", db)
+    assert code == 2
+
+
+def test_config_file_sync(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "cfg.db")
+    config = load_digest_config(ROOT / "config" / "subscriptions.example.yaml")
+    assert config["smtp"]["host"] == "smtp.example.org"
+    assert sync_subscriptions(db, config) == (3, 0, 0)
+    rows = {row["email"]: row for row in list_subscriptions(db)}
+    assert rows["li.ming@example.org"]["filter"]["incentives_only"] is True
+    assert "incentives_only" not in rows["研究员@例子.中国"]["filter"]
+    config["subscriptions"] = config["subscriptions"][:1]
+    assert sync_subscriptions(db, config) == (0, 1, 2)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("subscriptions:\n  - email: a@example.org\n    frequency: daily\n    filter: {province: 火星}\n",
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.yaml: subscriptions\[0\] \(a@example.org\): provinces"):
+        load_digest_config(bad)
