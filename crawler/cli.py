@@ -168,21 +168,23 @@ def reclassify(db: str, source: str | None) -> None:
 @click.option("--log-level", default="WARNING", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 def demo(db: str, port: int, log_level: str) -> None:
-    """Serve the bundled offline mirror on 127.0.0.1, crawl it, and print where the results are.
+    """The whole pipeline on the bundled offline mirror: crawl, feeds and digests, all on 127.0.0.1.
 
-    Run it twice: the second run fetches no detail page it already has.
+    Serves the mirror, loads the demo subscriptions, crawls every demo source, writes the feeds
+    and index page next to the database (<db>-site/) and sends the digests over SMTP to a local
+    sink that keeps each message (<db>-mail/). Run it twice: the second run fetches no detail
+    page it already has and sends no policy twice.
 
     Example: policywatch demo --db var/demo.db
     """
     from crawler.runner import DEMO_SETTINGS, run_crawl
     from demo.server import MirrorServer
-    from storage.db import open_db
-    from storage.documents import count_documents
-    from storage.policies import count_policies
 
     import demo as demo_package
 
     demo_dir = Path(demo_package.__file__).resolve().parent
+    database = _open_demo_db(db)
+    _load_demo_subscriptions(database, demo_dir / "subscriptions.yaml")
     try:
         server = MirrorServer(demo_dir / "mirror", port=port).start()
     except OSError as exc:
@@ -195,14 +197,51 @@ def demo(db: str, port: int, log_level: str) -> None:
     finally:
         server.stop()
     print_summary(result)
-    database = open_db(db)
-    click.echo(f"\ndatabase: {Path(db).resolve()} ({count_documents(database)} documents, "
-               f"{count_policies(database)} policies after folding reposts)")
-    click.echo(f"  policies: policywatch policies list --db {db}")
-    click.echo(f"  browse:  sqlite3 {db} 'select source_id, page_date, title from documents limit 20'")
     if result.all_failed:
         fail("every demo source failed")
+    _demo_outputs(database, Path(db), demo_dir)
 
+
+def _open_demo_db(db: str) -> Any:
+    from storage.db import open_db
+
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    return open_db(db)
+
+
+def _load_demo_subscriptions(database: Any, path: Path) -> None:
+    from feeds.digest import load_digest_config, sync_subscriptions
+
+    added, updated, _ = sync_subscriptions(database, load_digest_config(path))
+    click.echo(f"demo subscriptions: {added} added, {updated} already there ({path.name})")
+
+
+def _demo_outputs(database: Any, db_path: Path, demo_dir: Path) -> None:
+    """Feeds and index page, then digests sent to a local SMTP sink; prints where everything is."""
+    from demo.mailsink import MailSink
+    from feeds.digest import DigestOptions, run_digest
+    from feeds.mailer import SmtpSettings
+    from feeds.publish import publish
+    from storage.documents import count_documents
+    from storage.policies import count_policies
+
+    site_dir = db_path.with_name(db_path.stem + "-site")
+    mail_dir = db_path.with_name(db_path.stem + "-mail")
+    published = publish(database, site_dir, config_path=demo_dir / "feeds.yaml")
+    with MailSink(mail_dir) as sink:
+        settings = SmtpSettings(host="127.0.0.1", port=sink.port, security="none",
+                                from_addr="policywatch-demo@example.org", timeout=10)
+        report = run_digest(database, settings, DigestOptions(force_all=True))
+    click.echo(f"\ndatabase: {db_path.resolve()} ({count_documents(database)} documents, "
+               f"{count_policies(database)} policies after folding reposts)")
+    click.echo(f"feeds:    {site_dir.resolve()}/index.html and {published.feeds * 2} feed files "
+               f"({published.entries} entries from {published.policies} relevant policies)")
+    click.echo(f"          policywatch serve --dir {site_dir}   # then open http://127.0.0.1:8000/")
+    click.echo(f"digests:  {report.sent} sent with {report.policies} new policies, {report.empty} subscriptions "
+               f"with nothing new -> {mail_dir.resolve()}/ ({sink.received} received this run)")
+    click.echo(f"policies: policywatch policies list --db {db_path}")
+    if report.aborted:
+        fail(f"digests could not be sent: {report.aborted}")
 
 
 @main.command("extract")

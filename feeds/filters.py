@@ -189,6 +189,15 @@ class PolicyFilter:
         return cls.from_mapping(data)
 
     @classmethod
+    def from_config(cls, value: Any) -> "PolicyFilter":
+        """A filter as config files write it: a mapping, or one line of key=value words."""
+        if isinstance(value, str):
+            return cls.parse(value)
+        if value is None or isinstance(value, Mapping):
+            return cls.from_mapping(value)
+        raise FilterError(f"expected a mapping or one line of key=value words, got {type(value).__name__}")
+
+    @classmethod
     def build(cls, **values: Any) -> "PolicyFilter":
         """A filter from keyword values (lists of names), resolving and checking each name."""
         def names(key: str) -> tuple[str, ...]:

@@ -125,14 +125,6 @@ def _config_error(path: Path, where: str, message: str) -> FeedConfigError:
     return FeedConfigError(f"{path}: {where}: {message}")
 
 
-def _config_filter(value: Any) -> PolicyFilter:
-    if isinstance(value, str):
-        return PolicyFilter.parse(value)
-    if value is None or isinstance(value, dict):
-        return PolicyFilter.from_mapping(value)
-    raise FilterError(f"expected a mapping or one line of key=value words, got {type(value).__name__}")
-
-
 def _config_feed(path: Path, index: int, item: Any, seen: set[str]) -> FeedSpec:
     where = f"feeds[{index}]"
     if not isinstance(item, dict):
@@ -158,7 +150,7 @@ def _config_feed(path: Path, index: int, item: Any, seen: set[str]) -> FeedSpec:
     if "filter" not in item:
         raise _config_error(path, f"{where}.filter", "required (use {} for every relevant policy)")
     try:
-        policy_filter = _config_filter(item["filter"])
+        policy_filter = PolicyFilter.from_config(item["filter"])
     except FilterError as exc:
         raise _config_error(path, f"{where}.filter", str(exc)) from None
     seen.add(slug)

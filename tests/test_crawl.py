@@ -189,10 +189,17 @@ def test_demo_command_runs_twice_incrementally(manifest, tmp_path):
     groups = {d["group"] or d["path"] for d in documents(manifest)}
     assert f"database: {db} ({len(documents(manifest))} documents, {len(groups)} policies after folding reposts)" \
         in first.stdout
+    site, mail = tmp_path / "demo-site", tmp_path / "demo-mail"
+    assert (site / "index.html").is_file() and (site / "feeds" / "all.atom").is_file()
+    first_mail = sorted(p.name for p in mail.glob("*.eml"))
+    assert first_mail and all(any(name.endswith(f"-{to}.eml") for name in first_mail)
+                              for to in ("li.ming@example.org", "guangdong-office@example.org"))
     second = run_cli("demo", "--db", str(db), "--port", port)
     assert second.returncode == 0, second.stderr[-3000:]
     runs = last_run(db)
     assert all(row["detail_pages"] == 0 and row["new_documents"] == 0 for row in runs.values()), runs
+    assert sorted(p.name for p in mail.glob("*.eml")) == first_mail, "the second run must send no policy again"
+    assert "digests:  0 sent" in second.stdout
 
 
 @pytest.mark.parametrize("args, message", [

@@ -94,3 +94,11 @@ def test_mapping_round_trip_and_description():
 def test_non_mapping_is_an_error():
     with pytest.raises(FilterError, match="mapping"):
         PolicyFilter.from_mapping(["湖南"])
+
+
+def test_config_files_may_write_a_mapping_or_one_line():
+    line = PolicyFilter.from_config("province=广东 min_amount=20")
+    assert line == PolicyFilter.from_config({"provinces": ["广东"], "min_amount": 20})
+    assert PolicyFilter.from_config(None).is_empty()
+    with pytest.raises(FilterError, match="mapping or one line"):
+        PolicyFilter.from_config(42)

@@ -1,0 +1,57 @@
+"""A local SMTP server for the demo: accepts mail on 127.0.0.1 and keeps each message as an .eml file.
+
+The demo sends its digests over real SMTP to this sink, so the whole sending path (intent,
+send, delivery log) runs, and a second demo run shows that nothing is delivered twice.
+"""
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (aiosmtpd cannot be started on port 0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Keeper:
+    """aiosmtpd handler writing every accepted message to `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.count += 1
+        recipient = re.sub(r"[^\w.@-]", "_", envelope.rcpt_tos[0] if envelope.rcpt_tos else "unknown")
+        existing = len(list(self.folder.glob("*.eml")))
+        (self.folder / f"{existing + 1:03d}-{recipient}.eml").write_bytes(envelope.content)
+        return "250 OK"
+
+
+class MailSink:
+    """`with MailSink(folder) as sink:` an SMTP server on 127.0.0.1:sink.port until the block ends."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.keeper = _Keeper(self.folder)
+        self.port = free_port()
+        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True)
+
+    @property
+    def received(self) -> int:
+        return self.keeper.count
+
+    def __enter__(self) -> "MailSink":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.controller.stop()
