@@ -1,4 +1,5 @@
-"""Shared test helpers: the demo mirror on a real loopback server, and the real CLI in a child process."""
+"""Shared test helpers: the demo mirror on a real loopback server, mirror pages as the crawler hands
+them to the store step, and the real CLI in a child process."""
 from __future__ import annotations
 
 import json
@@ -9,11 +10,14 @@ from typing import Iterator
 
 import pytest
 
+from crawler.encoding import decode_html
 from demo.server import MirrorServer
+from pipelines.store import FetchedPage
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "demo" / "mirror"
 DEMO_SOURCES = ROOT / "demo" / "sources.yaml"
+MIRROR_BASE = "http://127.0.0.1:8765"
 FAST = ["--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
         "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "--set", "DOWNLOAD_TIMEOUT=3",
         "--set", "RETRY_TIMES=1", "--set", "POLICYWATCH_BACKOFF_BASE=0.1"]
@@ -42,3 +46,16 @@ def mirror() -> Iterator[MirrorServer]:
 def manifest() -> dict:
     """The demo mirror's manifest (every detail document with its site and labels)."""
     return json.loads((MIRROR / "manifest.json").read_text(encoding="utf-8"))
+
+
+def mirror_fetched_page(path: str, html: str | None = None, when: str = "2026-01-05T08:00:00+08:00") -> FetchedPage:
+    """A demo mirror document as the crawler hands it to the store step (optionally with edited HTML)."""
+    manifest = json.loads((MIRROR / "manifest.json").read_text(encoding="utf-8"))
+    item = next(d for d in manifest["documents"] if d["path"] == path)
+    body = (MIRROR / item["file"]).read_bytes()
+    decoded, encoding = decode_html(body, None)[:2]
+    if html is not None:
+        decoded, body, encoding = html, html.encode("utf-8"), "utf-8"
+    return FetchedPage(url=MIRROR_BASE + path, request_key=MIRROR_BASE + path, source_id=item["site"],
+                       source_kind=manifest["sites"][item["site"]]["kind"], status=200, body=body,
+                       html=decoded, encoding=str(encoding), fetched_at=when)

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from crawler.encoding import decode_html
 from pipelines.dedup import content_hash_of
-from pipelines.store import FetchedPage, store_page
+from pipelines.store import store_page
 from storage.db import open_db
 from storage.documents import document_by_url, upsert_document
 from storage.policies import assign_policy, record_revision
+from tests.conftest import MIRROR_BASE, mirror_fetched_page
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "demo" / "mirror"
 MANIFEST = json.loads((MIRROR / "manifest.json").read_text(encoding="utf-8"))
-BASE = "http://127.0.0.1:8765"
+BASE = MIRROR_BASE
 REVISED_PATH = "/gd-maoming-kjj/gkmlpt/content/0/4304533/post_4304533.html"
 REVISED_URL = BASE + REVISED_PATH
 
@@ -31,24 +32,12 @@ XSS_TEXT = ("各有关单位：为支持高新技术企业发展，对首次认�
             "<img src=x onerror=alert(5)>每家补助10万元。\x1b[31m申报截止2026年3月31日。")
 
 
-def mirror_page(path: str, html: str | None = None, when: str = "2026-01-05T08:00:00+08:00") -> FetchedPage:
-    """A demo mirror page as the crawler hands it to the store step (optionally with edited HTML)."""
-    item = next(d for d in MANIFEST["documents"] if d["path"] == path)
-    body = (MIRROR / item["file"]).read_bytes()
-    decoded, encoding = decode_html(body, None)[:2]
-    if html is not None:
-        decoded, body, encoding = html, html.encode("utf-8"), "utf-8"
-    return FetchedPage(url=BASE + path, request_key=BASE + path, source_id=item["site"],
-                       source_kind=MANIFEST["sites"][item["site"]]["kind"], status=200, body=body,
-                       html=decoded, encoding=str(encoding), fetched_at=when)
-
-
 def revise_policy(db) -> None:
     """The 茂名 reward page raises its amount and moves its deadline: a material revision of its policy."""
     old_text = document_by_url(db, REVISED_URL)["text"]
     html = decode_html((MIRROR / REVISED_PATH.lstrip("/")).read_bytes(), None)[0]
     html = html.replace("每家给予20万元奖励", "每家给予25万元奖励").replace("2024年6月20日", "2024年6月30日")
-    store_page(db, mirror_page(REVISED_PATH, html=html, when="2026-02-01T08:00:00+08:00"))
+    store_page(db, mirror_fetched_page(REVISED_PATH, html=html, when="2026-02-01T08:00:00+08:00"))
     record_revision(db, REVISED_URL, old_text, document_by_url(db, REVISED_URL)["text"])
     assign_policy(db, REVISED_URL)
 
@@ -81,7 +70,7 @@ def build_database(path: Path) -> dict:
     """Fill a database at `path`; returns the ids the tests look for."""
     db = open_db(path)
     for item in MANIFEST["documents"]:
-        store_page(db, mirror_page(item["path"]))
+        store_page(db, mirror_fetched_page(item["path"]))
     revise_policy(db)
     hostile = store_hostile_policy(db)
     revised = document_by_url(db, REVISED_URL)["policy_id"]

@@ -12,16 +12,17 @@ from click.testing import CliRunner
 from crawler.encoding import decode_html
 from crawler.policies_cli import policies
 from pipelines.dedup import content_hash_of
-from pipelines.store import FetchedPage, store_page
+from pipelines.store import store_page
 from storage.db import open_db
 from storage.documents import document_by_url, upsert_document
 from storage.policies import assign_pending, assign_policy, record_revision
+from tests.conftest import MIRROR_BASE, mirror_fetched_page
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "demo" / "mirror"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "dedup"
 MANIFEST = json.loads((MIRROR / "manifest.json").read_text(encoding="utf-8"))
-BASE = "http://127.0.0.1:8765"
+BASE = MIRROR_BASE
 HN_GOV = "/hunan-kjt/tzgg/202503/t20250320_33121829.html"
 HN_TRADITIONAL = "/huaxiataike/news/40502.html"
 HN_ADS = "/hfwotao/shownews.asp?id=1188"
@@ -34,21 +35,9 @@ def entry(path: str) -> dict:
     return next(d for d in MANIFEST["documents"] if d["path"] == path)
 
 
-def fetched(path: str, html: str | None = None, when: str = "2026-01-05T08:00:00+08:00") -> FetchedPage:
-    """A mirror page as the crawler would hand it to the store step (optionally with edited HTML)."""
-    item = entry(path)
-    body = (MIRROR / item["file"]).read_bytes()
-    decoded, encoding = decode_html(body, None)[:2]
-    if html is not None:
-        decoded, body, encoding = html, html.encode("utf-8"), "utf-8"
-    return FetchedPage(url=BASE + path, request_key=BASE + path, source_id=item["site"],
-                       source_kind=MANIFEST["sites"][item["site"]]["kind"], status=200, body=body,
-                       html=decoded, encoding=str(encoding), fetched_at=when)
-
-
 def store_and_assign(db, path: str, **kwargs):
     """The store step as the crawler runs it: upsert the document and assign its policy."""
-    page = fetched(path, **kwargs)
+    page = mirror_fetched_page(path, **kwargs)
     store_page(db, page)
     return page.assignment
 
@@ -145,7 +134,7 @@ def test_an_edited_page_gets_a_revision_and_its_policy_is_marked_updated(db_file
 
     # the government page changes an amount and a deadline: re-processed like any re-fetched page
     html = edited(MM_REWARD_GOV, "每家给予20万元奖励", "每家给予25万元奖励").replace("2024年6月20日", "2024年6月30日")
-    assert store_page(db, fetched(MM_REWARD_GOV, html=html, when="2026-02-01T08:00:00+08:00")) == "updated"
+    assert store_page(db, mirror_fetched_page(MM_REWARD_GOV, html=html, when="2026-02-01T08:00:00+08:00")) == "updated"
     new_text = document_by_url(db, url)["text"]
     record_revision(db, url, old_text, new_text)
     result = assign_policy(db, url)
