@@ -9,11 +9,13 @@
    and, separately, the shared query ``storage.published.policy_entries``.
 2. **Search**: the same file grown to M documents (default 100,000) through the trigram
    FTS5 index's triggers, then p50/p95 latency of ``storage.search.search_documents``
-   (limit 20) for 2-character terms (instr scan), 4- and 8-character terms (MATCH),
-   common and rare ones alike.
+   (limit 20) for common 2-, 4- and 8-character terms, rare terms, terms found only in the
+   oldest documents, 2-character terms found nowhere (a scan of every document), and common
+   terms under province, topic and date filters.
 
     .venv/bin/python bench/publish.py                                   # 20k policies, 100k documents
     .venv/bin/python bench/publish.py --policies 2000 --documents 10000 # quicker
+    .venv/bin/python bench/publish.py --search-only                     # search part only
 """
 from __future__ import annotations
 
@@ -58,12 +60,21 @@ TITLES = ("关于组织申报{y}年度{p}高新技术企业认定奖励的通知
           "关于印发《{p}高新技术产业开发区提质增效三年行动计划（{y}—{y2}年）》的通知",
           "{y}年度{p}科技型中小企业研发费用补助申报指南", "《{p}科技企业孵化器管理办法》政策解读",
           "{p}关于{y}年度高新区创新发展专项拟支持项目的公示")
-QUERIES = {
-    "2 chars": ("补助", "奖励", "贴息", "合肥", "资助", "中试"),
-    "4 chars": ("专项资金", "研发费用", "孵化载体", "科技信贷", "特色产业", "有效期至"),
-    "8 chars": ("高新技术企业认定", "研发费用加计扣除", "国家级科技企业孵", "高新区创新发展专", "关键核心技术攻关",
-                "科技型中小企业贷"),
-}
+TWO_CHARS = ("补助", "奖励", "贴息", "合肥", "资助", "中试")
+FOUR_CHARS = ("专项资金", "研发费用", "孵化载体", "科技信贷", "特色产业", "有效期至")
+EIGHT_CHARS = ("高新技术企业认定", "研发费用加计扣除", "国家级科技企业孵", "高新区创新发展专", "关键核心技术攻关", "科技型中小企业贷")
+# (label, terms, filters): common terms, then rare ones, terms found only in old documents, none, and filtered searches
+QUERIES = (
+    ("2 chars", TWO_CHARS, {}),
+    ("4 chars", FOUR_CHARS, {}),
+    ("8 chars", EIGHT_CHARS, {}),
+    ("rare 3+", ("科发〔2024〕17号", "西藏自治区科技企业孵化器", "2026年度青海省", "火星基地"), {}),
+    ("old 3+", ("2023年度", "2023—2025年"), {}),
+    ("2 none", ("火星", "宇宙"), {}),
+    ("2 +prov", TWO_CHARS, {"provinces": ["湖南省"], "since": "2025-01-01"}),
+    ("4 +prov", FOUR_CHARS, {"provinces": ["湖南省"]}),
+    ("8 +topic", EIGHT_CHARS, {"topics": ["incubator"], "since": "2025-01-01"}),
+)
 
 
 SUBJECTS = ("各市州科技局", "各高新区管委会", "省财政厅", "有关企业", "各县市区", "省级孵化器", "创新联合体", "重点实验室",
@@ -202,17 +213,17 @@ def bench_feeds(db, folder: Path) -> None:
 
 def bench_search(db, rounds: int) -> None:
     print(f"search over {db['documents'].count} documents (limit 20, newest first):")
-    print(f"  {'query':<8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  hits/query")
-    for label, terms in QUERIES.items():
+    print(f"  {'query':<9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  hits/query  filters")
+    for label, terms, filters in QUERIES:
         timings, hits = [], []
         for _ in range(rounds):
             for term in terms:
                 started = time.perf_counter()
-                found = search_documents(db, term, limit=20)
+                found = search_documents(db, term, limit=20, **filters)
                 timings.append((time.perf_counter() - started) * 1000)
                 hits.append(len(found))
-        print(f"  {label:<8} {percentile(timings, 0.5):>8.1f} {percentile(timings, 0.95):>8.1f} "
-              f"{max(timings):>8.1f}  {statistics.mean(hits):.1f}")
+        print(f"  {label:<9} {percentile(timings, 0.5):>8.1f} {percentile(timings, 0.95):>8.1f} "
+              f"{max(timings):>8.1f}  {statistics.mean(hits):>10.1f}  {filters or ''}")
 
 
 def main() -> None:
@@ -221,16 +232,18 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100000, help="Documents for the search bench.")
     parser.add_argument("--rounds", type=int, default=5, help="Times each query is run.")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--search-only", action="store_true", help="Skip the feeds part (no policies).")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
         folder = Path(tmp)
         db = open_db(folder / "bench.db")
-        started = time.perf_counter()
-        fill_policies(db, args.policies, rng)
-        print(f"generated {args.policies} policies / {db['documents'].count} documents in "
-              f"{time.perf_counter() - started:.1f} s")
-        bench_feeds(db, folder)
+        if not args.search_only:
+            started = time.perf_counter()
+            fill_policies(db, args.policies, rng)
+            print(f"generated {args.policies} policies / {db['documents'].count} documents in "
+                  f"{time.perf_counter() - started:.1f} s")
+            bench_feeds(db, folder)
         seconds = fill_documents(db, args.documents, rng)
         db.execute("analyze")
         size = (folder / "bench.db").stat().st_size + sum(p.stat().st_size for p in folder.glob("bench.db-*"))

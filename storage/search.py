@@ -5,7 +5,17 @@ title, issuer, document number and text of every document (an external-content t
 `documents`, kept current by triggers). A trigram index answers terms of three or more
 characters with MATCH; it cannot answer shorter ones (补助, 合肥), and on SQLite 3.40 a LIKE
 against the index silently finds nothing for them, so short terms are looked up with instr()
-on the documents table itself. Several words in a query must all occur (AND).
+on the documents table itself. Several words in a query must all occur (AND); a word occurs when
+a searched column contains it, ASCII letters compared without case.
+
+Results are the newest `limit` documents, so a query is answered in the cheapest way that still
+gives exactly that set, in order:
+- no word of three characters: walk documents newest first (publish-date index), checking each;
+- few index matches (under FEW_MATCHES, counted no further): fetch them all and sort by date;
+- many matches: check the WALK_WINDOW newest documents one by one, stopping at `limit` (common
+  terms stop within a few dozen rows); if that window is not enough (filters, or terms found only
+  in older documents), walk the date index testing membership of the index matches.
+Only the rows returned are read whole and given snippets.
 
 Snippets are returned as plain-text pieces (`Snippet`), never as markup: whoever shows them
 escapes the text and marks the hits in their own medium (【】 in a terminal, <mark> in HTML).
@@ -25,6 +35,9 @@ FTS_TABLE = "documents_fts"
 SEARCH_COLUMNS = ("title", "issuer", "doc_number", "text")
 TRIGRAM = 3
 SNIPPET_CHARS = 80
+FEW_MATCHES = 1000
+WALK_WINDOW = 2000
+ASCII_LETTER = re.compile(r"[A-Za-z]")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 HIT_COLUMNS = ("id", "url", "policy_id", "is_canonical", "title", "issuer", "doc_number", "publish_date",
                "page_date", "province", "city", "doc_type", "topics", "source_id", "text")
@@ -111,8 +124,12 @@ def _match_expression(terms: Iterable[str]) -> str:
     return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
-def _short_term_condition() -> str:
-    return "(" + " or ".join(f"instr(coalesce(d.{c}, ''), ?) > 0" for c in SEARCH_COLUMNS) + ")"
+def _term_condition(term: str) -> tuple[str, list[str]]:
+    """SQL true when `term` occurs in a searched column, ASCII letters compared without case."""
+    # lower() copies every value it reads, so only terms with letters to fold pay for it
+    column = "lower(coalesce(d.{}, ''))" if ASCII_LETTER.search(term) else "coalesce(d.{}, '')"
+    checks = [f"instr({column.format(c)}, lower(?)) > 0" for c in SEARCH_COLUMNS]
+    return "(" + " or ".join(checks) + ")", [term] * len(SEARCH_COLUMNS)
 
 
 def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None) -> tuple[list[str], list[Any]]:
@@ -127,8 +144,11 @@ def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None)
                      f"where t.value in ({','.join('?' * len(topics))}))")
         params += topics
     if since:
-        where.append("coalesce(d.publish_date, d.page_date, substr(d.first_seen, 1, 10)) >= ?")
-        params.append(since)
+        # coalesce(publish_date, page_date, first seen day) >= since, written so that dated rows are
+        # judged from the publish-date index alone
+        where.append("(d.publish_date >= ? or d.publish_date is null and "
+                     "coalesce(d.page_date, substr(d.first_seen, 1, 10)) >= ?)")
+        params += [since, since]
     return where, params
 
 
@@ -142,24 +162,81 @@ def search_documents(db: Database, query: str, *, provinces: Iterable[str] = (),
     terms = query_terms(query)
     if not terms:
         return []
-    long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    short_terms = [t for t in terms if len(t) < TRIGRAM]
     where, params = _filters(provinces, topics, since)
-    for term in short_terms:
-        where.append(_short_term_condition())
-        params += [term] * len(SEARCH_COLUMNS)
-    selected = ", ".join(f"d.{c}" for c in HIT_COLUMNS)
+    for term in terms:
+        condition, term_params = _term_condition(term)
+        where.append(condition)
+        params += term_params
+    long_terms = [t for t in terms if len(t) >= TRIGRAM]
     if long_terms:
-        sql = (f"select {selected} from {FTS_TABLE} f join documents d on d.id = f.rowid "
-               f"where {FTS_TABLE} match ?")
-        params.insert(0, _match_expression(long_terms))
-        if where:
-            sql += " and " + " and ".join(where)
+        ids = _indexed_search(db, _match_expression(long_terms), where, params, limit)
     else:
-        sql = f"select {selected} from documents d" + (" where " + " and ".join(where) if where else "")
-    sql += " order by d.publish_date desc, d.id desc limit ?"
-    params.append(limit)
-    return [_hit(dict(zip(HIT_COLUMNS, row)), terms) for row in db.execute(sql, params).fetchall()]
+        ids = _newest_matching(db, where, params, limit)
+    return _hits(db, ids, terms)
+
+
+def _indexed_search(db: Database, match: str, where: list[str], params: list[Any], limit: int) -> list[int]:
+    """Ids of the newest documents meeting `where`, for a query whose long terms form `match`.
+
+    Few index matches are fetched and sorted. Many matches mean the newest documents are likely to
+    hold the terms, so those are checked one by one (stopping at `limit`); only when the newest
+    WALK_WINDOW documents do not yield `limit` hits does the date walk test index membership instead.
+    """
+    if _match_count(db, match, FEW_MATCHES) < FEW_MATCHES:
+        return _sorted_matches(db, match, where, params, limit, walk_dates=False)
+    window = _window_condition(db, WALK_WINDOW)
+    if window is None:
+        return _newest_matching(db, where, params, limit)
+    ids = _newest_matching(db, where + [window[0]], params + window[1], limit)
+    if len(ids) == limit:
+        return ids
+    return _sorted_matches(db, match, where, params, limit, walk_dates=True)
+
+
+def _match_count(db: Database, match: str, cap: int) -> int:
+    """How many documents the index matches, counting no further than `cap` (cheap however common the terms)."""
+    sql = f"select count(*) from (select rowid from {FTS_TABLE} where {FTS_TABLE} match ? limit ?)"
+    return db.execute(sql, [match, cap]).fetchone()[0]
+
+
+def _window_condition(db: Database, size: int) -> tuple[str, list[Any]] | None:
+    """SQL limiting a newest-first walk to the `size` newest documents (None when there are no more)."""
+    row = db.execute("select publish_date, id from documents indexed by documents_publish_date "
+                     "order by publish_date desc, id desc limit 1 offset ?", [size - 1]).fetchone()
+    if row is None:
+        return None
+    last_date, last_id = row
+    if last_date is None:
+        # undated documents come last, newest id first
+        return "(d.publish_date is not null or d.id >= ?)", [last_id]
+    return "d.publish_date >= ? and (d.publish_date > ? or d.id >= ?)", [last_date, last_date, last_id]
+
+
+def _newest_matching(db: Database, where: list[str], params: list[Any], limit: int) -> list[int]:
+    """Ids meeting `where`, walking documents newest first and stopping at `limit`."""
+    sql = ("select d.id from documents d indexed by documents_publish_date"
+           + (" where " + " and ".join(where) if where else "")
+           + " order by d.publish_date desc, d.id desc limit ?")
+    return [row[0] for row in db.execute(sql, params + [limit])]
+
+
+def _sorted_matches(db: Database, match: str, where: list[str], params: list[Any], limit: int,
+                    walk_dates: bool) -> list[int]:
+    """Ids of index matches meeting `where`, newest first: all matches sorted, or a date walk testing membership."""
+    table = "documents d indexed by documents_publish_date" if walk_dates else "documents d"
+    sql = (f"select d.id from {table} where d.id in (select rowid from {FTS_TABLE} where {FTS_TABLE} match ?) "
+           + "".join(f"and {condition} " for condition in where)
+           + "order by d.publish_date desc, d.id desc limit ?")
+    return [row[0] for row in db.execute(sql, [match] + params + [limit])]
+
+
+def _hits(db: Database, ids: list[int], terms: list[str]) -> list[SearchHit]:
+    """The documents `ids` as search hits in that order (snippets are made for these rows only)."""
+    selected = ", ".join(HIT_COLUMNS)
+    rows = db.execute(f"select {selected} from documents where id in (select value from json_each(?))",
+                      [json.dumps(ids)]).fetchall()
+    by_id = {row[0]: dict(zip(HIT_COLUMNS, row)) for row in rows}
+    return [_hit(by_id[document_id], terms) for document_id in ids]
 
 
 def _topics(value: str | None) -> list[str]:

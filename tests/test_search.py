@@ -1,4 +1,5 @@
-"""Chinese full-text search: the trigram index (migration 5), short and long terms, filters, snippets, the CLI."""
+"""Chinese full-text search: the trigram index (migration 5), short and long terms, filters, snippets, the CLI,
+and each way a query is answered (few index matches sorted, newest documents checked, date walk over the index)."""
 from __future__ import annotations
 
 import json
@@ -6,6 +7,7 @@ import re
 
 import pytest
 
+from storage import search
 from storage.db import open_db
 from storage.documents import iter_documents
 from storage.search import SEARCH_COLUMNS, make_snippet, search_documents
@@ -124,3 +126,74 @@ def test_search_command_prints_hits_and_json_and_rejects_bad_input(data):
                           (["  "], "the search query is empty")):
         failed = run_cli("search", *args, "--db", str(data["path"]))
         assert failed.returncode == 2 and message in failed.stderr and len(failed.stderr.splitlines()) == 1
+
+
+DAYS = ("2026-03-01", "2025-11-20", "2025-11-20", "2025-06-30", "2024-12-31", "2024-01-15", None)
+
+
+def dated_documents(count: int = 90) -> list[dict]:
+    """Documents sharing few publish dates (ties) with one in seven undated, ids not in date order.
+
+    专项资金 is in two of three documents (many index matches, also among the newest), 历史沿革 only in the
+    oldest and undated ones (many matches, none among the newest), 孵化器认定 in four (few matches).
+    """
+    documents = []
+    for index in range(count):
+        day = DAYS[index % len(DAYS)]
+        text = "各单位要加强统筹协调。" + ("设立专项资金。" if index % 3 else "") + \
+            ("回顾历史沿革。" if day in ("2024-01-15", None) else "") + ("开展孵化器认定。" if index % 23 == 5 else "")
+        documents.append({"id": (index * 37) % 101 + 1, "url": f"https://a.example/{index}", "title": f"通知{index}",
+                          "publish_date": day, "page_date": "2025-12-01" if day is None and index % 2 else None,
+                          "province": ("湖南省", "广东省")[index % 2], "text": text})
+    return documents
+
+
+@pytest.fixture()
+def dated(tmp_path, monkeypatch) -> dict:
+    # thresholds scaled to 90 documents so that every way of answering is taken
+    monkeypatch.setattr(search, "FEW_MATCHES", 10)
+    monkeypatch.setattr(search, "WALK_WINDOW", 20)
+    db = open_db(tmp_path / "dated.db")
+    db["documents"].insert_all(dated_documents())
+    return {"db": db, "documents": list(iter_documents(db))}
+
+
+@pytest.mark.parametrize("query", ["专项资金", "历史沿革", "孵化器认定", "专项资金 历史沿革", "专项资金 通知"])
+@pytest.mark.parametrize("limit", [1, 5, 13, 1000])
+def test_every_way_of_answering_gives_the_plain_scan_answer_newest_first_with_ties_and_undated_last(
+        dated, query, limit):
+    expected = containing(dated["documents"], *query.split())
+    assert len(expected) >= 4, query
+    assert [h.document_id for h in search_documents(dated["db"], query, limit=limit)] == expected[:limit]
+
+
+def test_the_fixture_takes_each_way_of_answering(dated):
+    db = dated["db"]
+    matches = {term: search._match_count(db, f'"{term}"', 1000) for term in ("专项资金", "历史沿革", "孵化器认定")}
+    assert matches["孵化器认定"] < search.FEW_MATCHES <= min(matches["专项资金"], matches["历史沿革"])
+    window = search._window_condition(db, search.WALK_WINDOW)
+    newest = [row[0] for row in db.execute(f"select d.id from documents d where {window[0]}", window[1])]
+    assert len(newest) == search.WALK_WINDOW
+    by_id = {doc["id"]: doc for doc in dated["documents"]}
+    assert not any("历史沿革" in by_id[i]["text"] for i in newest)
+    assert sum("专项资金" in by_id[i]["text"] for i in newest) >= 5
+
+
+@pytest.mark.parametrize("query", ["专项资金", "历史沿革", "孵化器认定", "通知"])
+def test_filters_give_the_plain_scan_answer_on_every_way_of_answering(dated, query):
+    db, docs = dated["db"], dated["documents"]
+    for filters, reference in (({"provinces": ["湖南省"]}, {"province": "湖南省"}),
+                               ({"since": "2025-06-30"}, {"since": "2025-06-30"}),
+                               ({"provinces": ["广东省"], "since": "2025-11-21"},
+                                {"province": "广东省", "since": "2025-11-21"})):
+        expected = containing(docs, query, **reference)
+        assert [h.document_id for h in search_documents(db, query, limit=7, **filters)] == expected[:7], filters
+
+
+def test_latin_letters_match_in_any_case_for_short_and_long_terms(tmp_path):
+    db = open_db(tmp_path / "pw.db")
+    db["documents"].insert_all([{"url": "https://a.example/1", "title": "AI产业", "text": "支持Ai芯片与IoT应用"},
+                                {"url": "https://a.example/2", "title": "ai政策", "text": "人工智能"}])
+    assert [h.url for h in search_documents(db, "ai")] == ["https://a.example/2", "https://a.example/1"]
+    assert [h.url for h in search_documents(db, "AI芯片")] == ["https://a.example/1"]
+    assert [h.url for h in search_documents(db, "iot")] == ["https://a.example/1"]
