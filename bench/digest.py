@@ -3,7 +3,10 @@
 Synthetic policies are stored through the real storage functions (upsert_document + assign_policy);
 subscriptions through save_subscription with filters like real ones (a province, a topic, sometimes a
 minimum amount). Prints the time to build every message (a dry run to a temporary directory) and the
-time of a full digest run to aiosmtpd on 127.0.0.1 (selection, rendering, SMTP, delivery log).
+time of a full digest run to aiosmtpd on 127.0.0.1 (selection, rendering, SMTP, delivery log), both with
+every policy in full (no size limit, the workload the figures have always measured), then the same full
+run with the default size limits (30 policies in full, 200 listed) on a copy of the database, made before
+the first run so it has the same new policies.
 
     .venv/bin/python bench/digest.py                       # 1,000 subscriptions, 5,000 policies
     .venv/bin/python bench/digest.py --subscriptions 100 --policies 500
@@ -24,7 +27,7 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from feeds.digest import DigestOptions, run_digest  # noqa: E402
+from feeds.digest import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LISTED, DigestOptions, DigestReport, run_digest  # noqa: E402
 from feeds.mailer import SmtpSettings  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from storage.documents import upsert_document  # noqa: E402
@@ -81,6 +84,31 @@ def store_subscriptions(db: Any, count: int, rng: random.Random, since: str) -> 
         save_subscription(db, email=f"user{n}@example.org", filter_data=wanted, frequency="daily", now=since)
 
 
+def copy_database(db: Any, path: Path) -> Any:
+    """A copy of the bench database at `path` (SQLite's online backup)."""
+    copy = open_db(path)
+    db.conn.backup(copy.conn)
+    return copy
+
+
+def timed_send(db: Any, settings: SmtpSettings, counter: Counter, options: DigestOptions) -> tuple[DigestReport, float,
+                                                                                                    int]:
+    """A full digest run: its report, seconds, and bytes the server received."""
+    before = counter.bytes
+    started = time.perf_counter()
+    report = run_digest(db, settings, options)
+    return report, time.perf_counter() - started, counter.bytes - before
+
+
+def print_send(label: str, report: DigestReport, seconds: float, received: int) -> None:
+    sent = max(report.sent, 1)
+    print(f"{label}: {report.sent} messages, {report.policies} policy listings in {seconds:.2f} s "
+          f"({report.sent / seconds:.0f} messages/s), {received / 1e6:.1f} MB received by the server "
+          f"({received / sent / 1e3:.0f} KB per message)")
+    print(f"  per message: {1000 * seconds / sent:.1f} ms; empty: {report.empty}; failed: {report.failed}; "
+          f"left for the next digest: {report.waiting}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=1000)
@@ -96,25 +124,25 @@ def main() -> None:
         print(f"setup: {args.policies} policies, {args.subscriptions} subscriptions stored in "
               f"{time.perf_counter() - started:.1f} s")
 
+        capped_db = copy_database(db, Path(tmp) / "capped.db")
+
         counter, port = Counter(), free_port()
         controller = Controller(counter, hostname="127.0.0.1", port=port)
         controller.start()
         settings = SmtpSettings(host="127.0.0.1", port=port, security="none", from_addr="digest@example.org")
+        everything = {"max_items": args.policies, "max_listed": args.policies}
         try:
             started = time.perf_counter()
-            dry = run_digest(db, settings, DigestOptions(force_all=True, out_dir=Path(tmp) / "eml"))
+            dry = run_digest(db, settings, DigestOptions(force_all=True, out_dir=Path(tmp) / "eml", **everything))
             build = time.perf_counter() - started
-            started = time.perf_counter()
-            report = run_digest(db, settings, DigestOptions(force_all=True))
-            send = time.perf_counter() - started
+            full = timed_send(db, settings, counter, DigestOptions(force_all=True, **everything))
+            capped = timed_send(capped_db, settings, counter, DigestOptions(force_all=True))
         finally:
             controller.stop()
     print(f"build only (dry run, .eml files): {len(dry.written)} messages, {dry.policies} policy listings "
           f"in {build:.2f} s ({len(dry.written) / build:.0f} messages/s)")
-    print(f"build + send + log: {report.sent} messages, {report.policies} policy listings in {send:.2f} s "
-          f"({report.sent / send:.0f} messages/s), {counter.bytes / 1e6:.1f} MB received by the server")
-    print(f"per message: {1000 * send / max(report.sent, 1):.1f} ms; empty: {report.empty}; "
-          f"failed: {report.failed}")
+    print_send("build + send + log", *full)
+    print_send(f"build + send + log, size-limited ({DEFAULT_MAX_ITEMS} in full, {DEFAULT_MAX_LISTED} listed)", *capped)
 
 
 if __name__ == "__main__":

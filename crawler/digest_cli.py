@@ -164,6 +164,19 @@ def parse_now(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
+def size_limits(max_items: int | None, max_listed: int | None, config: dict[str, Any]) -> tuple[int, int]:
+    """(max_items, max_listed) from the options, else the config file, else the defaults; listed >= items."""
+    from feeds.digest import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LISTED
+
+    items = max_items if max_items is not None else config.get("max_items", DEFAULT_MAX_ITEMS)
+    listed = max_listed if max_listed is not None else config.get("max_listed")
+    if listed is None:
+        return items, max(items, DEFAULT_MAX_LISTED)
+    if listed < items:
+        fail(f"--max-listed ({listed}) must be at least --max-items ({items})")
+    return items, listed
+
+
 @click.command()
 @db_option
 @click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
@@ -178,12 +191,20 @@ def parse_now(value: str | None) -> datetime | None:
               help="https site whose /unsubscribe?token=… handles one-click unsubscribes.")
 @click.option("--max-failures", default=3, show_default=True, type=click.IntRange(1),
               help="Permanent refusals in a row before a subscription is disabled.")
+@click.option("--max-items", default=None, type=click.IntRange(0), metavar="N",
+              help="Policies shown in full per digest, richest first [default: config max_items, else 30].")
+@click.option("--max-listed", default=None, type=click.IntRange(1), metavar="N",
+              help="Policies listed per digest, the ones after --max-items one line each; more wait for the "
+                   "next digest [default: config max_listed, else 200 or --max-items if larger].")
 def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | None, only: str | None,
-           force_all: bool, now_text: str | None, base_url: str | None, max_failures: int) -> None:
+           force_all: bool, now_text: str | None, base_url: str | None, max_failures: int, max_items: int | None,
+           max_listed: int | None) -> None:
     """Send each due subscription the new policies its filter wants (nothing when nothing is new).
 
     SMTP comes from POLICYWATCH_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER, _PASSWORD, _FROM.
-    Batches a killed run left unfinished are sent first, with their original Message-ID.
+    Batches a killed run left unfinished are sent first, with their original Message-ID. A digest shows
+    the richest --max-items policies in full and the next ones, up to --max-listed, one line each; the
+    subject counts them all, and policies beyond --max-listed stay pending for the next digest.
 
     Example: policywatch digest --dry-run --out var/digests --all
     """
@@ -208,9 +229,10 @@ def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | 
     base_url = base_url or config.get("base_url")
     if base_url and safe_href(base_url, None) is None:
         fail(f"--base-url: expected an http(s) URL, got {base_url!r}")
+    items, listed = size_limits(max_items, max_listed, config)
     options = DigestOptions(now=parse_now(now_text), only=only, force_all=force_all,
                             out_dir=Path(out_dir) if out_dir else None, base_url=base_url,
-                            max_failures=max_failures)
+                            max_failures=max_failures, max_items=items, max_listed=listed)
     try:
         report = run_digest(db, settings, options, progress=lambda line: click.echo(line, err=True))
     except SubscriptionError as exc:

@@ -80,21 +80,31 @@ def feeds(db_path: str, out_dir: str, base_url: str | None, config_path: str | N
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-def serve(directory: str, port: int, host: str) -> None:
+@click.option("--db", "db_path", default=None, type=click.Path(dir_okay=False),
+              help="Database whose digest subscriptions /unsubscribe?token=… stops (the one-click links of "
+                   "`policywatch digest --base-url`); without it /unsubscribe is 404.")
+def serve(directory: str, port: int, host: str, db_path: str | None) -> None:
     """Serve the feeds and index.html over HTTP (correct content types, ETag/Last-Modified, 304).
 
-    Example: policywatch serve --dir var/site --port 8000
+    With --db, also answer digests' unsubscribe links: GET shows a confirmation button, POST
+    (RFC 8058 one-click) unsubscribes.
+
+    Example: policywatch serve --dir var/site --port 8000 --db var/policywatch.db
     """
     from feeds.server import make_server
 
     if not Path(directory).is_dir():
         fail(f"no such folder: {directory} (run `policywatch feeds --out {directory}` first)")
+    if db_path is not None:
+        open_existing(db_path).conn.close()  # fails with one line when missing; applies pending migrations
     try:
-        server = make_server(directory, host, port)
+        server = make_server(directory, host, port, db_path)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     bound_host, bound_port = server.server_address[:2]
-    click.echo(f"serving {Path(directory).resolve()} at http://{bound_host}:{bound_port}/ (Ctrl-C stops)")
+    unsubscribe = f"; /unsubscribe stops subscriptions in {db_path}" if db_path else ""
+    click.echo(f"serving {Path(directory).resolve()} at http://{bound_host}:{bound_port}/{unsubscribe} "
+               "(Ctrl-C stops)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

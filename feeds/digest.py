@@ -12,9 +12,17 @@ loses a policy nor delivers it twice under two different messages:
 A batch still `pending` when a digest run starts died between 1 and 3: it is sent again, rebuilt
 from its stored policies with the *same* Message-ID and Date, so a server that did accept the first
 copy receives an identical duplicate that mail systems drop by Message-ID.
+
+A digest lists at most `max_items` policies in full and the next ones, up to `max_listed`, one line
+each (richest first). Only listed policies go into the batch and count as delivered; the rest stay
+pending for the next digest, and the email says how many wait and where the site lists them all.
+
+Each policy's HTML and text fragments are rendered once per run and shared by every subscriber
+(`Renderer`); subscribers with the same filter share one pass over the policies.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -31,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from sqlite_utils import Database
 
 from feeds.filters import NATIONAL, PolicyFilter
@@ -50,6 +59,8 @@ SUBJECT_REGIONS = 2
 OTHER_REGION = "其他地区"
 OTHER_TOPIC = "其他"
 SERVER_STAGES = ("settings", "connect", "auth", "sender")
+DEFAULT_MAX_ITEMS = 30
+DEFAULT_MAX_LISTED = 200
 _SPACE = re.compile(r"\s+")
 
 
@@ -76,7 +87,8 @@ MESSAGE_POLICY = _digest_policy()
 # config file
 # ---------------------------------------------------------------------------------------------
 
-CONFIG_KEYS = {"smtp", "base_url", "subscriptions"}
+CONFIG_KEYS = {"smtp", "base_url", "max_items", "max_listed", "subscriptions"}
+LIMIT_KEYS = {"max_items": 0, "max_listed": 1}  # smallest allowed value of each digest size limit
 ENTRY_KEYS = {"email", "name", "frequency", "at", "weekday", "backfill", "filter"}
 
 
@@ -99,6 +111,22 @@ def _entry_from_config(raw: Any, where: str) -> dict[str, Any]:
         raise ValueError(f"{where}: {exc}") from None
     return {"email": email, "name": subs.validate_name(raw.get("name")), "frequency": frequency, "at": at,
             "weekday": weekday, "backfill_days": backfill, "filter_data": filter_data}
+
+
+def _limits(data: dict[str, Any], path: str | Path) -> dict[str, int]:
+    """The digest size limits a config file sets (max_items, max_listed), checked."""
+    limits = {}
+    for key, smallest in LIMIT_KEYS.items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+            raise ValueError(f"{path}: {key}: expected a whole number of at least {smallest}, got {value!r}")
+        limits[key] = value
+    listed, items = limits.get("max_listed"), limits.get("max_items", 0)
+    if listed is not None and listed < items:
+        raise ValueError(f"{path}: max_listed ({listed}) is below max_items ({items})")
+    return limits
 
 
 def load_digest_config(path: str | Path) -> dict[str, Any]:
@@ -124,7 +152,8 @@ def load_digest_config(path: str | Path) -> dict[str, Any]:
         if entry["email"] in seen:
             raise ValueError(f"{path}: subscriptions[{n}] ({entry['email']}): address listed twice")
         seen.add(entry["email"])
-    return {"smtp": data.get("smtp") or {}, "base_url": data.get("base_url"), "subscriptions": checked}
+    return {"smtp": data.get("smtp") or {}, "base_url": data.get("base_url"), **_limits(data, path),
+            "subscriptions": checked}
 
 
 def sync_subscriptions(db: Database, config: dict[str, Any]) -> tuple[int, int, int]:
@@ -170,23 +199,45 @@ def due_period(sub: dict[str, Any], now: datetime, force: bool = False) -> str |
 
 
 # ---------------------------------------------------------------------------------------------
-# selection and grouping
+# selection, capping and grouping
 # ---------------------------------------------------------------------------------------------
 
 def clean_line(text: str | None, limit: int) -> str:
     """One line of text for a header or a listing: no control characters, whitespace collapsed, cut."""
     if not text:
         return ""
-    text = text[: limit * 3]  # enough to fill `limit` after whitespace collapses; keeps long texts cheap
-    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
-    text = _SPACE.sub(" ", text).strip()
+    text = _SPACE.sub(" ", text[: limit * 3])  # enough to fill `limit` after collapsing; keeps long texts cheap
+    if not text.isprintable():  # control or format characters (categories C, Z) that are not whitespace
+        text = _SPACE.sub(" ", "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text))
+    text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def unclaimed_since(entries: Iterable[PolicyEntry], sub: dict[str, Any], claimed: set[str]) -> list[PolicyEntry]:
+    """Entries first seen since the subscription started and neither delivered to it nor pending."""
+    return [e for e in entries if e.first_seen >= sub["since"] and e.policy_id not in claimed]
 
 
 def new_policies(entries: Iterable[PolicyEntry], sub: dict[str, Any], claimed: set[str]) -> list[PolicyEntry]:
     """Entries the subscription's filter wants, first seen since it started, not delivered or pending."""
     wanted = PolicyFilter.from_mapping(sub["filter"])
-    return [e for e in entries if e.first_seen >= sub["since"] and e.policy_id not in claimed and wanted.matches(e)]
+    return unclaimed_since((e for e in entries if wanted.matches(e)), sub, claimed)
+
+
+class FilterMatches:
+    """The entries each distinct filter wants, computed once: subscribers often share a filter (a province)."""
+
+    def __init__(self, entries: list[PolicyEntry]) -> None:
+        self.entries = entries
+        self._by_filter: dict[str, list[PolicyEntry]] = {}
+
+    def wanted_by(self, sub: dict[str, Any]) -> list[PolicyEntry]:
+        """The entries the subscription's filter matches, newest first."""
+        key = json.dumps(sub["filter"], sort_keys=True, ensure_ascii=False)
+        if key not in self._by_filter:
+            wanted = PolicyFilter.from_mapping(sub["filter"])
+            self._by_filter[key] = [e for e in self.entries if wanted.matches(e)]
+        return self._by_filter[key]
 
 
 def region_of(entry: PolicyEntry) -> str:
@@ -203,6 +254,48 @@ def format_wan(amount: float | None) -> str:
     return f"{amount / 10000:g} 亿元" if amount >= 10000 else f"{amount:g} 万元"
 
 
+def richest_first(entries: list[PolicyEntry]) -> list[PolicyEntry]:
+    """Highest amount first (policies without an amount last), newer first among equals."""
+    ordered = sorted(entries, key=lambda e: (e.publish_date or "", e.policy_id), reverse=True)
+    return sorted(ordered, key=lambda e: -(e.max_amount_wan if e.max_amount_wan is not None else -1.0))
+
+
+@dataclass
+class DigestPlan:
+    """What one digest shows: policies in full, policies in one line each, and the ones left for the next digest.
+
+    `full` and `compact` are listed (and delivered when the message is accepted); `waiting` are only counted.
+    """
+
+    full: list[PolicyEntry]
+    compact: list[PolicyEntry]
+    waiting: list[PolicyEntry]
+
+    @property
+    def listed(self) -> list[PolicyEntry]:
+        """The policies the message lists, full ones first."""
+        return self.full + self.compact
+
+    @property
+    def everything(self) -> list[PolicyEntry]:
+        """Every new policy the subscription has: what the subject counts."""
+        return self.full + self.compact + self.waiting
+
+
+def split_listed(listed: list[PolicyEntry], waiting: list[PolicyEntry], max_items: int) -> DigestPlan:
+    """The richest `max_items` of `listed` in full, the rest of them in one line each."""
+    ranked = richest_first(listed)
+    return DigestPlan(full=ranked[:max_items], compact=ranked[max_items:], waiting=richest_first(waiting))
+
+
+def plan_digest(chosen: list[PolicyEntry], max_items: int, max_listed: int) -> DigestPlan:
+    """Richest first: `max_items` in full, then one line each up to `max_listed` (at least `max_items`); the rest
+    wait for the next digest."""
+    ranked = richest_first(chosen)
+    cut = max(max_items, max_listed)
+    return split_listed(ranked[:cut], ranked[cut:], max_items)
+
+
 @dataclass
 class Item:
     """One policy as the templates show it (all text cleaned, link checked)."""
@@ -211,6 +304,7 @@ class Item:
     url: str | None
     issuer: str
     date: str
+    region: str
     place: str
     amount: str
     offers: list[str]
@@ -218,18 +312,10 @@ class Item:
     excerpt: str
     max_amount: float | None
 
-
-@dataclass
-class TopicGroup:
-    label: str
-    items: list[Item]
-
-
-@dataclass
-class RegionGroup:
-    name: str
-    topics: list[TopicGroup]
-    count: int
+    @property
+    def where(self) -> str:
+        """Region and place in one phrase: 湖南省 长沙市."""
+        return " ".join(filter(None, (self.region, self.place)))
 
 
 def _offer(incentive: dict[str, Any]) -> str:
@@ -249,44 +335,91 @@ def to_item(entry: PolicyEntry) -> Item:
     place = " ".join(filter(None, (entry.city, entry.county)))
     offers = [o for o in (_offer(i) for i in entry.incentives[:6]) if o]
     return Item(title=clean_line(entry.title, TITLE_CHARS) or "（无标题）", url=safe_href(entry.canonical_url, None),
-                issuer=clean_line(entry.issuer, 60), date=entry.publish_date or "", place=clean_line(place, 40),
-                amount=format_wan(entry.max_amount_wan), offers=list(dict.fromkeys(offers)),
-                deadlines=[clean_line(d, 20) for d in entry.deadlines[:3]],
+                issuer=clean_line(entry.issuer, 60), date=entry.publish_date or "", region=region_of(entry),
+                place=clean_line(place, 40), amount=format_wan(entry.max_amount_wan),
+                offers=list(dict.fromkeys(offers)), deadlines=[clean_line(d, 20) for d in entry.deadlines[:3]],
                 excerpt=clean_line(entry.text_head, EXCERPT_CHARS), max_amount=entry.max_amount_wan)
 
 
-def group_entries(entries: list[PolicyEntry]) -> list[RegionGroup]:
-    """Region, then primary topic, then highest amount first; groups with more money first."""
-    labels = {t.slug: t.label for t in load_vocabulary().topics}
-    tree: dict[str, dict[str, list[PolicyEntry]]] = {}
-    for entry in entries:
-        topic = labels.get(entry.topics[0], entry.topics[0]) if entry.topics else OTHER_TOPIC
-        tree.setdefault(region_of(entry), {}).setdefault(topic, []).append(entry)
+@dataclass(frozen=True)
+class Listing:
+    """One policy rendered for digests: its view, its topic label, and its full and one-line fragments."""
 
-    def top(items: list[PolicyEntry]) -> float:
-        return max((e.max_amount_wan or 0) for e in items)
+    item: Item
+    topic: str
+    full_html: Markup
+    full_text: str
+    compact_html: Markup
+    compact_text: str
+
+
+@dataclass
+class TopicGroup:
+    label: str
+    listings: list[Listing]
+
+
+@dataclass
+class RegionGroup:
+    name: str
+    topics: list[TopicGroup]
+    count: int
+
+
+class Renderer:
+    """Renders each policy's fragments once (templates digest.items.*.j2) and reuses them for every subscriber."""
+
+    def __init__(self) -> None:
+        self._html = templates().get_template("digest.items.html.j2").module
+        self._text = templates().get_template("digest.items.txt.j2").module
+        self._labels = {t.slug: t.label for t in load_vocabulary().topics}
+        self._cache: dict[str, Listing] = {}
+
+    def listing(self, entry: PolicyEntry) -> Listing:
+        """The fragments of a policy, rendered on first use."""
+        found = self._cache.get(entry.policy_id)
+        if found is None:
+            found = self._cache[entry.policy_id] = self._render(entry)
+        return found
+
+    def _render(self, entry: PolicyEntry) -> Listing:
+        item = to_item(entry)
+        topic = self._labels.get(entry.topics[0], entry.topics[0]) if entry.topics else OTHER_TOPIC
+        return Listing(item=item, topic=topic, full_html=self._html.full(item).strip(),
+                       full_text=self._text.full(item).strip("\n"), compact_html=self._html.compact(item).strip(),
+                       compact_text=self._text.compact(item).strip("\n"))
+
+
+def group_listings(listings: list[Listing]) -> list[RegionGroup]:
+    """Region, then primary topic, keeping the given (richest first) order; groups with more money first."""
+    tree: dict[str, dict[str, list[Listing]]] = {}
+    for listing in listings:
+        tree.setdefault(listing.item.region, {}).setdefault(listing.topic, []).append(listing)
+
+    def top(group: list[Listing]) -> float:
+        return max((x.item.max_amount or 0) for x in group)
 
     regions = []
     for region, topics in sorted(tree.items(), key=lambda r: (-top(sum(r[1].values(), [])), r[0])):
-        groups = [TopicGroup(label, [to_item(e) for e in richest_first(items)])
-                  for label, items in sorted(topics.items(), key=lambda t: (-top(t[1]), t[0]))]
-        regions.append(RegionGroup(region, groups, sum(len(g.items) for g in groups)))
+        groups = [TopicGroup(label, group) for label, group in sorted(topics.items(), key=lambda t: (-top(t[1]), t[0]))]
+        regions.append(RegionGroup(region, groups, sum(len(g.listings) for g in groups)))
     return regions
 
 
-def richest_first(entries: list[PolicyEntry]) -> list[PolicyEntry]:
-    """Highest amount first (policies without an amount last), newer first among equals."""
-    ordered = sorted(entries, key=lambda e: (e.publish_date or "", e.policy_id), reverse=True)
-    return sorted(ordered, key=lambda e: -(e.max_amount_wan if e.max_amount_wan is not None else -1.0))
-
-
-def subject_for(regions: list[RegionGroup], count: int, top_amount: float | None) -> str:
+def subject_for(entries: list[PolicyEntry]) -> str:
     """【policywatch】湖南省 3 条新政策 · 最高 500 万元 (regions by count; more than two become 「…等 N 地」)."""
-    names = [r.name for r in sorted(regions, key=lambda r: -r.count)]
+    counts: dict[str, int] = {}
+    tops: dict[str, float] = {}
+    for entry in entries:
+        region = region_of(entry)
+        counts[region] = counts.get(region, 0) + 1
+        tops[region] = max(tops.get(region, 0.0), entry.max_amount_wan or 0.0)
+    names = sorted(counts, key=lambda name: (-counts[name], -tops[name], name))
     where = "、".join(names) if len(names) <= SUBJECT_REGIONS else f"{names[0]}等 {len(names)} 地"
-    subject = f"【policywatch】{where} {count} 条新政策"
-    if top_amount:
-        subject += f" · 最高 {format_wan(top_amount)}"
+    subject = f"【policywatch】{where} {len(entries)} 条新政策"
+    top = max(tops.values(), default=0.0)
+    if top:
+        subject += f" · 最高 {format_wan(top)}"
     return clean_line(subject, 150)
 
 
@@ -298,13 +431,13 @@ _environment: Environment | None = None
 
 
 def templates() -> Environment:
-    """The Jinja2 environment (HTML templates autoescaped)."""
+    """The Jinja2 environment (HTML templates autoescaped), compiled templates kept for the process."""
     global _environment
     if _environment is None:
         _environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
                                    autoescape=select_autoescape(enabled_extensions=("html.j2",),
                                                                 default_for_string=False, default=False),
-                                   trim_blocks=True, lstrip_blocks=True)
+                                   trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     return _environment
 
 
@@ -318,24 +451,39 @@ def unsubscribe_links(token: str, from_addr: str, base_url: str | None) -> tuple
     return https, mailto
 
 
+def site_link(base_url: str | None) -> str | None:
+    """The published index page (`policywatch feeds` output) a digest points to for what it leaves out."""
+    return safe_href(f"{base_url.rstrip('/')}/", None) if base_url else None
+
+
 def _recipient(sub: dict[str, Any]) -> Address:
     local, _, domain = sub["email"].rpartition("@")
     return Address(display_name=sub["name"] or "", username=local, domain=domain)
 
 
-def build_message(sub: dict[str, Any], entries: list[PolicyEntry], *, from_addr: str, message_id: str, date: str,
-                  base_url: str | None) -> EmailMessage:
-    """The digest email for a subscription: subject with count and top amount, text and HTML parts."""
-    regions = group_entries(entries)
-    top = max((e.max_amount_wan for e in entries if e.max_amount_wan is not None), default=None)
+def _context(sub: dict[str, Any], plan: DigestPlan, renderer: Renderer, unsubscribe_url: str | None,
+             base_url: str | None) -> dict[str, Any]:
+    everything = plan.everything
+    top = max((e.max_amount_wan for e in everything if e.max_amount_wan is not None), default=None)
+    return {"regions": group_listings([renderer.listing(e) for e in plan.full]),
+            "compact": [renderer.listing(e) for e in plan.compact], "waiting": len(plan.waiting),
+            "count": len(everything), "full_count": len(plan.full), "top_amount": format_wan(top),
+            "site_url": site_link(base_url),
+            "filter": clean_line(PolicyFilter.from_mapping(sub["filter"]).describe(), 200),
+            "frequency": "每日" if sub["frequency"] == "daily" else "每周",
+            "name": clean_line(sub["name"], 60), "unsubscribe_url": unsubscribe_url, "token": sub["token"]}
+
+
+def build_message(sub: dict[str, Any], plan: DigestPlan, renderer: Renderer, *, from_addr: str, message_id: str,
+                  date: str, base_url: str | None) -> EmailMessage:
+    """The digest email for a subscription: subject with the true count and top amount, text and HTML parts.
+
+    Both parts are base64: CJK text is a third of the size of quoted-printable and needs no 8BITMIME.
+    """
     https, mailto = unsubscribe_links(sub["token"], from_addr, base_url)
-    context = {"regions": regions, "count": len(entries), "top_amount": format_wan(top),
-               "filter": clean_line(PolicyFilter.from_mapping(sub["filter"]).describe(), 200),
-               "frequency": "每日" if sub["frequency"] == "daily" else "每周",
-               "name": clean_line(sub["name"], 60), "unsubscribe_url": https or mailto,
-               "token": sub["token"]}
+    context = _context(sub, plan, renderer, https or mailto, base_url)
     message = EmailMessage(policy=MESSAGE_POLICY)
-    message["Subject"] = subject_for(regions, len(entries), top)
+    message["Subject"] = subject_for(plan.everything)
     message["From"] = Address(display_name="policywatch", addr_spec=from_addr)
     message["To"] = _recipient(sub)
     message["Date"] = date
@@ -346,8 +494,9 @@ def build_message(sub: dict[str, Any], entries: list[PolicyEntry], *, from_addr:
         message["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links)
     if https:
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(templates().get_template("digest.txt.j2").render(context))
-    message.add_alternative(templates().get_template("digest.html.j2").render(context), subtype="html")
+    message.set_content(templates().get_template("digest.txt.j2").render(context), cte="base64")
+    message.add_alternative(templates().get_template("digest.html.j2").render(context), subtype="html",
+                            cte="base64")
     return message
 
 
@@ -367,8 +516,9 @@ class DigestOptions:
 
     now: the clock (tests and catch-up runs pass it); only: this address, forced now;
     force_all: every active subscription now, schedule ignored; out_dir: dry run, write .eml files and
-    record nothing; base_url: where https unsubscribe links point; max_failures: permanent refusals in a
-    row before a subscription is disabled.
+    record nothing; base_url: the published site (its index page and /unsubscribe); max_failures: permanent
+    refusals in a row before a subscription is disabled; max_items: policies shown in full per digest;
+    max_listed: policies listed per digest (the rest, one line each; at least max_items); more wait.
     """
 
     now: datetime | None = None
@@ -377,6 +527,13 @@ class DigestOptions:
     out_dir: Path | None = None
     base_url: str | None = None
     max_failures: int = subs.DEFAULT_MAX_FAILURES
+    max_items: int = DEFAULT_MAX_ITEMS
+    max_listed: int = DEFAULT_MAX_LISTED
+
+    def __post_init__(self) -> None:
+        if self.max_items < 0 or self.max_listed < 1:
+            raise ValueError(f"max_items must be 0 or more and max_listed 1 or more, got {self.max_items} "
+                             f"and {self.max_listed}")
 
 
 @dataclass
@@ -391,6 +548,7 @@ class DigestReport:
     refused: int = 0
     disabled: list[str] = field(default_factory=list)
     policies: int = 0
+    waiting: int = 0
     written: list[Path] = field(default_factory=list)
     aborted: str | None = None
 
@@ -399,6 +557,8 @@ class DigestReport:
         what = "written" if self.written else "sent"
         count = len(self.written) if self.written else self.sent
         parts = [f"{self.due} due", f"{count} {what} ({self.policies} policies)", f"{self.empty} with nothing new"]
+        if self.waiting:
+            parts.append(f"{self.waiting} policies over the size limit left for the next digest")
         if self.resent:
             parts.append(f"{self.resent} unfinished re-sent")
         if self.failed:
@@ -436,17 +596,17 @@ class _Run:
         self.now = options.now or datetime.now(timezone.utc)
         self.report = DigestReport()
         self.mailer = Mailer(settings)
+        self.renderer = Renderer()
 
-    def message_for(self, sub: dict[str, Any], entries: list[PolicyEntry], message_id: str,
-                    date: str) -> EmailMessage:
-        return build_message(sub, entries, from_addr=self.settings.from_addr, message_id=message_id, date=date,
-                             base_url=self.options.base_url)
+    def message_for(self, sub: dict[str, Any], plan: DigestPlan, message_id: str, date: str) -> EmailMessage:
+        return build_message(sub, plan, self.renderer, from_addr=self.settings.from_addr, message_id=message_id,
+                             date=date, base_url=self.options.base_url)
 
     def new_message_id(self, sub: dict[str, Any]) -> str:
         domain = self.settings.from_addr.rpartition("@")[2] or "localhost"
         return make_msgid(idstring=f"digest.{sub['id']}", domain=domain.encode("idna").decode("ascii"))
 
-    def deliver(self, message: EmailMessage, message_id: str, sub: dict[str, Any], count: int) -> bool:
+    def deliver(self, message: EmailMessage, message_id: str, sub: dict[str, Any], plan: DigestPlan) -> bool:
         """Send one recorded batch and log the outcome; False when the server itself is unusable."""
         subs.note_attempt(self.db, message_id)
         try:
@@ -455,8 +615,9 @@ class _Run:
             return self.failed(exc, message_id, sub)
         subs.mark_sent(self.db, message_id)
         self.report.sent += 1
-        self.report.policies += count
-        self.progress(f"sent {count} policies to {sub['email']}")
+        self.report.policies += len(plan.listed)
+        self.report.waiting += len(plan.waiting)
+        self.progress(f"sent {len(plan.listed)} policies to {sub['email']}{_waiting_note(plan)}")
         return True
 
     def failed(self, exc: SendError, message_id: str, sub: dict[str, Any]) -> bool:
@@ -485,30 +646,36 @@ class _Run:
                 with self.db.conn:
                     subs.abandon_pending(self.db, batch["subscription_id"], "nothing left to send")
                 continue
-            message = self.message_for(sub, _in_order(entries, batch["policy_ids"]), batch["message_id"],
-                                       batch["date"])
+            plan = split_listed(entries, self.waiting_for(sub), self.options.max_items)
+            message = self.message_for(sub, plan, batch["message_id"], batch["date"])
             self.report.resent += 1
-            if not self.deliver(message, batch["message_id"], sub, len(entries)):
+            if not self.deliver(message, batch["message_id"], sub, plan):
                 return False
         return True
 
+    def waiting_for(self, sub: dict[str, Any]) -> list[PolicyEntry]:
+        """New policies of a subscription that no batch holds (a capped digest left them for later)."""
+        entries = policy_entries(self.db, since=sub["since"], with_pages=False)
+        return new_policies(entries, sub, subs.claimed_policy_ids(self.db, sub["id"]))
+
     def send_new(self, targets: list[tuple[dict[str, Any], str]]) -> None:
-        entries = self.entries(targets)
+        matches = FilterMatches(self.entries(targets))
         for sub, period in targets:
-            chosen = new_policies(entries, sub, subs.claimed_policy_ids(self.db, sub["id"]))
+            chosen = unclaimed_since(matches.wanted_by(sub), sub, subs.claimed_policy_ids(self.db, sub["id"]))
             if not chosen:
                 self.report.empty += 1
                 if not self.options.out_dir:
                     subs.close_period(self.db, sub["id"], period)
                 continue
+            plan = plan_digest(chosen, self.options.max_items, self.options.max_listed)
             message_id, date = self.new_message_id(sub), format_datetime(self.now.astimezone(timezone.utc))
-            message = self.message_for(sub, chosen, message_id, date)
+            message = self.message_for(sub, plan, message_id, date)
             if self.options.out_dir:
-                self.write(message, sub, len(chosen))
+                self.write(message, sub, plan)
                 continue
             subs.record_intent(self.db, message_id=message_id, subscription_id=sub["id"], period=period,
-                               policy_ids=[e.policy_id for e in chosen], date=date)
-            if not self.deliver(message, message_id, sub, len(chosen)):
+                               policy_ids=[e.policy_id for e in plan.listed], date=date)
+            if not self.deliver(message, message_id, sub, plan):
                 return
 
     def entries(self, targets: list[tuple[dict[str, Any], str]]) -> list[PolicyEntry]:
@@ -517,7 +684,7 @@ class _Run:
         since = min(sub["since"] for sub, _ in targets)
         return policy_entries(self.db, since=since, with_pages=False)
 
-    def write(self, message: EmailMessage, sub: dict[str, Any], count: int) -> None:
+    def write(self, message: EmailMessage, sub: dict[str, Any], plan: DigestPlan) -> None:
         out = self.options.out_dir
         assert out is not None
         out.mkdir(parents=True, exist_ok=True)
@@ -525,13 +692,13 @@ class _Run:
         path = out / f"{len(self.report.written) + 1:04d}-{safe}.eml"
         path.write_bytes(message_bytes(message))
         self.report.written.append(path)
-        self.report.policies += count
-        self.progress(f"wrote {count} policies for {sub['email']} to {path}")
+        self.report.policies += len(plan.listed)
+        self.report.waiting += len(plan.waiting)
+        self.progress(f"wrote {len(plan.listed)} policies for {sub['email']} to {path}{_waiting_note(plan)}")
 
 
-def _in_order(entries: list[PolicyEntry], ids: list[str]) -> list[PolicyEntry]:
-    position = {policy_id: n for n, policy_id in enumerate(ids)}
-    return sorted(entries, key=lambda e: position.get(e.policy_id, len(ids)))
+def _waiting_note(plan: DigestPlan) -> str:
+    return f" ({len(plan.waiting)} over the limit wait for the next digest)" if plan.waiting else ""
 
 
 def run_digest(db: Database, settings: SmtpSettings, options: DigestOptions | None = None,

@@ -152,6 +152,11 @@ def subscription_by_email(db: Database, email: str) -> dict[str, Any] | None:
     return _one(db, "email = ?", [validate_email(email)])
 
 
+def subscription_by_token(db: Database, token: str) -> dict[str, Any] | None:
+    """The subscription an unsubscribe token names (any state), or None."""
+    return _one(db, "token = ?", [token]) if token else None
+
+
 def subscription(db: Database, subscription_id: int) -> dict[str, Any] | None:
     """One subscription by id, or None."""
     return _one(db, "id = ?", [subscription_id])

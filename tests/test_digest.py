@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from storage.db import open_db
 from storage.documents import upsert_document
 from storage.policies import assign_policy
 from storage.published import policy_entries
-from storage.subscriptions import delivery_problems, list_subscriptions, subscription_by_email
+from storage.subscriptions import (delivered_policy_ids, delivery_problems, list_subscriptions,
+                                   subscription_by_email)
 from tests.conftest import MIRROR, ROOT, crawl_mirror
 from tests.test_mailer import Recorder, SmtpServer, free_port
 
@@ -82,13 +84,18 @@ def urls_to_ids(db_path: Path) -> dict[str, str]:
                                                                  with_pages=False)}
 
 
+FULL_LINK = re.compile(r'<a href="([^"]+)" style="font-weight:bold;color:#0645ad;">')
+COMPACT_LINK = re.compile(r'<a href="([^"]+)" style="color:#0645ad;">')
+
+
 def received(server: SmtpServer, db_path: Path) -> dict[str, list[tuple[str, set[str]]]]:
-    """Per recipient: (Message-ID, policy ids linked from the HTML part) of every message the server kept."""
+    """Per recipient: (Message-ID, policy ids linked from the HTML part, in full or in one line) of every message
+    the server kept."""
     ids = urls_to_ids(db_path)
     out: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
     for item in server.recorder.messages:
         html = item["message"].get_body(("html",)).get_content()
-        linked = {ids[url] for url in re.findall(r'<a href="([^"]+)" style="font-weight', html)}
+        linked = {ids[url] for url in FULL_LINK.findall(html) + COMPACT_LINK.findall(html)}
         for rcpt in item["rcpt"]:
             out[rcpt].append((item["message"]["Message-ID"], linked))
     return out
@@ -138,6 +145,9 @@ def test_digest_message_content(db_path: Path) -> None:
         assert entry.canonical_url in text and f"最高 {entry.max_amount_wan:g} 万元" in text
     assert "李明，您好" in text and "申报截止：2025-11-20" in text
     assert f"https://pw.example.org/unsubscribe?token={sub['token']}" in html
+    assert text.splitlines()[-1] == f"退订：https://pw.example.org/unsubscribe?token={sub['token']}"
+    assert COMPACT_LINK.findall(html) == [] and "另有" not in text
+    assert {p.get("Content-Transfer-Encoding") for p in msg.iter_parts()} == {"base64"}
 
 
 def test_unsubscribe_token_stops_mail(db_path: Path) -> None:
@@ -194,6 +204,76 @@ def test_dry_run_writes_eml_and_records_nothing(db_path: Path, tmp_path: Path) -
     assert open_db(db_path).execute("select count(*) from digest_batches").fetchone()[0] == 0
 
 
+@dataclass
+class SessionRecorder(Recorder):
+    """A Recorder that also notes the client connection (peer address) each message came on."""
+
+    peers: list[Any] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_one_smtp_connection_for_a_whole_run(db_path: Path) -> None:
+    with SmtpServer(SessionRecorder()) as server:
+        report = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        peers = server.recorder.peers
+    assert report.sent == len(peers) == len(SUBSCRIBERS) and len(set(peers)) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# size limit
+# ---------------------------------------------------------------------------------------------
+
+def capped_setup(tmp_path: Path, count: int) -> tuple[Path, dict[int, str]]:
+    """A fresh database with cap@example.org subscribed (CLI) and `count` matching policies worth 10, 20, … 万元."""
+    path = tmp_path / "capped.db"
+    cli("subscribe", "cap@example.org", "--keyword", "容量测试", "--daily", "--backfill", "1", "--db", str(path))
+    db = open_db(path)
+    ids = {10 * n: add_policy(db, f"容量测试第{n}号", province="湖南省", amount=10 * n) for n in range(1, count + 1)}
+    return path, ids
+
+
+def test_size_limit_lists_the_richest_and_keeps_the_rest_for_the_next_digest(tmp_path: Path) -> None:
+    path, ids = capped_setup(tmp_path, 7)
+    options = DigestOptions(only="cap@example.org", max_items=2, max_listed=5, base_url="https://pw.example.org/")
+    with SmtpServer(Recorder()) as server:
+        first = run_digest(open_db(path), server.settings(), options)
+        second = run_digest(open_db(path), server.settings(), options)
+        third = run_digest(open_db(path), server.settings(), options)
+        one, two = (m["message"] for m in server.recorder.messages)
+    urls = {policy_id: url for url, policy_id in urls_to_ids(path).items()}
+    html, text = one.get_body(("html",)).get_content(), one.get_body(("plain",)).get_content()
+    assert one["Subject"] == "【policywatch】湖南省 7 条新政策 · 最高 70 万元"  # the true count, not the listed one
+    assert FULL_LINK.findall(html) == [urls[ids[70]], urls[ids[60]]]
+    assert COMPACT_LINK.findall(html) == [urls[ids[50]], urls[ids[40]], urls[ids[30]]]
+    assert f"- 容量测试第5号 · 湖南省 · 最高 50 万元：{urls[ids[50]]}" in text.splitlines()
+    assert "金额最高的 2 条详列，其后 3 条每条一行，另有 2 条留待下次摘要。" in text
+    assert "另有 2 条，见 https://pw.example.org/；它们会在下一封摘要中列出。" in text
+    assert '另有 2 条，见 <a href="https://pw.example.org/"' in html
+    assert (first.sent, first.policies, first.waiting) == (1, 5, 2)
+    assert "2 policies over the size limit left for the next digest" in first.summary()
+    assert two["Subject"] == "【policywatch】湖南省 2 条新政策 · 最高 20 万元"
+    assert FULL_LINK.findall(two.get_body(("html",)).get_content()) == [urls[ids[20]], urls[ids[10]]]
+    assert (second.sent, second.policies, second.waiting, third.sent, third.empty) == (1, 2, 0, 0, 1)
+    sub = subscription_by_email(open_db(path), "cap@example.org")
+    assert delivered_policy_ids(open_db(path), sub["id"]) == set(ids.values())
+
+
+def test_digest_command_size_options(tmp_path: Path) -> None:
+    path, _ = capped_setup(tmp_path, 4)
+    out = tmp_path / "eml"
+    result = CliRunner().invoke(main, ["digest", "--db", str(path), "--all", "--dry-run", "--out", str(out),
+                                       "--max-items", "1", "--max-listed", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == ("digest: 1 due, 1 written (3 policies), 0 with nothing new, "
+                                              "1 policies over the size limit left for the next digest")
+    result = CliRunner().invoke(main, ["digest", "--db", str(path), "--all", "--max-items", "5", "--max-listed", "3"])
+    assert result.exit_code == 2 and result.output.strip().splitlines() == [
+        "policywatch: --max-listed (3) must be at least --max-items (5)"]
+
+
 # ---------------------------------------------------------------------------------------------
 # failures
 # ---------------------------------------------------------------------------------------------
@@ -240,6 +320,33 @@ def test_550_for_one_address_does_not_block_others(db_path: Path) -> None:
     assert not subscription_by_email(open_db(db_path), gone)["active"]
     assert cli("digest", "--db", str(db_path), "--all", "--dry-run", "--out", str(db_path.parent / "x")) \
         .startswith(f"digest: {len(SUBSCRIBERS) - 1} due")
+
+
+def test_killed_mid_batch_with_a_size_limit_delivers_each_policy_once(db_path: Path) -> None:
+    """Kill while the server holds a capped digest; runs until nothing is left send each policy once."""
+    want = expected(db_path)
+    recorder = Recorder(block_at=3, commit_first=True)
+    with SmtpServer(recorder) as server:
+        env = {**os.environ, **server.env()}
+        command = [sys.executable, "-m", "crawler", "digest", "--db", str(db_path), "--all",
+                   "--max-items", "1", "--max-listed", "2"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert recorder.blocked.wait(60), process.communicate(timeout=5)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+        recorder.release.set()
+        outputs = []
+        for _ in range(max(len(p) for p in want.values()) + 1):
+            again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+            assert again.returncode == 0, again.stderr
+            outputs.append(again.stdout)
+            if " 0 sent " in again.stdout:
+                break
+        assert "1 unfinished re-sent" in outputs[0] and " 0 sent " in outputs[-1]
+        assert_exactly_once(server, db_path, want)
+        subjects = {m["message"]["Message-ID"]: m["message"]["Subject"] for m in recorder.messages}
+    assert len(recorder.messages) == len(subjects) + 1  # the one copy whose fate was unknown came twice
+    assert all(len(linked) <= 2 for got in received(server, db_path).values() for _, linked in got)
 
 
 @pytest.mark.parametrize("commit_first", [True, False], ids=["killed-after-server-kept-it", "killed-before"])

@@ -93,3 +93,8 @@ def test_head_sends_headers_only(server):
 def test_paths_outside_the_folder_hidden_or_missing_are_refused(server, path):
     status, _, body = request(server, path)
     assert status == 404 and b"outside" not in body and b"half" not in body
+
+
+def test_post_is_refused_and_unsubscribe_is_not_a_route_without_a_database(server):
+    assert request(server, "/feeds/all.rss", method="POST")[0] == 404
+    assert request(server, "/unsubscribe?token=" + "A" * 32)[0] == 404

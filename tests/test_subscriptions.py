@@ -116,3 +116,19 @@ def test_config_file_sync(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.yaml: subscriptions\[0\] \(a@example.org\): provinces"):
         load_digest_config(bad)
+
+
+def test_config_file_digest_size_limits(tmp_path: Path) -> None:
+    good = tmp_path / "limits.yaml"
+    good.write_text("max_items: 10\nmax_listed: 50\nsubscriptions: []\n", encoding="utf-8")
+    config = load_digest_config(good)
+    assert (config["max_items"], config["max_listed"]) == (10, 50)
+    assert "max_items" not in load_digest_config(ROOT / "config" / "subscriptions.example.yaml")
+    for text, message in [("max_items: -1\n", "max_items: expected a whole number of at least 0, got -1"),
+                          ("max_listed: many\n", "max_listed: expected a whole number of at least 1, got 'many'"),
+                          ("max_items: 20\nmax_listed: 5\n", "max_listed (5) is below max_items (20)")]:
+        bad = tmp_path / "bad-limits.yaml"
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError) as caught:
+            load_digest_config(bad)
+        assert str(caught.value) == f"{bad}: {message}"
