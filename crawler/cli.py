@@ -1,32 +1,17 @@
 """The `policywatch` command: thin click wrappers that parse arguments and call functions."""
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from crawler.cli_common import config_option, db_option, fail
 from crawler.sources import SourceConfigError, load_sources
 
-DEFAULT_CONFIG = "config/sources.yaml"
-DEFAULT_DB = "var/policywatch.db"
 DEMO_DB = "var/demo.db"
 DEMO_PORT = 8765
-
-config_option = click.option("--config", "config", default=DEFAULT_CONFIG, show_default=True,
-                             envvar="POLICYWATCH_CONFIG", type=click.Path(dir_okay=False),
-                             help="Sources file.")
-db_option = click.option("--db", "db", default=DEFAULT_DB, show_default=True, envvar="POLICYWATCH_DB",
-                         type=click.Path(dir_okay=False), help="SQLite database file.")
-
-
-def fail(message: str) -> None:
-    """Print one line to stderr and exit 2."""
-    click.echo(f"policywatch: {message}", err=True)
-    sys.exit(2)
-
 
 def parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, str]:
     """NAME=VALUE pairs from repeated options."""

@@ -10,23 +10,10 @@ from typing import Any
 
 import click
 
-DEFAULT_DB = "var/policywatch.db"
-
-db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, envvar="POLICYWATCH_DB",
-                         type=click.Path(dir_okay=False), help="SQLite database file.")
+from crawler.cli_common import db_path_option, fail, open_database
 
 
-def fail(message: str) -> None:
-    """Print one line to stderr and exit 2."""
-    click.echo(f"policywatch: {message}", err=True)
-    sys.exit(2)
 
-
-def open_database(db_path: str) -> Any:
-    """The database at `db_path`, created with every migration if missing."""
-    from storage.db import open_db
-
-    return open_db(db_path)
 
 
 def schedule_text(sub: dict[str, Any]) -> str:
@@ -62,7 +49,7 @@ def describe(sub: dict[str, Any]) -> str:
 @click.option("--weekday", default=None, metavar="DAY", help="Weekly: mon … sun (default mon).")
 @click.option("--backfill", default=0, show_default=True, type=click.IntRange(0),
               metavar="DAYS", help="Also policies first seen up to DAYS before subscribing.")
-@db_option
+@db_path_option
 def subscribe(email: str, name: str | None, provinces: tuple[str, ...], cities: tuple[str, ...],
               topics: tuple[str, ...], doc_types: tuple[str, ...], keywords: tuple[str, ...],
               exclude: tuple[str, ...], min_amount: str | None, all_policies: bool, frequency: str | None,
@@ -91,7 +78,7 @@ def subscribe(email: str, name: str | None, provinces: tuple[str, ...], cities: 
 
 @click.command()
 @click.argument("email_or_token", metavar="EMAIL|TOKEN")
-@db_option
+@db_path_option
 def unsubscribe(email_or_token: str, db_path: str) -> None:
     """Stop a subscription, named by its address or by the token from its emails.
 
@@ -110,7 +97,7 @@ def unsubscribe(email_or_token: str, db_path: str) -> None:
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the subscriptions as JSON.")
-@db_option
+@db_path_option
 @click.pass_context
 def subscriptions(ctx: click.Context, as_json: bool, db_path: str) -> None:
     """List digest subscriptions (or `subscriptions sync --file F` to load them from YAML).
@@ -135,7 +122,7 @@ def subscriptions(ctx: click.Context, as_json: bool, db_path: str) -> None:
 @subscriptions.command("sync")
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False),
               help="Subscriptions file (see config/subscriptions.example.yaml).")
-@db_option
+@db_path_option
 def subscriptions_sync(path: str, db_path: str) -> None:
     """Make the database's config subscriptions match a YAML file (entries missing from it are unsubscribed).
 
@@ -178,7 +165,7 @@ def size_limits(max_items: int | None, max_listed: int | None, config: dict[str,
 
 
 @click.command()
-@db_option
+@db_path_option
 @click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
               help="Subscriptions file: synced first, and its smtp: and base_url: used as defaults.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files instead of sending; record nothing.")

@@ -2,31 +2,14 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
-DEFAULT_DB = "var/policywatch.db"
-
-db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, envvar="POLICYWATCH_DB",
-                         type=click.Path(dir_okay=False), help="SQLite database file.")
+from crawler.cli_common import db_path_option, fail, open_existing
 
 
-def fail(message: str) -> None:
-    """Print one line to stderr and exit 2."""
-    click.echo(f"policywatch: {message}", err=True)
-    sys.exit(2)
 
-
-def open_existing(db_path: str) -> Any:
-    """The database at `db_path` (never created by a read-only command)."""
-    from storage.db import open_db
-
-    if not Path(db_path).is_file():
-        fail(f"no database at {db_path} (run `policywatch crawl` first, or pass --db)")
-    return open_db(db_path)
 
 
 def short(text: str | None, width: int) -> str:
@@ -42,7 +25,7 @@ def policies() -> None:
 
 
 @policies.command("list")
-@db_option
+@db_path_option
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="How many policies.")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many first.")
 def policies_list(db_path: str, limit: int, offset: int) -> None:
@@ -74,7 +57,7 @@ def revision_line(item: dict[str, Any]) -> str:
 
 @policies.command("show")
 @click.argument("policy_id", metavar="ID")
-@db_option
+@db_path_option
 @click.option("--json", "as_json", is_flag=True, help="Print the policy as JSON.")
 def policies_show(policy_id: str, db_path: str, as_json: bool) -> None:
     """Show a policy: its canonical page, every page carrying it and why it was merged, its revisions.

@@ -10,7 +10,7 @@ from typing import Any, Iterator, TextIO
 
 import click
 
-from crawler.policies_cli import db_option, fail, open_existing
+from crawler.cli_common import db_path_option, fail, open_existing
 
 DEFAULT_OUT = "var/site"
 DEFAULT_FEEDS_CONFIG = "config/feeds.yaml"
@@ -29,7 +29,7 @@ def iso_day(value: str | None, option: str) -> str | None:
 
 
 @click.command()
-@db_option
+@db_path_option
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--base-url", default=None, metavar="URL",
               help="Public address of the output folder, for the feeds' own links "
@@ -137,7 +137,7 @@ def hit_lines(hit: Any) -> list[str]:
 
 @click.command()
 @click.argument("query")
-@db_option
+@db_path_option
 @click.option("--province", "provinces", multiple=True, metavar="NAME", help="Only this province (repeatable).")
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic, slug or label (repeatable).")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only documents published on or after this day.")
@@ -186,7 +186,7 @@ def output_stream(out_file: str | None) -> Iterator[TextIO]:
 
 
 @click.command()
-@db_option
+@db_path_option
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--since", default=None, metavar="YYYY-MM-DD",
               help="Only documents first seen or re-fetched on or after this day.")

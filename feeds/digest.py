@@ -104,8 +104,7 @@ def _entry_from_config(raw: Any, where: str) -> dict[str, Any]:
         email = subs.validate_email(raw.get("email") or "")
         frequency, at, weekday = subs.validate_schedule(str(raw.get("frequency") or ""),
                                                         str(raw.get("at") or subs.DEFAULT_AT), raw.get("weekday"))
-        wanted = {"incentives_only": True, **(raw.get("filter") or {})}
-        filter_data = PolicyFilter.from_mapping(wanted).to_mapping()
+        filter_data = PolicyFilter.from_config(raw.get("filter"), {"incentives_only": True}).to_mapping()
         backfill = int(raw.get("backfill") or 0)
     except (TypeError, ValueError) as exc:  # SubscriptionError and FilterError are ValueErrors
         raise ValueError(f"{where}: {exc}") from None

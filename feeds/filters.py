@@ -150,27 +150,31 @@ class PolicyFilter:
     incentives_only: bool = False
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None) -> "PolicyFilter":
-        """A filter from YAML/JSON data; names are resolved and checked."""
+    def from_mapping(cls, data: Mapping[str, Any] | None,
+                     defaults: Mapping[str, Any] | None = None) -> "PolicyFilter":
+        """A filter from YAML/JSON data; names are resolved and checked. `defaults` hold the values
+        of keys the data does not give (digests default to incentives_only: true)."""
         if data is None:
-            return cls()
+            data = {}
         if not isinstance(data, Mapping):
             raise FilterError(f"a filter must be a mapping of keys to values, got {type(data).__name__}")
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict(defaults or {})
+        given: set[str] = set()
         for raw_key, value in data.items():
             key = ALIASES.get(str(raw_key).strip().lower())
             if key is None:
                 raise FilterError(f"unknown filter key {raw_key!r} (known: {', '.join(sorted(set(ALIASES.values())))})")
             if key in LIST_KEYS:
-                values[key] = values.get(key, ()) + _as_list(value, key)
+                values[key] = (values.get(key, ()) if key in given else ()) + _as_list(value, key)
             elif key == "min_amount":
                 values[key] = _as_amount(value, key)
             else:
                 values[key] = _as_bool(value, key)
+            given.add(key)
         return cls.build(**values)
 
     @classmethod
-    def parse(cls, text: str) -> "PolicyFilter":
+    def parse(cls, text: str, defaults: Mapping[str, Any] | None = None) -> "PolicyFilter":
         """A filter from one line: `province=湖南,全国 topic=talent min_amount=50 incentives`."""
         data: dict[str, Any] = {}
         for word in _normal(text).replace("；", " ").replace(";", " ").split():
@@ -186,15 +190,15 @@ class PolicyFilter:
                 data[canonical] = list(data.get(canonical, [])) + [value]
             else:
                 data[canonical] = value
-        return cls.from_mapping(data)
+        return cls.from_mapping(data, defaults)
 
     @classmethod
-    def from_config(cls, value: Any) -> "PolicyFilter":
+    def from_config(cls, value: Any, defaults: Mapping[str, Any] | None = None) -> "PolicyFilter":
         """A filter as config files write it: a mapping, or one line of key=value words."""
         if isinstance(value, str):
-            return cls.parse(value)
+            return cls.parse(value, defaults)
         if value is None or isinstance(value, Mapping):
-            return cls.from_mapping(value)
+            return cls.from_mapping(value, defaults)
         raise FilterError(f"expected a mapping or one line of key=value words, got {type(value).__name__}")
 
     @classmethod

@@ -102,3 +102,11 @@ def test_config_files_may_write_a_mapping_or_one_line():
     assert PolicyFilter.from_config(None).is_empty()
     with pytest.raises(FilterError, match="mapping or one line"):
         PolicyFilter.from_config(42)
+
+
+def test_defaults_fill_only_keys_the_filter_does_not_give():
+    incentives = {"incentives_only": True}
+    assert PolicyFilter.from_config({"provinces": ["广东"]}, incentives).incentives_only
+    assert PolicyFilter.from_config("province=广东", incentives).incentives_only
+    assert not PolicyFilter.from_config({"incentives_only": False}, incentives).incentives_only
+    assert not PolicyFilter.from_config("incentives=false", incentives).incentives_only
