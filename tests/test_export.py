@@ -12,7 +12,7 @@ from pipelines.extract import RECORD_FIELDS
 from storage.documents import count_documents, iter_documents
 from storage.export import export_records, write_csv, write_jsonl
 from tests.conftest import run_cli
-from tests.test_feeds_data import XSS_URL, build_database
+from tests.publish_data import XSS_URL, build_database
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from feeds.filters import PolicyFilter
 from feeds.publish import POLICY_URN, load_feed_config, publish
 from storage.published import policy_entries
 from tests.conftest import ROOT, run_cli
-from tests.test_feeds_data import REVISED_URL, XSS_TITLE, build_database
+from tests.publish_data import REVISED_URL, XSS_TITLE, build_database
 
 DEMO_FEEDS = ROOT / "demo" / "feeds.yaml"
 NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"

@@ -11,7 +11,7 @@ from feeds.page import region_of
 from feeds.publish import publish
 from feeds.server import make_server
 from storage.published import policy_entries
-from tests.test_feeds_data import build_database
+from tests.publish_data import build_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -12,7 +12,7 @@ from storage.db import open_db
 from storage.documents import iter_documents
 from storage.search import SEARCH_COLUMNS, make_snippet, search_documents
 from tests.conftest import run_cli
-from tests.test_feeds_data import XSS_URL, build_database
+from tests.publish_data import XSS_URL, build_database
 
 
 @pytest.fixture(scope="module")
