@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.crawl import article_html, build_mirror, list_html, write_sources  # noqa: E402
-from crawler.schedule import Dispatcher, ScheduleOptions, load_enabled_sources  # noqa: E402
+from crawler.schedule import Dispatcher, ScheduleOptions, load_config, write_config_snapshot  # noqa: E402
 from demo.server import MirrorServer  # noqa: E402
 from storage.db import open_db  # noqa: E402
 
@@ -66,7 +66,9 @@ def main() -> None:
             options = ScheduleOptions(config=tmp_path / "sources.yaml", db=tmp_path / "bench.db",
                                       variables={"mirror": server.base_url}, crawl_settings=CRAWL_SETTINGS,
                                       feeds_out=tmp_path / "site", crawl_log_level="ERROR")
-            sources = load_enabled_sources(options)
+            config = load_config(options)
+            write_config_snapshot(options, config)  # what crawl children read
+            sources = config.sources
             dispatcher = Dispatcher(options, sources)
             dispatcher.db = open_db(options.db)
             print(f"mirror: {args.sources} sources x {args.docs} documents; seeding ...", flush=True)

@@ -1,13 +1,18 @@
-"""The health pass of a cycle: judge every enabled source, raise one alert per change, mail ops, write the ops feed.
+"""The health pass of a cycle: judge every enabled source (and the scheduler's own crawl steps), raise one alert
+per change, mail ops, write the ops feed.
 
-An alert whose email cannot be sent stays pending and is retried by the next pass.
+All the alerts pending at a pass go out as ONE summary email over one SMTP connection (an outage
+that breaks 1,000 sources sends one email, not 1,000). Alerts are marked sent only after the server
+accepted the message; when it cannot be sent they stay pending and the next pass tries again (a
+down or slow server costs one connection attempt per pass, with at most ALERT_SMTP_TIMEOUT seconds
+per SMTP operation, since the pass runs inside the scheduler's dispatcher).
 Without an ops address (POLICYWATCH_OPS_EMAIL or --ops-email) alerts go to the ops feed only.
 """
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -17,12 +22,13 @@ from sqlite_utils import Database
 
 from crawler.sources import Source
 from feeds.ops_feed import alert_text, alert_title, write_ops_feed
-from storage.health import (UNHEALTHY, HealthRules, SourceHealth, assess_source, mark_alert, pending_alerts,
-                            recent_alerts, record_health)
+from storage.health import (UNHEALTHY, HealthRules, SourceHealth, assess_source, judge_scheduler, mark_alert,
+                            pending_alerts, recent_alerts, record_health)
 
 logger = logging.getLogger(__name__)
 
 OPS_EMAIL_ENV = "POLICYWATCH_OPS_EMAIL"
+ALERT_SMTP_TIMEOUT = 10.0  # seconds per SMTP operation; POLICYWATCH_SMTP_TIMEOUT may lower it, never raise it
 
 
 @dataclass
@@ -45,19 +51,35 @@ def assess_sources(db: Database, sources: list[Source], rules: HealthRules) -> l
     return [assess_source(db, s.id, rules, s.expected_every) for s in sources if s.enabled]
 
 
-def alert_message(alert: dict[str, Any], sender: str, recipient: str) -> EmailMessage:
-    """The ops email for one alert (plain text)."""
+def alert_message(alerts: list[dict[str, Any]], sender: str, recipient: str) -> EmailMessage:
+    """The ops email for the alerts of one pass (plain text): one alert keeps its own subject; several get
+    a summary subject and one section each, oldest first."""
     message = EmailMessage()
-    message["Subject"] = f"[policywatch] {alert_title(alert)}"
+    message["Subject"] = f"[policywatch] {summary_title(alerts)}"
     message["From"] = sender
     message["To"] = recipient
     message["Message-ID"] = make_msgid(domain="policywatch")
-    message.set_content(alert_text(alert))
+    if len(alerts) == 1:
+        message.set_content(alert_text(alerts[0]))
+    else:
+        overview = [f"{len(alerts)} source health changes:", ""] + [f"- {alert_title(a)}" for a in alerts]
+        message.set_content("\n".join(overview) + "\n\n" + "\n".join(alert_text(a) for a in alerts))
     return message
 
 
+def summary_title(alerts: list[dict[str, Any]]) -> str:
+    """'source a is unhealthy: …' for one alert; '3 sources unhealthy, 1 recovered' for several."""
+    if len(alerts) == 1:
+        return alert_title(alerts[0])
+    down = sum(1 for a in alerts if a["state"] != "recovered")
+    up = len(alerts) - down
+    parts = [f"{down} source{'s' if down != 1 else ''} unhealthy" if down else "",
+             f"{up} recovered" if up else ""]
+    return ", ".join(filter(None, parts))
+
+
 def deliver_alerts(db: Database, ops_email: str | None, environ: Mapping[str, str] = os.environ) -> tuple[int, int]:
-    """Mail every pending alert to ops; returns (sent, still pending)."""
+    """Mail every pending alert to ops in one summary email; returns (alerts sent, alerts still pending)."""
     alerts = pending_alerts(db)
     if not alerts:
         return 0, 0
@@ -65,33 +87,36 @@ def deliver_alerts(db: Database, ops_email: str | None, environ: Mapping[str, st
         for alert in alerts:
             mark_alert(db, alert["id"], "skipped", "no ops address (set POLICYWATCH_OPS_EMAIL)")
         return 0, 0
-    from feeds.mailer import SendError, SmtpSettings, send_message
+    from feeds.mailer import Mailer, SendError, SmtpSettings
 
     try:
         settings = SmtpSettings.from_env(environ=environ)
     except ValueError as exc:
         logger.error("ops alerts not sent: SMTP settings: %s", exc, extra={"event": "alert_failed"})
         return 0, len(alerts)
-    sent = 0
-    for alert in alerts:
-        try:
-            send_message(settings, alert_message(alert, settings.from_addr, ops_email))
-        except SendError as exc:
+    settings = replace(settings, timeout=min(settings.timeout, ALERT_SMTP_TIMEOUT))
+    ids = ", ".join(sorted({a["source_id"] for a in alerts}))
+    try:
+        with Mailer(settings) as mailer:
+            mailer.send(alert_message(alerts, settings.from_addr, ops_email))
+    except SendError as exc:
+        for alert in alerts:
             mark_alert(db, alert["id"], "pending", str(exc))
-            logger.warning("[%s] ops alert not sent (retried next cycle): %s", alert["source_id"], exc,
-                           extra={"event": "alert_failed", "source": alert["source_id"]})
-            continue
+        log = logger.warning if exc.temporary else logger.error
+        log("%d ops alert(s) not sent (%s; retried next pass): %s", len(alerts), ids, exc,
+            extra={"event": "alert_failed"})
+        return 0, len(alerts)
+    for alert in alerts:  # marked only once the server accepted the message
         mark_alert(db, alert["id"], "sent")
-        sent += 1
-        logger.info("[%s] ops alert sent to %s: %s", alert["source_id"], ops_email, alert_title(alert),
-                    extra={"event": "alert_sent", "source": alert["source_id"]})
-    return sent, len(alerts) - sent
+    logger.info("ops alert email sent to %s: %s (%s)", ops_email, summary_title(alerts), ids,
+                extra={"event": "alert_sent", "sources": sorted({a["source_id"] for a in alerts})})
+    return len(alerts), 0
 
 
 def health_pass(db: Database, sources: list[Source], rules: HealthRules, ops_email: str | None,
                 ops_feed: Path) -> HealthPass:
     """Judge the sources, record changes as alerts, mail the pending ones and rewrite the ops feed."""
-    healths = assess_sources(db, sources, rules)
+    healths = assess_sources(db, sources, rules) + [judge_scheduler(db, rules)]
     raised = 0
     for health in healths:
         alert = record_health(db, health)

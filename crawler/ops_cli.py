@@ -55,7 +55,8 @@ def _sources(config: str, variables: dict[str, str], only: list[str] | None = No
 @click.option("--ops-email", default=None, envvar="POLICYWATCH_OPS_EMAIL", metavar="ADDR",
               help="Where source health alerts are mailed (SMTP from POLICYWATCH_SMTP_*).")
 @click.option("--ops-feed", default=None, type=click.Path(dir_okay=False),
-              help="Ops Atom feed of health alerts [default: FEEDS_OUT/ops.atom, else beside the database].")
+              help="Ops Atom feed of health alerts [default: ops.atom beside the database, not in the public "
+                   "FEEDS_OUT].")
 @click.option("--jobs-db", default=None, type=click.Path(dir_okay=False),
               help="APScheduler job store [default: beside the database, e.g. var/policywatch.jobs.sqlite].")
 @click.option("--batch-window", default="10s", show_default=True, metavar="DURATION",
@@ -87,7 +88,7 @@ def schedule(config: str, db: str, variables: tuple[str, ...], settings: tuple[s
     Example: policywatch schedule --db var/policywatch.db --feeds-out var/site --log-format json
     """
     from crawler.logs import setup_logging
-    from crawler.schedule import PolicyScheduler, ScheduleOptions, SchedulerBusy, load_enabled_sources
+    from crawler.schedule import PolicyScheduler, ScheduleOptions, SchedulerBusy, load_config
     from storage.health import HealthRules
 
     parse_pairs(settings, "--set")
@@ -108,31 +109,49 @@ def schedule(config: str, db: str, variables: tuple[str, ...], settings: tuple[s
         misfire_grace=int(grace.total_seconds()) if grace else None, timezone=timezone,
         crawl_log_level=crawl_log_level.upper(), rules=HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs))
     try:
-        sources = load_enabled_sources(options)
+        loaded = load_config(options)
     except SourceConfigError as exc:
         fail(str(exc))
     setup_logging(log_level, log_format)
     try:
-        PolicyScheduler(options).run(sources)
+        code = PolicyScheduler(options).run(loaded)
     except SchedulerBusy as exc:
         fail(str(exc))
+    if code:
+        click.echo("policywatch: the scheduler's dispatcher died; see the log above", err=True)
+        raise SystemExit(code)
 
 
 # --- status ------------------------------------------------------------------------------
 
 def status_report(db_path: str, sources: list[Source], fail_runs: int, no_links_runs: int,
                   cycles: int) -> dict[str, Any]:
-    """Health of every enabled source, the latest cycles, alerts and delivery problems, as plain data."""
+    """Health of every enabled source and of the scheduler's crawl steps, the latest cycles, alerts and
+    delivery problems, as plain data.
+
+    A source's state and reasons are the ones the running scheduler's last health pass recorded (it
+    judged with its own --fail-runs/--no-links-runs) when that pass came after the source's latest run;
+    otherwise (no scheduler, cron) they are judged here with this command's options."""
     from crawler.alerts import assess_sources
     from crawler.schedule import running_scheduler_pid
     from storage.db import open_db
-    from storage.health import HealthRules, UNHEALTHY, pending_alerts, recent_cycles
+    from storage.health import HealthRules, UNHEALTHY, judge_scheduler, pending_alerts, recent_cycles, saved_health
 
     db = open_db(db_path)
-    healths = assess_sources(db, sources, HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs))
+    rules = HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs)
+    healths = assess_sources(db, sources, rules)
+    pid = running_scheduler_pid(Path(db_path).resolve())
+    saved = saved_health(db) if pid else {}
+    for health in healths:
+        kept = saved.get(health.source_id)
+        finished = (health.last_run or {}).get("finished_at")
+        if kept and kept["state"] != "unknown" and finished and kept["checked_at"] >= finished[:25]:
+            health.state, health.reasons = kept["state"], kept["reasons"]
+    scheduler = judge_scheduler(db, rules)
     return {
-        "healthy": not any(h.state == UNHEALTHY for h in healths),
-        "scheduler_pid": running_scheduler_pid(Path(db_path).resolve()),
+        "healthy": not any(h.state == UNHEALTHY for h in [*healths, scheduler]),
+        "scheduler_pid": pid,
+        "scheduler_health": {"state": scheduler.state, "reasons": scheduler.reasons},
         "sources": [h.to_dict() for h in healths],
         "cycles": recent_cycles(db, cycles),
         "pending_alerts": pending_alerts(db),
@@ -157,6 +176,9 @@ def print_status(report: dict[str, Any]) -> None:
     """The status report as tables."""
     pid = report["scheduler_pid"]
     click.echo(f"scheduler: {'running (pid ' + str(pid) + ')' if pid else 'not running'}")
+    health = report["scheduler_health"]
+    if health["state"] == "unhealthy":
+        click.echo(f"scheduler health: unhealthy: {'; '.join(health['reasons'])}")
     click.echo(f"{'source':<22} {'health':<9} {'last run (UTC)':<19} {'status':<11} {'new':>4} "
                f"{'last new document':<19} errors / why")
     for row in report["sources"]:
@@ -191,7 +213,8 @@ def print_status(report: dict[str, Any]) -> None:
 @no_links_option
 def status(config: str, db: str, variables: tuple[str, ...], as_json: bool, cycles: int, fail_runs: int,
            no_links_runs: int) -> None:
-    """Show source health, the last cycles and undelivered alerts; exit 1 when any source is unhealthy.
+    """Show source health, the last cycles and undelivered alerts; exit 1 when any source (or the scheduler's
+    crawl step) is unhealthy.
 
     Example: policywatch status --db var/policywatch.db || echo "a source needs attention"
     """

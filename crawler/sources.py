@@ -326,6 +326,58 @@ def parse_duration(text: Any) -> timedelta | None:
 
 
 CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
+# crontab numbers weekdays 0-7 from Sunday (0 and 7 are both Sunday); APScheduler numbers them 0-6
+# from Monday. Numeric weekday fields are translated to names, which both read the same way.
+CRONTAB_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+APS_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NUMERIC_WEEKDAY = re.compile(r"^(\*|\d+(?:-\d+)?)(?:/(\d+))?$")
+
+
+def crontab_weekdays(field_text: str) -> str:
+    """A crontab weekday field with its numbers as APScheduler names: '1-5' -> 'mon-fri', '0' and '7' ->
+    'sun', '*/2' -> 'tue,thu,sat,sun'; names and '*' pass through. Raises ValueError on a bad number."""
+    if not any(ch.isdigit() for ch in field_text):
+        return field_text
+    out: list[str] = []
+    for item in field_text.split(","):
+        match = NUMERIC_WEEKDAY.match(item)
+        if not match:
+            if any(ch.isdigit() for ch in item):
+                raise ValueError(f"weekday {item!r}: use 0-7 (0 and 7 are Sunday), a range, a list or a step, "
+                                 "or names (mon-fri)")
+            out.append(item)
+            continue
+        span, step = match.group(1), int(match.group(2) or 1)
+        first, _, last = ("0-7" if span == "*" else span).partition("-")
+        low, high = int(first), int(last or first)
+        if high > 7 or low > high or step < 1:
+            raise ValueError(f"weekday {item!r}: values run 0-7 (0 and 7 are Sunday), low to high")
+        days = {day % 7 for day in range(low, high + 1, step)}
+        if span != "*" and not last and match.group(2):  # '1/2' in crontab means 1-7/2
+            days = {day % 7 for day in range(low, 8, step)}
+        out.append(_weekday_names(days))
+    return ",".join(out)
+
+
+def _weekday_names(days: set[int]) -> str:
+    """Crontab weekday numbers (0 = Sunday) as APScheduler names, consecutive days joined as ranges."""
+    order = sorted((day - 1) % 7 for day in days)  # APScheduler order: Monday first
+    runs: list[list[int]] = []
+    for day in order:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ",".join(APS_WEEKDAYS[r[0]] if len(r) == 1 else f"{APS_WEEKDAYS[r[0]]}-{APS_WEEKDAYS[r[-1]]}"
+                    for r in runs)
+
+
+def cron_trigger_fields(expression: str) -> dict[str, str]:
+    """The CronTrigger keyword arguments of a 5-field crontab expression (weekdays read as crontab does)."""
+    fields = dict(zip(CRON_FIELDS, expression.split()))
+    if "day_of_week" in fields:
+        fields["day_of_week"] = crontab_weekdays(fields["day_of_week"])
+    return fields
 
 
 def cron_problem(expression: str) -> str | None:
@@ -333,7 +385,7 @@ def cron_problem(expression: str) -> str | None:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger(**dict(zip(CRON_FIELDS, expression.split())), timezone="Asia/Shanghai")
+        CronTrigger(**cron_trigger_fields(expression), timezone="Asia/Shanghai")
     except ValueError as exc:
         return str(exc)
     return None

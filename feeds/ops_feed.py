@@ -9,6 +9,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 
 FEED_ID = "urn:policywatch:ops"
+SCHEDULER_ID = "(scheduler)"  # storage.health.SCHEDULER_ID: the scheduler's own crawl steps
 
 
 def _when(stamp: str) -> datetime:
@@ -18,17 +19,21 @@ def _when(stamp: str) -> datetime:
 
 def alert_title(alert: dict[str, Any]) -> str:
     """The one-line summary shared by the feed entry and the email subject."""
+    what = "the scheduler" if alert["source_id"] == SCHEDULER_ID else f"source {alert['source_id']}"
     if alert["state"] == "recovered":
-        return f"source {alert['source_id']} recovered"
+        return f"{what} recovered"
     first = alert["reasons"][0] if alert["reasons"] else "unhealthy"
-    return f"source {alert['source_id']} is unhealthy: {first}"
+    return f"{what} is unhealthy: {first}"
 
 
 def alert_text(alert: dict[str, Any]) -> str:
     """The plain-text body shared by the feed entry and the email."""
     lines = [alert_title(alert), "", f"at: {alert['created_at']}"]
     lines += [f"- {reason}" for reason in alert["reasons"]]
-    if alert["state"] != "recovered":
+    if alert["state"] != "recovered" and alert["source_id"] == SCHEDULER_ID:
+        lines += ["", "The crawl children are failing before or while crawling: see the scheduler's log "
+                      "(journalctl -u policywatch-scheduler) and the crawl steps in:  policywatch status"]
+    elif alert["state"] != "recovered":
         lines += ["", f"Look at the list page as the crawler sees it:  policywatch sources check {alert['source_id']}",
                   "Source health and recent cycles:  policywatch status"]
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ in the ops Atom feed.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,8 +20,12 @@ from sqlite_utils import Database
 from storage.runs import now_iso, pid_alive
 
 BEIJING = timezone(timedelta(hours=8))
-FAILING_STATUSES = ("failed", "blocked")
+FAILING_STATUSES = ("failed", "blocked", "timeout")
+FAILED_STEP_STATUSES = ("failed", "killed", "timeout")
 HEALTHY, UNHEALTHY, UNKNOWN = "healthy", "unhealthy", "unknown"
+# The scheduler's own health (its crawl steps) is kept and alerted like a source's, under an id no
+# source can have (source ids start with a letter or digit).
+SCHEDULER_ID = "(scheduler)"
 
 
 def migrate_cycles_health(db: Database) -> None:
@@ -85,10 +90,33 @@ def finish_step(db: Database, step_id: int, status: str, detail: str | None = No
         "detail": (detail or "")[:2000] or None, "exit_code": exit_code, "pid": pid, "crawl_run_id": crawl_run_id})
 
 
-def reconcile_dead_cycles(db: Database) -> list[int]:
-    """Mark cycles (and their steps) left 'running' by a scheduler that no longer exists as interrupted."""
+def set_step_pid(db: Database, step_id: int, pid: int) -> None:
+    """Note the child process of a running step (a restarted scheduler stops it if it outlived us)."""
+    db["cycle_steps"].update(step_id, {"pid": pid})
+
+
+def running_step_pids(db: Database) -> list[int]:
+    """The child pids of steps still marked 'running'."""
+    return [row[0] for row in db.execute("select pid from cycle_steps where status = 'running' and pid is not null")]
+
+
+def fail_cycle(db: Database, cycle_id: int, detail: str) -> None:
+    """Close a cycle the scheduler could not complete (an error in the scheduler itself) as failed."""
+    with db.conn:
+        for step in db.query("select id from cycle_steps where cycle_id = ? and status = 'running'", [cycle_id]):
+            finish_step(db, step["id"], "failed", detail)
+        if db["cycles"].get(cycle_id)["status"] == "running":
+            finish_cycle(db, cycle_id, "failed")
+
+
+def reconcile_dead_cycles(db: Database, every: bool = False) -> list[int]:
+    """Mark cycles (and their steps) left 'running' by a scheduler that no longer exists as interrupted.
+
+    `every`: all running cycles, whatever their pid says; the scheduler passes it while holding the
+    database's lock (no other scheduler can be running, and in a container the dead scheduler's pid
+    is often reused by the new one)."""
     stale = [row["id"] for row in db.query("select id, pid from cycles where status = 'running'")
-             if not pid_alive(row["pid"])]
+             if every or not pid_alive(row["pid"])]
     for cycle_id in stale:
         with db.conn:
             for step in db.query("select id from cycle_steps where cycle_id = ? and status = 'running'", [cycle_id]):
@@ -106,6 +134,16 @@ def recent_cycles(db: Database, limit: int = 10) -> list[dict[str, Any]]:
                                        "crawl_run_id, detail from cycle_steps where cycle_id = ? order by id",
                                        [cycle["id"]]))
     return cycles
+
+
+def feeds_outdated(db: Database) -> bool:
+    """True when a document was first seen after the last feeds step that succeeded began (or feeds never
+    succeeded while documents exist): persistent, so a failed or skipped rebuild is retried next cycle."""
+    newest = db.execute("select max(first_seen) from documents").fetchone()[0]
+    if newest is None:
+        return False
+    built = db.execute("select max(started_at) from cycle_steps where step = 'feeds' and status = 'ok'").fetchone()[0]
+    return built is None or _as_datetime(newest) >= _as_datetime(built)
 
 
 def stored_by_run(db: Database, run_id: int | None) -> int:
@@ -210,6 +248,32 @@ def assess_source(db: Database, source_id: str, rules: HealthRules, expected_eve
     last_run = history[0] if history else None
     return SourceHealth(source_id, state, reasons, last_run, last_new, newest,
                         last_run["error_kinds"] if last_run else {})
+
+
+def judge_scheduler(db: Database, rules: HealthRules) -> SourceHealth:
+    """The scheduler's own health: unhealthy when its last `rules.fail_runs` crawl steps all failed (the
+    crawl child could not run, was killed or timed out), which no source's run history may show."""
+    steps = list(db.query(
+        "select s.status, s.detail, s.finished_at, s.crawl_run_id from cycle_steps s join cycles c on c.id = "
+        "s.cycle_id where s.step = 'crawl' and s.status not in ('running', 'interrupted') order by s.id desc "
+        "limit ?", [rules.fail_runs]))
+    if not steps:
+        return SourceHealth(SCHEDULER_ID, UNKNOWN, ["no crawl cycle yet"])
+    failing = _leading(steps, FAILED_STEP_STATUSES)
+    last = steps[0]
+    if failing >= rules.fail_runs:
+        detail = re.split(r"; (?:no )?crawl run", last["detail"] or "")[0] or "-"
+        reasons = [f"last {failing} crawl cycles failed: {last['status']}: {detail}"]
+        return SourceHealth(SCHEDULER_ID, UNHEALTHY, reasons, last_run={"status": last["status"],
+                                                                          "finished_at": last["finished_at"]})
+    return SourceHealth(SCHEDULER_ID, HEALTHY, [], last_run={"status": last["status"],
+                                                              "finished_at": last["finished_at"]})
+
+
+def saved_health(db: Database) -> dict[str, dict[str, Any]]:
+    """The states the scheduler's last health pass recorded, by source id (reasons decoded)."""
+    return {row["source_id"]: {**row, "reasons": json.loads(row["reasons"] or "[]")}
+            for row in db.query("select * from source_health")}
 
 
 def newest_document_dates(db: Database, source_id: str) -> tuple[str | None, str | None]:

@@ -9,6 +9,7 @@ from typing import Callable
 
 from sqlite_utils import Database
 
+from storage.runs import create_run_indexes
 from storage.search import create_search_index
 from storage.subscriptions import create_subscription_tables
 
@@ -133,6 +134,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (5, "search: trigram FTS5 index over documents (title, issuer, doc_number, text)", create_search_index),
     (6, "digests: subscriptions, digest_batches, deliveries", create_subscription_tables),
     (7, "scheduler cycles, cycle_steps, source_health, ops_alerts", _m007_cycles_health),
+    (9, "indexes: run_sources(source_id, run_id), fetch_errors(source_id, kind)", create_run_indexes),
 ]
 
 

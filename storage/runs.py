@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from sqlite_utils import Database
 
@@ -98,13 +98,15 @@ def pid_alive(pid: int | None) -> bool:
         return True
 
 
-def reconcile_dead_runs(db: Database) -> list[int]:
-    """Mark runs left 'running' by a process that no longer exists as interrupted; returns their ids.
+def reconcile_dead_runs(db: Database, also: Iterable[int] = ()) -> list[int]:
+    """Mark runs left 'running' by a process that no longer exists (and the runs `also` names, whose pid
+    now belongs to another process) as interrupted; returns their ids.
 
     Each source of such a run without a row gets one with status 'interrupted', so its history
     shows the gap and the next crawl of that source reads its whole list again."""
+    also = set(also)
     stale = [row for row in db.query("select id, pid, sources from crawl_runs where status = 'running'")
-             if not pid_alive(row["pid"])]
+             if row["id"] in also or not pid_alive(row["pid"])]
     for row in stale:
         done = {r[0] for r in db.execute("select source_id from run_sources where run_id = ?", [row["id"]])}
         with db.conn:
@@ -123,15 +125,61 @@ def run_id_for_pid(db: Database, pid: int) -> int | None:
     return row[0] if row else None
 
 
+RESUMABLE_STATUSES = ("interrupted", "timeout")
+
+
 def interrupted_sources(db: Database, source_ids: list[str]) -> set[str]:
-    """Sources whose latest run was interrupted: their next crawl reads the whole list, not just the new head."""
+    """Sources whose latest run was cut short (interrupted or timeout): their next crawl reads the whole list,
+    not just the new head. At most once in a row: when the run before was cut short too (the whole-list read
+    itself did not finish, e.g. it takes longer than the crawl timeout) the source is crawled normally again,
+    so a source whose full list cannot be read in time does not loop on it forever."""
     if not source_ids:
         return set()
     marks = ",".join("?" * len(source_ids))
     rows = db.execute(
+        f"select s.source_id, s.status from run_sources s where s.source_id in ({marks}) and s.run_id in "
+        "(select r.run_id from run_sources r where r.source_id = s.source_id order by r.run_id desc limit 2) "
+        "order by s.source_id, s.run_id desc", source_ids).fetchall()
+    latest: dict[str, list[str]] = {}
+    for source_id, status in rows:
+        latest.setdefault(source_id, []).append(status)
+    return {source_id for source_id, statuses in latest.items()
+            if statuses[0] in RESUMABLE_STATUSES and not (len(statuses) > 1 and statuses[1] in RESUMABLE_STATUSES)}
+
+
+def cut_short_sources(db: Database, source_ids: list[str]) -> list[str]:
+    """Sources (in the given order) whose latest run was interrupted or timed out: a restarted scheduler
+    crawls them at once instead of waiting for their next scheduled run."""
+    if not source_ids:
+        return []
+    marks = ",".join("?" * len(source_ids))
+    rows = db.execute(
         f"select source_id, status from run_sources where source_id in ({marks}) and run_id = "
         "(select max(r.run_id) from run_sources r where r.source_id = run_sources.source_id)", source_ids)
-    return {source_id for source_id, status in rows if status == "interrupted"}
+    cut = {source_id for source_id, status in rows if status in RESUMABLE_STATUSES}
+    return [source_id for source_id in source_ids if source_id in cut]
+
+
+def mark_run_timeout(db: Database, run_id: int, detail: str) -> None:
+    """Record that a run was stopped at its time limit: the run and each of its sources cut short by it
+    (status 'interrupted', as the crawl process saw it) become 'timeout', which health counts as failing."""
+    with db.conn:
+        db.execute("update run_sources set status = 'timeout', exit_reason = ? || coalesce('; ' || exit_reason, '') "
+                   "where run_id = ? and status = 'interrupted'", [detail, run_id])
+        db.execute("update crawl_runs set status = 'timeout', finished_at = coalesce(finished_at, ?) "
+                   "where id = ? and status in ('interrupted', 'running')", [now_iso(), run_id])
+
+
+def live_runs(db: Database, trigger: str | None = None) -> list[dict[str, Any]]:
+    """Runs still 'running' whose process is alive (optionally only those started by `trigger`)."""
+    rows = db.query("select id, pid, trigger, sources from crawl_runs where status = 'running'")
+    return [row for row in rows if pid_alive(row["pid"]) and (trigger is None or row["trigger"] == trigger)]
+
+
+def create_run_indexes(db: Database) -> None:
+    """Migration 9: indexes for the per-source history (health, resume) and failed-detail retries."""
+    db["run_sources"].create_index(["source_id", "run_id"], if_not_exists=True)
+    db["fetch_errors"].create_index(["source_id", "kind"], if_not_exists=True)
 
 
 def source_history(db: Database, source_id: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -57,7 +57,11 @@ def test_two_cycles_then_sigterm_leaves_complete_history(mirror, manifest, tmp_p
     steps = query(db, "select step, status, crawl_run_id from cycle_steps where cycle_id = ? order by id", (first,))
     assert [(s, st) for s, st, _ in steps] == [("crawl", "ok"), ("feeds", "ok"), ("health", "ok")]
     assert steps[0][2] == 1
-    assert (feeds / "index.html").exists() and (feeds / "ops.atom").exists()
+    # The ops feed is kept beside the database, out of the public feeds folder.
+    assert (feeds / "index.html").exists() and not (feeds / "ops.atom").exists()
+    assert (tmp_path / "ops.atom").exists()
+    # Crawl children read the snapshot of the sources file that validated, beside the database.
+    assert (tmp_path / "pw.db.sources.yaml").read_text(encoding="utf-8") == config.read_text(encoding="utf-8")
     second_steps = query(db, "select step from cycle_steps where cycle_id = ? order by id", (second,))
     assert [s for (s,) in second_steps] == ["crawl", "health"]  # nothing stored: feeds not rebuilt
     assert query(db, "select status from cycle_steps where step = 'digest' and status != 'running' limit 1") \

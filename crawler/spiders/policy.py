@@ -215,12 +215,9 @@ class PolicySpider(scrapy.Spider):
                                   context=meta.get("context") or {})
         links = self._usable_links(source, listing.links)
         self._inc(source.id, "links_found", len(links))
-        if not links:
-            if not listing.next_request:
-                state.exit_reasons.append(f"no article links on list page {meta['page']} ({response.url})")
-                if meta["page"] == 1:
-                    self.crawler.stats.set_value(f"policywatch/{source.id}/no_links", 1)
-                return
+        if not links and not listing.next_request:
+            state.exit_reasons.append(f"no article links on list page {meta['page']} ({response.url})")
+            return
         known = known_urls(self.db, [link.url for link in links])
         fresh = [link for link in links if link.url not in known and link.url not in state.requested]
         for link in fresh:
@@ -386,8 +383,9 @@ class PolicySpider(scrapy.Spider):
             status = "blocked"
         elif pages_read == 0:
             status = "failed"
-        elif self.crawler.stats.get_value(f"policywatch/{source_id}/no_links"):
+        elif summary["links_found"] == 0:  # list pages read, no article link on any (a redesign, pager or not)
             status = "no_links"
+            state.exit_reasons.append(f"no article links on the {pages_read} list page(s) read")
         else:
             status = "ok"
         summary.update({"status": status, "blocked_status": state.blocked_status, "started_at": state.started_at,
