@@ -71,6 +71,8 @@ def feeds(db_path: str, out_dir: str, base_url: str | None, config_path: str | N
     click.echo(f"{summary.feeds} feeds ({summary.feeds * 2} files, RSS and Atom) with {summary.entries} entries "
                f"from {summary.policies} relevant policies; index.html with {min(page_rows, summary.policies)} rows")
     removed = f", {len(summary.files_removed)} stale feed files removed" if summary.files_removed else ""
+    if summary.temporaries_removed:
+        removed += f", {len(summary.temporaries_removed)} leftover temporary files removed"
     click.echo(f"{Path(out_dir)}: {summary.files_written} files written, {summary.files_unchanged} unchanged{removed}")
 
 
@@ -140,7 +142,8 @@ def hit_lines(hit: Any) -> list[str]:
 @db_path_option
 @click.option("--province", "provinces", multiple=True, metavar="NAME", help="Only this province (repeatable).")
 @click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic, slug or label (repeatable).")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only documents published on or after this day.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Only documents published on or after this day (undated: first seen from 00:00 Beijing time).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search(query: str, db_path: str, provinces: tuple[str, ...], topics: tuple[str, ...], since: str | None,
@@ -189,21 +192,26 @@ def output_stream(out_file: str | None) -> Iterator[TextIO]:
 @db_path_option
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--since", default=None, metavar="YYYY-MM-DD",
-              help="Only documents first seen or re-fetched on or after this day.")
+              help="Only documents first seen or re-fetched on or after this day (from 00:00 Beijing time).")
 @click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False), help="Output file [default: stdout].")
-def export(db_path: str, output_format: str, since: str | None, out_file: str | None) -> None:
+@click.option("--safe-csv", is_flag=True,
+              help="CSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas "
+                   "(the file then no longer round-trips exactly).")
+def export(db_path: str, output_format: str, since: str | None, out_file: str | None, safe_csv: bool) -> None:
     """Export every stored document as one record (ARCHITECTURE.md's JSON names, plus policy_id and is_canonical).
 
     CSV cells holding lists are JSON text. Records are streamed one at a time.
 
-    Example: policywatch export --format csv --since 2026-01-01 --out documents.csv
+    Example: policywatch export --format csv --since 2026-01-01 --safe-csv --out documents.csv
     """
     from storage.export import export_records, write_csv, write_jsonl
 
     since = iso_day(since, "--since")
+    if safe_csv and output_format != "csv":
+        fail("--safe-csv applies to --format csv only")
     db = open_existing(db_path)
-    writer = write_jsonl if output_format == "jsonl" else write_csv
     with output_stream(out_file) as out:
-        count = writer(export_records(db, since), out)
+        records = export_records(db, since)
+        count = write_csv(records, out, safe=safe_csv) if output_format == "csv" else write_jsonl(records, out)
     if out_file is not None:
         click.echo(f"{count} documents written to {out_file}")

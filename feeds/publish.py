@@ -16,10 +16,12 @@ stay the same), and feed files no longer produced are removed.
 """
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -48,11 +50,14 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 POLICY_URN = "urn:policywatch:policy:"
 FEED_URN = "urn:policywatch:feed:"
 UPDATED_MARK = "【更新】"
+TEMPORARY = re.compile(r"\..+\.tmp(?:-.*)?")   # write_atomic's .<name>.<random>.tmp (and .<name>.tmp-*)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 RESERVED_SLUGS = ("all", "incentives", "national")
 RESERVED_PREFIXES = ("province-", "topic-")
 CONFIG_KEYS = ("id", "title", "description", "filter")
 NO_DATE = datetime(2000, 1, 1, tzinfo=SHANGHAI)
+FEED_AUTHOR = {"name": "policywatch"}
+TEMP_MAX_AGE = 3600   # seconds: older temporary files are leftovers of a killed write
 
 
 class FeedConfigError(ValueError):
@@ -80,6 +85,7 @@ class PublishSummary:
     files_written: int = 0
     files_unchanged: int = 0
     files_removed: list[str] = field(default_factory=list)
+    temporaries_removed: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,8 +187,20 @@ def load_feed_config(path: str | Path) -> list[FeedSpec]:
     return [_config_feed(path, index, item, seen) for index, item in enumerate(items)]
 
 
+def feed_order(entries: Iterable[PolicyEntry]) -> list[PolicyEntry]:
+    """Entries as feeds list them: by the later of publish date and last material revision, newest first.
+
+    A revised older policy comes back to the top (so the feed cap never hides its update); otherwise
+    the order is `policy_entries`' (publish date, then first seen), undated policies last.
+    """
+    def key(entry: PolicyEntry) -> tuple[bool, datetime, tuple[str, str, str]]:
+        dated = bool(entry.publish_date) or bool(_parse_time(entry.updated_at))
+        return (dated, updated_at(entry) if dated else NO_DATE, entry.sort_key)
+    return sorted(entries, key=key, reverse=True)
+
+
 def select_entries(spec: FeedSpec, entries: list[PolicyEntry], limit: int) -> list[PolicyEntry]:
-    """The newest `limit` entries the feed's filter passes (`entries` is newest first)."""
+    """The first `limit` entries the feed's filter passes (`entries` in feed order, see `feed_order`)."""
     chosen = []
     for entry in entries:
         if spec.filter.matches(entry):
@@ -268,22 +286,28 @@ def feed_urls(base_url: str, slug: str) -> tuple[str, str, str]:
 
 
 def _feed_generator(spec: FeedSpec, entries: list[PolicyEntry], base_url: str, self_url: str,
-                    fallback: datetime) -> FeedGenerator:
+                    fallback: datetime, rss: bool) -> FeedGenerator:
     page_url = feed_urls(base_url, spec.slug)[2]
     fg = FeedGenerator()
     fg.id(FEED_URN + spec.slug)
     fg.title(f"policywatch · {spec.title}")
-    fg.subtitle(spec.description or spec.filter.describe())
+    subtitle = spec.description or spec.filter.describe()
+    fg.subtitle(html.escape(subtitle, quote=False) if rss else subtitle)   # RSS <description> is HTML
     fg.link(href=self_url, rel="self")       # self first: RSS <link> is the last link set
     fg.link(href=page_url, rel="alternate")
     fg.language("zh-CN")
     fg.generator("policywatch")
+    fg.author(FEED_AUTHOR)     # RFC 4287: a feed needs an author unless every entry has one
     fg.updated(max((updated_at(entry) for entry in entries), default=fallback))
     return fg
 
 
-def _add_entry(fg: FeedGenerator, entry: PolicyEntry, renderer: EntryRenderer) -> None:
+def _add_entry(fg: FeedGenerator, entry: PolicyEntry, renderer: EntryRenderer, rss: bool) -> None:
     shown, summary, content = renderer.render(entry)
+    if rss:
+        # readers treat RSS <description> as HTML: escape the plain text once more, so markup in
+        # crawled text (an issuer like <b onmouseover=…>) is shown, never run (Atom <summary> is type text)
+        summary = html.escape(summary, quote=False)
     fe = fg.add_entry(order="append")
     fe.id(POLICY_URN + entry.policy_id)
     fe.guid(POLICY_URN + entry.policy_id, permalink=False)
@@ -302,14 +326,14 @@ def _add_entry(fg: FeedGenerator, entry: PolicyEntry, renderer: EntryRenderer) -
 
 def render_feed(spec: FeedSpec, entries: list[PolicyEntry], base_url: str = DEFAULT_BASE_URL,
                 renderer: EntryRenderer | None = None, fallback: datetime = NO_DATE) -> tuple[bytes, bytes]:
-    """(RSS 2.0 bytes, Atom bytes) of one feed over `entries` (already selected, newest first)."""
+    """(RSS 2.0 bytes, Atom bytes) of one feed over `entries` (already selected, in feed order)."""
     renderer = renderer or EntryRenderer()
     rss_url, atom_url, _ = feed_urls(base_url, spec.slug)
-    rss = _feed_generator(spec, entries, base_url, rss_url, fallback)
-    atom = _feed_generator(spec, entries, base_url, atom_url, fallback)
+    rss = _feed_generator(spec, entries, base_url, rss_url, fallback, rss=True)
+    atom = _feed_generator(spec, entries, base_url, atom_url, fallback, rss=False)
     for entry in entries:
-        _add_entry(rss, entry, renderer)
-        _add_entry(atom, entry, renderer)
+        _add_entry(rss, entry, renderer, rss=True)
+        _add_entry(atom, entry, renderer, rss=False)
     return rss.rss_str(pretty=True), atom.atom_str(pretty=True)
 
 
@@ -357,6 +381,26 @@ def remove_stale_feeds(feeds_dir: Path, keep: set[str]) -> list[str]:
     return removed
 
 
+def remove_leftover_temporaries(folder: Path, max_age: float = TEMP_MAX_AGE) -> list[str]:
+    """Delete temporary files of atomic writes (`.<name>.<random>.tmp`) in `folder` older than `max_age` seconds.
+
+    A write killed between mkstemp and os.replace leaves one behind; a younger one may belong to a
+    publish still running, so it is left alone. Returns the names removed.
+    """
+    removed = []
+    if folder.is_dir():
+        cutoff = time.time() - max_age
+        for path in sorted(folder.iterdir()):
+            if TEMPORARY.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                try:
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed.append(path.name)
+                except FileNotFoundError:   # finished or removed meanwhile
+                    continue
+    return removed
+
+
 def feed_specs(entries: list[PolicyEntry], config_path: str | Path | None) -> list[FeedSpec]:
     """Standard feeds for `entries` followed by those of the feeds file (if any)."""
     return standard_feeds(entries) + (load_feed_config(config_path) if config_path else [])
@@ -372,12 +416,13 @@ def publish(db: Database, out_dir: str | Path, *, base_url: str = DEFAULT_BASE_U
     out = Path(out_dir)
     entries = policy_entries(db)
     specs = feed_specs(entries, config_path)
+    in_feed_order = feed_order(entries)
     fallback = max((updated_at(entry) for entry in entries), default=NO_DATE)
     renderer = EntryRenderer()
     summary = PublishSummary(policies=len(entries))
     links, produced = [], set()
     for spec in specs:
-        chosen = select_entries(spec, entries, limit)
+        chosen = select_entries(spec, in_feed_order, limit)
         rss, atom = render_feed(spec, chosen, base_url, renderer, fallback)
         for suffix, data in ((".rss", rss), (".atom", atom)):
             _write(out / FEEDS_DIR / f"{spec.slug}{suffix}", data, summary)
@@ -388,4 +433,6 @@ def publish(db: Database, out_dir: str | Path, *, base_url: str = DEFAULT_BASE_U
         summary.entries += len(chosen)
     _write(out / INDEX_FILE, render_index(entries[:page_rows], links).encode("utf-8"), summary)
     summary.files_removed = remove_stale_feeds(out / FEEDS_DIR, produced)
+    summary.temporaries_removed = (remove_leftover_temporaries(out / FEEDS_DIR)
+                                   + remove_leftover_temporaries(out))
     return summary

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
+from datetime import timezone
+from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ INDEX = "index.html"
 UNSUBSCRIBE_PATH = "/unsubscribe"
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 MAX_FORM_BYTES = 16384
+REQUEST_TIMEOUT = 30   # seconds a connection may wait on the client, per socket operation
 PAGE_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-store",
@@ -85,19 +89,45 @@ def etag_of(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
 
 
-def not_modified(headers: dict[str, str], etag: str, mtime: float) -> bool:
-    """Whether a conditional request's validators match (If-None-Match wins over If-Modified-Since)."""
+def http_date_timestamp(value: str) -> float | None:
+    """An HTTP date (If-Modified-Since) as a POSIX timestamp; `-0000` or no zone read as UTC; None if unreadable."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:     # parsedate_to_datetime gives naive for -0000: UTC by RFC 5322
+        when = when.replace(tzinfo=timezone.utc)
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def not_modified(headers: Message | Mapping[str, str], etag: str, mtime: float) -> bool:
+    """Whether a conditional request's validators match (If-None-Match wins over If-Modified-Since).
+
+    `headers` should be the request's own header object, whose look-ups ignore case (HTTP names do).
+    """
     match = headers.get("If-None-Match")
     if match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
         return "*" in tags or etag in tags
     since = headers.get("If-Modified-Since")
     if since:
-        try:
-            return int(mtime) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return False
+        when = http_date_timestamp(since)
+        return when is not None and int(mtime) <= when
     return False
+
+
+def read_file(path: Path) -> tuple[bytes, float]:
+    """(bytes, mtime) of a file read through one open descriptor, so both belong to the same version.
+
+    Publishing replaces files (os.replace), so the descriptor keeps the version it opened even when a
+    new one lands between the read and the stat; path-based stat could pair old bytes with a new date.
+    """
+    with open(path, "rb") as handle:
+        mtime = os.fstat(handle.fileno()).st_mtime
+        return handle.read(), mtime
 
 
 def token_in(value: str | None) -> str | None:
@@ -180,6 +210,12 @@ class FolderHandler(BaseHTTPRequestHandler):
     server: "FolderServer"
     server_version = "policywatch"
     sys_version = ""
+
+    @property
+    def timeout(self) -> float:  # type: ignore[override]
+        """Seconds a socket operation may wait on the client (StreamRequestHandler applies it in setup):
+        a client that stops sending or reading frees its thread instead of holding it forever."""
+        return self.server.request_timeout
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         if self._is_unsubscribe():
@@ -270,14 +306,13 @@ class FolderHandler(BaseHTTPRequestHandler):
             self._send_error(HTTPStatus.NOT_FOUND, with_body)
             return
         try:
-            data = path.read_bytes()
-            mtime = path.stat().st_mtime
+            data, mtime = read_file(path)
         except OSError:
             self._send_error(HTTPStatus.NOT_FOUND, with_body)
             return
         etag = etag_of(data)
         headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True), "Cache-Control": "no-cache"}
-        if not_modified(dict(self.headers.items()), etag, mtime):
+        if not_modified(self.headers, etag, mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -311,14 +346,17 @@ class FolderServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, root: str | Path, host: str, port: int, db_path: str | Path | None = None) -> None:
+    def __init__(self, root: str | Path, host: str, port: int, db_path: str | Path | None = None,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.root = Path(root).resolve()
         self.desk = UnsubscribeDesk(db_path) if db_path else None
+        self.request_timeout = request_timeout
         super().__init__((host, port), FolderHandler)
 
 
 def make_server(root: str | Path, host: str = "127.0.0.1", port: int = 8000,
-                db_path: str | Path | None = None) -> FolderServer:
+                db_path: str | Path | None = None, request_timeout: float = REQUEST_TIMEOUT) -> FolderServer:
     """A server bound to host:port (port 0: a free one, see `server_address`), not yet serving;
-    with `db_path` it also answers /unsubscribe for that database's digest subscriptions."""
-    return FolderServer(root, host, port, db_path)
+    with `db_path` it also answers /unsubscribe for that database's digest subscriptions.
+    A connection whose client sends or reads nothing for `request_timeout` seconds is closed."""
+    return FolderServer(root, host, port, db_path, request_timeout)

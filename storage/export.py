@@ -13,22 +13,25 @@ from sqlite_utils import Database
 
 from pipelines.extract import RECORD_FIELDS
 from storage.migrations import RECORD_JSON_COLUMNS
+from storage.search import since_instant
 
 BOOLEAN_FIELDS = ("is_relevant", "has_incentive", "is_canonical")
 EXPORT_FORMATS = ("jsonl", "csv")
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def export_records(db: Database, since: str | None = None) -> Iterator[dict[str, Any]]:
     """Every stored document as a record with exactly RECORD_FIELDS, in id order.
 
-    since: only documents first seen or re-fetched on or after this ISO date or timestamp.
+    since: only documents first seen or re-fetched at or after this instant: an ISO date (from 00:00
+    Beijing time that day) or timestamp (Beijing time without an offset); see search.since_instant.
     """
     columns = ", ".join(f"[{name}]" for name in RECORD_FIELDS)
     sql = f"select {columns} from documents"
     params: list[str] = []
     if since:
-        sql += " where first_seen >= ? or updated_at >= ?"
-        params = [since, since]
+        sql += " where datetime(first_seen) >= ? or datetime(updated_at) >= ?"
+        params = [since_instant(since)] * 2
     cursor = db.conn.execute(sql + " order by id", params)
     for row in cursor:
         yield _record(row)
@@ -63,12 +66,23 @@ def csv_value(value: Any) -> Any:
     return "" if value is None else value
 
 
-def write_csv(records: Iterator[dict[str, Any]], out: TextIO) -> int:
-    """A header of RECORD_FIELDS, then one row per record; returns how many."""
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @ first) with ' in front; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(records: Iterator[dict[str, Any]], out: TextIO, safe: bool = False) -> int:
+    """A header of RECORD_FIELDS, then one row per record; returns how many.
+
+    safe: prefix formula-like text cells with ' (spreadsheet-safe, but no longer an exact round trip).
+    """
     writer = csv.writer(out)
     writer.writerow(RECORD_FIELDS)
     count = 0
     for record in records:
-        writer.writerow([csv_value(record[name]) for name in RECORD_FIELDS])
+        cells = [csv_value(record[name]) for name in RECORD_FIELDS]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells] if safe else cells)
         count += 1
     return count

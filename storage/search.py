@@ -27,10 +27,13 @@ import re
 import unicodedata
 from html import escape
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
 from typing import Any, Iterable
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 FTS_TABLE = "documents_fts"
 SEARCH_COLUMNS = ("title", "issuer", "doc_number", "text")
 TRIGRAM = 3
@@ -132,6 +135,21 @@ def _term_condition(term: str) -> tuple[str, list[str]]:
     return "(" + " or ".join(checks) + ")", [term] * len(SEARCH_COLUMNS)
 
 
+def since_instant(since: str) -> str:
+    """The UTC instant `--since` means, as SQLite's datetime() writes it ('YYYY-MM-DD HH:MM:SS').
+
+    A day (YYYY-MM-DD) starts at 00:00 Beijing time (Asia/Shanghai), the day users mean; a timestamp
+    without an offset is Beijing time too. Compare it with `datetime(column)`, which turns the stored
+    ISO timestamps (UTC, or any offset) into the same UTC form, so the comparison is by instant.
+    """
+    if len(since) == 10:
+        when = datetime.combine(date.fromisoformat(since), time(0), tzinfo=SHANGHAI)
+    else:
+        when = datetime.fromisoformat(since)
+        when = when if when.tzinfo else when.replace(tzinfo=SHANGHAI)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
@@ -144,11 +162,12 @@ def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None)
                      f"where t.value in ({','.join('?' * len(topics))}))")
         params += topics
     if since:
-        # coalesce(publish_date, page_date, first seen day) >= since, written so that dated rows are
-        # judged from the publish-date index alone
+        # publish date, else page date, compared as days; undated rows by when first seen, an instant
+        # (stored as UTC ISO) compared with 00:00 Beijing time of `since`. Written so that dated rows
+        # are judged from the publish-date index alone.
         where.append("(d.publish_date >= ? or d.publish_date is null and "
-                     "coalesce(d.page_date, substr(d.first_seen, 1, 10)) >= ?)")
-        params += [since, since]
+                     "(d.page_date >= ? or d.page_date is null and datetime(d.first_seen) >= ?))")
+        params += [since[:10], since[:10], since_instant(since)]
     return where, params
 
 
@@ -157,7 +176,8 @@ def search_documents(db: Database, query: str, *, provinces: Iterable[str] = (),
     """Documents containing every word of `query`, newest first (publish date, then id), with snippets.
 
     provinces: official province names (any of them); topics: topic slugs (any of them);
-    since: only documents published (or, undated, first seen) on or after this ISO date.
+    since: only documents published on or after this ISO date (undated ones: first seen at or after
+    00:00 Beijing time that day).
     """
     terms = query_terms(query)
     if not terms:

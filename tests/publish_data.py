@@ -3,11 +3,15 @@
 A real SQLite file filled by the real store step: every page of the demo mirror (pipelines.store
 .store_page, as the crawler calls it), one policy revised after an edit of its government page,
 and one hostile policy whose title, issuer, text and page addresses carry XSS payloads.
+Also `require_program`, for the tests that drive a real feed reader or browser.
 """
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from crawler.encoding import decode_html
 from pipelines.dedup import content_hash_of
@@ -75,3 +79,44 @@ def build_database(path: Path) -> dict:
     hostile = store_hostile_policy(db)
     revised = document_by_url(db, REVISED_URL)["policy_id"]
     return {"db": db, "revised_policy": revised, "hostile_policy": hostile}
+
+
+def in_ci() -> bool:
+    """Whether the tests run in CI (the `CI` variable set to anything but empty, 0, false or no)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_program(path: str | Path, package: str) -> None:
+    """Skip a test whose program is missing on a developer machine; in CI fail, since `make test` installs it."""
+    if Path(path).exists():
+        return
+    message = f"{path} is not installed (Debian package {package}; `make system-test-deps` installs it)"
+    if in_ci():
+        pytest.fail(f"CI is set but {message}: this test must run in CI, not be skipped", pytrace=False)
+    pytest.skip(message)
+
+
+# Documents around a Beijing midnight, for --since: first seen 2026-03-01T17:00Z is 03-02 01:00 in Beijing.
+MIDNIGHT_TERM = "午夜申报补助"
+MIDNIGHT_DOCUMENTS = {
+    "after-midnight-utc": {"first_seen": "2026-03-01T17:00:00+00:00"},        # 03-02 01:00 Beijing
+    "before-midnight-utc": {"first_seen": "2026-03-01T15:59:59+00:00"},       # 03-01 23:59:59 Beijing
+    "after-midnight-beijing": {"first_seen": "2026-03-02T00:30:00+08:00"},    # stored with its own offset
+    "dated": {"first_seen": "2026-02-20T00:00:00+00:00", "publish_date": "2026-03-02", "page_date": "2026-03-02"},
+}
+
+
+def build_midnight_database(path: Path):
+    """A database of MIDNIGHT_DOCUMENTS (URLs https://gov.example/<key>), each re-fetched when first seen."""
+    db = open_db(path)
+    for key, dates in MIDNIGHT_DOCUMENTS.items():
+        text = f"各有关单位：{MIDNIGHT_TERM}，每家10万元。"
+        upsert_document(db, {
+            "url": f"https://gov.example/{key}", "source_id": "gov-example", "source_kind": "government",
+            "title": f"关于{MIDNIGHT_TERM}的通知（{key}）", "issuer": "湖南省科学技术厅",
+            "publish_date": dates.get("publish_date"), "page_date": dates.get("page_date"),
+            "first_seen": dates["first_seen"], "fetched_at": dates["first_seen"], "updated_at": dates["first_seen"],
+            "text": text, "content_hash": content_hash_of(text), "province": "湖南省", "level": "provincial",
+            "topics": ["hitech-enterprise"], "is_relevant": 1, "relevance": 0.9,
+        })
+    return db

@@ -12,7 +12,7 @@ from pipelines.extract import RECORD_FIELDS
 from storage.documents import count_documents, iter_documents
 from storage.export import export_records, write_csv, write_jsonl
 from tests.conftest import run_cli
-from tests.publish_data import XSS_URL, build_database
+from tests.publish_data import XSS_URL, build_database, build_midnight_database
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +70,39 @@ def test_export_streams_and_filters_by_date(data, tmp_path):
     assert failed.returncode == 2 and failed.stderr.startswith("policywatch: --since takes a date")
     missing = run_cli("export", "--db", str(tmp_path / "none.db"))
     assert missing.returncode == 2 and not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.parametrize("since, expected", [
+    ("2026-03-02", {"after-midnight-utc", "after-midnight-beijing"}),   # from 2026-03-01T16:00Z
+    ("2026-03-01", {"after-midnight-utc", "after-midnight-beijing", "before-midnight-utc"}),
+    ("2026-03-03", set()),
+])
+def test_since_is_a_beijing_day_compared_with_stored_utc_instants(tmp_path, since, expected):
+    path = tmp_path / "midnight.db"
+    db = build_midnight_database(path)
+    stored = dict(db.execute("select url, first_seen from documents where url like '%after-midnight-utc'"))
+    assert stored == {"https://gov.example/after-midnight-utc": "2026-03-01T17:00:00+00:00"}
+    assert {r["url"].rsplit("/", 1)[1] for r in export_records(db, since=since)} == expected
+    result = run_cli("export", "--db", str(path), "--since", since)
+    assert result.returncode == 0, result.stderr
+    assert {json.loads(line)["url"].rsplit("/", 1)[1] for line in result.stdout.splitlines()} == expected
+
+
+def test_safe_csv_defuses_formula_cells_only_when_asked(data, tmp_path):
+    records = [dict(record) for record in export_records(data["db"])][:4]
+    for record, value in zip(records, ("=HYPERLINK(\"http://evil.example\")", "+1", "-2+3", "@SUM(A1)")):
+        record["title"] = value
+    exact, safe = io.StringIO(), io.StringIO()
+    write_csv(iter(records), exact)
+    write_csv(iter(records), safe, safe=True)
+    exact_titles = [row["title"] for row in csv.DictReader(io.StringIO(exact.getvalue()))]
+    safe_rows = list(csv.DictReader(io.StringIO(safe.getvalue())))
+    assert exact_titles == [r["title"] for r in records]                      # default: an exact round trip
+    assert [row["title"] for row in safe_rows] == ["'" + r["title"] for r in records]
+    assert [row["url"] for row in safe_rows] == [r["url"] for r in records]   # other cells untouched
+    result = run_cli("export", "--db", str(data["path"]), "--format", "csv", "--safe-csv")
+    assert result.returncode == 0, result.stderr
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+    wrong = run_cli("export", "--db", str(data["path"]), "--safe-csv")
+    assert wrong.returncode == 2 and "--safe-csv applies to --format csv only" in wrong.stderr

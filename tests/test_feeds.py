@@ -7,7 +7,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta
+import time
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from feeds.filters import PolicyFilter
 from feeds.publish import POLICY_URN, load_feed_config, publish
 from storage.published import policy_entries
 from tests.conftest import ROOT, run_cli
-from tests.publish_data import REVISED_URL, XSS_TITLE, build_database
+from tests.publish_data import REVISED_URL, XSS_TITLE, build_database, require_program
 
 DEMO_FEEDS = ROOT / "demo" / "feeds.yaml"
+BEIJING = timezone(timedelta(hours=8))
 NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
 
 
@@ -52,8 +54,23 @@ def ids(feed: feedparser.FeedParserDict) -> list[str]:
     return [entry.id for entry in feed.entries]
 
 
+def feed_time(entry) -> datetime | None:
+    """When a policy last became news: the later of its publish day (00:00 Beijing) and its revision."""
+    times = [datetime.fromisoformat(entry.publish_date + "T00:00:00+08:00")] if entry.publish_date else []
+    if entry.updated_at:
+        revised = datetime.fromisoformat(entry.updated_at)
+        times.append(revised if revised.tzinfo else revised.replace(tzinfo=BEIJING))
+    return max(times) if times else None
+
+
+def in_feed_order(entries) -> list:
+    """The README's feed order: newest by feed_time; ties and undated policies keep policy_entries' order."""
+    dated = [e for e in entries if feed_time(e)]
+    return sorted(dated, key=feed_time, reverse=True) + [e for e in entries if not feed_time(e)]
+
+
 def expected_ids(entries, policy_filter: PolicyFilter = PolicyFilter(), limit: int = 100) -> list[str]:
-    return [POLICY_URN + e.policy_id for e in entries if policy_filter.matches(e)][:limit]
+    return [POLICY_URN + e.policy_id for e in in_feed_order(entries) if policy_filter.matches(e)][:limit]
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
@@ -67,6 +84,22 @@ def test_all_feed_has_one_entry_per_relevant_policy_newest_first(data, kind):
     assert ids(feed) == expected_ids(data["entries"])
     keys = [(e.publish_date or "", e.first_seen) for e in data["entries"]]
     assert keys == sorted(keys, reverse=True)
+    unrevised = [e for e in data["entries"] if not e.updated_at]   # these keep publish date, then first seen
+    assert [i for i in ids(feed) if i in {POLICY_URN + e.policy_id for e in unrevised}] == \
+        [POLICY_URN + e.policy_id for e in unrevised]
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_revised_older_policy_comes_back_to_the_top_inside_the_cap(data, tmp_path, kind):
+    revised = next(e for e in data["entries"] if e.policy_id == data["revised_policy"])
+    by_publish_date = [e.policy_id for e in data["entries"]]
+    assert by_publish_date.index(revised.policy_id) >= 3        # an older policy: outside a cap of 3 by date
+    assert revised.updated_at and revised.updated_at[:10] > max(e.publish_date or "" for e in data["entries"])
+    publish(data["db"], tmp_path / "site", limit=3)
+    feed = parsed({"out": tmp_path / "site"}, "all", kind)
+    newest_others = [POLICY_URN + pid for pid in by_publish_date if pid != revised.policy_id][:2]
+    assert ids(feed) == [POLICY_URN + revised.policy_id] + newest_others
+    assert feed.entries[0].title.startswith("【更新】")
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
@@ -130,7 +163,7 @@ def test_summary_and_also_at_pages(data):
 
 
 def test_standard_and_configured_feeds_follow_their_filters(data):
-    entries = data["entries"]
+    entries = in_feed_order(data["entries"])
     assert ids(parsed(data, "incentives", "rss")) == [POLICY_URN + e.policy_id for e in entries if e.has_incentive]
     for code, province in (("430000", "湖南省"), ("440000", "广东省"), ("320000", "江苏省")):
         assert ids(parsed(data, f"province-{code}", "atom")) == \
@@ -143,6 +176,41 @@ def test_standard_and_configured_feeds_follow_their_filters(data):
         assert ids(parsed(data, spec.slug, "atom")) == expected_ids(entries, spec.filter)
     names = sorted(path.name for path in (data["out"] / "feeds").iterdir())
     assert all(re.fullmatch(r"[a-z0-9-]+\.(rss|atom)", name) for name in names)
+
+
+def test_every_atom_feed_has_an_author_for_each_entry(data):
+    atom = "{http://www.w3.org/2005/Atom}"
+    files = sorted((data["out"] / "feeds").glob("*.atom"))
+    assert files
+    for path in files:     # RFC 4287 4.1.1: the feed has an author unless every entry has one
+        feed = etree.fromstring(path.read_bytes())
+        names = [name.text for name in feed.findall(f"{atom}author/{atom}name")]
+        assert names == ["policywatch"], path.name
+    without_issuer = [e for e in data["entries"] if not (e.issuer or "").strip()]
+    feed = parsed(data, "all", "atom")
+    assert feed.feed.author == "policywatch"
+    if without_issuer:
+        entry = next(x for x in feed.entries if x.id == POLICY_URN + without_issuer[0].policy_id)
+        assert entry.author == "policywatch"   # inherited from the feed, as RFC 4287 reads it
+
+
+def test_feeds_command_removes_leftover_temporary_files_older_than_an_hour(data, tmp_path):
+    out = tmp_path / "site"
+    (out / "feeds").mkdir(parents=True)
+    two_hours_ago = time.time() - 7200
+    old = [out / "feeds" / ".all.rss.k3j_x9a2.tmp", out / ".index.html.zz81qq0w.tmp",
+           out / "feeds" / ".all.atom.tmp-17"]
+    fresh = out / "feeds" / ".all.atom.p0w3rfuq.tmp"            # may belong to a publish still running
+    unrelated = out / ".htaccess"
+    for path in old + [fresh, unrelated]:
+        path.write_bytes(b"half a feed")
+    for path in old + [unrelated]:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    result = run_cli("feeds", "--db", str(data["path"]), "--out", str(out), "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    assert "3 leftover temporary files removed" in result.stdout
+    assert [p.exists() for p in old] == [False, False, False]
+    assert fresh.read_bytes() == b"half a feed" and unrelated.read_bytes() == b"half a feed"
 
 
 def test_feeds_command_caps_entries_rewrites_only_changes_and_rejects_a_bad_config(data, tmp_path):
@@ -201,6 +269,25 @@ def assert_harmless_html(fragment: str) -> None:
         assert href.startswith(("http://", "https://")), href
 
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def assert_plain_text(value: str, where: str) -> None:
+    """A value a reader renders as HTML holds no element at all: markup in the data stays visible text."""
+    root = lxml_html.fragment_fromstring(value, create_parent="div") if value.strip() else None
+    assert root is None or len(root) == 0, f"{where}: live markup in {value!r}"
+
+
+def assert_every_text_field_is_harmless(feed: feedparser.FeedParserDict) -> None:
+    """feedparser's parsed values, feed and entries: HTML-typed text fields have no tags, content no active parts."""
+    for holder, where in [(feed.feed, "feed")] + [(entry, entry.id) for entry in feed.entries]:
+        for name, value in holder.items():
+            if name.endswith("_detail") and isinstance(value, dict) and value.get("type") in HTML_TYPES:
+                assert_plain_text(value["value"], f"{where} {name}")
+        for content in holder.get("content", []):
+            assert_harmless_html(content.value)
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom"])
 def test_xss_payloads_are_neutralised_in_feeds(data, kind):
     raw = (data["out"] / "feeds" / f"all.{kind}").read_bytes()
@@ -225,6 +312,18 @@ def test_xss_payloads_are_neutralised_in_feeds(data, kind):
     assert "<b onmouseover=alert(6)>湖南省科学技术厅</b>" in text   # the page's text, escaped, is still readable
     links = lxml_html.fragment_fromstring(content, create_parent="div").xpath("//a/@href")
     assert links == [entry.link]                                  # javascript: and data: copies dropped
+    issuer = "<b onmouseover=alert(6)>湖南省科学技术厅</b>"
+    if kind == "rss":
+        # readers render RSS <description> as HTML: the plain summary must arrive escaped for HTML too
+        assert entry.summary_detail.type == "text/html"
+        description = node.findtext("description")
+        assert_plain_text(description, "raw RSS description")
+        assert issuer in lxml_html.fragment_fromstring(description, create_parent="div").text_content()
+        assert_plain_text(entry.summary, "parsed RSS description")
+    else:
+        assert entry.summary_detail.type == "text/plain" and entry.summary.startswith(issuer)   # Atom text
+    for slug in sorted(path.stem for path in (data["out"] / "feeds").glob(f"*.{kind}")):
+        assert_every_text_field_is_harmless(parsed(data, slug, kind))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,9 +357,30 @@ def newsboat_titles(url: str, home: Path) -> list[str]:
         return [row[0] for row in conn.execute("select title from rss_item order by id")]
 
 
-@pytest.mark.skipif(not Path(NEWSBOAT).exists(), reason="newsboat is not installed (make system-test-deps)")
+@pytest.fixture()
+def newsboat() -> str:
+    """newsboat's path; skipped when missing on a developer machine, a failure in CI (`CI` set)."""
+    require_program(NEWSBOAT, "newsboat")
+    return NEWSBOAT
+
+
+def test_a_missing_test_program_fails_in_ci_and_skips_elsewhere(tmp_path, monkeypatch):
+    missing = tmp_path / "no-such-program"
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"CI is set but .*no-such-program is not installed"):
+        require_program(missing, "newsboat")
+    for unset in ("", "0", "false"):
+        monkeypatch.setenv("CI", unset)
+        with pytest.raises(pytest.skip.Exception, match="make system-test-deps"):
+            require_program(missing, "newsboat")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        require_program(missing, "newsboat")
+    require_program(sys.executable, "python3")      # present: neither
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom"])
-def test_newsboat_reads_served_feeds_with_chinese_titles(data, served, tmp_path, kind):
+def test_newsboat_reads_served_feeds_with_chinese_titles(data, newsboat, served, tmp_path, kind):
     titles = newsboat_titles(f"{served}feeds/province-430000.{kind}", tmp_path / "home")
     expected = [e for e in data["entries"] if e.province == "湖南省"]
     assert len(titles) == len(expected)

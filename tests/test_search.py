@@ -12,7 +12,7 @@ from storage.db import open_db
 from storage.documents import iter_documents
 from storage.search import SEARCH_COLUMNS, make_snippet, search_documents
 from tests.conftest import run_cli
-from tests.publish_data import XSS_URL, build_database
+from tests.publish_data import MIDNIGHT_TERM, XSS_URL, build_database, build_midnight_database
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +197,20 @@ def test_latin_letters_match_in_any_case_for_short_and_long_terms(tmp_path):
     assert [h.url for h in search_documents(db, "ai")] == ["https://a.example/2", "https://a.example/1"]
     assert [h.url for h in search_documents(db, "AI芯片")] == ["https://a.example/1"]
     assert [h.url for h in search_documents(db, "iot")] == ["https://a.example/1"]
+
+
+@pytest.mark.parametrize("since, expected", [
+    ("2026-03-02", {"after-midnight-utc", "after-midnight-beijing", "dated"}),
+    ("2026-03-01", {"after-midnight-utc", "after-midnight-beijing", "before-midnight-utc", "dated"}),
+    ("2026-03-03", set()),
+])
+def test_since_judges_undated_documents_by_beijing_day_of_first_seen(tmp_path, since, expected):
+    """Undated documents count from 00:00 Beijing time (first seen 2026-03-01T17:00Z is 03-02); dated by their date."""
+    path = tmp_path / "midnight.db"
+    db = build_midnight_database(path)
+    hits = search_documents(db, MIDNIGHT_TERM, since=since, limit=100)
+    assert {hit.url.rsplit("/", 1)[1] for hit in hits} == expected
+    for term in (MIDNIGHT_TERM, "补助"):       # long terms through the index, short ones by instr()
+        result = run_cli("search", term, "--db", str(path), "--since", since, "--json")
+        assert result.returncode == 0, result.stderr
+        assert {hit["url"].rsplit("/", 1)[1] for hit in json.loads(result.stdout)} == expected

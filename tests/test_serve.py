@@ -1,16 +1,24 @@
 """`policywatch serve`'s server: content types, validators and 304, and no way out of the folder."""
 from __future__ import annotations
 
+import calendar
+import hashlib
 import http.client
 import os
+import re
+import socket
+import subprocess
+import sys
 import threading
+from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from feeds.publish import write_atomic
-from feeds.server import FolderServer, make_server
+from feeds.server import FolderServer, http_date_timestamp, make_server, read_file
+from tests.conftest import ROOT
 
 
 @pytest.fixture()
@@ -98,3 +106,88 @@ def test_paths_outside_the_folder_hidden_or_missing_are_refused(server, path):
 def test_post_is_refused_and_unsubscribe_is_not_a_route_without_a_database(server):
     assert request(server, "/feeds/all.rss", method="POST")[0] == 404
     assert request(server, "/unsubscribe?token=" + "A" * 32)[0] == 404
+
+
+def test_conditional_headers_are_matched_whatever_their_case(server):
+    status, headers, _ = request(server, "/feeds/all.rss")
+    etag, modified = headers["ETag"], headers["Last-Modified"]
+    raw = {"if-none-match": etag, "IF-NONE-MATCH": etag, "If-none-match": etag}
+    for name, value in raw.items():
+        assert request(server, "/feeds/all.rss", **{name: value})[0] == 304, name
+    assert request(server, "/feeds/all.rss", **{"if-modified-since": modified})[0] == 304
+    assert request(server, "/feeds/all.rss", **{"if-none-match": '"other"', "if-modified-since": modified})[0] == 200
+
+
+def test_if_modified_since_without_a_zone_or_with_minus_zero_is_utc():
+    expected = calendar.timegm((2026, 3, 1, 17, 0, 0))
+    assert http_date_timestamp("Sun, 01 Mar 2026 17:00:00 GMT") == expected
+    assert http_date_timestamp("Sun, 01 Mar 2026 17:00:00 -0000") == expected
+    assert http_date_timestamp("Sun, 01 Mar 2026 17:00:00") == expected
+    assert http_date_timestamp("Mon, 02 Mar 2026 01:00:00 +0800") == expected
+    assert http_date_timestamp("yesterday") is None
+
+
+def test_minus_zero_dates_are_utc_in_a_server_whose_local_time_is_beijing(site):
+    """A real `policywatch serve` with TZ=Asia/Shanghai: a -0000 date is not read as local time."""
+    env = {**os.environ, "TZ": "Asia/Shanghai"}
+    process = subprocess.Popen([sys.executable, "-m", "crawler", "serve", "--dir", str(site), "--port", "0"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"at http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line + process.stderr.read()
+        conn_args = ("127.0.0.1", int(match.group(1)))
+        mtime = (site / "feeds" / "all.rss").stat().st_mtime
+        answers = []
+        for when in (mtime, mtime - 3600):
+            conn = http.client.HTTPConnection(*conn_args, timeout=10)
+            conn.request("GET", "/feeds/all.rss", headers={"If-Modified-Since": formatdate(when, usegmt=False)})
+            answers.append(conn.getresponse().status)
+            conn.close()
+        assert answers == [304, 200]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_body_etag_and_last_modified_always_belong_to_the_same_version(server, site):
+    """A publisher replaces the feed over and over, each version with its own mtime; no response mixes two."""
+    path = site / "feeds" / "all.rss"
+    stop = threading.Event()
+
+    def publisher() -> None:
+        version = 0
+        while not stop.is_set():
+            version += 1
+            temporary = path.with_name(f".all.rss.{version}.tmp")
+            temporary.write_bytes(f"<rss><channel><title>v{version}</title></channel></rss>".encode())
+            os.utime(temporary, (1_700_000_000 + version * 10, 1_700_000_000 + version * 10))
+            os.replace(temporary, path)
+
+    thread = threading.Thread(target=publisher, daemon=True)
+    thread.start()
+    try:
+        for _ in range(300):
+            status, headers, body = request(server, "/feeds/all.rss")
+            version = int(re.search(rb"<title>v(\d+)</title>", body).group(1))
+            modified = parsedate_to_datetime(headers["Last-Modified"]).timestamp()
+            assert (status, modified) == (200, 1_700_000_000 + version * 10)
+            assert headers["ETag"] == '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    data, mtime = read_file(path)
+    assert mtime == path.stat().st_mtime and data == path.read_bytes()
+
+
+def test_a_silent_client_is_disconnected_after_the_request_timeout(site):
+    server = make_server(site, "127.0.0.1", 0, request_timeout=0.2)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(server.server_address[:2], timeout=10) as client:
+            client.sendall(b"GET /feeds/all.rss HTTP/1.1\r\n")     # never finishes its headers
+            assert client.recv(1024) == b""                          # the server gave up and closed
+        assert request(server, "/feeds/all.rss")[0] == 200           # and still serves others
+    finally:
+        server.shutdown()
+        server.server_close()
