@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,13 @@ import click
 from crawler.cli_common import db_path_option, fail, open_database
 
 
+def scratch_copy(db: Any, directory: str) -> Any:
+    """A copy of the database in `directory` (SQLite backup API), for a dry run that must not write the real one."""
+    from sqlite_utils import Database
 
+    target = sqlite3.connect(str(Path(directory) / "dry-run.db"))
+    db.conn.backup(target)
+    return Database(target)
 
 
 def schedule_text(sub: dict[str, Any]) -> str:
@@ -189,16 +197,17 @@ def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | 
     """Send each due subscription the new policies its filter wants (nothing when nothing is new).
 
     SMTP comes from POLICYWATCH_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER, _PASSWORD, _FROM.
-    Batches a killed run left unfinished are sent first, with their original Message-ID. A digest shows
-    the richest --max-items policies in full and the next ones, up to --max-listed, one line each; the
-    subject counts them all, and policies beyond --max-listed stay pending for the next digest.
+    Batches a killed run left before DATA are sent first, with their original Message-ID; one killed during
+    DATA is never sent again but logged as unconfirmed (policywatch status lists it). A digest shows the
+    richest --max-items policies in full and the next ones, up to --max-listed, one line each; the subject
+    counts them all, and policies beyond --max-listed stay pending for the next digest. Only one digest run
+    at a time per database: a second one exits 2 at once (lock file <db>.digest.lock). --dry-run --config
+    syncs the file into a scratch copy of the database, so nothing is recorded.
 
     Example: policywatch digest --dry-run --out var/digests --all
     """
-    from feeds.digest import DigestOptions, load_digest_config, run_digest, sync_subscriptions
+    from feeds.digest import load_digest_config, sync_subscriptions
     from feeds.mailer import SmtpSettings
-    from pipelines.sanitize import safe_href
-    from storage.subscriptions import SubscriptionError
 
     if dry_run != bool(out_dir):
         fail("--dry-run and --out DIR go together")
@@ -206,13 +215,28 @@ def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | 
         fail("--only and --all exclude each other")
     db = open_database(db_path)
     config: dict[str, Any] = {}
-    try:
-        if config_path:
-            config = load_digest_config(config_path)
-            sync_subscriptions(db, config)
-        settings = SmtpSettings.from_env(os.environ, config.get("smtp"))
-    except ValueError as exc:
-        fail(str(exc))
+    with tempfile.TemporaryDirectory(prefix="policywatch-dry-") as scratch:
+        try:
+            if config_path:
+                config = load_digest_config(config_path)
+                if dry_run:
+                    db = scratch_copy(db, scratch)
+                sync_subscriptions(db, config)
+            settings = SmtpSettings.from_env(os.environ, config.get("smtp"))
+        except ValueError as exc:
+            fail(str(exc))
+        _run_digest(db, settings, config, base_url=base_url, only=only, force_all=force_all, now_text=now_text,
+                    out_dir=out_dir, max_failures=max_failures, max_items=max_items, max_listed=max_listed)
+
+
+def _run_digest(db: Any, settings: Any, config: dict[str, Any], *, base_url: str | None, only: str | None,
+                force_all: bool, now_text: str | None, out_dir: str | None, max_failures: int,
+                max_items: int | None, max_listed: int | None) -> None:
+    """Run one digest with the command's options; prints the summary, exits 1 when the server failed."""
+    from feeds.digest import DigestBusy, DigestOptions, run_digest
+    from pipelines.sanitize import safe_href
+    from storage.subscriptions import SubscriptionError
+
     base_url = base_url or config.get("base_url")
     if base_url and safe_href(base_url, None) is None:
         fail(f"--base-url: expected an http(s) URL, got {base_url!r}")
@@ -222,7 +246,7 @@ def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | 
                             max_failures=max_failures, max_items=items, max_listed=listed)
     try:
         report = run_digest(db, settings, options, progress=lambda line: click.echo(line, err=True))
-    except SubscriptionError as exc:
+    except (SubscriptionError, DigestBusy) as exc:
         fail(str(exc))
     click.echo(report.summary())
     if report.aborted:

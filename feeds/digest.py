@@ -2,16 +2,22 @@
 
 Policies come from `storage.published.policy_entries` (the query feeds use) and pass the
 subscription's `PolicyFilter`; only policies first seen since the subscription started and not yet
-delivered to it are listed. Sending follows a write-ahead order so that a kill at any moment never
-loses a policy nor delivers it twice under two different messages:
+delivered to it are listed. Sending is ordered so that no policy is ever sent twice, whatever moment
+a run is killed at:
 
-1. the batch (Message-ID, Date, policy ids) is committed as `pending`;
-2. the message is sent;
-3. the batch is marked `sent` and each policy logged in `deliveries` (one transaction).
+1. the batch (Message-ID, Date, policy ids) is committed as `pending` (intent);
+2. MAIL FROM and RCPT TO; once the server accepted the recipient, the batch is committed as `sending`;
+3. DATA; on the server's 250 the batch is marked `sent` and each policy logged in `deliveries`.
 
-A batch still `pending` when a digest run starts died between 1 and 3: it is sent again, rebuilt
-from its stored policies with the *same* Message-ID and Date, so a server that did accept the first
-copy receives an identical duplicate that mail systems drop by Message-ID.
+A failure before 3 started, or a 4xx/5xx answer to DATA, is definite: the policies are pending again
+(4xx, lost connection) or the address is refused (5xx). A batch still `pending` when a run starts never
+reached DATA and is sent again with the same Message-ID and Date. A batch still `sending`, or one whose
+DATA reply never came (timeout, hang-up after the final dot), may or may not be held by the server: it
+is never sent again; its policies are logged as delivered with `unconfirmed` = 1 and
+`storage.subscriptions.delivery_problems` lists it (Message-ID, address, time) for a look at the mail
+log. The price: a message the server lost in that window of one reply is not re-sent.
+
+Runs on one database never overlap: `run_digest` holds an exclusive lock on `<db>.digest.lock`.
 
 A digest lists at most `max_items` policies in full and the next ones, up to `max_listed`, one line
 each (richest first). Only listed policies go into the batch and count as delivered; the rest stay
@@ -22,10 +28,13 @@ Each policy's HTML and text fragments are rendered once per run and shared by ev
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
@@ -33,7 +42,7 @@ from email.message import EmailMessage
 from email.policy import SMTP, Policy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -43,7 +52,7 @@ from markupsafe import Markup
 from sqlite_utils import Database
 
 from feeds.filters import NATIONAL, PolicyFilter
-from feeds.mailer import Mailer, SendError, SmtpSettings
+from feeds.mailer import Mailer, SendError, SmtpSettings, envelope_address
 from pipelines.classify import load_vocabulary
 from pipelines.sanitize import safe_href
 from storage import subscriptions as subs
@@ -100,10 +109,13 @@ def _entry_from_config(raw: Any, where: str) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"{where}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(sorted(ENTRY_KEYS))})")
     where = f"{where} ({raw.get('email')})" if raw.get("email") else where
+    if isinstance(raw.get("at"), (int, float)) and not isinstance(raw.get("at"), bool):
+        raise ValueError(f"{where}: at: YAML read {raw['at']!r}, a number, not a time: quote it, "
+                         f"for example at: \"12:30\"")
     try:
         email = subs.validate_email(raw.get("email") or "")
         frequency, at, weekday = subs.validate_schedule(str(raw.get("frequency") or ""),
-                                                        str(raw.get("at") or subs.DEFAULT_AT), raw.get("weekday"))
+                                                        raw.get("at") or subs.DEFAULT_AT, raw.get("weekday"))
         filter_data = PolicyFilter.from_config(raw.get("filter"), {"incentives_only": True}).to_mapping()
         backfill = int(raw.get("backfill") or 0)
     except (TypeError, ValueError) as exc:  # SubscriptionError and FilterError are ValueErrors
@@ -157,11 +169,18 @@ def load_digest_config(path: str | Path) -> dict[str, Any]:
 
 def sync_subscriptions(db: Database, config: dict[str, Any]) -> tuple[int, int, int]:
     """Save every subscription of a loaded config file and unsubscribe config ones it no longer lists;
-    returns (added, updated, unsubscribed)."""
+    returns (added, updated, unsubscribed).
+
+    A sync never re-activates an address its owner unsubscribed or that bounced until disabled: only
+    `policywatch subscribe` does. Such entries are left as they are and counted nowhere.
+    """
     added = updated = 0
     for entry in config["subscriptions"]:
-        saved = subs.save_subscription(db, origin="config", **entry)
-        added, updated = (added + 1, updated) if saved["created"] else (added, updated + 1)
+        saved = subs.save_subscription(db, origin="config", reactivate=False, **entry)
+        if saved["created"]:
+            added += 1
+        elif saved["active"]:
+            updated += 1
     removed = subs.deactivate_missing(db, "config", [e["email"] for e in config["subscriptions"]])
     return added, updated, len(removed)
 
@@ -456,7 +475,8 @@ def site_link(base_url: str | None) -> str | None:
 
 
 def _recipient(sub: dict[str, Any]) -> Address:
-    local, _, domain = sub["email"].rpartition("@")
+    """The To address; an ASCII mailbox at an IDN domain gets the IDNA domain, so no SMTPUTF8 is needed."""
+    local, _, domain = envelope_address(sub["email"]).rpartition("@")
     return Address(display_name=sub["name"] or "", username=local, domain=domain)
 
 
@@ -542,6 +562,7 @@ class DigestReport:
     due: int = 0
     sent: int = 0
     resent: int = 0
+    unconfirmed: list[str] = field(default_factory=list)
     empty: int = 0
     failed: int = 0
     refused: int = 0
@@ -560,6 +581,9 @@ class DigestReport:
             parts.append(f"{self.waiting} policies over the size limit left for the next digest")
         if self.resent:
             parts.append(f"{self.resent} unfinished re-sent")
+        if self.unconfirmed:
+            parts.append(f"{len(self.unconfirmed)} unconfirmed, not re-sent (see policywatch status): "
+                         f"{', '.join(self.unconfirmed)}")
         if self.failed:
             parts.append(f"{self.failed} failed (will retry)")
         if self.refused:
@@ -607,10 +631,20 @@ class _Run:
 
     def deliver(self, message: EmailMessage, message_id: str, sub: dict[str, Any], plan: DigestPlan) -> bool:
         """Send one recorded batch and log the outcome; False when the server itself is unusable."""
-        subs.note_attempt(self.db, message_id)
+
+        def data_starts() -> None:
+            if not subs.mark_sending(self.db, message_id):
+                raise _Abandoned(message_id)
+
         try:
-            self.mailer.send(message)
+            self.mailer.send(message, before_data=data_starts)
+        except _Abandoned:
+            self.progress(f"skipped {sub['email']}: unsubscribed while sending")
+            return True
         except SendError as exc:
+            if exc.uncertain:
+                self.unconfirmed(message_id, sub, str(exc))
+                return True
             return self.failed(exc, message_id, sub)
         subs.mark_sent(self.db, message_id)
         self.report.sent += 1
@@ -618,6 +652,14 @@ class _Run:
         self.report.waiting += len(plan.waiting)
         self.progress(f"sent {len(plan.listed)} policies to {sub['email']}{_waiting_note(plan)}")
         return True
+
+    def unconfirmed(self, message_id: str, sub: dict[str, Any] | None, reason: str) -> None:
+        """A batch whose DATA started but whose acceptance was never seen: logged, listed, never re-sent."""
+        subs.mark_unconfirmed(self.db, message_id, reason)
+        email = sub["email"] if sub else "?"
+        self.report.unconfirmed.append(email)
+        logger.warning("digest: %s: %s unconfirmed, not re-sent: %s", email, message_id, reason)
+        self.progress(f"unconfirmed {email} {message_id} (not re-sent; check the mail log): {reason}")
 
     def failed(self, exc: SendError, message_id: str, sub: dict[str, Any]) -> bool:
         server_problem = exc.stage in SERVER_STAGES
@@ -636,21 +678,40 @@ class _Run:
             self.report.aborted = str(exc)
         return not server_problem
 
-    def resend_pending(self) -> bool:
-        """Send again every batch a killed run left pending, same Message-ID and Date; False to stop."""
+    def settle_unfinished(self) -> bool:
+        """Close what a killed run left: `sending` batches become unconfirmed (never re-sent); `pending` ones
+        (DATA never started) are sent with their Message-ID and Date. False to stop the run."""
+        for batch in subs.sending_batches(self.db):
+            self.unconfirmed(batch["message_id"], subs.subscription(self.db, batch["subscription_id"]),
+                             "the digest process died after DATA started")
         for batch in subs.pending_batches(self.db):
             sub = subs.subscription(self.db, batch["subscription_id"])
-            entries = policy_entries(self.db, relevant_only=False, policy_ids=batch["policy_ids"], with_pages=False)
+            listed = self.batch_policies(batch)
+            entries = policy_entries(self.db, relevant_only=False, policy_ids=listed, with_pages=False)
             if sub is None or not sub["active"] or not entries:
                 with self.db.conn:
                     subs.abandon_pending(self.db, batch["subscription_id"], "nothing left to send")
                 continue
-            plan = split_listed(entries, self.waiting_for(sub), self.options.max_items)
+            shown = [e.policy_id for e in entries]
+            if set(shown) != set(batch["policy_ids"]):  # log what the message lists, not what was planned
+                subs.set_batch_policies(self.db, batch["message_id"], shown)
+            # nothing is announced as waiting: whatever waits may go out in this very run
+            plan = split_listed(entries, [], self.options.max_items)
             message = self.message_for(sub, plan, batch["message_id"], batch["date"])
             self.report.resent += 1
             if not self.deliver(message, batch["message_id"], sub, plan):
                 return False
         return True
+
+    def batch_policies(self, batch: dict[str, Any]) -> list[str]:
+        """A pending batch's policies as they stand now: merged ones replaced by their survivors, minus survivors
+        the subscription already got or another open batch holds."""
+        mapped = subs.survivors(self.db, batch["policy_ids"])
+        taken = subs.delivered_policy_ids(self.db, batch["subscription_id"]) | {
+            p for other in subs.pending_batches(self.db) + subs.sending_batches(self.db)
+            if other["subscription_id"] == batch["subscription_id"] and other["message_id"] != batch["message_id"]
+            for p in subs.survivors(self.db, other["policy_ids"]).values()}
+        return [p for p in dict.fromkeys(mapped[i] for i in batch["policy_ids"]) if p not in taken]
 
     def waiting_for(self, sub: dict[str, Any]) -> list[PolicyEntry]:
         """New policies of a subscription that no batch holds (a capped digest left them for later)."""
@@ -696,21 +757,54 @@ class _Run:
         self.progress(f"wrote {len(plan.listed)} policies for {sub['email']} to {path}{_waiting_note(plan)}")
 
 
+class _Abandoned(Exception):
+    """A batch stopped being pending just before DATA (its subscription was unsubscribed)."""
+
+
+class DigestBusy(RuntimeError):
+    """Another digest run holds the database's digest lock."""
+
+
+@contextmanager
+def digest_lock(db: Database) -> Iterator[None]:
+    """Hold `<db>.digest.lock` (flock, exclusive, not waiting) for a run; DigestBusy when another run has it."""
+    path = subs.database_file(db)
+    if not path:
+        yield
+        return
+    lock = f"{path}.digest.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DigestBusy(f"another digest run is using {path} (lock {lock}); try again when it ends") from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def _waiting_note(plan: DigestPlan) -> str:
     return f" ({len(plan.waiting)} over the limit wait for the next digest)" if plan.waiting else ""
 
 
 def run_digest(db: Database, settings: SmtpSettings, options: DigestOptions | None = None,
                progress: Progress = lambda line: None) -> DigestReport:
-    """Finish batches a killed run left pending, then send each due subscription its new policies.
+    """Settle batches a killed run left (see the module docstring), then send each due subscription its new
+    policies. Raises DigestBusy when another run holds the database's digest lock (dry runs take no lock).
 
     A failure of the server itself (connection, login, sender) stops the run; a refusal or a temporary
     error for one address is recorded and the run goes on with the next subscription.
     """
     options = options or DigestOptions()
     run = _Run(db, settings, options, progress)
-    with run.mailer:
-        if options.out_dir or run.resend_pending():
+    if options.out_dir:
+        targets = due_subscriptions(db, run.now, options)
+        run.report.due = len(targets)
+        run.send_new(targets)
+        return run.report
+    with digest_lock(db), run.mailer:
+        if run.settle_unfinished():
             targets = due_subscriptions(db, run.now, options)
             run.report.due = len(targets)
             run.send_new(targets)

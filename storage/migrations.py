@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from storage.runs import create_run_indexes
 from storage.search import create_search_index
-from storage.subscriptions import create_subscription_tables
+from storage.subscriptions import add_delivery_states, create_subscription_tables
 
 RECORD_TEXT_COLUMNS = (
     "canonical_url", "source_id", "source_kind", "fetched_at", "first_seen", "title", "issuer",
@@ -135,6 +135,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (6, "digests: subscriptions, digest_batches, deliveries", create_subscription_tables),
     (7, "scheduler cycles, cycle_steps, source_health, ops_alerts", _m007_cycles_health),
     (9, "indexes: run_sources(source_id, run_id), fetch_errors(source_id, kind)", create_run_indexes),
+    (10, "digests: deliveries.unconfirmed, digest_batches.data_started_at, subscriptions.stopped_by",
+     add_delivery_states),
 ]
 
 

@@ -1,11 +1,16 @@
 """Digest subscriptions and their delivery log: who wants which policies, when, and what they got.
 
-Tables (migration 6):
-- subscriptions: one per address (filter as JSON, schedule, unsubscribe token, failure state);
+Tables (migration 6, columns added by migration 10):
+- subscriptions: one per address (filter as JSON, schedule, unsubscribe token, failure state, and
+  `stopped_by`: user, config or bounce, who made it inactive);
 - digest_batches: one per digest message, written *before* it is sent (its Message-ID, Date and
-  policy ids) and marked sent, failed or refused after; a batch still `pending` on start-up is one
-  whose outcome is unknown (the process died while sending) and is sent again with the same Message-ID;
-- deliveries: one row per (subscription, policy) delivered, so a policy reaches an address once.
+  policy ids). Status `pending`: intent only, DATA never started, so the server cannot hold it and
+  it is safe to send again with the same Message-ID. `sending`: committed just before DATA; a batch
+  still `sending` on start-up may or may not have reached the server and is never sent again: it
+  becomes `unconfirmed`, its policies are logged as delivered (flagged) and `delivery_problems` lists
+  it. Final states: sent, failed, refused, unconfirmed, abandoned;
+- deliveries: one row per (subscription, policy) delivered, so a policy reaches an address once;
+  `unconfirmed` = 1 when the server's acceptance was never seen.
 """
 from __future__ import annotations
 
@@ -26,6 +31,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ORIGINS = ("cli", "config")
 DEFAULT_AT = "08:00"
 DEFAULT_MAX_FAILURES = 3
+OPEN_STATUSES = ("pending", "sending")  # batches whose policies no other batch may take
+STOPPED_BY = ("user", "config", "bounce")
+UNCONFIRMED_DAYS = 30  # how long delivery_problems keeps showing an unconfirmed batch
 MAX_EMAIL_LENGTH = 254
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _LOCAL_SPECIALS = set('"(),:;<>@[\\] \t')
@@ -57,6 +65,15 @@ def create_subscription_tables(db: Database) -> None:
         "subscription_id": int, "policy_id": str, "message_id": str, "delivered_at": str,
     }, pk=("subscription_id", "policy_id"), not_null={"message_id", "delivered_at"},
         foreign_keys=[("subscription_id", "subscriptions", "id")])
+
+
+def add_delivery_states(db: Database) -> None:
+    """Migration 10: deliveries.unconfirmed, digest_batches.data_started_at, subscriptions.stopped_by."""
+    db["deliveries"].add_column("unconfirmed", int, not_null_default=0)
+    db["digest_batches"].add_column("data_started_at", str)
+    db["subscriptions"].add_column("stopped_by", str)
+    db.execute("update subscriptions set stopped_by = 'bounce' where active = 0 and disabled_at is not null")
+    db.execute("update subscriptions set stopped_by = 'user' where active = 0 and stopped_by is null")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +136,10 @@ def validate_schedule(frequency: str, at: str | None, weekday: str | None) -> tu
     """(frequency, HH:MM, weekday or None) checked; weekly without a weekday means Monday."""
     if frequency not in FREQUENCIES:
         raise SubscriptionError(f"frequency: expected daily or weekly, got {frequency!r}")
+    if at is not None and not isinstance(at, str):
+        raise SubscriptionError(f"at: expected HH:MM (Asia/Shanghai) as text, got {at!r}")
+    if weekday is not None and not isinstance(weekday, str):
+        raise SubscriptionError(f"weekday: expected one of {', '.join(WEEKDAYS)}, got {weekday!r}")
     at = (at or DEFAULT_AT).strip()
     match = _TIME.match(at)
     if not match:
@@ -170,11 +191,14 @@ def list_subscriptions(db: Database, active_only: bool = False) -> list[dict[str
 
 def save_subscription(db: Database, *, email: str, filter_data: dict[str, Any], frequency: str,
                       at: str | None = None, weekday: str | None = None, name: str | None = None,
-                      origin: str = "cli", backfill_days: int = 0, now: str | None = None) -> dict[str, Any]:
+                      origin: str = "cli", backfill_days: int = 0, now: str | None = None,
+                      reactivate: bool = True) -> dict[str, Any]:
     """Create or update (same address) a subscription; returns it with `created` True when new.
 
     A new or re-activated subscription only gets policies first seen from now on, or from
     `backfill_days` before now. Updating an active one keeps its token and its start.
+    With `reactivate` False (a config sync) an inactive subscription is left as it is, unless a sync
+    itself stopped it (`stopped_by` config): a person's unsubscribe or a bounce disable is never undone.
     """
     email = validate_email(email)
     frequency, at, weekday = validate_schedule(frequency, at, weekday)
@@ -191,11 +215,13 @@ def save_subscription(db: Database, *, email: str, filter_data: dict[str, Any], 
         if existing is None:
             db["subscriptions"].insert({**fields, "email": email, "token": secrets.token_urlsafe(24), "active": 1,
                                         "created_at": now, "since": since, "failures": 0})
+        elif not existing["active"] and not reactivate and existing["stopped_by"] != "config":
+            return {**existing, "created": False}
         else:
             if not existing["active"]:
                 fields.update({"active": 1, "created_at": now, "since": since, "unsubscribed_at": None,
                                "disabled_at": None, "failures": 0, "last_error": None, "last_error_code": None,
-                               "last_error_at": None, "last_period": None})
+                               "last_error_at": None, "last_period": None, "stopped_by": None})
             elif backfill_days:
                 fields["since"] = min(existing["since"], since)
             db["subscriptions"].update(existing["id"], fields)
@@ -203,8 +229,12 @@ def save_subscription(db: Database, *, email: str, filter_data: dict[str, Any], 
     return {**saved, "created": existing is None}
 
 
-def unsubscribe(db: Database, email_or_token: str, now: str | None = None) -> dict[str, Any] | None:
-    """Stop a subscription named by its address or its token; None when there is no such subscription."""
+def unsubscribe(db: Database, email_or_token: str, now: str | None = None,
+                by: str = "user") -> dict[str, Any] | None:
+    """Stop a subscription named by its address or its token; None when there is no such subscription.
+
+    `by`: user (the person, by link or command) or config (a sync no longer lists it).
+    """
     key = (email_or_token or "").strip()
     found = _one(db, "token = ?", [key]) if key and "@" not in key else None
     if found is None and "@" in key:
@@ -213,7 +243,8 @@ def unsubscribe(db: Database, email_or_token: str, now: str | None = None) -> di
         return None
     if found["active"]:
         with db.conn:
-            db["subscriptions"].update(found["id"], {"active": 0, "unsubscribed_at": now or now_iso()})
+            db["subscriptions"].update(found["id"], {"active": 0, "unsubscribed_at": now or now_iso(),
+                                                     "stopped_by": by})
             abandon_pending(db, found["id"], "unsubscribed")
     return _one(db, "id = ?", [found["id"]])
 
@@ -224,7 +255,7 @@ def deactivate_missing(db: Database, origin: str, keep: Iterable[str], now: str 
     gone = [row["email"] for row in list_subscriptions(db, active_only=True)
             if row["origin"] == origin and row["email"] not in keep_set]
     for email in gone:
-        unsubscribe(db, email, now)
+        unsubscribe(db, email, now, by="config")
     return gone
 
 
@@ -233,14 +264,33 @@ def deactivate_missing(db: Database, origin: str, keep: Iterable[str], now: str 
 # ---------------------------------------------------------------------------------------------
 
 def claimed_policy_ids(db: Database, subscription_id: int) -> set[str]:
-    """Policies this subscription has got or has in a pending batch, plus the policies those were merged into."""
+    """Policies this subscription has got or has in an open batch, plus the policies those were merged into."""
     rows = db.execute(
         "select policy_id from deliveries where subscription_id = :s "
         "union select p.merged_into from deliveries d join policies p on p.id = d.policy_id "
         "where d.subscription_id = :s and p.merged_into is not null "
         "union select j.value from digest_batches b, json_each(b.policy_ids) j "
-        "where b.subscription_id = :s and b.status = 'pending'", {"s": subscription_id}).fetchall()
+        "where b.subscription_id = :s and b.status in ('pending', 'sending') "
+        "union select p.merged_into from digest_batches b, json_each(b.policy_ids) j "
+        "join policies p on p.id = j.value "
+        "where b.subscription_id = :s and b.status in ('pending', 'sending') and p.merged_into is not null",
+        {"s": subscription_id}).fetchall()
     return {row[0] for row in rows}
+
+
+def survivors(db: Database, policy_ids: Iterable[str]) -> dict[str, str]:
+    """Each policy id -> the live policy it stands for now (itself, or the end of its merged_into chain)."""
+    result = {}
+    for policy_id in policy_ids:
+        current, seen = policy_id, {policy_id}
+        while True:
+            row = db.execute("select merged_into from policies where id = ?", [current]).fetchone()
+            if row is None or not row[0] or row[0] in seen:
+                break
+            current = row[0]
+            seen.add(current)
+        result[policy_id] = current
+    return result
 
 
 def record_intent(db: Database, *, message_id: str, subscription_id: int, period: str,
@@ -253,10 +303,35 @@ def record_intent(db: Database, *, message_id: str, subscription_id: int, period
             "attempts": 0})
 
 
-def pending_batches(db: Database) -> list[dict[str, Any]]:
-    """Batches whose send outcome is unknown (their process died while sending), oldest first."""
-    rows = db.query("select * from digest_batches where status = 'pending' order by created_at, message_id")
+def _batches(db: Database, status: str) -> list[dict[str, Any]]:
+    rows = db.query("select * from digest_batches where status = ? order by created_at, message_id", [status])
     return [{**row, "policy_ids": json.loads(row["policy_ids"])} for row in rows]
+
+
+def pending_batches(db: Database) -> list[dict[str, Any]]:
+    """Batches recorded but never handed to the server (DATA not started): safe to send, oldest first."""
+    return _batches(db, "pending")
+
+
+def sending_batches(db: Database) -> list[dict[str, Any]]:
+    """Batches whose DATA had started when their process died: outcome unknown, never sent again."""
+    return _batches(db, "sending")
+
+
+def set_batch_policies(db: Database, message_id: str, policy_ids: list[str]) -> None:
+    """Replace what a pending batch lists (merged policies mapped to their survivors) before it is sent."""
+    with db.conn:
+        db.execute("update digest_batches set policy_ids = ? where message_id = ? and status = 'pending'",
+                   [json.dumps(policy_ids), message_id])
+
+
+def mark_sending(db: Database, message_id: str, at: str | None = None) -> bool:
+    """Commit that DATA starts for a pending batch (and count the attempt); False when it is no longer pending
+    (an unsubscribe abandoned it meanwhile)."""
+    with db.conn:
+        return bool(db.execute("update digest_batches set status = 'sending', attempts = attempts + 1, "
+                               "data_started_at = ? where message_id = ? and status = 'pending'",
+                               [at or now_iso(), message_id]).rowcount)
 
 
 def note_attempt(db: Database, message_id: str) -> None:
@@ -265,22 +340,38 @@ def note_attempt(db: Database, message_id: str) -> None:
         db.execute("update digest_batches set attempts = attempts + 1 where message_id = ?", [message_id])
 
 
+def _log_deliveries(db: Database, batch: dict[str, Any], at: str, unconfirmed: bool) -> None:
+    db.execute(
+        "insert or ignore into deliveries (subscription_id, policy_id, message_id, delivered_at, unconfirmed) "
+        "select ?, value, ?, ?, ? from json_each(?)",
+        [batch["subscription_id"], batch["message_id"], at, int(unconfirmed), batch["policy_ids"]])
+
+
 def mark_sent(db: Database, message_id: str, at: str | None = None) -> None:
     """The server accepted the batch: log each policy as delivered and close the subscription's period."""
     at = at or now_iso()
     with db.conn:
         batch = db["digest_batches"].get(message_id)
-        policy_ids = json.loads(batch["policy_ids"])
         db["digest_batches"].update(message_id, {"status": "sent", "finished_at": at, "error": None,
                                                  "error_code": None})
-        db.execute(
-            "insert or ignore into deliveries (subscription_id, policy_id, message_id, delivered_at) "
-            "select ?, value, ?, ? from json_each(?)",
-            [batch["subscription_id"], message_id, at, json.dumps(policy_ids)])
+        _log_deliveries(db, batch, at, unconfirmed=False)
         db.execute("update subscriptions set last_sent_at = ?, failures = 0, last_error = null, "
                    "last_error_code = null, last_error_at = null, "
                    "last_period = max(coalesce(last_period, ''), ?) where id = ?",
                    [at, batch["period"], batch["subscription_id"]])
+
+
+def mark_unconfirmed(db: Database, message_id: str, reason: str, at: str | None = None) -> None:
+    """The batch's DATA started but its outcome is unknown: never send it again; log its policies as delivered
+    (flagged unconfirmed) and close the period. `delivery_problems` lists it for a look at the mail log."""
+    at = at or now_iso()
+    with db.conn:
+        batch = db["digest_batches"].get(message_id)
+        db["digest_batches"].update(message_id, {"status": "unconfirmed", "finished_at": at, "error": reason[:500],
+                                                 "error_code": None})
+        _log_deliveries(db, batch, at, unconfirmed=True)
+        db.execute("update subscriptions set last_period = max(coalesce(last_period, ''), ?) where id = ?",
+                   [batch["period"], batch["subscription_id"]])
 
 
 def mark_failed(db: Database, message_id: str, error: str, code: int | None, permanent: bool,
@@ -299,8 +390,8 @@ def mark_failed(db: Database, message_id: str, error: str, code: int | None, per
             return False
         db.execute("update subscriptions set failures = failures + 1, "
                    "last_period = max(coalesce(last_period, ''), ?) where id = ?", [batch["period"], sub_id])
-        disabled = db.execute("update subscriptions set active = 0, disabled_at = ? where id = ? and failures >= ?",
-                              [at, sub_id, max_failures]).rowcount
+        disabled = db.execute("update subscriptions set active = 0, disabled_at = ?, stopped_by = 'bounce' "
+                              "where id = ? and failures >= ? and active = 1", [at, sub_id, max_failures]).rowcount
         return bool(disabled)
 
 
@@ -323,13 +414,35 @@ def delivered_policy_ids(db: Database, subscription_id: int) -> set[str]:
                                          [subscription_id]).fetchall()}
 
 
-def delivery_problems(db: Database) -> list[dict[str, Any]]:
+def delivery_problems(db: Database, now: str | None = None) -> list[dict[str, Any]]:
     """Subscriptions whose last digest failed, newest failure first: address, code, error, when, how many
-    permanent refusals in a row, and whether the subscription was disabled for them."""
+    permanent refusals in a row, and whether the subscription was disabled for them; then each digest of the
+    last UNCONFIRMED_DAYS whose acceptance was never seen (`unconfirmed`, with its Message-ID): check the
+    mail server's log for that Message-ID."""
+    cutoff = (datetime.fromisoformat(now or now_iso()) - timedelta(days=UNCONFIRMED_DAYS)).isoformat()
+    return _failed_subscriptions(db) + [
+        {"subscription_id": row["subscription_id"], "email": row["email"], "code": None,
+         "error": f"unconfirmed: Message-ID {row['message_id']} (DATA started {row['data_started_at']}): "
+                  f"{row['error']}; its policies are logged as delivered, not re-sent: check the mail log",
+         "at": row["finished_at"], "message_id": row["message_id"], "policies": len(json.loads(row["policy_ids"])),
+         "unconfirmed": True, "permanent": False, "disabled": False}
+        for row in db.query(
+            "select b.*, s.email from digest_batches b join subscriptions s on s.id = b.subscription_id "
+            "where b.status = 'unconfirmed' and b.finished_at >= ? order by b.finished_at desc, b.message_id",
+            [cutoff])]
+
+
+def _failed_subscriptions(db: Database) -> list[dict[str, Any]]:
     rows = db.query(
         "select id as subscription_id, email, last_error_code as code, last_error as error, last_error_at as at, "
         "failures, disabled_at, active from subscriptions where last_error is not null "
         "order by last_error_at desc, email")
     return [{**{k: v for k, v in row.items() if k != "active"},
              "permanent": bool(row["code"] and row["code"] >= 500),
-             "disabled": bool(row["disabled_at"]) and not row["active"]} for row in rows]
+             "disabled": bool(row["disabled_at"]) and not row["active"], "unconfirmed": False} for row in rows]
+
+
+def database_file(db: Database) -> str | None:
+    """The file of the main database ('' or None for an in-memory one)."""
+    row = db.execute("select file from pragma_database_list where name = 'main'").fetchone()
+    return row[0] if row else None

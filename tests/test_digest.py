@@ -6,6 +6,7 @@ policy delivered to every subscriber exactly once.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ from feeds.digest import DigestOptions, LOCAL_TZ, new_policies, run_digest
 from feeds.mailer import SmtpSettings
 from storage.db import open_db
 from storage.documents import upsert_document
-from storage.policies import assign_policy
+from storage.policies import absorb_policy, assign_policy
 from storage.published import policy_entries
 from storage.subscriptions import (delivered_policy_ids, delivery_problems, list_subscriptions,
                                    subscription_by_email)
@@ -322,19 +323,49 @@ def test_550_for_one_address_does_not_block_others(db_path: Path) -> None:
         .startswith(f"digest: {len(SUBSCRIBERS) - 1} due")
 
 
+def digest_command(db_path: Path, *options: str) -> list[str]:
+    return [sys.executable, "-m", "crawler", "digest", "--db", str(db_path), *options]
+
+
+def kill_when_blocked(recorder: Recorder, command: list[str], env: dict[str, str]) -> None:
+    """Start `policywatch digest`, SIGKILL it once the server blocks, then let the server go on."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert recorder.blocked.wait(60), process.communicate(timeout=5)
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    recorder.release.set()
+
+
+def server_copies(recorder: Recorder) -> Counter:
+    """(recipient, policy URL) -> how many copies the server kept, whatever their Message-ID."""
+    counts: Counter = Counter()
+    for item in recorder.messages:
+        html = item["message"].get_body(("html",)).get_content()
+        for url in FULL_LINK.findall(html) + COMPACT_LINK.findall(html):
+            for rcpt in item["rcpt"]:
+                counts[(rcpt, url)] += 1
+    return counts
+
+
+def assert_no_copy_twice(recorder: Recorder) -> None:
+    copies = server_copies(recorder)
+    assert copies and all(n == 1 for n in copies.values()), [k for k, n in copies.items() if n > 1]
+    ids = Counter(m["message"]["Message-ID"] for m in recorder.messages)
+    assert all(n == 1 for n in ids.values())
+
+
+def batches(db_path: Path, status: str) -> list[dict[str, Any]]:
+    return list(open_db(db_path)["digest_batches"].rows_where("status = ?", [status]))
+
+
 def test_killed_mid_batch_with_a_size_limit_delivers_each_policy_once(db_path: Path) -> None:
-    """Kill while the server holds a capped digest; runs until nothing is left send each policy once."""
+    """Kill while the server holds a capped digest; runs until nothing is left send each policy once, no copies."""
     want = expected(db_path)
     recorder = Recorder(block_at=3, commit_first=True)
     with SmtpServer(recorder) as server:
         env = {**os.environ, **server.env()}
-        command = [sys.executable, "-m", "crawler", "digest", "--db", str(db_path), "--all",
-                   "--max-items", "1", "--max-listed", "2"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert recorder.blocked.wait(60), process.communicate(timeout=5)
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-        recorder.release.set()
+        command = digest_command(db_path, "--all", "--max-items", "1", "--max-listed", "2")
+        kill_when_blocked(recorder, command, env)
         outputs = []
         for _ in range(max(len(p) for p in want.values()) + 1):
             again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -342,35 +373,167 @@ def test_killed_mid_batch_with_a_size_limit_delivers_each_policy_once(db_path: P
             outputs.append(again.stdout)
             if " 0 sent " in again.stdout:
                 break
-        assert "1 unfinished re-sent" in outputs[0] and " 0 sent " in outputs[-1]
+        assert "1 unconfirmed, not re-sent" in outputs[0] and " 0 sent " in outputs[-1]
         assert_exactly_once(server, db_path, want)
-        subjects = {m["message"]["Message-ID"]: m["message"]["Subject"] for m in recorder.messages}
-    assert len(recorder.messages) == len(subjects) + 1  # the one copy whose fate was unknown came twice
+        assert_no_copy_twice(recorder)
     assert all(len(linked) <= 2 for got in received(server, db_path).values() for _, linked in got)
 
 
-@pytest.mark.parametrize("commit_first", [True, False], ids=["killed-after-server-kept-it", "killed-before"])
-def test_killed_mid_batch_delivers_each_policy_once(db_path: Path, commit_first: bool) -> None:
+@pytest.mark.parametrize("recorder_options, summary", [
+    ({"block_at": 3, "commit_first": True}, "1 unconfirmed, not re-sent"),
+    ({"block_rcpt_at": 3}, "1 unfinished re-sent"),
+], ids=["killed-after-server-kept-it", "killed-before-data"])
+def test_killed_mid_batch_delivers_each_policy_exactly_once(db_path: Path, recorder_options: dict[str, Any],
+                                                            summary: str) -> None:
+    """The server counts the copies: every wanted policy reached every subscriber once, never twice."""
     want = expected(db_path)
-    recorder = Recorder(block_at=3, commit_first=commit_first)
+    recorder = Recorder(**recorder_options)
     with SmtpServer(recorder) as server:
         env = {**os.environ, **server.env()}
-        command = [sys.executable, "-m", "crawler", "digest", "--db", str(db_path), "--all"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert recorder.blocked.wait(60), process.communicate(timeout=5)
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-        recorder.release.set()
-        kept_before = len(recorder.messages)
-        assert kept_before == (3 if commit_first else 2)
+        command = digest_command(db_path, "--all")
+        kill_when_blocked(recorder, command, env)
         again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert again.returncode == 0, again.stderr
-        assert "1 unfinished re-sent" in again.stdout
+        assert summary in again.stdout
         assert_exactly_once(server, db_path, want)
-        ids = Counter(m["message"]["Message-ID"] for m in recorder.messages)
-    # the one message whose fate was unknown is the only one the server may hold twice (same Message-ID)
-    assert sum(n - 1 for n in ids.values()) == (1 if commit_first else 0)
-    assert len(ids) == len(SUBSCRIBERS)
+        assert_no_copy_twice(recorder)
+        assert len(recorder.messages) == len(SUBSCRIBERS)
+        third = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert " 0 sent " in third.stdout and len(recorder.messages) == len(SUBSCRIBERS)
+    unconfirmed = [p for p in delivery_problems(open_db(db_path)) if p["unconfirmed"]]
+    assert len(unconfirmed) == (0 if "block_rcpt_at" in recorder_options else 1)
+
+
+def test_a_message_lost_during_data_is_logged_unconfirmed_and_listed(db_path: Path) -> None:
+    """The documented exception: the server never kept the message whose DATA was in flight at the kill (it
+    blocks before keeping; the client's death cancels it). It is not re-sent (when the server did keep such a
+    message, a re-send would duplicate it); its policies are logged unconfirmed and listed for ops."""
+    want = expected(db_path)
+    recorder = Recorder(block_at=3, commit_first=False)
+    with SmtpServer(recorder) as server:
+        env = {**os.environ, **server.env()}
+        command = digest_command(db_path, "--all")
+        kill_when_blocked(recorder, command, env)
+        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        assert_no_copy_twice(recorder)
+    [batch] = batches(db_path, "unconfirmed")
+    db = open_db(db_path)
+    lost = db["subscriptions"].get(batch["subscription_id"])["email"]
+    got = received(server, db_path)
+    assert lost not in got and len(got) == len(SUBSCRIBERS) - 1
+    assert_exactly_once(server, db_path, {email: ids for email, ids in want.items() if email != lost})
+    logged = {row["policy_id"]: row["unconfirmed"] for row in db["deliveries"].rows_where(
+        "subscription_id = ?", [batch["subscription_id"]])}
+    assert set(logged) == want[lost] and set(logged.values()) == {1}
+    [problem] = delivery_problems(db)
+    assert (problem["email"], problem["message_id"], problem["unconfirmed"], problem["at"]) == \
+        (lost, batch["message_id"], True, batch["finished_at"])
+    assert batch["message_id"] in problem["error"] and "check the mail log" in problem["error"]
+    status = CliRunner().invoke(main, ["status", "--db", str(db_path)])
+    assert f"digest delivery problem: {lost}: - unconfirmed: Message-ID {batch['message_id']}" in status.output
+
+
+def test_a_lost_data_reply_is_not_re_sent(db_path: Path) -> None:
+    """Server keeps the 2nd message, then never answers: the client times out, logs it unconfirmed, goes on."""
+    want = expected(db_path)
+    recorder = Recorder(block_at=2, commit_first=True)
+    with SmtpServer(recorder) as server:
+        first = run_digest(open_db(db_path), server.settings(timeout=1.0), DigestOptions(force_all=True))
+        second = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        assert_exactly_once(server, db_path, want)
+        assert_no_copy_twice(recorder)
+    assert (first.sent, len(first.unconfirmed), second.sent, second.resent) == (len(SUBSCRIBERS) - 1, 1, 0, 0)
+    assert "1 unconfirmed, not re-sent" in first.summary()
+    [problem] = delivery_problems(open_db(db_path))
+    assert problem["email"] == first.unconfirmed[0] and "no reply after the whole message" in problem["error"]
+
+
+def test_a_policy_merged_while_its_batch_was_pending_goes_out_as_its_survivor(tmp_path: Path) -> None:
+    """Batch {A, C} recorded, killed before DATA; A is merged into B; the next run sends B and C, once."""
+    path = tmp_path / "merge.db"
+    cli("subscribe", "m@example.org", "--keyword", "合并测试", "--daily", "--backfill", "1", "--db", str(path))
+    db = open_db(path)
+    a = add_policy(db, "合并测试甲", province="湖南省", amount=30)
+    c = add_policy(db, "合并测试丙", province="湖南省", amount=10)
+    recorder = Recorder(block_rcpt_at=1)
+    with SmtpServer(recorder) as server:
+        env = {**os.environ, **server.env()}
+        command = digest_command(path, "--all")
+        kill_when_blocked(recorder, command, env)
+        [batch] = batches(path, "pending")
+        assert set(json.loads(batch["policy_ids"])) == {a, c}
+        b = add_policy(db, "合并测试乙", province="湖南省", amount=20)
+        document_id = db.execute("select id from documents where policy_id = ?", [a]).fetchone()[0]
+        with db.conn:
+            absorb_policy(db, b, a, document_id, "test", datetime.now(timezone.utc).isoformat())
+        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        assert "1 unfinished re-sent" in again.stdout and "with nothing new" in again.stdout
+        assert_exactly_once(server, path, {"m@example.org": {b, c}})
+        assert_no_copy_twice(recorder)
+        [message] = recorder.messages
+    assert message["message"]["Message-ID"] == batch["message_id"]
+    sub = subscription_by_email(open_db(path), "m@example.org")
+    assert delivered_policy_ids(open_db(path), sub["id"]) == {b, c}
+    assert "另有" not in message["message"].get_body(("plain",)).get_content()
+
+
+def test_a_re_sent_batch_does_not_announce_policies_sent_in_the_same_run(tmp_path: Path) -> None:
+    """A capped batch killed before DATA: the re-sent copy must not say 另有 K 条留待下次 when the next batch of
+    the same run sends them seconds later; the summary counts nothing as left over."""
+    path, ids = capped_setup(tmp_path, 4)
+    recorder = Recorder(block_rcpt_at=1)
+    with SmtpServer(recorder) as server:
+        env = {**os.environ, **server.env()}
+        command = digest_command(path, "--all", "--max-items", "1", "--max-listed", "2")
+        kill_when_blocked(recorder, command, env)
+        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        first, second = (m["message"] for m in recorder.messages)
+    assert again.stdout.splitlines()[-1] == "digest: 1 due, 2 sent (4 policies), 0 with nothing new, " \
+                                            "1 unfinished re-sent"
+    assert "另有" not in first.get_body(("plain",)).get_content()
+    assert first["Subject"] == "【policywatch】湖南省 2 条新政策 · 最高 40 万元"
+    assert "另有" not in second.get_body(("plain",)).get_content()
+
+
+def test_two_digest_runs_never_overlap(db_path: Path) -> None:
+    recorder = Recorder(block_at=1, commit_first=True)
+    with SmtpServer(recorder) as server:
+        env = {**os.environ, **server.env()}
+        command = digest_command(db_path, "--all")
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert recorder.blocked.wait(60)
+        second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        recorder.release.set()
+        out, err = process.communicate(timeout=120)
+    assert second.returncode == 2 and second.stdout == ""
+    assert second.stderr.splitlines() == [f"policywatch: another digest run is using {db_path} "
+                                          f"(lock {db_path}.digest.lock); try again when it ends"]
+    assert process.returncode == 0, err
+    assert out.decode().startswith(f"digest: {len(SUBSCRIBERS)} due, {len(SUBSCRIBERS)} sent")
+    assert_no_copy_twice(recorder)
+
+
+def test_idn_recipients_without_smtputf8(tmp_path: Path) -> None:
+    """ASCII mailbox at an IDN domain: sent with the IDNA domain. UTF-8 mailbox, server without SMTPUTF8:
+    a permanent refusal for that address (counted towards disabling); the others still get theirs."""
+    path = tmp_path / "idn.db"
+    for address in ("li@例子.中国", "研究员@例子.中国", "plain@example.org"):
+        cli("subscribe", address, "--keyword", "域名测试", "--daily", "--backfill", "1", "--db", str(path))
+    add_policy(open_db(path), "域名测试", province="湖南省", amount=10)
+    with SmtpServer(Recorder(), enable_SMTPUTF8=False) as server:
+        reports = [run_digest(open_db(path), server.settings(), DigestOptions(force_all=True, max_failures=2))
+                   for _ in range(2)]
+        got = {rcpt: m["message"]["To"] for m in server.recorder.messages for rcpt in m["rcpt"]}
+    assert got == {"li@xn--fsqu00a.xn--fiqs8s": "li@xn--fsqu00a.xn--fiqs8s", "plain@example.org": "plain@example.org"}
+    assert (reports[0].sent, reports[0].refused, reports[1].refused, reports[1].disabled) == \
+        (2, 1, 1, ["研究员@例子.中国"])
+    [problem] = delivery_problems(open_db(path))
+    assert (problem["email"], problem["code"], problem["permanent"], problem["disabled"]) == \
+        ("研究员@例子.中国", 553, True, True)
+    assert "SMTPUTF8" in problem["error"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from feeds.mailer import SendError, SmtpSettings, send_message
+from feeds.mailer import Mailer, SendError, SmtpSettings, send_message
 
 PASSWORD = "s3cret-Pa55word"
 
@@ -33,19 +33,26 @@ class Recorder:
     data_replies: replies given to the next DATA commands instead of accepting;
     refuse: address -> reply for RCPT;
     block_at: the n-th accepted message (1-based) blocks until `release` is set, after being
-    kept (commit_first) or before (not kept unless released).
+    kept (commit_first) or before (never kept if the client is gone by then: aiosmtpd cancels the
+    handler of a closed session, like a server that lost a message whose DATA it had received);
+    block_rcpt_at: the n-th RCPT (1-based) blocks until `release` is set, before DATA.
     """
 
     data_replies: list[str] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
     block_at: int | None = None
     commit_first: bool = True
+    block_rcpt_at: int | None = None
+    rcpts: int = 0
     messages: list[dict[str, Any]] = field(default_factory=list)
     blocked: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     accepted: int = 0
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list) -> str:
+        self.rcpts += 1
+        if self.rcpts == self.block_rcpt_at:
+            await self._block()
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -79,8 +86,8 @@ class SmtpServer:
     def __init__(self, recorder: Recorder, **smtp_options: Any) -> None:
         self.recorder = recorder
         self.port = free_port()
-        self.controller = Controller(recorder, hostname="127.0.0.1", port=self.port,
-                                     enable_SMTPUTF8=True, **smtp_options)
+        smtp_options.setdefault("enable_SMTPUTF8", True)
+        self.controller = Controller(recorder, hostname="127.0.0.1", port=self.port, **smtp_options)
 
     def __enter__(self) -> "SmtpServer":
         self.controller.start()
@@ -199,9 +206,82 @@ def test_login_failure_never_shows_the_password() -> None:
 
 
 def test_one_connection_many_messages(smtp: SmtpServer) -> None:
-    from feeds.mailer import Mailer
-
     with Mailer(smtp.settings()) as mailer:
         for n in range(3):
             mailer.send(message(f"r{n}@example.org"))
     assert [m["rcpt"] for m in smtp.recorder.messages] == [[f"r{n}@example.org"] for n in range(3)]
+
+
+def test_password_over_plain_smtp_only_to_loopback() -> None:
+    with pytest.raises(ValueError, match="clear text; use starttls or ssl") as caught:
+        SmtpSettings(host="mail.example.org", port=25, security="none", user="pw", password=PASSWORD)
+    assert PASSWORD not in str(caught.value)
+    with pytest.raises(ValueError, match="clear text"):
+        SmtpSettings.from_env({"POLICYWATCH_SMTP_HOST": "10.0.0.5", "POLICYWATCH_SMTP_SECURITY": "none",
+                               "POLICYWATCH_SMTP_USER": "pw", "POLICYWATCH_SMTP_PASSWORD": PASSWORD})
+    for host in ("localhost", "127.0.0.1", "::1"):
+        assert SmtpSettings(host=host, port=25, security="none", user="pw", password=PASSWORD).user == "pw"
+    assert SmtpSettings(host="mail.example.org", port=25, security="none").user is None  # no login, no password
+
+
+# ---------------------------------------------------------------------------------------------
+# stepwise sending: what is definite, what is not
+# ---------------------------------------------------------------------------------------------
+
+def test_before_data_runs_once_after_the_envelope_and_only_then(smtp: SmtpServer) -> None:
+    seen: list[int] = []
+    with Mailer(smtp.settings()) as mailer:
+        mailer.send(message("a@example.org"), before_data=lambda: seen.append(len(smtp.recorder.messages)))
+    assert seen == [0] and len(smtp.recorder.messages) == 1
+    refused: list[str] = []
+    with SmtpServer(Recorder(refuse={"gone@example.org": "550 5.1.1 no such user"})) as server:
+        with pytest.raises(SendError) as caught, Mailer(server.settings()) as mailer:
+            mailer.send(message("gone@example.org"), before_data=lambda: refused.append("called"))
+    assert refused == [] and (caught.value.stage, caught.value.uncertain) == ("recipients", False)
+
+
+def test_an_exception_in_before_data_aborts_the_message_and_keeps_the_connection(smtp: SmtpServer) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop() -> None:
+        raise Stop
+
+    with Mailer(smtp.settings()) as mailer:
+        with pytest.raises(Stop):
+            mailer.send(message("a@example.org"), before_data=stop)
+        mailer.send(message("b@example.org"))
+    assert [m["rcpt"] for m in smtp.recorder.messages] == [["b@example.org"]]
+
+
+def test_a_reply_lost_after_the_whole_message_is_uncertain() -> None:
+    recorder = Recorder(block_at=1, commit_first=True)  # keeps the message, then never answers in time
+    with SmtpServer(recorder) as server:
+        with pytest.raises(SendError) as caught:
+            send_message(server.settings(timeout=1.0), message("a@example.org"))
+        assert len(recorder.messages) == 1
+    assert (caught.value.uncertain, caught.value.temporary, caught.value.stage) == (True, True, "data")
+    assert "may or may not" in str(caught.value)
+
+
+def test_a_4xx_reply_to_data_is_definite() -> None:
+    with SmtpServer(Recorder(data_replies=["451 4.3.0 try again later"])) as server:
+        with pytest.raises(SendError) as caught:
+            send_message(server.settings(), message("a@example.org"))
+    assert (caught.value.uncertain, caught.value.code) == (False, 451)
+
+
+def test_idn_domains_go_as_punycode_and_utf8_mailboxes_need_smtputf8() -> None:
+    with SmtpServer(Recorder(), enable_SMTPUTF8=False) as server:
+        with Mailer(server.settings()) as mailer:
+            mailer.send(message("li@例子.中国"))
+            with pytest.raises(SendError) as caught:
+                mailer.send(message("用户@例子.中国"))
+            mailer.send(message("b@example.org"))  # same connection, still usable
+            with pytest.raises(SendError) as partly:
+                mailer.send(message("c@example.org", "用户@example.org"))
+    assert [m["rcpt"] for m in server.recorder.messages] == [["li@xn--fsqu00a.xn--fiqs8s"], ["b@example.org"],
+                                                             ["c@example.org"]]
+    assert (caught.value.temporary, caught.value.code, caught.value.stage) == (False, 553, "recipients")
+    assert list(caught.value.refused) == ["用户@例子.中国"]
+    assert partly.value.partial and list(partly.value.refused) == ["用户@example.org"]

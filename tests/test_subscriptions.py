@@ -132,3 +132,90 @@ def test_config_file_digest_size_limits(tmp_path: Path) -> None:
         with pytest.raises(ValueError) as caught:
             load_digest_config(bad)
         assert str(caught.value) == f"{bad}: {message}"
+
+
+def two_entries(tmp_path: Path) -> Path:
+    path = tmp_path / "subs.yaml"
+    path.write_text("subscriptions:\n"
+                    "  - {email: stays@example.org, frequency: daily, filter: {province: 湖南}}\n"
+                    "  - {email: left@example.org, frequency: daily, filter: {province: 湖南}}\n", encoding="utf-8")
+    return path
+
+
+def test_sync_never_undoes_an_unsubscribe_or_a_disable(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "sync.db")
+    config = load_digest_config(two_entries(tmp_path))
+    assert sync_subscriptions(db, config) == (2, 0, 0)
+    unsubscribe(db, "left@example.org")  # the person clicked the link
+    with db.conn:  # the address bounced until disabled, as mark_failed leaves it
+        db.execute("update subscriptions set active = 0, disabled_at = '2026-03-01', stopped_by = 'bounce' "
+                   "where email = 'stays@example.org'")
+    assert sync_subscriptions(db, config) == (0, 0, 0)
+    assert sync_subscriptions(db, config) == (0, 0, 0)
+    rows = {row["email"]: row for row in list_subscriptions(db)}
+    assert (rows["left@example.org"]["active"], rows["left@example.org"]["stopped_by"]) == (False, "user")
+    assert (rows["stays@example.org"]["active"], rows["stays@example.org"]["disabled_at"]) == (False, "2026-03-01")
+    code, _ = run("digest", "--config", str(two_entries(tmp_path)), "--all", "--dry-run", "--out",
+                  str(tmp_path / "eml"), "--db", str(tmp_path / "sync.db"))
+    assert code == 0 and not any(row["active"] for row in list_subscriptions(open_db(tmp_path / "sync.db")))
+    # only an explicit subscribe brings an address back
+    back = save_subscription(db, email="left@example.org", filter_data={}, frequency="daily")
+    assert back["active"] and back["stopped_by"] is None
+
+
+def test_sync_brings_back_what_a_sync_removed(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "sync.db")
+    config = load_digest_config(two_entries(tmp_path))
+    sync_subscriptions(db, config)
+    assert sync_subscriptions(db, {**config, "subscriptions": config["subscriptions"][:1]}) == (0, 1, 1)
+    assert [row["stopped_by"] for row in list_subscriptions(db) if not row["active"]] == ["config"]
+    assert sync_subscriptions(db, config) == (0, 2, 0)
+    assert all(row["active"] for row in list_subscriptions(db))
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("weekday: 1", "weekday: expected one of mon, tue, wed, thu, fri, sat, sun, got 1"),
+    ("at: 12:30", 'at: YAML read 750, a number, not a time: quote it, for example at: "12:30"'),
+    ("at: 8", 'at: YAML read 8, a number, not a time: quote it, for example at: "12:30"'),
+])
+def test_config_schedule_errors_are_one_line(tmp_path: Path, entry: str, message: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"subscriptions:\n  - email: a@example.org\n    frequency: weekly\n    {entry}\n",
+                   encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load_digest_config(bad)
+    assert str(caught.value) == f"{bad}: subscriptions[0] (a@example.org): {message}"
+    code, out = run("digest", "--config", str(bad), "--all", "--db", str(tmp_path / "x.db"))
+    assert code == 2 and out.strip().splitlines() == [f"policywatch: {bad}: subscriptions[0] (a@example.org): "
+                                                      f"{message}"]
+
+
+def test_dry_run_with_a_config_file_records_nothing(tmp_path: Path) -> None:
+    db_path = tmp_path / "dry.db"
+    run("subscribe", "old@example.org", "--province", "湖南", "--daily", "--db", str(db_path))
+    before = [dict(row) for row in open_db(db_path)["subscriptions"].rows]
+    code, out = run("digest", "--config", str(two_entries(tmp_path)), "--all", "--dry-run", "--out",
+                    str(tmp_path / "eml"), "--db", str(db_path))
+    assert code == 0, out
+    assert "digest: 3 due" in out  # the file's entries were previewed, from a scratch copy
+    db = open_db(db_path)
+    assert [dict(row) for row in db["subscriptions"].rows] == before
+    assert db.execute("select count(*) from digest_batches").fetchone()[0] == 0
+
+
+def test_migration_10_keeps_who_stopped_each_subscription(tmp_path: Path) -> None:
+    """A database from before migration 10: disabled rows become stopped_by bounce, other inactive ones user."""
+    from sqlite_utils import Database
+
+    from storage.subscriptions import add_delivery_states, create_subscription_tables
+
+    db = Database(tmp_path / "old.db")
+    create_subscription_tables(db)
+    for n, (active, disabled) in enumerate([(1, None), (0, None), (0, "2026-03-01")]):
+        db["subscriptions"].insert({"email": f"s{n}@example.org", "filter": "{}", "frequency": "daily",
+                                    "at_time": "08:00", "token": f"t{n}", "origin": "config", "active": active,
+                                    "created_at": "2026-03-01", "since": "2026-03-01", "disabled_at": disabled})
+    add_delivery_states(db)
+    assert [row["stopped_by"] for row in db["subscriptions"].rows] == [None, "user", "bounce"]
+    assert {"unconfirmed", "data_started_at"} <= set(db["deliveries"].columns_dict) | set(
+        db["digest_batches"].columns_dict)

@@ -222,3 +222,21 @@ def test_tokens_never_reach_the_log(site: Path, db_path: Path, caplog: pytest.Lo
         server.server_close()
     assert "/unsubscribe?token=***" in caplog.text and token not in caplog.text
     assert not is_active(db_path)
+
+
+def test_a_config_sync_does_not_undo_a_one_click_unsubscribe(served: Served, db_path: Path, tmp_path: Path) -> None:
+    """The address is also listed in the subscriptions file: `digest --config` must leave it unsubscribed."""
+    config = tmp_path / "subs.yaml"
+    config.write_text(f"subscriptions:\n  - {{email: {EMAIL}, frequency: daily, filter: {{province: 湖南}}}}\n",
+                      encoding="utf-8")
+    assert run_cli("subscriptions", "sync", "--file", str(config), "--db", str(db_path)).returncode == 0
+    token = token_of(db_path)
+    assert served.request(f"/unsubscribe?token={token}", data=b"List-Unsubscribe=One-Click")[0] == 200
+    with SmtpServer(Recorder()) as smtp:
+        env = {**os.environ, **smtp.env()}
+        result = subprocess.run([sys.executable, "-m", "crawler", "digest", "--config", str(config), "--all",
+                                 "--db", str(db_path)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("digest: 0 due, 0 sent")
+        assert smtp.recorder.messages == []
+    assert not is_active(db_path) and token_of(db_path) == token
