@@ -204,7 +204,7 @@ def _load_demo_subscriptions(database: Any, path: Path) -> None:
 def _demo_outputs(database: Any, db_path: Path, demo_dir: Path) -> None:
     """Feeds and index page, then digests sent to a local SMTP sink; prints where everything is."""
     from demo.mailsink import MailSink
-    from feeds.digest import DigestOptions, run_digest
+    from feeds.digest import DigestBusy, DigestOptions, run_digest
     from feeds.mailer import SmtpSettings
     from feeds.publish import publish
     from storage.documents import count_documents
@@ -216,7 +216,10 @@ def _demo_outputs(database: Any, db_path: Path, demo_dir: Path) -> None:
     with MailSink(mail_dir) as sink:
         settings = SmtpSettings(host="127.0.0.1", port=sink.port, security="none",
                                 from_addr="policywatch-demo@example.org", timeout=10)
-        report = run_digest(database, settings, DigestOptions(force_all=True))
+        try:
+            report = run_digest(database, settings, DigestOptions(force_all=True))
+        except DigestBusy as exc:
+            fail(str(exc))
     click.echo(f"\ndatabase: {db_path.resolve()} ({count_documents(database)} documents, "
                f"{count_policies(database)} policies after folding reposts)")
     click.echo(f"feeds:    {site_dir.resolve()}/index.html and {published.feeds * 2} feed files "
