@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from feeds.digest import DEFAULT_MAX_ITEMS, DEFAULT_MAX_LISTED, DigestOptions, DigestReport, run_digest  # noqa: E402
 from feeds.mailer import SmtpSettings  # noqa: E402
 from storage.db import open_db  # noqa: E402
+from demo.server import free_port  # noqa: E402
 from storage.documents import upsert_document  # noqa: E402
 from storage.policies import assign_policy  # noqa: E402
 from storage.subscriptions import save_subscription  # noqa: E402
@@ -51,11 +51,6 @@ class Counter:
         self.bytes += len(envelope.content)
         return "250 OK"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def store_policies(db: Any, count: int, rng: random.Random) -> None:

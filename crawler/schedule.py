@@ -53,6 +53,7 @@ from crawler.alerts import health_pass
 from crawler.logs import CHILD_LOG_FORMAT, parse_child_line
 from crawler.sources import Schedule, Source, cron_trigger_fields, parse_sources
 from storage.db import open_db
+from storage.files import try_exclusive_lock, write_atomic
 from storage.health import (HealthRules, fail_cycle, feeds_outdated, finish_cycle, finish_step, format_duration,
                             reconcile_dead_cycles, running_step_pids, set_step_pid, start_cycle, start_step,
                             stored_by_run)
@@ -138,16 +139,11 @@ class SchedulerLock:
 
     def acquire(self) -> None:
         """Take the lock and write our pid into it, or raise SchedulerBusy naming the holder."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="ascii")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            handle.close()
+        handle = try_exclusive_lock(self.path)
+        if handle is None:
+            holder = self.path.read_text(encoding="ascii").strip() or "?"
             raise SchedulerBusy(f"another scheduler (pid {holder}) is already running on {self.db} "
-                                f"(lock {self.path})") from None
+                                f"(lock {self.path})")
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
@@ -626,12 +622,8 @@ def load_enabled_sources(options: ScheduleOptions) -> list[Source]:
 
 def write_config_snapshot(options: ScheduleOptions, config: LoadedConfig) -> Path:
     """Write the validated sources text where crawl children read it (atomically: a child never reads half)."""
-    path = options.config_snapshot
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_text(config.text, encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    write_atomic(options.config_snapshot, config.text.encode("utf-8"))
+    return options.config_snapshot
 
 
 class PolicyScheduler:

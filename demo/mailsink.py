@@ -6,18 +6,13 @@ send, delivery log) runs, and a second demo run shows that nothing is delivered 
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from demo.server import free_port
 
-def free_port() -> int:
-    """A loopback port nothing listens on (aiosmtpd cannot be started on port 0)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _Keeper:

@@ -62,6 +62,7 @@ import json
 import logging
 import mimetypes
 import posixpath
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -229,6 +230,13 @@ def dataproxy_slice(column: dict, params: dict[str, str]) -> list[str]:
     start = max(int(params.get("startrecord") or 1), 1)
     end = int(params.get("endrecord") or start + perpage - 1)
     return records[start - 1:max(end, start - 1)]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now (for servers that cannot be started on port 0)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class _ThreadingServer(ThreadingHTTPServer):

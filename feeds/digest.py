@@ -28,10 +28,8 @@ Each policy's HTML and text fragments are rendered once per run and shared by ev
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
-import os
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -44,7 +42,6 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -54,13 +51,15 @@ from sqlite_utils import Database
 from feeds.filters import NATIONAL, PolicyFilter
 from feeds.mailer import Mailer, SendError, SmtpSettings, envelope_address
 from pipelines.classify import load_vocabulary
+from pipelines.dates import BEIJING
 from pipelines.sanitize import safe_href
 from storage import subscriptions as subs
+from storage.files import try_exclusive_lock
 from storage.published import PolicyEntry, policy_entries
 
 logger = logging.getLogger(__name__)
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+LOCAL_TZ = BEIJING  # subscribers' times are Beijing time
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TITLE_CHARS = 200
 EXCERPT_CHARS = 140
@@ -772,16 +771,14 @@ def digest_lock(db: Database) -> Iterator[None]:
     if not path:
         yield
         return
-    lock = f"{path}.digest.lock"
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = Path(f"{path}.digest.lock")
+    handle = try_exclusive_lock(lock)
+    if handle is None:
+        raise DigestBusy(f"another digest run is using {path} (lock {lock}); try again when it ends")
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DigestBusy(f"another digest run is using {path} (lock {lock}); try again when it ends") from None
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        handle.close()  # closing releases the lock
 
 
 def _waiting_note(plan: DigestPlan) -> str:

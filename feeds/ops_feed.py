@@ -1,12 +1,13 @@
 """The ops Atom feed: one entry per source that turned unhealthy or recovered (from `ops_alerts`)."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from feedgen.feed import FeedGenerator
+
+from storage.files import write_atomic
 
 FEED_ID = "urn:policywatch:ops"
 SCHEDULER_ID = "(scheduler)"  # storage.health.SCHEDULER_ID: the scheduler's own crawl steps
@@ -59,7 +60,4 @@ def render_ops_feed(alerts: list[dict[str, Any]]) -> bytes:
 
 def write_ops_feed(path: Path, alerts: list[dict[str, Any]]) -> None:
     """Write the feed atomically (a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".tmp")
-    partial.write_bytes(render_ops_feed(alerts))
-    os.replace(partial, path)
+    write_atomic(path, render_ops_feed(alerts))

@@ -18,16 +18,13 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 import yaml
 from feedgen.feed import FeedGenerator
@@ -36,11 +33,12 @@ from sqlite_utils import Database
 from feeds.filters import NATIONAL, FilterError, PolicyFilter
 from feeds.page import FeedLink, display, environment, one_line, render_index, sanitised_fragment
 from pipelines.classify import division_index, load_vocabulary
+from pipelines.dates import BEIJING
+from storage.files import write_atomic
 from storage.published import PolicyEntry, policy_entries
 
 logger = logging.getLogger(__name__)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEEDS_DIR = "feeds"
 INDEX_FILE = "index.html"
 FEED_SUFFIXES = (".rss", ".atom")
@@ -55,7 +53,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 RESERVED_SLUGS = ("all", "incentives", "national")
 RESERVED_PREFIXES = ("province-", "topic-")
 CONFIG_KEYS = ("id", "title", "description", "filter")
-NO_DATE = datetime(2000, 1, 1, tzinfo=SHANGHAI)
+NO_DATE = datetime(2000, 1, 1, tzinfo=BEIJING)
 FEED_AUTHOR = {"name": "policywatch"}
 TEMP_MAX_AGE = 3600   # seconds: older temporary files are leftovers of a killed write
 
@@ -221,7 +219,7 @@ def _parse_time(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)).astimezone(SHANGHAI)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).astimezone(BEIJING)
 
 
 def published_at(entry: PolicyEntry) -> datetime:
@@ -229,7 +227,7 @@ def published_at(entry: PolicyEntry) -> datetime:
     if entry.publish_date:
         try:
             day = date.fromisoformat(entry.publish_date)
-            return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+            return datetime(day.year, day.month, day.day, tzinfo=BEIJING)
         except ValueError:
             pass
     return _parse_time(entry.first_seen) or NO_DATE
@@ -340,28 +338,6 @@ def render_feed(spec: FeedSpec, entries: list[PolicyEntry], base_url: str = DEFA
 # ---------------------------------------------------------------------------------------------
 # writing
 # ---------------------------------------------------------------------------------------------
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Replace `path` with `data` through a temporary file in the same folder; False if already equal."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
-
 
 def _write(path: Path, data: bytes, summary: PublishSummary) -> None:
     if write_atomic(path, data):

@@ -29,11 +29,11 @@ from html import escape
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from pipelines.dates import BEIJING
+
 FTS_TABLE = "documents_fts"
 SEARCH_COLUMNS = ("title", "issuer", "doc_number", "text")
 TRIGRAM = 3
@@ -143,10 +143,10 @@ def since_instant(since: str) -> str:
     ISO timestamps (UTC, or any offset) into the same UTC form, so the comparison is by instant.
     """
     if len(since) == 10:
-        when = datetime.combine(date.fromisoformat(since), time(0), tzinfo=SHANGHAI)
+        when = datetime.combine(date.fromisoformat(since), time(0), tzinfo=BEIJING)
     else:
         when = datetime.fromisoformat(since)
-        when = when if when.tzinfo else when.replace(tzinfo=SHANGHAI)
+        when = when if when.tzinfo else when.replace(tzinfo=BEIJING)
     return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from demo.server import Fault
+from demo.server import Fault, free_port
 from tests.conftest import DEMO_SOURCES, MIRROR, ROOT, crawl_mirror, run_cli
 
 JSL_CHALLENGE = (b"<html><body><script>document.cookie=('_')+('_')+('jsl_clearance_s=1700000000.123|0|abc');"
@@ -175,11 +174,6 @@ def test_scrapy_list_and_scrapy_crawl(mirror, tmp_path):
     assert {row[0] for row in query(db, "select distinct source_id from documents")} == {"jiangsu-kjt"}
     assert query(db, "select count(*) from documents")[0][0] >= 10
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_demo_command_runs_twice_incrementally(manifest, tmp_path):

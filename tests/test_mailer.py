@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -14,16 +13,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from demo.server import free_port
 from feeds.mailer import Mailer, SendError, SmtpSettings, send_message
 
 PASSWORD = "s3cret-Pa55word"
 
-
-def free_port() -> int:
-    """A port nothing listens on right now (aiosmtpd cannot start on port 0)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -111,7 +111,8 @@ REDESIGNED = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>湖南省
 def test_redesigned_list_page_raises_one_alert_and_status_fails_until_it_recovers(mirror, tmp_path):
     from aiosmtpd.controller import Controller
 
-    from tests.test_schedule_helpers import Inbox, free_port
+    from demo.server import free_port
+    from tests.test_schedule_helpers import Inbox
 
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -92,12 +91,6 @@ def finished_cycles(db: Path, status: str = "ok") -> int:
     return query(db, "select count(*) from cycles where trigger = 'schedule' and status = ?", (status,))[0][0] \
         if query(db, "select 1 from sqlite_master where name = 'cycles'") else 0
 
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Inbox:

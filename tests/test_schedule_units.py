@@ -16,7 +16,8 @@ from storage.health import (SCHEDULER_ID, UNHEALTHY, HealthRules, assess_source,
                             record_health, start_cycle, start_step)
 from storage.runs import finish_run, interrupted_sources, mark_run_timeout, save_source_run, start_run
 from tests.conftest import DEMO_SOURCES, run_cli
-from tests.test_schedule_helpers import Inbox, free_port
+from demo.server import free_port
+from tests.test_schedule_helpers import Inbox
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULES = HealthRules(fail_runs=3, no_links_runs=1)

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pytest
 
-from feeds.publish import write_atomic
+from storage.files import write_atomic
 from feeds.server import FolderServer, http_date_timestamp, make_server, read_file
 from tests.conftest import ROOT
 
