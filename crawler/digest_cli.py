@@ -91,6 +91,7 @@ def unsubscribe(email_or_token: str, db_path: str) -> None:
     """Stop a subscription, named by its address or by the token from its emails.
 
     Example: policywatch unsubscribe li@example.org
+    A token that begins with "-" goes after "--": policywatch unsubscribe -- -Xy…
     """
     from storage.subscriptions import SubscriptionError, unsubscribe as stop
 

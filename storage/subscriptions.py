@@ -213,7 +213,7 @@ def save_subscription(db: Database, *, email: str, filter_data: dict[str, Any], 
     with db.conn:
         existing = _one(db, "email = ?", [email])
         if existing is None:
-            db["subscriptions"].insert({**fields, "email": email, "token": secrets.token_urlsafe(24), "active": 1,
+            db["subscriptions"].insert({**fields, "email": email, "token": new_token(), "active": 1,
                                         "created_at": now, "since": since, "failures": 0})
         elif not existing["active"] and not reactivate and existing["stopped_by"] != "config":
             return {**existing, "created": False}
@@ -227,6 +227,15 @@ def save_subscription(db: Database, *, email: str, filter_data: dict[str, Any], 
             db["subscriptions"].update(existing["id"], fields)
     saved = _one(db, "email = ?", [email])
     return {**saved, "created": existing is None}
+
+
+def new_token() -> str:
+    """An unguessable unsubscribe token: 160 random bits as 40 hex digits.
+
+    Hex, not base64url: a token can never begin with "-" (a command line would read it as an
+    option) and survives being copied out of a wrapped email line.
+    """
+    return secrets.token_hex(20)
 
 
 def unsubscribe(db: Database, email_or_token: str, now: str | None = None,

@@ -160,6 +160,15 @@ def test_unsubscribe_token_stops_mail(db_path: Path) -> None:
     assert "hunan@example.org" not in recipients and report.sent == len(SUBSCRIBERS) - 1
 
 
+def test_a_token_that_looks_like_an_option_goes_after_double_dash(db_path: Path) -> None:
+    db = open_db(db_path)
+    legacy = "-gFiDlIMJBD0lk0twE7AUPqEc-FM0jHq"                    # a base64url token of an earlier release
+    db["subscriptions"].update(subscription_by_email(db, "hunan@example.org")["id"], {"token": legacy})
+    result = CliRunner().invoke(main, ["unsubscribe", legacy, "--db", str(db_path)])
+    assert result.exit_code == 2 and "No such option" in result.output
+    assert cli("unsubscribe", "--db", str(db_path), "--", legacy).strip() == "unsubscribed hunan@example.org"
+
+
 def test_each_policy_once_and_nothing_when_nothing_new(db_path: Path) -> None:
     want = expected(db_path)
     with SmtpServer(Recorder()) as server:

@@ -1,6 +1,7 @@
 """storage/subscriptions.py and the subscription commands: addresses, schedules, tokens, config sync."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def test_save_update_unsubscribe(tmp_path: Path) -> None:
     first = save_subscription(db, email="li@example.org", filter_data={"provinces": ["湖南省"]}, frequency="daily",
                               now="2026-03-01T00:00:00+00:00", backfill_days=2)
     assert first["created"] and first["since"] == "2026-02-27T00:00:00+00:00" and len(first["token"]) >= 32
+    assert re.fullmatch(r"[0-9a-f]{40}", first["token"])                  # never a leading "-" on a command line
     again = save_subscription(db, email="li@EXAMPLE.org", filter_data={}, frequency="weekly", weekday="fri")
     assert not again["created"] and again["token"] == first["token"] and again["filter"] == {}
     assert again["since"] == first["since"]
