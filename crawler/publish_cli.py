@@ -15,6 +15,7 @@ from crawler.cli_common import db_path_option, fail, open_existing
 DEFAULT_OUT = "var/site"
 DEFAULT_FEEDS_CONFIG = "config/feeds.yaml"
 DEFAULT_PORT = 8000
+OTHER_PAGES_SHOWN = 3
 
 
 def iso_day(value: str | None, option: str) -> str | None:
@@ -131,10 +132,13 @@ def hit_lines(hit: Any) -> list[str]:
 
     where = " · ".join(filter(None, (hit.province, hit.city, hit.doc_type, hit.source_id,
                                      f"policy {hit.policy_id}" if hit.policy_id else None)))
-    return [f"{hit.publish_date or '----------'}  {hit.title}",
-            f"    {where}",
-            f"    {one_line(hit.url)}",
-            f"    {hit.snippet.plain()}"]
+    lines = [f"{hit.publish_date or '----------'}  {hit.title}", f"    {where}", f"    {one_line(hit.url)}"]
+    if hit.other_pages:
+        shown = ", ".join(one_line(url) for url in hit.other_pages[:OTHER_PAGES_SHOWN])
+        more = len(hit.other_pages) - OTHER_PAGES_SHOWN
+        lines.append(f"    also at {len(hit.other_pages)} other page{'s' if len(hit.other_pages) > 1 else ''}: "
+                     f"{shown}" + (f" and {more} more" if more > 0 else ""))
+    return lines + [f"    {hit.snippet.plain()}"]
 
 
 @click.command()
@@ -145,27 +149,34 @@ def hit_lines(hit: Any) -> list[str]:
 @click.option("--since", default=None, metavar="YYYY-MM-DD",
               help="Only documents published on or after this day (undated: first seen from 00:00 Beijing time).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="How many results.")
+@click.option("--every-page", is_flag=True,
+              help="One result per matching page, reposts included [default: one per policy, "
+                   "its other matching pages listed].")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search(query: str, db_path: str, provinces: tuple[str, ...], topics: tuple[str, ...], since: str | None,
-           limit: int, as_json: bool) -> None:
+           limit: int, every_page: bool, as_json: bool) -> None:
     """Full-text search of stored documents (Chinese words of any length; several words must all occur).
+
+    One result per policy, newest first: reposts of one policy are listed under it, not repeated.
 
     Example: policywatch search "研发费用 补助" --province 湖南 --since 2025-01-01
     """
-    from storage.search import query_terms, search_documents
+    from storage.search import query_terms, search_documents, search_policies
 
     if not query_terms(query):
         fail("the search query is empty")
     wanted = resolved_filter(provinces, topics)
     since = iso_day(since, "--since")
     db = open_existing(db_path)
-    hits = search_documents(db, query, provinces=wanted.provinces, topics=wanted.topics, since=since, limit=limit)
+    find = search_documents if every_page else search_policies
+    hits = find(db, query, provinces=wanted.provinces, topics=wanted.topics, since=since, limit=limit)
     if as_json:
         click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
         return
     for hit in hits:
         click.echo("\n".join(hit_lines(hit)))
-    click.echo(f"{len(hits)} documents" + (f" (the newest {limit}; use --limit for more)" if len(hits) == limit else ""))
+    noun = ("document" if every_page else "policy") if len(hits) == 1 else ("documents" if every_page else "policies")
+    click.echo(f"{len(hits)} {noun}" + (f" (the newest {limit}; use --limit for more)" if len(hits) == limit else ""))
 
 
 @contextmanager

@@ -17,6 +17,9 @@ gives exactly that set, in order:
   in older documents), walk the date index testing membership of the index matches.
 Only the rows returned are read whole and given snippets.
 
+`search_policies` answers the same query by policy: reposts of one policy (folded by dedup) make one
+hit, its canonical page when that page matches, listing the policy's other matching pages.
+
 Snippets are returned as plain-text pieces (`Snippet`), never as markup: whoever shows them
 escapes the text and marks the hits in their own medium (【】 in a terminal, <mark> in HTML).
 """
@@ -102,6 +105,7 @@ class SearchHit:
     topics: list[str]
     source_id: str | None
     snippet: Snippet = field(default_factory=lambda: Snippet(()))
+    other_pages: list[str] = field(default_factory=list)  # by-policy search: the policy's other matching pages
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (the snippet as text with 【】 around hits, and as HTML with <mark>)."""
@@ -182,17 +186,82 @@ def search_documents(db: Database, query: str, *, provinces: Iterable[str] = (),
     terms = query_terms(query)
     if not terms:
         return []
+    where, params = _conditions(terms, provinces, topics, since)
+    return _hits(db, _matching_ids(db, terms, where, params, limit), terms)
+
+
+def search_policies(db: Database, query: str, *, provinces: Iterable[str] = (), topics: Iterable[str] = (),
+                    since: str | None = None, limit: int = 20) -> list[SearchHit]:
+    """Like `search_documents`, one hit per policy: the `limit` policies with the newest matching pages.
+
+    Each hit is the policy's canonical page when it matches, else its newest matching page, and
+    lists the policy's other matching pages (`other_pages`, newest first). A document not (yet)
+    assigned to a policy is a policy of its own.
+    """
+    terms = query_terms(query)
+    if not terms:
+        return []
+    where, params = _conditions(terms, provinces, topics, since)
+    fetch = limit * 4
+    while True:
+        ids = _matching_ids(db, terms, where, params, fetch)
+        newest: dict[str, int] = {}  # policy key -> its newest matching page, newest policy first
+        for document_id, key in _policy_keys(db, ids).items():
+            newest.setdefault(key, document_id)
+        if len(newest) >= limit or len(ids) < fetch:
+            break
+        fetch *= 4
+    keys = list(newest)[:limit]
+    pages = _policy_pages(db, [k for k in keys if not k.startswith("#")], where, params)
+    chosen = [pages.get(key) or [newest[key]] for key in keys]
+    hits = _hits(db, [group[0] for group in chosen], terms)
+    urls = dict(db.execute("select id, url from documents where id in (select value from json_each(?))",
+                           [json.dumps([i for group in chosen for i in group[1:]])]).fetchall())
+    for hit, group in zip(hits, chosen):
+        hit.other_pages = [urls[i] for i in group[1:]]
+    return hits
+
+
+def _conditions(terms: list[str], provinces: Iterable[str], topics: Iterable[str],
+                since: str | None) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on `documents d`) for the filters and every term, with their parameters."""
     where, params = _filters(provinces, topics, since)
     for term in terms:
         condition, term_params = _term_condition(term)
         where.append(condition)
         params += term_params
+    return where, params
+
+
+def _matching_ids(db: Database, terms: list[str], where: list[str], params: list[Any], limit: int) -> list[int]:
+    """Ids of the newest `limit` documents meeting `where` (which holds every term's condition)."""
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     if long_terms:
-        ids = _indexed_search(db, _match_expression(long_terms), where, params, limit)
-    else:
-        ids = _newest_matching(db, where, params, limit)
-    return _hits(db, ids, terms)
+        return _indexed_search(db, _match_expression(long_terms), where, params, limit)
+    return _newest_matching(db, where, params, limit)
+
+
+def _policy_keys(db: Database, ids: list[int]) -> dict[int, str]:
+    """Each document id's policy id ('#<id>' for a document without one), in the order of `ids`."""
+    found = dict(db.execute("select id, policy_id from documents where id in (select value from json_each(?))",
+                            [json.dumps(ids)]).fetchall())
+    return {i: found.get(i) or f"#{i}" for i in ids}
+
+
+def _policy_pages(db: Database, policy_ids: list[str], where: list[str],
+                  params: list[Any]) -> dict[str, list[int]]:
+    """Every matching page of each policy, its canonical page first (when it matches), then newest first."""
+    if not policy_ids:
+        return {}
+    sql = ("select d.policy_id, d.id from documents d "
+           "where d.id in (select document_id from policy_members where policy_id in "
+           "(select value from json_each(?))) "
+           + "".join(f"and {condition} " for condition in where)
+           + "order by d.is_canonical desc, d.publish_date desc, d.id desc")
+    pages: dict[str, list[int]] = {}
+    for policy_id, document_id in db.execute(sql, [json.dumps(policy_ids)] + params):
+        pages.setdefault(policy_id, []).append(document_id)
+    return pages
 
 
 def _indexed_search(db: Database, match: str, where: list[str], params: list[Any], limit: int) -> list[int]:

@@ -10,7 +10,7 @@ import pytest
 from storage import search
 from storage.db import open_db
 from storage.documents import iter_documents
-from storage.search import SEARCH_COLUMNS, make_snippet, search_documents
+from storage.search import SEARCH_COLUMNS, make_snippet, search_documents, search_policies
 from tests.conftest import run_cli
 from tests.publish_data import MIDNIGHT_TERM, XSS_URL, build_database, build_midnight_database
 
@@ -117,7 +117,7 @@ def test_a_database_from_before_the_index_gets_it_filled_on_migration(data, tmp_
 def test_search_command_prints_hits_and_json_and_rejects_bad_input(data):
     result = run_cli("search", "补助", "--db", str(data["path"]), "--province", "湖南", "--limit", "3")
     assert result.returncode == 0, result.stderr
-    assert "【补助】" in result.stdout and result.stdout.rstrip().endswith("3 documents (the newest 3; use --limit for more)")
+    assert "【补助】" in result.stdout and result.stdout.rstrip().endswith("3 policies (the newest 3; use --limit for more)")
     result = run_cli("search", "高新技术企业认定", "--db", str(data["path"]), "--json", "--since", "2025-01-01")
     hits = json.loads(result.stdout)
     assert hits and all(h["publish_date"] >= "2025-01-01" and "【高新技术企业认定】" in h["snippet"] for h in hits)
@@ -188,6 +188,92 @@ def test_filters_give_the_plain_scan_answer_on_every_way_of_answering(dated, que
                                 {"province": "广东省", "since": "2025-11-21"})):
         expected = containing(docs, query, **reference)
         assert [h.document_id for h in search_documents(db, query, limit=7, **filters)] == expected[:7], filters
+
+
+def policy_of(index: int) -> str | None:
+    """Reposts: a big policy of 40 pages (more than one fetch round), small ones of 2-3, and unassigned pages."""
+    if index % 2 == 0 and index < 80:
+        return "p-big"
+    return f"p-{index % 7}" if index % 5 else None
+
+
+@pytest.fixture()
+def grouped(dated) -> dict:
+    """The dated documents folded into policies, each policy's canonical page its lowest id."""
+    db = dated["db"]
+    members: dict[str, list[dict]] = {}
+    for index, doc in enumerate(dated_documents()):
+        if policy_of(index):
+            members.setdefault(policy_of(index), []).append(doc)
+    for policy_id, docs in members.items():
+        canonical = min(d["id"] for d in docs)
+        db["policies"].insert({"id": policy_id, "first_url": docs[0]["url"], "created_at": "2026-01-01"})
+        for doc in docs:
+            db["policy_members"].insert({"document_id": doc["id"], "policy_id": policy_id, "url": doc["url"],
+                                         "joined_at": "2026-01-01"})
+            db["documents"].update(doc["id"], {"policy_id": policy_id, "is_canonical": int(doc["id"] == canonical)})
+    return {"db": db, "documents": list(iter_documents(db))}
+
+
+def by_policy(documents, matching: list[int]) -> list[tuple[int, list[int]]]:
+    """The plain-Python by-policy answer: (shown page, other matching pages) per policy, newest policy first."""
+    by_id = {d["id"]: d for d in documents}
+    groups: dict[str, list[int]] = {}
+    for document_id in matching:                                       # newest first
+        groups.setdefault(by_id[document_id]["policy_id"] or f"#{document_id}", []).append(document_id)
+    answer = []
+    for pages in groups.values():
+        canonical = [i for i in pages if by_id[i]["is_canonical"]]
+        ordered = canonical + [i for i in pages if i not in canonical]
+        answer.append((ordered[0], ordered[1:]))
+    return answer
+
+
+@pytest.mark.parametrize("query", ["专项资金", "历史沿革", "孵化器认定", "通知", "专项资金 通知"])
+@pytest.mark.parametrize("limit", [1, 2, 3, 1000])
+def test_by_policy_each_policy_once_with_its_canonical_page_and_its_other_matching_pages(grouped, query, limit):
+    docs = grouped["documents"]
+    expected = by_policy(docs, containing(docs, *query.split()))[:limit]
+    hits = search_policies(grouped["db"], query, limit=limit)
+    urls = {d["id"]: d["url"] for d in docs}
+    assert [(h.document_id, h.other_pages) for h in hits] == [(shown, [urls[i] for i in others])
+                                                             for shown, others in expected]
+    assert len({h.policy_id or h.document_id for h in hits}) == len(hits)
+
+
+def test_by_policy_reads_further_when_one_policy_fills_the_newest_pages(tmp_path, monkeypatch):
+    db = open_db(tmp_path / "reposts.db")
+    db["documents"].insert_all([{"id": i, "url": f"https://copy.example/{i}", "title": "转发通知", "text": "专项资金申报",
+                                 "publish_date": f"2026-03-{i:02d}", "policy_id": "p-hot" if i > 5 else None,
+                                 "is_canonical": int(i == 6)} for i in range(1, 31)])
+    db["policy_members"].insert_all([{"document_id": i, "policy_id": "p-hot", "url": f"https://copy.example/{i}",
+                                      "joined_at": "2026-03-01"} for i in range(6, 31)])
+    fetched: list[int] = []
+    matching_ids = search._matching_ids
+    monkeypatch.setattr(search, "_matching_ids", lambda *args: fetched.append(args[-1]) or matching_ids(*args))
+    hits = search_policies(db, "专项资金", limit=3)
+    assert [h.document_id for h in hits] == [6, 5, 4] and len(hits[0].other_pages) == 24
+    assert fetched == [12, 48]                            # 12 newest pages held one policy: read further
+
+
+def test_by_policy_with_filters_lists_only_pages_that_pass_them(grouped):
+    docs = grouped["documents"]
+    hits = search_policies(grouped["db"], "专项资金", provinces=["湖南省"], since="2025-06-30", limit=1000)
+    expected = by_policy(docs, containing(docs, "专项资金", province="湖南省", since="2025-06-30"))
+    assert [h.document_id for h in hits] == [shown for shown, _ in expected]
+    passing = {d["url"] for d in docs if d["province"] == "湖南省" and (d["publish_date"] or "") >= "2025-06-30"}
+    assert all(set(h.other_pages) <= passing for h in hits) and any(h.other_pages for h in hits)
+
+
+def test_search_command_shows_each_policy_once_unless_every_page_is_asked(data):
+    result = run_cli("search", "补助", "--db", str(data["path"]), "--limit", "1000", "--json")
+    hits = json.loads(result.stdout)
+    pages = json.loads(run_cli("search", "补助", "--db", str(data["path"]), "--limit", "1000", "--json",
+                               "--every-page").stdout)
+    assert len({h["policy_id"] for h in hits}) == len(hits) < len(pages)
+    assert sorted(u for h in hits for u in [h["url"], *h["other_pages"]]) == sorted(h["url"] for h in pages)
+    text = run_cli("search", "点击申报", "--db", str(data["path"])).stdout
+    assert "also at 2 other pages: " in text and text.rstrip().endswith("1 policy")
 
 
 def test_latin_letters_match_in_any_case_for_short_and_long_terms(tmp_path):
