@@ -2,7 +2,7 @@
 
 A number is 机关代字 + 〔full year〕 + sequence + 号 (湘科发〔2025〕86号); pages also write the
 brackets as [ ] ［ ］ ( ) （ ） 【 】, add 第, or use 號. 公告-style numbers read
-国家税务总局公告2017年第5号, decrees 国务院令第725号. Numbers are returned in the standard
+国家税务总局公告2017年第5号 (joint ones 财政部 税务总局公告2023年第12号), decrees 国务院令第725号. Numbers are returned in the standard
 form (〔〕 brackets, 号, no 第). 索引号 values (000014349/2017-00110) and 规范性文件 registration
 numbers (HHCR-2023-01005) never match.
 
@@ -19,11 +19,13 @@ from pipelines.text import fold_width
 _AGENCY = r"[\u4e00-\u9fff]{1,14}"
 BRACKETED = re.compile(
     rf"(?P<agency>{_AGENCY})\s*[〔\[(【]\s*(?P<year>(?:19|20)\d{{2}})\s*[〕\])】]\s*第?\s*(?P<n>\d{{1,5}})\s*[号號]")
+# joint announcements name every issuing body, space-separated: 财政部 税务总局 科技部公告2022年第28号
+_JOINT = r"(?:[\u4e00-\u9fff]{1,12}[部局委厅署会院行办府][ \u3000、])"
 ANNOUNCEMENT = re.compile(
-    rf"(?P<agency>{_AGENCY}公告)\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*第\s*(?P<n>\d{{1,5}})\s*[号號]")
+    rf"(?P<agency>{_JOINT}{{0,5}}{_AGENCY}公告)\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*第\s*(?P<n>\d{{1,5}})\s*[号號]")
 DECREE = re.compile(rf"(?P<agency>{_AGENCY}令)\s*[(]?\s*第\s*(?P<n>\d{{1,5}})\s*[号號]")
 # Words that run into an agency code in prose ("根据湘科发〔2025〕86号").
-LEADING_WORDS = re.compile(r"^(?:根据|依据|按照|参照|依照|对照|结合|贯彻|落实|印发|转发|详见|参见|即|和|及|与|或|以|经|对|将|按|照|据|见|的|是|为|由|在|于|同|并|号)+")
+LEADING_WORDS = re.compile(r"^(?:根据|依据|按照|参照|依照|对照|结合|贯彻|落实|执行|适用|享受|符合|印发|转发|详见|参见|即|和|及|与|或|以|经|对|将|按|照|据|见|的|是|为|由|在|于|同|并|号)+")
 HEAD_LINES = 8
 
 
@@ -40,7 +42,7 @@ def find_doc_numbers(text: str) -> list[tuple[int, int, str]]:
         if agency and not agency.endswith("公告"):
             found.append((match.start(), match.end(), f"{agency}〔{match.group('year')}〕{int(match.group('n'))}号"))
     for match in ANNOUNCEMENT.finditer(text):
-        agency = _agency(match.group("agency"))
+        agency = re.sub(r"[ \u3000、]+", " ", _agency(match.group("agency")))
         if len(agency) > 2:
             found.append((match.start(), match.end(), f"{agency}{match.group('year')}年第{int(match.group('n'))}号"))
     for match in DECREE.finditer(text):

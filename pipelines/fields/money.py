@@ -13,7 +13,8 @@ Amounts are in 万元 (30万元 → 30, 1.5亿元 → 15000, 3000元 → 0.3). E
 - ``text``: the sentence it came from.
 
 An amount counts only when its clause (or, for a bare ceiling such as 每年最高50万元, its
-sentence) names a kind of money or 给予; amounts in conditions (研发费用不低于50万元) do not.
+sentence) names a kind of money or 给予; amounts in conditions (研发费用不低于50万元) do not,
+nor do amounts measuring the applicant (销售收入不超过2亿元的企业), even in a clause about 支持.
 """
 from __future__ import annotations
 
@@ -28,13 +29,24 @@ AMOUNT = re.compile(
     rf"(?P<a>{NUM})\s*(?P<au>万元|亿元|千元|万|亿|元)?\s*(?:[-—–~～至到]\s*(?P<b>{NUM}))?\s*"
     rf"(?P<unit>百万元|千万元|万元|亿元|千元|元|万|亿)(?![家人件个项户名台套吨亩次所座平方公里倍])")
 UNIT_WAN = {"元": 0.0001, "千元": 0.1, "万元": 1, "万": 1, "百万元": 100, "千万元": 1000, "亿元": 10000, "亿": 10000}
-KINDS = ("后补助", "补助", "奖补", "奖励", "资助", "贴息", "补贴", "减免", "补偿", "奖金", "经费", "资金支持",
-         "配套", "支持", "扶持")
+# compounds first (the regex takes the first alternative that matches): the more specific word names the
+# money, 经费资助 → 资助 but 建设经费支持 → 经费 (支持 is the generic verb), 资金支持 → 支持
+KINDS = ("经费资助", "经费补助", "资金支持", "后补助", "补助", "奖补", "奖励", "资助", "贴息", "补贴", "减免",
+         "补偿", "奖金", "经费", "配套", "支持", "扶持")
+KIND_NAMES = {"经费资助": "资助", "经费补助": "补助", "后补助": "补助", "资金支持": "支持",
+              "扶持": "支持", "奖金": "奖励"}
 KIND_RE = re.compile("|".join(KINDS))
 OFFER = re.compile(r"给予|奖励|补助|资助|贴息|补贴|奖补")
 CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多|累计不超过|最高不超过)\s*(?:为|可达|给予|奖励|补助|资助)?\s*$")
 CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
 CONDITION_WORDS = re.compile(r"不低于|不少于|达到|(?<!不)超过|以上|累计|营业收入|销售收入|营收|投资额|总投资|规模|产值|纳税|税收|研发投入")
+# An amount measuring the applicant (上年度销售收入不超过2亿元, 注册资本500万元以上) is an eligibility
+# condition, whatever money word its clause also holds: a measure, then only comparison words up to the amount.
+MEASURED = re.compile(r"(?:营业收入|销售收入|主营业务收入|营收|年收入|资产总额|总资产|净资产|注册资本|实收资本|实缴资本|投资额|"
+                      r"总投资|固定资产投资|产值|销售额|营业额|纳税额|纳税|税收|研发投入|研发费用总额|融资额|融资|估值|市值|"
+                      r"利润总额|净利润|利润|贷款额|贷款余额)(?:总额|规模)?"
+                      r"\s*(?:达到|达|超过|不超过|不低于|不少于|低于|高于|少于|在|为|均在|累计)?\s*$")
+MEASURED_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|及以下|以内|（含）|\(含\))?\s*(?:的|且|或|、|，|,|；|;|。|$)")
 # Amounts already paid or summed up are reports, not offers (累计兑现奖励资金860万元, 资助金额合计6240万元).
 REPORTED = re.compile(r"累计|共计|合计|总计|兑现|拨付|已下达|已发放|已拨|共发放|共兑付")
 CLAUSE_SPLIT = re.compile(r"[，,；;。！!？?]")
@@ -60,7 +72,7 @@ def _kind(clause: str, position: int) -> str | None:
             best = (distance, match.group())
     if best is None:
         return None
-    return {"后补助": "补助", "资金支持": "支持", "扶持": "支持", "奖金": "奖励"}.get(best[1], best[1])
+    return KIND_NAMES.get(best[1], best[1])
 
 
 def _split_subject(phrase: str) -> tuple[str | None, str | None]:
@@ -124,6 +136,8 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
     at = match.start() - clause_start
     kind = _kind(clause, at)
     if REPORTED.search(clause) and not re.search(r"给予|最高|不超过", clause):
+        return None
+    if MEASURED.search(text[clause_start:match.start()]) and MEASURED_AFTER.match(text[match.end():]):
         return None
     ceiling = bool(CEILING_BEFORE.search(text[clause_start:match.start()]) or CEILING_AFTER.match(text[match.end():]))
     if kind is None and not OFFER.search(clause):
