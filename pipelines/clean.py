@@ -27,13 +27,14 @@ import html as html_escape
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from lxml import etree
 from lxml import html as lxml_html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from pipelines.dates import first_date
+from pipelines.dates import BEIJING, first_date
 from pipelines.labels import is_label_line, read_labels
 from pipelines.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
 from pipelines.sanitize import sanitised_html
@@ -55,7 +56,12 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h
                         "ucaptitle", "publishtime", "center", "hr", "caption"})
 META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "ColumnName", "ColumnType", "Keywords", "SiteName",
               "SiteDomain", "SiteIDCode", "Description", "firstpublishedtime", "lastmodifiedtime", "Author",
-              "Url", "manuscriptId", "publishdate", "og:title")
+              "Url", "manuscriptId", "publishdate", "og:title", "article:published_time", "datePublished")
+# An element holding the page's own publication time, by id, or by a class only one element has
+# (<em id="publish_time">, <span class="pubtime">): names shared by many CMSs and by WeChat.
+PUBLISH_TIME_NAME = re.compile(r"(?:publish|pub|release|post|fabu)[_-]?(?:time|date)|fbsj|fbrq", re.IGNORECASE)
+# WeChat articles carry their publication instant in a script: var ct = "1716028200";
+SCRIPT_EPOCH = re.compile(r"""\bvar\s+ct\s*=\s*["'](\d{10})["']""")
 HEADER_ZONE = 6          # lines at the top of the main block that may be its header lines
 TEXT_HEAD = 25           # lines at the top of a plain text that may hold title and header
 MAX_CHARS = 3_000_000    # larger pages are cut (a policy page is rarely above 300 KB)
@@ -122,7 +128,7 @@ def page_meta(tree: lxml_html.HtmlElement) -> dict[str, str]:
     found: dict[str, str] = {}
     lowered = {name.lower(): name for name in META_NAMES}
     for meta in tree.iter("meta"):
-        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
         content = collapse_spaces(meta.get("content") or "")
         if name in lowered and content and lowered[name] not in found:
             found[lowered[name]] = content
@@ -131,7 +137,42 @@ def page_meta(tree: lxml_html.HtmlElement) -> dict[str, str]:
         if value:
             found.setdefault("publishtime", value)
             break
+    shown = _publish_time_element(tree) or _script_publish_time(tree)
+    if shown:
+        found.setdefault("publishtime", shown)
     return found
+
+
+def _publish_time_element(tree: lxml_html.HtmlElement) -> str | None:
+    """The dated text of the element named for the publication time (unique id, or a class used once)."""
+    by_class: dict[str, list[lxml_html.HtmlElement]] = {}
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if PUBLISH_TIME_NAME.fullmatch(element.get("id") or ""):
+            value = _dated_text(element)
+            if value:
+                return value
+        for name in (element.get("class") or "").split():
+            if PUBLISH_TIME_NAME.fullmatch(name):
+                by_class.setdefault(name, []).append(element)
+    single = [_dated_text(elements[0]) for elements in by_class.values() if len(elements) == 1]
+    return next((value for value in single if value), None)
+
+
+def _dated_text(element: lxml_html.HtmlElement) -> str | None:
+    """The element's text when it is short and holds a date."""
+    value = collapse_spaces(element.text_content())
+    return value if len(value) <= 60 and first_date(value) else None
+
+
+def _script_publish_time(tree: lxml_html.HtmlElement) -> str | None:
+    """A WeChat article's publication instant (var ct = "<unix seconds>") as ISO time in Beijing."""
+    for script in tree.iter("script"):
+        match = SCRIPT_EPOCH.search(script.text or "")
+        if match:
+            return datetime.fromtimestamp(int(match.group(1)), BEIJING).isoformat()
+    return None
 
 
 def working(line: str, traditional: bool) -> str:

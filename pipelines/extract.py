@@ -11,8 +11,9 @@ Evidence order per field (each reader is in ``pipelines/fields/``):
 - title: see ``fields.titles``; policy_title: 印发《X》 in the title, or 现将《X》印发 in the text;
 - publish_date (the issuing body's date): 成文日期 label, 落款 date, then, for government
   pages only, PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date;
-- page_date (the date the carrying page shows): PubDate/firstpublishedtime meta,
-  <publishtime>, 发布时间/发布日期 label, a date on a header line, the list page's date,
+- page_date (the date the carrying page shows): PubDate/firstpublishedtime/article:published_time/
+  datePublished meta, <publishtime> or an element named for it (id="publish_time", a class used once),
+  a WeChat article's `var ct` instant, 发布时间/发布日期 label, a date on a header line, the list page's date,
   a date in the URL (/t20251212_…, /2023-12/13/, /art/2025/2/24/);
 - issuer, doc_number, cited_doc_numbers: ``fields.signature`` and ``fields.doc_number``;
 - effective/expiry/period/deadlines: ``fields.validity``; incentives: ``fields.money``;
@@ -126,7 +127,7 @@ def page_date(page: PageInput, cleaned: CleanPage) -> str | None:
     """The date the carrying page shows."""
     meta = cleaned.meta
     for value in (meta.get("PubDate"), meta.get("firstpublishedtime"), meta.get("publishdate"),
-                  meta.get("publishtime")):
+                  meta.get("article:published_time"), meta.get("datePublished"), meta.get("publishtime")):
         found = meta_date(value)
         if found:
             return found

@@ -352,3 +352,25 @@ def test_cli_extract_binary_input_exits_2(tmp_path):
     assert done.returncode in (0, 2)  # decodes as Big5/GB18030 or fails with one line
     if done.returncode == 2:
         assert done.stderr.startswith("policywatch: ")
+
+
+ARTICLE = "<p>为加快培育高新技术企业，现就有关事项通知如下。</p>" * 6
+
+
+def shown_date(head: str, body: str = "", url: str = "https://news.example.com/a.html") -> str | None:
+    html = f"<html><head><title>通知</title>{head}</head><body>{body}<div class='content'>{ARTICLE}</div></body></html>"
+    return extract_record(PageInput(url=url, html=html, source_kind="aggregator"))["page_date"]
+
+
+@pytest.mark.parametrize("head, body, expected", [
+    # WeChat as fetched: the time element is empty (filled by script), the instant is in `var ct`
+    ("", '<em id="publish_time"></em><script>var ct = "1716049800";</script>', "2024-05-19"),
+    ("", '<em id="publish_time" class="rich_media_meta">2024-05-18 18:30</em>', "2024-05-18"),
+    ('<meta property="article:published_time" content="2025-03-01T20:00:00Z">', "", "2025-03-02"),
+    ('<meta itemprop="datePublished" content="2025-03-01">', "", "2025-03-01"),
+    ("", '<span class="info pubtime">发布时间：2025-06-09</span>', "2025-06-09"),
+    # a class on every item of a sidebar list dates nothing in particular
+    ("", "<ul>" + "".join(f'<li><span class="pubtime">2025-0{m}-01</span></li>' for m in (1, 2, 3)) + "</ul>", None),
+])
+def test_page_date_from_standard_meta_time_elements_and_wechat(head, body, expected):
+    assert shown_date(head, body) == expected
