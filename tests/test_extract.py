@@ -286,6 +286,11 @@ def test_validity_and_period():
     # the more specific money word of a compound names it
     ("对立项项目给予3-10万元经费资助，分两期拨付。", [(3, 10, "资助")]),
     ("对新认定的研究中心给予50万元建设经费支持。", [(50, 50, "经费")]),
+    # a rate instead of a sum: an offer whose amount is unknown; a rate in a condition is none
+    ("对研发费用增长的企业，按增量部分的10%给予奖励。", [(None, None, "奖励")]),
+    ("对已认定的高新技术企业，减按15%的税率征收企业所得税。", [(None, None, "减免")]),
+    ("研发费用较上年增长20%以上的企业可以申报。", []),
+    ("全市高新技术企业数量增长15%。", []),
 ])
 def test_money_forms(text, expected):
     assert [(i["amount_wan"], i["amount_max_wan"], i["kind"]) for i in incentives(TextPair(text))] == expected

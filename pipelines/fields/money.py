@@ -3,7 +3,8 @@
 Amounts are in 万元 (30万元 → 30, 1.5亿元 → 15000, 3000元 → 0.3). Each offer gives:
 
 - ``amount_wan``: the amount certain to be paid: a fixed amount, or a range's floor;
-  None when the text gives only a ceiling (最高/不超过/最多/以内/上限/封顶);
+  None when the text gives only a ceiling (最高/不超过/最多/以内/上限/封顶), or only a
+  rate (按增量部分的10%给予奖励, 减按15%的税率征收: both amounts None);
 - ``amount_max_wan``: the most one beneficiary can get: the fixed amount, the ceiling,
   or a range's top. ``max_amount_wan`` of a record is derived from this;
 - ``kind``: the word naming the money (补助, 奖励, 资助, 贴息, 补贴, 奖补, 减免, 补偿,
@@ -47,6 +48,9 @@ MEASURED = re.compile(r"(?:营业收入|销售收入|主营业务收入|营收|�
                       r"利润总额|净利润|利润|贷款额|贷款余额)(?:总额|规模)?"
                       r"\s*(?:达到|达|超过|不超过|不低于|不少于|低于|高于|少于|在|为|均在|累计)?\s*$")
 MEASURED_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|及以下|以内|（含）|\(含\))?\s*(?:的|且|或|、|，|,|；|;|。|$)")
+# A rate offered instead of a sum: 按增量部分的10%给予奖励; tax relief at a rate: 减按15%的税率征收.
+RATE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百]+")
+TAX_RELIEF = re.compile(r"减按|减半征收|免征|加计扣除|税率征收|抵免")
 # Amounts already paid or summed up are reports, not offers (累计兑现奖励资金860万元, 资助金额合计6240万元).
 REPORTED = re.compile(r"累计|共计|合计|总计|兑现|拨付|已下达|已发放|已拨|共发放|共兑付")
 CLAUSE_SPLIT = re.compile(r"[，,；;。！!？?]")
@@ -112,6 +116,11 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
     for sentence in SENTENCE.finditer(pair.work):
         text = sentence.group()
         if not AMOUNT.search(text):
+            for offer in _rate_offers(pair, sentence.start(), text):
+                key = (None, None, offer["kind"], offer["beneficiary"], offer["condition"])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(offer)
             continue
         previous_kind = None
         for match in AMOUNT.finditer(text):
@@ -126,6 +135,27 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
                 seen.add(key)
                 out.append(offer)
     return out
+
+
+def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]:
+    """Offers with a rate but no sum (按增量的10%给予奖励, 减按15%的税率征收): amounts unknown."""
+    found = []
+    position = 0
+    for clause in CLAUSE_SPLIT.split(text):
+        start, position = position, position + len(clause) + 1
+        rate = RATE.search(clause)
+        if rate is None or REPORTED.search(clause):
+            continue
+        offered = OFFER.search(clause, rate.end())  # the rate is what is offered: 按…10%给予奖励
+        if TAX_RELIEF.search(clause):
+            kind = "减免"
+        elif offered is None or (kind := _kind(clause, rate.end())) is None:
+            continue
+        condition, beneficiary = _subject(pair, offset, offset + start)
+        found.append({"amount_wan": None, "amount_max_wan": None, "kind": kind, "beneficiary": beneficiary,
+                      "condition": condition,
+                      "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400]})
+    return found
 
 
 def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
