@@ -335,22 +335,24 @@ class Item:
         return " ".join(filter(None, (self.region, self.place)))
 
 
-def _offer(incentive: dict[str, Any]) -> str:
+def offer_line(incentive: dict[str, Any]) -> str:
+    """One offer for a digest: kind, amount (or the rate clause when only a rate is offered), beneficiary."""
     low, high = incentive.get("amount_wan"), incentive.get("amount_max_wan")
     if low is not None and high is not None and high != low:
         amount = f"{low:g}–{format_wan(high)}"
     else:
         amount = format_wan(low if low is not None else high)
-    if not amount:
+    stated = amount or clean_line(incentive.get("rate"), 40)  # an offer of a rate: the clause stating it
+    if not stated:
         return ""
     who = clean_line(incentive.get("beneficiary"), 30)
-    return clean_line(" ".join(filter(None, (incentive.get("kind"), amount))) + (f"（{who}）" if who else ""), 80)
+    return clean_line(" ".join(filter(None, (incentive.get("kind"), stated))) + (f"（{who}）" if who else ""), 80)
 
 
 def to_item(entry: PolicyEntry) -> Item:
     """The template view of a policy."""
     place = " ".join(filter(None, (entry.city, entry.county)))
-    offers = [o for o in (_offer(i) for i in entry.incentives[:6]) if o]
+    offers = [o for o in (offer_line(i) for i in entry.incentives[:6]) if o]
     return Item(title=clean_line(entry.title, TITLE_CHARS) or "（无标题）", url=safe_href(entry.canonical_url, None),
                 issuer=clean_line(entry.issuer, 60), date=entry.publish_date or "", region=region_of(entry),
                 place=clean_line(place, 40), amount=format_wan(entry.max_amount_wan),

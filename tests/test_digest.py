@@ -583,3 +583,14 @@ def test_hostile_titles_cannot_inject_headers_or_markup(db_path: Path) -> None:
     assert "javascript:" not in html and "\x1b" not in text and "\x00" not in text
     assert "注入测试 Bcc: victim@example.org" in text and "长" * 2000 not in text
     assert all(len(line) <= 998 for line in msg.as_string().splitlines())
+
+
+def test_offer_lines_state_amounts_or_the_rate_offered():
+    from feeds.digest import offer_line
+
+    assert offer_line({"amount_wan": None, "amount_max_wan": 50, "kind": "奖励", "beneficiary": "高新技术企业"}) == \
+        "奖励 50 万元（高新技术企业）"
+    rate = {"amount_wan": None, "amount_max_wan": None, "kind": "减免", "beneficiary": "高新技术企业",
+            "rate": "减按15%的税率征收企业所得税"}
+    assert offer_line(rate) == "减免 减按15%的税率征收企业所得税（高新技术企业）"
+    assert offer_line({"amount_wan": None, "amount_max_wan": None, "kind": "奖励"}) == ""

@@ -11,6 +11,7 @@ Amounts are in 万元 (30万元 → 30, 1.5亿元 → 15000, 3000元 → 0.3). E
   经费, 支持, 配套…), the nearest one to the amount in its clause;
 - ``beneficiary`` and ``condition``: from 对X的Y (condition X, beneficiary Y) or from the
   clause before the offer ((一)首次通过认定的企业，每家给予20万元奖励);
+- ``rate``: for an offer of a rate instead of a sum, the clause stating it (减按15%的税率征收企业所得税);
 - ``text``: the sentence it came from.
 
 An amount counts only when its clause (or, for a bare ceiling such as 每年最高50万元, its
@@ -153,7 +154,7 @@ def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]
             continue
         condition, beneficiary = _subject(pair, offset, offset + start)
         found.append({"amount_wan": None, "amount_max_wan": None, "kind": kind, "beneficiary": beneficiary,
-                      "condition": condition,
+                      "condition": condition, "rate": pair.show(offset + start, offset + start + len(clause)).strip(),
                       "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400]})
     return found
 
@@ -191,5 +192,6 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
         "kind": kind,
         "beneficiary": beneficiary,
         "condition": condition,
+        "rate": None,
         "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400],
     }
