@@ -82,6 +82,13 @@ def test_government_contact_lines_stay():
     assert "联系人：张工，电话：13812345678" in page.text and "咨询热线：0731-88988570" in page.text
 
 
+@pytest.mark.parametrize("line", ["扫码添加客服微信，免费评估企业申报资格", "添加顾问了解更多申报细节", "客服微信：pw-zixun"])
+def test_consultancy_contact_prompts_go(line):
+    text = f"关于开展认定工作的通知\n各有关单位：\n请于2025年5月1日前提交材料。\n{line}\n湖南省科学技术厅\n2025年4月1日"
+    page = clean_text(text)
+    assert line not in page.text and "请于2025年5月1日前提交材料。" in page.text
+
+
 def test_a_related_list_at_the_top_does_not_swallow_the_article():
     lines = ["相关文章", "关于x的通知", "正文第一段。" * 20, "正文第二段。" * 20]
     flags = noise_flags(default_rules(), lines)
