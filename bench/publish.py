@@ -11,7 +11,8 @@
    FTS5 index's triggers (one new document in five a repost in another's policy), then p50/p95
    latency of ``storage.search.search_documents`` (every page) and ``search_policies`` (one hit
    per policy, what ``policywatch search`` shows) with limit 20 for common 2-, 4- and 8-character terms, rare terms, terms found only in the
-   oldest documents, 2-character terms found nowhere (a scan of every document), and common
+   oldest documents, a rare 2-character term and 2-character terms found nowhere (both answered
+   through the index's vocabulary), and common
    terms under province, topic and date filters.
 
     .venv/bin/python bench/publish.py                                   # 20k policies, 100k documents
@@ -71,6 +72,7 @@ QUERIES = (
     ("8 chars", EIGHT_CHARS, {}),
     ("rare 3+", ("科发〔2024〕17号", "西藏自治区科技企业孵化器", "2026年度青海省", "火星基地"), {}),
     ("old 3+", ("2023年度", "2023—2025年"), {}),
+    ("2 rare", ("湛江",), {}),
     ("2 none", ("火星", "宇宙"), {}),
     ("2 +prov", TWO_CHARS, {"provinces": ["湖南省"], "since": "2025-01-01"}),
     ("4 +prov", FOUR_CHARS, {"provinces": ["湖南省"]}),
@@ -104,6 +106,8 @@ def synthetic_text(rng: random.Random, chars: int = 600) -> str:
                                                 m=rng.randint(1, 12), d=rng.randint(1, 28))
         if rng.random() < 0.01:
             sentence = "合肥高新区" + sentence
+        elif rng.random() < 0.0005:
+            sentence = "湛江" + sentence
         parts.append(sentence)
         size += len(sentence)
     return "\n".join(parts)

@@ -10,7 +10,7 @@ from typing import Callable
 from sqlite_utils import Database
 
 from storage.runs import create_run_indexes
-from storage.search import create_search_index
+from storage.search import create_search_index, create_short_term_lookup
 from storage.subscriptions import add_delivery_states, create_subscription_tables
 
 RECORD_TEXT_COLUMNS = (
@@ -137,6 +137,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (9, "indexes: run_sources(source_id, run_id), fetch_errors(source_id, kind)", create_run_indexes),
     (10, "digests: deliveries.unconfirmed, digest_batches.data_started_at, subscriptions.stopped_by",
      add_delivery_states),
+    (11, "search: trigram vocabulary table and last-two-character indexes for rare 2-character words",
+     create_short_term_lookup),
 ]
 
 

@@ -10,7 +10,11 @@ a searched column contains it, ASCII letters compared without case.
 
 Results are the newest `limit` documents, so a query is answered in the cheapest way that still
 gives exactly that set, in order:
-- no word of three characters: walk documents newest first (publish-date index), checking each;
+- no word of three characters, but a 2-character word that is rare: the index's vocabulary
+  (fts5vocab) lists the trigrams that start with it, with their document counts; a document
+  holding the word has such a trigram, or ends a searched column with it (the expression
+  indexes on each column's last two characters, migration 11). Those candidates are sorted;
+- no word of three characters otherwise: walk documents newest first (publish-date index), checking each;
 - few index matches (under FEW_MATCHES, counted no further): fetch them all and sort by date;
 - many matches: check the WALK_WINDOW newest documents one by one, stopping at `limit` (common
   terms stop within a few dozen rows); if that window is not enough (filters, or terms found only
@@ -42,6 +46,9 @@ SEARCH_COLUMNS = ("title", "issuer", "doc_number", "text")
 TRIGRAM = 3
 SNIPPET_CHARS = 80
 FEW_MATCHES = 1000
+PREFIX_TERMS = 300  # a 2-character word starting more distinct trigrams than this is common
+VOCAB_TABLE = "documents_fts_vocab"
+CJK_PAIR = re.compile(r"[^\x00-\x7f]{2}")
 WALK_WINDOW = 2000
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -66,6 +73,13 @@ def create_search_index(db: Database) -> None:
                f"insert into {FTS_TABLE} (rowid, {columns}) values (new.id, {new_values}); end")
     db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('rebuild')")
     db.execute("create index if not exists documents_publish_date on documents (publish_date)")
+
+
+def create_short_term_lookup(db: Database) -> None:
+    """Migration 11: the index's vocabulary as a table, and each searched column's last two characters indexed."""
+    db.execute(f"create virtual table if not exists {VOCAB_TABLE} using fts5vocab({FTS_TABLE}, 'row')")
+    for column in SEARCH_COLUMNS:
+        db.execute(f"create index if not exists documents_{column}_tail on documents (substr({column}, -2))")
 
 
 @dataclass(frozen=True)
@@ -126,9 +140,9 @@ def query_terms(query: str) -> list[str]:
     return list(dict.fromkeys(word for word in CONTROL_CHARS.sub(" ", folded).split() if word))
 
 
-def _match_expression(terms: Iterable[str]) -> str:
-    """An FTS5 MATCH expression: every term as a quoted phrase, all required."""
-    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+def _match_expression(terms: Iterable[str], operator: str = "AND") -> str:
+    """An FTS5 MATCH expression: every term as a quoted phrase, all required (or any, with OR)."""
+    return f" {operator} ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
 def _term_condition(term: str) -> tuple[str, list[str]]:
@@ -238,7 +252,42 @@ def _matching_ids(db: Database, terms: list[str], where: list[str], params: list
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     if long_terms:
         return _indexed_search(db, _match_expression(long_terms), where, params, limit)
+    rare = _rarest_pair(db, terms)
+    if rare is not None:
+        return _pair_matches(db, *rare, where, params, limit)
     return _newest_matching(db, where, params, limit)
+
+
+def _rarest_pair(db: Database, terms: list[str]) -> tuple[str, list[str]] | None:
+    """The rarest 2-character non-ASCII term with the trigrams starting with it, when it is rare at all.
+
+    Rare: it starts at most PREFIX_TERMS distinct trigrams found in under FEW_MATCHES documents in all.
+    """
+    best: tuple[int, str, list[str]] | None = None
+    for term in terms:
+        if not CJK_PAIR.fullmatch(term):
+            continue
+        rows = db.execute(f"select term, doc from {VOCAB_TABLE} where term >= ? and term < ? limit ?",
+                          [term, term + "\U0010ffff", PREFIX_TERMS + 1]).fetchall()
+        documents = sum(count for _, count in rows)
+        if len(rows) <= PREFIX_TERMS and documents < FEW_MATCHES and (best is None or documents < best[0]):
+            best = (documents, term, [trigram for trigram, _ in rows])
+    return None if best is None else (best[1], best[2])
+
+
+def _pair_matches(db: Database, term: str, trigrams: list[str], where: list[str], params: list[Any],
+                  limit: int) -> list[int]:
+    """Ids of the newest documents meeting `where` among those with a trigram starting `term` or a
+    searched column ending with it (a 2-character word occurs in one of the two ways)."""
+    tails = " union ".join(f"select id from documents where substr({c}, -2) = ?" for c in SEARCH_COLUMNS)
+    candidates, candidate_params = tails, [term] * len(SEARCH_COLUMNS)
+    if trigrams:
+        candidates = f"select rowid from {FTS_TABLE} where {FTS_TABLE} match ? union " + candidates
+        candidate_params = [_match_expression(trigrams, "OR")] + candidate_params
+    sql = (f"select d.id from documents d where d.id in ({candidates}) "
+           + "".join(f"and {condition} " for condition in where)
+           + "order by d.publish_date desc, d.id desc limit ?")
+    return [row[0] for row in db.execute(sql, candidate_params + params + [limit])]
 
 
 def _policy_keys(db: Database, ids: list[int]) -> dict[int, str]:

@@ -276,6 +276,45 @@ def test_search_command_shows_each_policy_once_unless_every_page_is_asked(data):
     assert "also at 2 other pages: " in text and text.rstrip().endswith("1 policy")
 
 
+RARE_PAIR_DOCUMENTS = [
+    {"title": "关于支持湛江发展的通知", "text": "各单位：现予印发。"},                  # inside the title
+    {"title": "海洋产业通知", "text": "请湛江市各县区落实"},                          # inside the text
+    {"title": "今年重点支持湛江", "text": "各单位：现予印发。"},                        # ends the title
+    {"title": "通知", "text": "以上政策适用于湛江"},                                  # ends the text
+    {"title": "通知", "issuer": "湛江", "text": "各单位：现予印发。"},                  # a whole 2-character column
+    {"title": "通知", "text": "湛江A区与湛江b区"},                                    # followed by Latin letters
+    {"title": "通知", "text": "湛 江不算"},                                           # split by a space: no match
+] + [{"title": f"通知{i}", "text": "各单位要加强统筹协调，做好宣传。"} for i in range(40)]
+
+
+@pytest.fixture()
+def rare_pair(tmp_path, monkeypatch) -> dict:
+    monkeypatch.setattr(search, "FEW_MATCHES", 10)   # scaled to 47 documents: 单位 (46) is common, 湛江 (6) rare
+    db = open_db(tmp_path / "rare.db")
+    db["documents"].insert_all([{**doc, "url": f"https://a.example/{i}", "publish_date": f"2026-01-{i % 28 + 1:02d}"}
+                                for i, doc in enumerate(RARE_PAIR_DOCUMENTS)])
+    return {"db": db, "documents": list(iter_documents(db))}
+
+
+def test_a_rare_two_character_word_is_found_through_the_vocabulary_wherever_it_stands(rare_pair, monkeypatch):
+    db, docs = rare_pair["db"], rare_pair["documents"]
+    assert search._rarest_pair(db, ["湛江"]) is not None and search._rarest_pair(db, ["单位"]) is None
+    walked = []
+    monkeypatch.setattr(search, "_newest_matching", lambda *args: walked.append(args) or [])
+    for query in ("湛江", "湛江 通知", "湛江 单位"):
+        expected = containing(docs, *query.split())
+        assert [h.document_id for h in search_documents(db, query, limit=100)] == expected, query
+    assert len(containing(docs, "湛江")) == 6 and walked == []
+
+
+def test_rare_two_character_words_that_occur_nowhere_or_with_filters(rare_pair):
+    db, docs = rare_pair["db"], rare_pair["documents"]
+    assert search._rarest_pair(db, ["火星"]) == ("火星", [])
+    assert search_documents(db, "火星") == []
+    assert [h.document_id for h in search_documents(db, "湛江", since="2026-01-04", limit=3)] == \
+        containing(docs, "湛江", since="2026-01-04")[:3]
+
+
 def test_latin_letters_match_in_any_case_for_short_and_long_terms(tmp_path):
     db = open_db(tmp_path / "pw.db")
     db["documents"].insert_all([{"url": "https://a.example/1", "title": "AI产业", "text": "支持Ai芯片与IoT应用"},
