@@ -216,7 +216,7 @@ def search_policies(db: Database, query: str, *, provinces: Iterable[str] = (), 
     if not terms:
         return []
     where, params = _conditions(terms, provinces, topics, since)
-    fetch = limit * 4
+    fetch = limit * 2  # reposts are a minority of pages: twice the limit usually holds `limit` policies
     while True:
         ids = _matching_ids(db, terms, where, params, fetch)
         newest: dict[str, int] = {}  # policy key -> its newest matching page, newest policy first

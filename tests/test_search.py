@@ -253,7 +253,7 @@ def test_by_policy_reads_further_when_one_policy_fills_the_newest_pages(tmp_path
     monkeypatch.setattr(search, "_matching_ids", lambda *args: fetched.append(args[-1]) or matching_ids(*args))
     hits = search_policies(db, "专项资金", limit=3)
     assert [h.document_id for h in hits] == [6, 5, 4] and len(hits[0].other_pages) == 24
-    assert fetched == [12, 48]                            # 12 newest pages held one policy: read further
+    assert fetched == [6, 24, 96]                         # the 24 newest pages hold one policy: read further
 
 
 def test_by_policy_with_filters_lists_only_pages_that_pass_them(grouped):
