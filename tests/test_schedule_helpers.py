@@ -60,7 +60,7 @@ class Scheduler:
             self.stderr.close()
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 90, what: str = "condition") -> Any:
+def wait_for(condition: Callable[[], Any], timeout: float = 240, what: str = "condition") -> Any:
     """Poll until `condition()` is truthy and return its value; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
