@@ -28,7 +28,8 @@ system-test-deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing (Debian: $(SYSTEM_TEST_PACKAGES))"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_TEST_PACKAGES) >/dev/null; \
+		$$SUDO apt-get -o Acquire::Retries=5 update -qq && DEBIAN_FRONTEND=noninteractive \
+			$$SUDO apt-get -o Acquire::Retries=5 install -y -qq $(SYSTEM_TEST_PACKAGES) >/dev/null; \
 	fi
 
 test: $(STAMP) system-test-deps

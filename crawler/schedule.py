@@ -418,7 +418,7 @@ class Dispatcher(threading.Thread):
         self.stopping = threading.Event()
         self._cond = threading.Condition()
         self._due: dict[str, float] = {}
-        self._digest = False
+        self._digest_at: float | None = None  # when the waiting digest request came (None: none waits)
         self._sources = {s.id: s for s in sources}
         self.db: Any = None
         self._cycle_id: int | None = None
@@ -437,9 +437,10 @@ class Dispatcher(threading.Thread):
             self._cond.notify_all()
 
     def digest_due(self) -> None:
-        """Queue a digest cycle."""
+        """Queue a digest cycle (a digest already queued keeps its place)."""
         with self._cond:
-            self._digest = True
+            if self._digest_at is None:
+                self._digest_at = time.monotonic()
             self._cond.notify_all()
 
     def stop(self) -> None:
@@ -509,12 +510,17 @@ class Dispatcher(threading.Thread):
         self.stopping.wait(1.0)
 
     def _next_work(self) -> tuple[list[str], bool]:
-        """Wait for due sources (then for the batch window to close) or a digest request."""
+        """Wait for due sources (then for the batch window to close) or a digest request.
+
+        The older request goes first: a digest waiting since before the oldest due source runs before
+        the crawl batch, so neither busy crawls nor digests slower than their interval starve the other.
+        """
         with self._cond:
-            while not self.stopping.is_set() and not self._due and not self._digest:
+            while not self.stopping.is_set() and not self._due and self._digest_at is None:
                 self._cond.wait(0.5)
-            if self._digest and not self.stopping.is_set():  # first, or busy crawl batches would starve it
-                self._digest = False
+            if self._digest_at is not None and not self.stopping.is_set() and \
+                    (not self._due or self._digest_at <= min(self._due.values())):
+                self._digest_at = None
                 return [], True
             if self._due:
                 closes = min(self._due.values()) + self.options.batch_window

@@ -13,6 +13,24 @@ from aiosmtpd.controller import Controller
 
 from demo.server import free_port
 
+START_ATTEMPTS = 5
+
+
+def start_smtp(handler: Any, **options: Any) -> Controller:
+    """An aiosmtpd server for `handler`, started on a free 127.0.0.1 port (`.port`).
+
+    aiosmtpd cannot listen on port 0, so a free port is picked first; another process may take it
+    in between, so a start that finds the port taken is tried again on a new one.
+    """
+    for attempt in range(START_ATTEMPTS):
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+        try:
+            controller.start()
+            return controller
+        except OSError:
+            if attempt == START_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 class _Keeper:
@@ -37,16 +55,18 @@ class MailSink:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.keeper = _Keeper(self.folder)
-        self.port = free_port()
-        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=True)
+        self.controller: Controller | None = None
+        self.port = 0
 
     @property
     def received(self) -> int:
         return self.keeper.count
 
     def __enter__(self) -> "MailSink":
-        self.controller.start()
+        self.controller = start_smtp(self.keeper, enable_SMTPUTF8=True)
+        self.port = self.controller.port
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()

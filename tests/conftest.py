@@ -3,12 +3,26 @@ them to the store step, and the real CLI in a child process."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from hypothesis import settings
+
+# The tests set every policywatch setting they rely on; an operator's exported POLICYWATCH_* (SMTP login,
+# database, ops address…) must not leak into them or into the commands they start.
+for _name in [name for name in os.environ if name.startswith("POLICYWATCH_")]:
+    del os.environ[_name]
+
+# CI starts without a Hypothesis example database: the same examples on every run there, not new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from crawler.encoding import decode_html
 from demo.server import MirrorServer
@@ -59,3 +73,12 @@ def mirror_fetched_page(path: str, html: str | None = None, when: str = "2026-01
     return FetchedPage(url=MIRROR_BASE + path, request_key=MIRROR_BASE + path, source_id=item["site"],
                        source_kind=manifest["sites"][item["site"]]["kind"], status=200, body=body,
                        html=decoded, encoding=str(encoding), fetched_at=when)
+
+
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """A 127.0.0.1 port that refuses connections for the whole block: bound here, never listening,
+    so no other process can take it meanwhile and a client cannot connect to itself on it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

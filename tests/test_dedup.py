@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from functools import lru_cache
@@ -148,8 +149,9 @@ def test_minhash_estimates_jaccard_and_is_stable_across_processes():
     here = band_hashes(minhash(a), 32)[:4]
     code = ("from pipelines.dedup import *; import sys; t=sys.stdin.read(); "
             "print(band_hashes(minhash(shingle_hashes(normalise_text(t))), 32)[:4])")
-    other = subprocess.run([sys.executable, "-c", code], input=page.text, capture_output=True, text=True,
-                           cwd=ROOT, env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"}, check=True)
+    other = subprocess.run([sys.executable, "-c", code], input=page.text, capture_output=True, encoding="utf-8",
+                           cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "123", "PYTHONIOENCODING": "utf-8"},
+                           check=True)
     assert other.stdout.strip() == str(here)
 
 

@@ -32,8 +32,8 @@ from storage.policies import absorb_policy, assign_policy
 from storage.published import policy_entries
 from storage.subscriptions import (delivered_policy_ids, delivery_problems, list_subscriptions,
                                    subscription_by_email)
-from tests.conftest import MIRROR, ROOT, crawl_mirror
-from tests.test_mailer import Recorder, SmtpServer, free_port
+from tests.conftest import MIRROR, ROOT, crawl_mirror, refusing_port
+from tests.test_mailer import Recorder, SmtpServer
 
 SUBSCRIBERS = {
     "hunan@example.org": ["--name", "李明", "--province", "湖南"],
@@ -206,8 +206,9 @@ def test_schedule_decides_who_is_due(db_path: Path) -> None:
 
 def test_dry_run_writes_eml_and_records_nothing(db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "eml"
-    settings = SmtpSettings(host="127.0.0.1", port=free_port(), security="none", from_addr="digest@example.org")
-    report = run_digest(open_db(db_path), settings, DigestOptions(force_all=True, out_dir=out))
+    with refusing_port() as port:            # a dry run never connects
+        settings = SmtpSettings(host="127.0.0.1", port=port, security="none", from_addr="digest@example.org")
+        report = run_digest(open_db(db_path), settings, DigestOptions(force_all=True, out_dir=out))
     files = sorted(out.glob("*.eml"))
     assert len(files) == len(report.written) == len(SUBSCRIBERS)
     assert open_db(db_path).execute("select count(*) from deliveries").fetchone()[0] == 0
@@ -290,9 +291,9 @@ def test_digest_command_size_options(tmp_path: Path) -> None:
 
 def test_nothing_listening_keeps_everything_pending(db_path: Path) -> None:
     want = expected(db_path)
-    port = free_port()
-    down = SmtpSettings(host="127.0.0.1", port=port, security="none", from_addr="digest@example.org", timeout=5)
-    report = run_digest(open_db(db_path), down, DigestOptions(force_all=True))
+    with refusing_port() as port:
+        down = SmtpSettings(host="127.0.0.1", port=port, security="none", from_addr="digest@example.org", timeout=5)
+        report = run_digest(open_db(db_path), down, DigestOptions(force_all=True))
     assert report.sent == 0 and report.aborted and "cannot connect" in report.aborted
     assert delivery_problems(open_db(db_path))[0]["permanent"] is False
     with SmtpServer(Recorder()) as server:

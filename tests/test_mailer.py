@@ -10,11 +10,11 @@ from email.message import EmailMessage
 from typing import Any, Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from demo.server import free_port
+from demo.mailsink import start_smtp
 from feeds.mailer import Mailer, SendError, SmtpSettings, send_message
+from tests.conftest import refusing_port
 
 PASSWORD = "s3cret-Pa55word"
 
@@ -79,12 +79,12 @@ class SmtpServer:
 
     def __init__(self, recorder: Recorder, **smtp_options: Any) -> None:
         self.recorder = recorder
-        self.port = free_port()
-        smtp_options.setdefault("enable_SMTPUTF8", True)
-        self.controller = Controller(recorder, hostname="127.0.0.1", port=self.port, **smtp_options)
+        self.options = {"enable_SMTPUTF8": True, **smtp_options}
+        self.port = 0
 
     def __enter__(self) -> "SmtpServer":
-        self.controller.start()
+        self.controller = start_smtp(self.recorder, **self.options)
+        self.port = self.controller.port
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -155,9 +155,8 @@ def test_send_message_delivers(smtp: SmtpServer) -> None:
 
 
 def test_connection_refused_is_temporary() -> None:
-    settings = SmtpSettings(host="127.0.0.1", port=free_port(), security="none", timeout=5)
-    with pytest.raises(SendError) as caught:
-        send_message(settings, message("a@example.org"))
+    with refusing_port() as port, pytest.raises(SendError) as caught:
+        send_message(SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=5), message("a@example.org"))
     assert (caught.value.temporary, caught.value.code, caught.value.stage, caught.value.refused) == \
         (True, None, "connect", {})
     assert "cannot connect" in str(caught.value)

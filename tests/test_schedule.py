@@ -23,7 +23,7 @@ def test_two_cycles_then_sigterm_leaves_complete_history(mirror, manifest, tmp_p
     db = tmp_path / "pw.db"
     feeds = tmp_path / "site"
     scheduler = Scheduler(config, db, mirror.base_url, tmp_path / "scheduler.log", "--feeds-out", str(feeds),
-                          "--digest-every", "2s")
+                          "--digest-every", "5s")
     try:
         wait_for(lambda: finished_cycles(db) >= 1, what="the first cycle")
         after_first = len(mirror.requests)
@@ -109,14 +109,11 @@ REDESIGNED = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>湖南省
 
 
 def test_redesigned_list_page_raises_one_alert_and_status_fails_until_it_recovers(mirror, tmp_path):
-    from aiosmtpd.controller import Controller
-
-    from demo.server import free_port
+    from demo.mailsink import start_smtp
     from tests.test_schedule_helpers import Inbox
 
     inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    smtp = start_smtp(inbox)
     config = write_sources(tmp_path / "sources.yaml", {"hunan-kjt": "2s", "hfwotao": "2s"})
     db = tmp_path / "pw.db"
     env = {**os.environ, "POLICYWATCH_SMTP_HOST": "127.0.0.1", "POLICYWATCH_SMTP_PORT": str(smtp.port),

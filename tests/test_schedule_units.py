@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crawler.alerts import deliver_alerts, health_pass
-from crawler.schedule import make_trigger
+from crawler.schedule import Dispatcher, ScheduleOptions, make_trigger
 from crawler.sources import Schedule, SourceConfigError, parse_sources
 from storage.db import open_db
 from storage.health import (SCHEDULER_ID, UNHEALTHY, HealthRules, assess_source, feeds_outdated, finish_step,
                             record_health, start_cycle, start_step)
 from storage.runs import finish_run, interrupted_sources, mark_run_timeout, save_source_run, start_run
-from tests.conftest import DEMO_SOURCES, run_cli
-from demo.server import free_port
+from tests.conftest import DEMO_SOURCES, refusing_port, run_cli
+from demo.mailsink import start_smtp
 from tests.test_schedule_helpers import Inbox
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -100,14 +100,11 @@ def broken_sources(db, ids: list[str]) -> None:
 
 
 def test_all_pending_alerts_go_out_in_one_email_and_a_refusal_leaves_them_pending(tmp_path):
-    from aiosmtpd.controller import Controller
-
     db = open_db(tmp_path / "pw.db")
     broken_sources(db, ["a", "b", "c"])
 
     refusing = Refusing()
-    down = Controller(refusing, hostname="127.0.0.1", port=free_port())
-    down.start()
+    down = start_smtp(refusing)
     try:
         assert deliver_alerts(db, "ops@example.org", smtp_env(down.port)) == (0, 3)
     finally:
@@ -117,8 +114,7 @@ def test_all_pending_alerts_go_out_in_one_email_and_a_refusal_leaves_them_pendin
         == [("pending", 1)] * 3
 
     inbox = Inbox()
-    up = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    up.start()
+    up = start_smtp(inbox)
     try:
         assert deliver_alerts(db, "ops@example.org", smtp_env(up.port)) == (3, 0)
         assert deliver_alerts(db, "ops@example.org", smtp_env(up.port)) == (0, 0)
@@ -136,8 +132,8 @@ def test_all_pending_alerts_go_out_in_one_email_and_a_refusal_leaves_them_pendin
 def test_a_down_smtp_server_is_tried_once_per_pass(tmp_path):
     db = open_db(tmp_path / "pw.db")
     broken_sources(db, ["a", "b"])
-    closed = free_port()  # nobody listens: connection refused
-    assert deliver_alerts(db, "ops@example.org", smtp_env(closed)) == (0, 2)
+    with refusing_port() as closed:
+        assert deliver_alerts(db, "ops@example.org", smtp_env(closed)) == (0, 2)
     rows = list(db.query("select email_status, attempts, last_error from ops_alerts order by id"))
     assert [(r["email_status"], r["attempts"]) for r in rows] == [("pending", 1), ("pending", 1)]
     assert rows[0]["last_error"].startswith(f"SMTP 127.0.0.1:{closed}: cannot connect")
@@ -247,3 +243,19 @@ def test_history_queries_use_the_migration_9_indexes(tmp_path, sql, index):
     assert db.execute("select name from schema_migrations where version = 9").fetchone() is not None
     plan = " | ".join(row[-1] for row in db.execute("explain query plan " + sql, ["a"]).fetchall())
     assert index in plan
+
+
+def test_the_older_of_a_digest_request_and_due_sources_goes_first(tmp_path):
+    """Digests slower than their interval cannot starve crawls, nor busy crawls the digests."""
+    sources = parse_sources(DEMO_SOURCES.read_text(encoding="utf-8"), str(DEMO_SOURCES), {"mirror": "http://127.0.0.1:1"})
+    dispatcher = Dispatcher(ScheduleOptions(config=DEMO_SOURCES, db=tmp_path / "pw.db", batch_window=0), sources)
+    first, second = sources[0].id, sources[1].id
+    dispatcher.source_due(first)
+    dispatcher.digest_due()
+    assert dispatcher._next_work() == ([first], False)      # the crawl was asked for first
+    dispatcher.source_due(second)                           # due while the digest still waits
+    dispatcher.digest_due()                                 # asked again: keeps its older place
+    assert dispatcher._next_work() == ([], True)
+    assert dispatcher._next_work() == ([second], False)
+    dispatcher.digest_due()
+    assert dispatcher._next_work() == ([], True)
