@@ -175,7 +175,7 @@ def search(query: str, db_path: str, provinces: tuple[str, ...], topics: tuple[s
         return
     for hit in hits:
         click.echo("\n".join(hit_lines(hit)))
-    noun = ("document" if every_page else "policy") if len(hits) == 1 else ("documents" if every_page else "policies")
+    noun = (("document", "documents") if every_page else ("policy", "policies"))[len(hits) != 1]
     click.echo(f"{len(hits)} {noun}" + (f" (the newest {limit}; use --limit for more)" if len(hits) == limit else ""))
 
 

@@ -22,15 +22,15 @@ def start_smtp(handler: Any, **options: Any) -> Controller:
     aiosmtpd cannot listen on port 0, so a free port is picked first; another process may take it
     in between, so a start that finds the port taken is tried again on a new one.
     """
-    for attempt in range(START_ATTEMPTS):
+    failure = OSError("no free port")
+    for _ in range(START_ATTEMPTS):
         controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
         try:
             controller.start()
             return controller
-        except OSError:
-            if attempt == START_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        except OSError as exc:
+            failure = exc
+    raise failure
 
 
 class _Keeper:

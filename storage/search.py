@@ -229,8 +229,7 @@ def search_policies(db: Database, query: str, *, provinces: Iterable[str] = (), 
     pages = _policy_pages(db, [k for k in keys if not k.startswith("#")], where, params)
     chosen = [pages.get(key) or [newest[key]] for key in keys]
     hits = _hits(db, [group[0] for group in chosen], terms)
-    urls = dict(db.execute("select id, url from documents where id in (select value from json_each(?))",
-                           [json.dumps([i for group in chosen for i in group[1:]])]).fetchall())
+    urls = _column_by_id(db, "url", [i for group in chosen for i in group[1:]])
     for hit, group in zip(hits, chosen):
         hit.other_pages = [urls[i] for i in group[1:]]
     return hits
@@ -294,9 +293,14 @@ def _pair_matches(db: Database, term: str, trigrams: list[str], where: list[str]
 
 def _policy_keys(db: Database, ids: list[int]) -> dict[int, str]:
     """Each document id's policy id ('#<id>' for a document without one), in the order of `ids`."""
-    found = dict(db.execute("select id, policy_id from documents where id in (select value from json_each(?))",
-                            [json.dumps(ids)]).fetchall())
+    found = _column_by_id(db, "policy_id", ids)
     return {i: found.get(i) or f"#{i}" for i in ids}
+
+
+def _column_by_id(db: Database, column: str, ids: list[int]) -> dict[int, Any]:
+    """{document id: value of `column`} for the documents `ids`."""
+    return dict(db.execute(f"select id, {column} from documents where id in (select value from json_each(?))",
+                           [json.dumps(ids)]).fetchall())
 
 
 def _policy_pages(db: Database, policy_ids: list[str], where: list[str],

@@ -346,6 +346,13 @@ def kill_when_blocked(recorder: Recorder, command: list[str], env: dict[str, str
     recorder.release.set()
 
 
+def run_ok(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run `policywatch digest` to its end; fails the test unless it exits 0."""
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def server_copies(recorder: Recorder) -> Counter:
     """(recipient, policy URL) -> how many copies the server kept, whatever their Message-ID."""
     counts: Counter = Counter()
@@ -378,8 +385,7 @@ def test_killed_mid_batch_with_a_size_limit_delivers_each_policy_once(db_path: P
         kill_when_blocked(recorder, command, env)
         outputs = []
         for _ in range(max(len(p) for p in want.values()) + 1):
-            again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-            assert again.returncode == 0, again.stderr
+            again = run_ok(command, env)
             outputs.append(again.stdout)
             if " 0 sent " in again.stdout:
                 break
@@ -402,13 +408,12 @@ def test_killed_mid_batch_delivers_each_policy_exactly_once(db_path: Path, recor
         env = {**os.environ, **server.env()}
         command = digest_command(db_path, "--all")
         kill_when_blocked(recorder, command, env)
-        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert again.returncode == 0, again.stderr
+        again = run_ok(command, env)
         assert summary in again.stdout
         assert_exactly_once(server, db_path, want)
         assert_no_copy_twice(recorder)
         assert len(recorder.messages) == len(SUBSCRIBERS)
-        third = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        third = run_ok(command, env)
         assert " 0 sent " in third.stdout and len(recorder.messages) == len(SUBSCRIBERS)
     unconfirmed = [p for p in delivery_problems(open_db(db_path)) if p["unconfirmed"]]
     assert len(unconfirmed) == (0 if "block_rcpt_at" in recorder_options else 1)
@@ -424,8 +429,7 @@ def test_a_message_lost_during_data_is_logged_unconfirmed_and_listed(db_path: Pa
         env = {**os.environ, **server.env()}
         command = digest_command(db_path, "--all")
         kill_when_blocked(recorder, command, env)
-        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert again.returncode == 0, again.stderr
+        again = run_ok(command, env)
         assert_no_copy_twice(recorder)
     [batch] = batches(db_path, "unconfirmed")
     db = open_db(db_path)
@@ -477,8 +481,7 @@ def test_a_policy_merged_while_its_batch_was_pending_goes_out_as_its_survivor(tm
         document_id = db.execute("select id from documents where policy_id = ?", [a]).fetchone()[0]
         with db.conn:
             absorb_policy(db, b, a, document_id, "test", datetime.now(timezone.utc).isoformat())
-        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert again.returncode == 0, again.stderr
+        again = run_ok(command, env)
         assert "1 unfinished re-sent" in again.stdout and "with nothing new" in again.stdout
         assert_exactly_once(server, path, {"m@example.org": {b, c}})
         assert_no_copy_twice(recorder)
@@ -498,8 +501,7 @@ def test_a_re_sent_batch_does_not_announce_policies_sent_in_the_same_run(tmp_pat
         env = {**os.environ, **server.env()}
         command = digest_command(path, "--all", "--max-items", "1", "--max-listed", "2")
         kill_when_blocked(recorder, command, env)
-        again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-        assert again.returncode == 0, again.stderr
+        again = run_ok(command, env)
         first, second = (m["message"] for m in recorder.messages)
     assert again.stdout.splitlines()[-1] == "digest: 1 due, 2 sent (4 policies), 0 with nothing new, " \
                                             "1 unfinished re-sent"

@@ -12,6 +12,7 @@ from storage.db import open_db
 from storage.health import (HEALTHY, UNHEALTHY, UNKNOWN, HealthRules, assess_source, judge_source, pending_alerts,
                             record_health)
 from storage.runs import finish_run, reconcile_dead_runs, save_source_run, start_run
+from tests.test_schedule_helpers import one_source_yaml
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 RULES = HealthRules(fail_runs=3, no_links_runs=1)
@@ -93,15 +94,6 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(tmp_path):
     assert rows == {"a": "ok", "b": "interrupted"}
 
 
-SOURCE = """
-sources:
-  - id: a
-    name: A
-    kind: aggregator
-    start_urls: ["https://example.org/list/"]
-    schedule: {schedule}
-{extra}
-"""
 
 
 @pytest.mark.parametrize(("schedule", "extra", "every"), [
@@ -110,7 +102,7 @@ sources:
     ("{cron: '17 */4 * * mon-fri', jitter: 5m}", "", None),
 ])
 def test_schedule_and_cadence_fields(schedule, extra, every):
-    source, = parse_sources(SOURCE.format(schedule=schedule, extra=extra), "x.yaml")
+    source, = parse_sources(one_source_yaml(schedule, extra), "x.yaml")
     assert source.expected_every == every
 
 
@@ -125,5 +117,5 @@ def test_schedule_and_cadence_fields(schedule, extra, every):
 ])
 def test_bad_schedule_and_cadence_fields(schedule, extra, message):
     with pytest.raises(SourceConfigError) as error:
-        parse_sources(SOURCE.format(schedule=schedule, extra=extra), "x.yaml")
+        parse_sources(one_source_yaml(schedule, extra), "x.yaml")
     assert str(error.value) == message

@@ -104,3 +104,21 @@ class Inbox:
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
+
+
+# One source for parsing tests: `schedule` is a YAML value, `extra` more indented keys (or "").
+ONE_SOURCE = """
+sources:
+  - id: a
+    name: A
+    kind: aggregator
+    start_urls: ["https://example.org/list/"]
+    schedule: {schedule}
+{extra}
+"""
+
+
+def one_source_yaml(schedule: str, extra: str = "") -> str:
+    """The sources file of ONE_SOURCE with this schedule and extra keys."""
+    return ONE_SOURCE.format(schedule=schedule, extra=extra)
+

@@ -17,7 +17,7 @@ from storage.health import (SCHEDULER_ID, UNHEALTHY, HealthRules, assess_source,
 from storage.runs import finish_run, interrupted_sources, mark_run_timeout, save_source_run, start_run
 from tests.conftest import DEMO_SOURCES, refusing_port, run_cli
 from demo.mailsink import start_smtp
-from tests.test_schedule_helpers import Inbox
+from tests.test_schedule_helpers import Inbox, one_source_yaml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULES = HealthRules(fail_runs=3, no_links_runs=1)
@@ -53,22 +53,14 @@ def test_numeric_cron_weekdays_read_as_crontab(cron, days):
     assert fire_days(cron) == days
 
 
-SOURCE = """
-sources:
-  - id: a
-    name: A
-    kind: aggregator
-    start_urls: ["https://example.org/list/"]
-    schedule: {{cron: '{cron}'}}
-"""
 
 
 def test_a_numeric_weekday_out_of_range_is_refused_when_loading():
     with pytest.raises(SourceConfigError) as error:
-        parse_sources(SOURCE.format(cron="0 9 * * 8"), "x.yaml")
+        parse_sources(one_source_yaml("{cron: '0 9 * * 8'}"), "x.yaml")
     assert str(error.value) == ("x.yaml: source 'a': field 'schedule.cron': weekday '8': values run 0-7 "
                                 "(0 and 7 are Sunday), low to high (in '0 9 * * 8')")
-    assert parse_sources(SOURCE.format(cron="0 9 * * 7"), "x.yaml")[0].schedule.cron == "0 9 * * 7"
+    assert parse_sources(one_source_yaml("{cron: '0 9 * * 7'}"), "x.yaml")[0].schedule.cron == "0 9 * * 7"
 
 
 # --- 7. one summary email per health pass -----------------------------------------------------

@@ -2,8 +2,8 @@
 
 A number is 机关代字 + 〔full year〕 + sequence + 号 (湘科发〔2025〕86号); pages also write the
 brackets as [ ] ［ ］ ( ) （ ） 【 】, add 第, or use 號. 公告-style numbers read
-国家税务总局公告2017年第5号 (joint ones 财政部 税务总局公告2023年第12号), decrees 国务院令第725号. Numbers are returned in the standard
-form (〔〕 brackets, 号, no 第). 索引号 values (000014349/2017-00110) and 规范性文件 registration
+国家税务总局公告2017年第5号 (joint ones 财政部 税务总局公告2023年第12号), decrees
+国务院令第725号. Numbers are returned in the standard form (〔〕 brackets, 号, no 第). 索引号 values (000014349/2017-00110) and 规范性文件 registration
 numbers (HHCR-2023-01005) never match.
 
 The page's own number is the labelled 文号/发文字号, else a line made of nothing but a number

@@ -41,12 +41,14 @@ KIND_RE = re.compile("|".join(KINDS))
 OFFER = re.compile(r"给予|奖励|补助|资助|贴息|补贴|奖补")
 CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多|累计不超过|最高不超过)\s*(?:为|可达|给予|奖励|补助|资助)?\s*$")
 CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
-CONDITION_WORDS = re.compile(r"不低于|不少于|达到|(?<!不)超过|以上|累计|营业收入|销售收入|营收|投资额|总投资|规模|产值|纳税|税收|研发投入")
+# What an applicant is measured by (revenue, capital, investment, output, tax, R&D spending, funding, profit).
+MEASURES = ("营业收入|销售收入|主营业务收入|营收|年收入|资产总额|总资产|净资产|注册资本|实收资本|实缴资本|投资额|"
+            "总投资|固定资产投资|产值|销售额|营业额|纳税额|纳税|税收|研发投入|研发费用总额|融资额|融资|估值|市值|"
+            "利润总额|净利润|利润|贷款额|贷款余额")
+CONDITION_WORDS = re.compile(rf"不低于|不少于|达到|(?<!不)超过|以上|累计|规模|{MEASURES}")
 # An amount measuring the applicant (上年度销售收入不超过2亿元, 注册资本500万元以上) is an eligibility
 # condition, whatever money word its clause also holds: a measure, then only comparison words up to the amount.
-MEASURED = re.compile(r"(?:营业收入|销售收入|主营业务收入|营收|年收入|资产总额|总资产|净资产|注册资本|实收资本|实缴资本|投资额|"
-                      r"总投资|固定资产投资|产值|销售额|营业额|纳税额|纳税|税收|研发投入|研发费用总额|融资额|融资|估值|市值|"
-                      r"利润总额|净利润|利润|贷款额|贷款余额)(?:总额|规模)?"
+MEASURED = re.compile(rf"(?:{MEASURES})(?:总额|规模)?"
                       r"\s*(?:达到|达|超过|不超过|不低于|不少于|低于|高于|少于|在|为|均在|累计)?\s*$")
 MEASURED_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|及以下|以内|（含）|\(含\))?\s*(?:的|且|或|、|，|,|；|;|。|$)")
 # A rate offered instead of a sum: 按增量部分的10%给予奖励; tax relief at a rate: 减按15%的税率征收.
@@ -115,20 +117,7 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
     for sentence in SENTENCE.finditer(pair.work):
-        text = sentence.group()
-        if not AMOUNT.search(text):
-            for offer in _rate_offers(pair, sentence.start(), text):
-                key = (None, None, offer["kind"], offer["beneficiary"], offer["condition"])
-                if key not in seen:
-                    seen.add(key)
-                    out.append(offer)
-            continue
-        previous_kind = None
-        for match in AMOUNT.finditer(text):
-            offer = _offer(pair, sentence.start(), text, match, previous_kind)
-            if offer is None:
-                continue
-            previous_kind = offer["kind"]
+        for offer in _sentence_offers(pair, sentence.start(), sentence.group()):
             # an offer repeated (an aggregator's summary line, a 解读 restating it) is listed once
             key = (offer["amount_wan"], offer["amount_max_wan"], offer["kind"], offer["beneficiary"],
                    offer["condition"])
@@ -136,6 +125,27 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
                 seen.add(key)
                 out.append(offer)
     return out
+
+
+def _sentence_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]:
+    """The offers of one sentence: its sums, or when it names none, the rates it offers."""
+    if not AMOUNT.search(text):
+        return _rate_offers(pair, offset, text)
+    offers: list[dict[str, Any]] = []
+    for match in AMOUNT.finditer(text):
+        offer = _offer(pair, offset, text, match, offers[-1]["kind"] if offers else None)
+        if offer is not None:
+            offers.append(offer)
+    return offers
+
+
+def _record(pair: TextPair, offset: int, text: str, at: int, amount: float | None, top: float | None,
+            kind: str | None, rate: str | None = None) -> dict[str, Any]:
+    """An offer of the sentence `text` (at `offset` in the page) whose amount or rate starts at `at`."""
+    condition, beneficiary = _subject(pair, offset, offset + at)
+    return {"amount_wan": amount, "amount_max_wan": top, "kind": kind, "beneficiary": beneficiary,
+            "condition": condition, "rate": rate,
+            "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400]}
 
 
 def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]:
@@ -147,15 +157,12 @@ def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]
         rate = RATE.search(clause)
         if rate is None or REPORTED.search(clause):
             continue
-        offered = OFFER.search(clause, rate.end())  # the rate is what is offered: 按…10%给予奖励
         if TAX_RELIEF.search(clause):
             kind = "减免"
-        elif offered is None or (kind := _kind(clause, rate.end())) is None:
-            continue
-        condition, beneficiary = _subject(pair, offset, offset + start)
-        found.append({"amount_wan": None, "amount_max_wan": None, "kind": kind, "beneficiary": beneficiary,
-                      "condition": condition, "rate": pair.show(offset + start, offset + start + len(clause)).strip(),
-                      "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400]})
+        elif OFFER.search(clause, rate.end()) is None or (kind := _kind(clause, rate.end())) is None:
+            continue  # the rate must be what is offered: 按…10%给予奖励
+        stated = pair.show(offset + start, offset + start + len(clause)).strip()
+        found.append(_record(pair, offset, text, start, None, None, kind, rate=stated))
     return found
 
 
@@ -185,13 +192,4 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
     top = _wan(high, unit) if high is not None else amount
     if amount is None or top is None or top <= 0:
         return None
-    condition, beneficiary = _subject(pair, offset, offset + match.start())
-    return {
-        "amount_wan": None if ceiling and high is None else amount,
-        "amount_max_wan": top,
-        "kind": kind,
-        "beneficiary": beneficiary,
-        "condition": condition,
-        "rate": None,
-        "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400],
-    }
+    return _record(pair, offset, text, match.start(), None if ceiling and high is None else amount, top, kind)
