@@ -153,7 +153,7 @@ def test_minus_zero_dates_are_utc_in_a_server_whose_local_time_is_beijing(site):
 def test_body_etag_and_last_modified_always_belong_to_the_same_version(server, site):
     """A publisher replaces the feed over and over, each version with its own mtime; no response mixes two."""
     path = site / "feeds" / "all.rss"
-    stop = threading.Event()
+    stop, first_published = threading.Event(), threading.Event()
 
     def publisher() -> None:
         version = 0
@@ -163,10 +163,12 @@ def test_body_etag_and_last_modified_always_belong_to_the_same_version(server, s
             temporary.write_bytes(f"<rss><channel><title>v{version}</title></channel></rss>".encode())
             os.utime(temporary, (1_700_000_000 + version * 10, 1_700_000_000 + version * 10))
             os.replace(temporary, path)
+            first_published.set()
 
     thread = threading.Thread(target=publisher, daemon=True)
     thread.start()
     try:
+        assert first_published.wait(timeout=60)        # the fixture's own feed has no version number
         for _ in range(300):
             status, headers, body = request(server, "/feeds/all.rss")
             version = int(re.search(rb"<title>v(\d+)</title>", body).group(1))
