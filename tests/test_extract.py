@@ -271,6 +271,22 @@ def test_validity_and_period():
 
 
 @pytest.mark.parametrize("text, expected", [
+    # filing deadlines, with the filing in the date's clause or the next one
+    ("各单位请于2025年5月10日前，将申报材料报送至市科技局。", ["2025-05-10"]),
+    ("2025年5月8日前，各区将汇总材料报送市工信局。", ["2025-05-08"]),
+    ("申报单位应于2025年6月30日前完成网上注册并提交材料。", ["2025-06-30"]),
+    ("请于2025年5月10日前在系统中注册账号并填报申报书。", ["2025-05-10"]),
+    # dates the applicant must already meet are conditions
+    ("申报单位应具有独立法人资格，成立时间在2022年6月30日之前，运营规范。", []),
+    ("申报企业须为2023年12月31日前在本市注册登记的企业。", []),
+    ("申报人须为1985年1月1日以后出生，2024年12月31日前取得博士学位。", []),
+    ("申请人应于2020年1月1日前入驻园区，现申请租金补贴。", []),
+])
+def test_deadlines_are_filings_not_applicant_conditions(text, expected):
+    assert deadlines(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("对首次认定的企业给予五十万元奖励。", [(50, 50, "奖励")]),
     ("单个项目支持金额100-600万。", [(100, 600, "支持")]),
     ("对重大项目给予最高1.5亿元资助。", [(None, 15000, "资助")]),

@@ -7,7 +7,9 @@
   or a sentence naming its 周期/期限/实施期;
 - deadlines: dates by which something must be filed: 截止/截至 dates, 于…前 报送/提交/申报,
   and the end of a 申报时间 range. A day without a year (5月24日前) takes the year of the
-  nearest full date before it.
+  nearest full date before it. A date before which the applicant must already be something
+  (注册时间为2024年3月31日前, 2023年12月31日前在本市注册的企业) is a condition, not a deadline;
+  a "…日前" date is a deadline only when its own clause or the next one names the filing.
 """
 from __future__ import annotations
 
@@ -31,6 +33,10 @@ DEADLINE_WORDS = re.compile(r"申报|报名|提交|报送|受理|推荐|申请|�
 CUTOFF = re.compile(r"(?:截止|截至)(?:时间|日期)?(?:为|是|到|至|:)?\s*$")
 BEFORE = re.compile(r"^\s*(?:\d{1,2}[:：]\d{2})?\s*(?:前|之前|以前)")
 RANGE_END = re.compile(r"(?:至|到|—|-|~)\s*$")
+APPLICANT_FACT = r"(?:注册|成立|设立|登记|出生|投产|落户|入驻|迁入)"
+FACT_BEFORE = re.compile(rf"{APPLICANT_FACT}(?:时间|日期)?(?:为|是|在|于|:|：)?\s*(?:在|于)?\s*$")
+FACT_AFTER = re.compile(rf"^\s*(?:前|之前|以前)(?:在[^，,。；;]{{0,10}})?{APPLICANT_FACT}(?!账号|账户|用户|系统)")
+CLAUSE_END = re.compile(r"[，,；;。]")
 
 
 def effective_date(text: str, signed: str | None) -> str | None:
@@ -97,13 +103,28 @@ def period(titles: list[str | None], text: str) -> str | None:
     return None
 
 
+def _filing_near(before: str, after: str) -> bool:
+    """Whether the clause holding a date, or the clause after it, names a filing (申报, 报送…)."""
+    clause_start = max((m.end() for m in CLAUSE_END.finditer(before)), default=0)
+    ends = [m.start() for m in CLAUSE_END.finditer(after)]
+    window_end = ends[1] if len(ends) > 1 else len(after)
+    return bool(DEADLINE_WORDS.search(before[clause_start:]) or DEADLINE_WORDS.search(after[:window_end]))
+
+
+def _is_due_before(before: str, after: str) -> bool:
+    """A "…日前" date that is a filing deadline, not a fact the applicant must meet by then."""
+    if not BEFORE.match(after) or FACT_BEFORE.search(before[-10:]) or FACT_AFTER.match(after):
+        return False
+    return _filing_near(before, after)
+
+
 def _is_deadline(sentence: str, match: DateMatch) -> bool:
     before, after = sentence[:match.start], sentence[match.end:]
     if not DEADLINE_WORDS.search(sentence):
         return False
     if re.search(r"有效期|施行|实施|执行|生效", before[-12:]):
         return False
-    return bool(CUTOFF.search(before[-10:]) or BEFORE.match(after) or
+    return bool(CUTOFF.search(before[-10:]) or _is_due_before(before, after) or
                 (RANGE_END.search(before[-3:]) and re.search(r"申报|报名|受理|征集|填报|提交", before)))
 
 
