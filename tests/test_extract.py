@@ -395,3 +395,30 @@ def shown_date(head: str, body: str = "", url: str = "https://news.example.com/a
 ])
 def test_page_date_from_standard_meta_time_elements_and_wechat(head, body, expected):
     assert shown_date(head, body) == expected
+
+
+def _closing_page(closing: str, info: str) -> str:
+    return f"""<html><head><meta charset="utf-8"><title>关于开展2026年度专精特新企业培育工作的通知</title></head><body>
+    <div class="header"><a href="/">首页</a> <a href="/tzgg/">通知公告</a></div>
+    <div class="article"><h1>关于开展2026年度专精特新企业培育工作的通知</h1>
+    <div class="info">{info}</div>
+    <div class="content"><p>各区工业和信息化主管部门：</p>
+    <p>为培育一批专精特新中小企业，现将有关事项通知如下。</p>
+    <p>对新认定的企业给予一次性奖励20万元。</p>
+    {closing}</div></div><div class="footer">版权所有 网站标识码</div></body></html>"""
+
+
+@pytest.mark.parametrize("closing, info, expected", [
+    # an undated 落款 after the 附件 list names the body in full; the 来源 only abbreviates it
+    ("<p>附件：1.申报书模板</p><p>附件2：推荐汇总表</p><p style='text-align:right'>遵义市工业和信息化局</p>",
+     "来源：市工信局", "遵义市工业和信息化局"),
+    ("<p style='text-align:right'>遵义市工业和信息化局 遵义市财政局</p>", "来源：市工信局",
+     "遵义市工业和信息化局、遵义市财政局"),
+    # a labelled 发布机构 outranks it; a closing sentence names no body
+    ("<p>遵义市工业和信息化局</p>", "发布机构：遵义市人民政府办公室", "遵义市人民政府办公室"),
+    ("<p>特此通知。</p>", "来源：遵义市工业和信息化局", "遵义市工业和信息化局"),
+])
+def test_an_undated_closing_signature_names_the_issuer(closing, info, expected):
+    record = extract_record(PageInput(url="http://gxj.zunyi.gov.cn/tzgg/202603/t20260310_1.html",
+                                      html=_closing_page(closing, info)))
+    assert record["issuer"] == expected

@@ -5,8 +5,9 @@ it was signed (成文日期): 湛江市科学技术局 / 2023年12月11日. The 
 is the 印发 notice's own (the policy it carries may have another further down).
 
 The issuer is read from, in order: the 落款; the labelled 发文机关/发布机构 of an attribute
-table; the bodies a title names before 关于/印发/转发; an aggregator's 发布部门; a
-government page's ContentSource or 来源 when it names a body. Joint documents give every
+table; the bodies a title names before 关于/印发/转发; an aggregator's 发布部门; an undated
+落款 (body names closing the text, after any 附件 lines); a government page's ContentSource
+or 来源 when it names a body. Joint documents give every
 issuer, lead first, joined with 、.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ ORG_ONE = re.compile(ORG)
 NOT_ORG = re.compile(r"^(?:各|全|本|我|该|其|此|有关|以下|上述|附件|一|二|三|四|五|六|七|八|九|十|\d)")
 DATE_ONLY = re.compile(r"^[(]?\s*[0-9〇○零一二三四五六七八九十年月日号\s/.-]{6,20}\s*[)]?$")
 TITLE_ISSUERS = re.compile(r"^(?P<orgs>.{2,120}?)(?:关于|印发|转发|联合印发|联合发布|发布)")
+ATTACHMENT_LINE = re.compile(r"^附\s*件")
 MAX_ORG_LINES = 6
 
 
@@ -79,6 +81,15 @@ def main_signature(lines: list[str]) -> Signature | None:
         return named[0]
     closing = [s for s in found if s.line >= len(lines) - 3]
     return closing[-1] if closing else None
+
+
+def closing_issuers(lines: list[str]) -> list[str]:
+    """The bodies named by the line that closes the text (an undated 落款), past any 附件 lines."""
+    for line in reversed([line.strip() for line in lines if line.strip()][-4:]):
+        if ATTACHMENT_LINE.match(line):
+            continue
+        return split_orgs(line) if is_org_name(line) else []
+    return []
 
 
 def title_issuers(title: str | None) -> list[str]:
