@@ -23,6 +23,7 @@ from pipelines.dates import add_years, find_dates, meta_date
 from pipelines.extract import EXTRA_FIELDS, RECORD_FIELDS, PageInput, content_hash, extract_record, iso_date
 from pipelines.fields.doc_number import find_doc_numbers, own_doc_number
 from pipelines.fields.money import incentives
+from pipelines.fields.targets import targets
 from pipelines.fields.units import split_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.numbers import parse_number
@@ -422,3 +423,21 @@ def test_an_undated_closing_signature_names_the_issuer(closing, info, expected):
     record = extract_record(PageInput(url="http://gxj.zunyi.gov.cn/tzgg/202603/t20260310_1.html",
                                       html=_closing_page(closing, info)))
     assert record["issuer"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # items listed with 、 share the verb before them
+    ("力争到2027年，全市高新技术企业达到1500家、科技型中小企业5000家，技术合同成交额突破300亿元。",
+     [("高新技术企业", 1500, "家"), ("科技型中小企业", 5000, "家"), ("技术合同成交额", 300, "亿元")]),
+    ("到2025年，新增国家级创新平台10个、省级创新平台50个。",
+     [("国家级创新平台", 10, "个"), ("省级创新平台", 50, "个")]),
+    ("到2030年，累计培育专精特新企业3000家以上、单项冠军企业40家。",
+     [("专精特新企业", 3000, "家"), ("单项冠军企业", 40, "家")]),
+    # an item with its own verb is one target, not two
+    ("力争到2027年高新技术企业总数突破2万家、科技型中小企业入库数量达到3万家。",
+     [("高新技术企业总数", 20000, "家"), ("科技型中小企业入库数量", 30000, "家")]),
+    # a listed sum of money offered is not a goal
+    ("到2026年，对认定企业给予奖励20万元、贷款贴息50万元。", []),
+])
+def test_targets_listed_under_one_verb(text, expected):
+    assert [(t["metric"], t["value"], t["unit"]) for t in targets(TextPair(text))] == expected

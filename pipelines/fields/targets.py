@@ -2,7 +2,8 @@
 力争到2025年，全市高新技术企业达到700家, 新增创新创业团队15个.
 
 A target is a metric, a verb of reaching (突破/达到/达/超过/增长/提高到…) and a number with
-its unit, in a sentence that looks ahead: it names a year to come (到2025年, 2028年底), or says
+its unit (items listed after it with 、 share its verb: 培育创新型中小企业2万家、省级专精特新中小企业
+8000家 are two targets), in a sentence that looks ahead: it names a year to come (到2025年, 2028年底), or says
 力争/目标/确保/预计. Sentences reporting the present (截至/截止/已/同比/比上年) are skipped.
 Counts written with 万 are multiplied out (1.2万家 → 12000 家); money keeps its unit (亿元).
 The year is the nearest 到YYYY年 in the sentence or earlier in its paragraph.
@@ -21,15 +22,18 @@ VERBS = r"(?:突破|达到|达至|达|超过|超|提高到|提高至|提升到|�
 METRIC_FIRST = re.compile(
     rf"(?P<metric>[\u4e00-\u9fffA-Za-z0-9“”\"()（）]{{2,30}}?)\s*(?P<verb>{VERBS})\s*(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上|以内)?")
 VERB_METRIC_NUM = re.compile(
-    rf"(?P<verb>新增|新培育|引进|新认定)(?P<metric>[\u4e00-\u9fff“”]{{2,20}}?)(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上)?")
+    rf"(?P<verb>新增|(?:累计|新)?培育(?!布局)|引进|新认定)(?P<metric>[\u4e00-\u9fff“”]{{2,20}}?)(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上)?")
 VERB_NUM_METRIC = re.compile(
     rf"(?P<verb>新增|培育(?:布局)?|新培育|引进|新建|建成|建设|认定|打造|布局)\s*(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上)?"
     rf"(?P<metric>[\u4e00-\u9fff“”]{{2,14}}?)(?=[，,。；;、和及]|$)")
+LISTED = re.compile(
+    rf"、(?P<metric>[\u4e00-\u9fff“”]{{2,20}}?)\s*(?P<num>{NUM})\s*(?P<unit>{UNITS})(?P<tail>左右|以上|以内)?(?=[，,。；;、]|$)")
+HAS_VERB = re.compile(VERBS)
 AHEAD = re.compile(r"(?:到|至|在|于)\s*((?:20|19)\d{2})\s*年|((?:20|19)\d{2})\s*年(?:底|末|前)|力争|目标|确保|预计|预期|计划")
 PRESENT = re.compile(r"截至|截止|已经|已达|已有|同比|比上年|较上年|去年|上年度|共有|目前")
 YEAR = re.compile(r"(?:到|至|力争|争取|预计|计划|确保)\s*((?:20|19)\d{2})\s*年|((?:20|19)\d{2})\s*年(?:底|末|前)")
 MONEY_UNITS = ("元", "万元", "亿元", "万亿元")
-MONEY_METRIC = re.compile(r"收入|产值|营收|规模|投资|总额|增加值|税收|融资|研发投入|研发经费|销售|交易额|出口")
+MONEY_METRIC = re.compile(r"收入|产值|营收|规模|投资|总额|增加值|税收|融资|研发投入|研发经费|销售|交易额|成交额|出口")
 LEADING = re.compile(r"^(?:(?:19|20)\d{2}年(?:底|末)?|全省|全市|全区|全县|全国|各地|我省|我市|我区|力争|争取|实现|推动|确保|使|其中|并|和|及|且|，|,|、|的|到|至)+")
 SENTENCE = re.compile(r"[^。！!？?；;\n]+[。！!？?；;]?")
 
@@ -71,17 +75,29 @@ def targets(pair: TextPair) -> list[dict[str, Any]]:
             if PRESENT.search(text) or not AHEAD.search(context):
                 continue
             found = []
-            for pattern in (METRIC_FIRST, VERB_METRIC_NUM, VERB_NUM_METRIC):
-                for match in pattern.finditer(text):
-                    year = _year(paragraph, sentence.start() + match.start()) or _year(text, len(text))
-                    target = _target(pair, start + sentence.start(), text, match, year)
-                    if target:
-                        found.append((match.start(), target))
+            for match in _goal_matches(text):
+                year = _year(paragraph, sentence.start() + match.start()) or _year(text, len(text))
+                target = _target(pair, start + sentence.start(), text, match, year)
+                if target:
+                    found.append((match.start(), target))
             for _at, target in sorted(found, key=lambda item: item[0]):
                 same = ("metric", "value", "unit", "year")
                 if all(any(t[k] != target[k] for k in same) for t in out):
                     out.append(target)
     return out
+
+
+def _goal_matches(text: str) -> list[re.Match[str]]:
+    """Every goal pattern's matches in a sentence, each followed by the 、-listed items sharing its verb."""
+    out = []
+    for pattern in (METRIC_FIRST, VERB_METRIC_NUM):
+        for match in pattern.finditer(text):
+            out.append(match)
+            item = LISTED.match(text, match.end())
+            while item and not HAS_VERB.search(item.group("metric")):     # an item with its own verb is matched alone
+                out.append(item)
+                item = LISTED.match(text, item.end())
+    return out + list(VERB_NUM_METRIC.finditer(text))
 
 
 def _target(pair: TextPair, offset: int, text: str, match: re.Match[str], year: int | None) -> dict[str, Any] | None:
