@@ -37,7 +37,7 @@ from pipelines.dates import first_date, make_date, meta_date
 from pipelines.fields.contact import contact_phone
 from pipelines.fields.doc_number import cited_doc_numbers, own_doc_number
 from pipelines.fields.money import incentives
-from pipelines.fields.signature import closing_issuers, main_signature, org_value, title_issuers
+from pipelines.fields.signature import closing_issuers, interview_issuers, main_signature, org_value, title_issuers
 from pipelines.fields.targets import targets
 from pipelines.fields.titles import choose_title, policy_title
 from pipelines.fields.units import responsible_units
@@ -143,8 +143,7 @@ def publish_date(cleaned: CleanPage, signed: str | None, government: bool, shown
     return shown if government else None
 
 
-def issuer(cleaned: CleanPage, signers: tuple[str, ...], title: str | None, government: bool,
-           closing: list[str]) -> str | None:
+def issuer(cleaned: CleanPage, signers: tuple[str, ...], title: str | None, government: bool, text: str) -> str | None:
     """The issuing bodies (lead first, joined with 、), by the evidence order of fields.signature."""
     def simplified(value: str | None) -> str:
         return fold_width(_simplified(value, cleaned.traditional) or "")
@@ -153,7 +152,7 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], title: str | None, gove
     titled = title_issuers(simplified(title))
     sourced = org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source")))
     order = [list(signers), labelled, titled] if government else [list(signers), titled, labelled]
-    order.append(closing)
+    order += [closing_issuers(text.split("\n")), interview_issuers(simplified(title), text)]
     order.append(sourced if government or not cleaned.meta.get("ContentSource") else [])
     for found in order:
         if found:
@@ -204,8 +203,7 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None
     record.update({
         "title": title,
         "policy_title": carried,
-        "issuer": issuer(cleaned, signature.issuers if signature else (), title, government,
-                         closing_issuers(lines)),
+        "issuer": issuer(cleaned, signature.issuers if signature else (), title, government, pair.work),
         "publish_date": published,
         "page_date": shown,
         "doc_number": own,

@@ -441,3 +441,18 @@ def test_an_undated_closing_signature_names_the_issuer(closing, info, expected):
 ])
 def test_targets_listed_under_one_verb(text, expected):
     assert [(t["metric"], t["value"], t["unit"]) for t in targets(TextPair(text))] == expected
+
+
+@pytest.mark.parametrize("title, opening, info, expected", [
+    ("省财政厅有关负责人就《关于支持科技型中小企业发展的若干措施》答记者问", "问：出台背景是什么？", "", "省财政厅"),
+    ("《若干措施》政策解读", "日前，浙江省经济和信息化厅相关负责同志就《若干措施》回答了记者的提问。", "", "浙江省经济和信息化厅"),
+    # a labelled 发布机构 outranks the speaker; a reporter who interviews a body is not that body
+    ("《若干措施》政策解读", "日前，省财政厅有关负责人就《若干措施》答记者问。", "发布机构：浙江省人民政府办公厅", "浙江省人民政府办公厅"),
+    ("《若干措施》政策解读", "记者就此采访了浙江省科学技术厅。", "", None),
+])
+def test_the_body_answering_an_interpretation_names_its_issuer(title, opening, info, expected):
+    html = f"""<html><head><meta charset="utf-8"><title>{title}</title></head><body>
+    <div class="article"><h1>{title}</h1><div class="info">{info}</div>
+    <div class="content"><p>{opening}</p><p>问：有哪些支持举措？</p><p>答：对首次认定的高新技术企业给予奖励。</p></div></div></body></html>"""
+    record = extract_record(PageInput(url="http://www.zj.gov.cn/art/2026/3/10/art_1229_1.html", html=html))
+    assert record["issuer"] == expected

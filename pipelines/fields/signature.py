@@ -6,8 +6,9 @@ is the 印发 notice's own (the policy it carries may have another further down)
 
 The issuer is read from, in order: the 落款; the labelled 发文机关/发布机构 of an attribute
 table; the bodies a title names before 关于/印发/转发; an aggregator's 发布部门; an undated
-落款 (body names closing the text, after any 附件 lines); a government page's ContentSource
-or 来源 when it names a body. Joint documents give every
+落款 (body names closing the text, after any 附件 lines); the body whose official answers an
+interpretation's questions (科技部有关负责同志就《通知》答记者问); a government page's
+ContentSource or 来源 when it names a body. Joint documents give every
 issuer, lead first, joined with 、.
 """
 from __future__ import annotations
@@ -26,6 +27,9 @@ NOT_ORG = re.compile(r"^(?:各|全|本|我|该|其|此|有关|以下|上述|附�
 DATE_ONLY = re.compile(r"^[(]?\s*[0-9〇○零一二三四五六七八九十年月日号\s/.-]{6,20}\s*[)]?$")
 TITLE_ISSUERS = re.compile(r"^(?P<orgs>.{2,120}?)(?:关于|印发|转发|联合印发|联合发布|发布)")
 ATTACHMENT_LINE = re.compile(r"^附\s*件")
+INTERVIEW = re.compile(
+    rf"(?:^|[。！？；，,\s])(?:近日|日前|近期|今天|今日|昨天|\d{{1,2}}月\d{{1,2}}日)?(?P<org>{ORG})(?:有关|相关|主要)?"
+    r"(?:负责同志|负责人|司局负责人|新闻发言人|发言人)[^。]{0,60}?(?:答记者问|回答(?:了)?记者(?:的)?提问|接受[^。]{0,12}采访)")
 MAX_ORG_LINES = 6
 
 
@@ -89,6 +93,15 @@ def closing_issuers(lines: list[str]) -> list[str]:
         if ATTACHMENT_LINE.match(line):
             continue
         return split_orgs(line) if is_org_name(line) else []
+    return []
+
+
+def interview_issuers(title: str | None, text: str) -> list[str]:
+    """The body whose official answers an interpretation's questions, from its title or opening."""
+    for where in (title or "", text[:600]):
+        match = INTERVIEW.search(where)
+        if match and is_org_name(match.group("org")):
+            return [match.group("org")]
     return []
 
 
