@@ -33,7 +33,7 @@ system-test-deps:
 	fi
 
 test: $(STAMP) system-test-deps
-	$(BIN)/python -m pytest -q
+	CI=$${CI:-true} $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/crawl.py

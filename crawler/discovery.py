@@ -155,8 +155,8 @@ _NON_WEB_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "about:",
 
 
 def absolute_url(href: str | None, base_url: str) -> str | None:
-    """Resolve an href against base_url; None unless it is an http(s) URL."""
-    if not href or not isinstance(base_url, str):
+    """Resolve an href against base_url; None unless it is an http(s) URL (JSON APIs can hand over any value)."""
+    if not href or not isinstance(href, str) or not isinstance(base_url, str):
         return None
     return _absolute_url(href, base_url)
 

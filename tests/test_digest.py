@@ -198,7 +198,9 @@ def test_schedule_decides_who_is_due(db_path: Path) -> None:
         at_nine = run_digest(db, server.settings(), DigestOptions(now=wednesday))
         again = run_digest(db, server.settings(), DigestOptions(now=wednesday.replace(hour=20)))
         weekly_mail = [m for m in server.recorder.messages if m["rcpt"] == ["weekly@example.org"]]
-    assert before.due == (len(SUBSCRIBERS) if wednesday - local >= timedelta(hours=1) else 0)  # daily at 08:00
+    # each daily one (08:00) is due at 08:59 when it was made before that Wednesday's 08:00
+    daily_made = [datetime.fromisoformat(subscription_by_email(db, email)["created_at"]) for email in SUBSCRIBERS]
+    assert before.due == sum(wednesday - made >= timedelta(hours=1) for made in daily_made)
     assert at_nine.due == 1 and at_nine.sent == 1  # the weekly one at its hour
     assert again.due == 0
     assert len(weekly_mail) == 1

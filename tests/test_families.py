@@ -10,7 +10,7 @@ import json
 from html import escape
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from crawler.discovery import ArticleLink, ListHints, discover_article_links, discover_next_page
@@ -319,6 +319,10 @@ _MARKUP = st.sampled_from(["<datastore>", "<record><![CDATA[<li><a href='/a.html
 @settings(max_examples=300, deadline=None)
 @given(text=st.one_of(st.text(), _JSON.map(json.dumps), st.lists(_MARKUP, max_size=6).map("".join)),
        url=_URLS, family=_FAMILIES, context=_CONTEXTS)
+@example(text='{"articles":[{"url":true,"title":"t"}]}', url="http://www.maoming.gov.cn/gkmlpt/api/all/0?page=1&sid=1",
+         family=None, context=None)      # a JSON API's link that is not a string
+@example(text='{"articles":[{"url":["/a.html"],"title":"t"}]}', url="http://www.maoming.gov.cn/gkmlpt/api/all/0?page=1&sid=1",
+         family="gkmlpt", context=None)
 def test_parse_list_page_never_raises(text: str, url: str, family: str | None, context: dict | None) -> None:
     page = parse_list_page(text, url, family=family, context=context)
     assert all(link.url.startswith(("http://", "https://")) for link in page.links)

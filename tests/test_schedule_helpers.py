@@ -39,8 +39,9 @@ class Scheduler:
                                      env=env)
 
     def events(self) -> list[dict[str, Any]]:
-        """The JSON log lines written so far."""
-        lines = self.log.read_text(encoding="utf-8").splitlines()
+        """The JSON log lines written so far (a last line still being written is left for the next read)."""
+        written = self.log.read_text(encoding="utf-8", errors="replace")
+        lines = written.split("\n")[:-1]                  # only lines that ended with their newline
         return [json.loads(line) for line in lines if line.startswith("{")]
 
     def signal(self, sig: int) -> None:

@@ -141,10 +141,10 @@ def test_a_crawl_stopped_at_its_time_limit_is_recorded_as_timeout(mirror, tmp_pa
     db = tmp_path / "pw.db"
     slow = last_link_path(mirror, "hunan-kjt/tzgg/index_2.html")
     mirror.set_fault(slow, Fault(delay=120))
-    # long enough for a child on a starved machine to start (1-2 s idle); the slow page cannot fail first:
-    # four 3-second attempts outlast the limit
-    scheduler = Scheduler(config, db, mirror.base_url, tmp_path / "scheduler.log", "--crawl-timeout", "8s",
-                          "--set", "RETRY_TIMES=3")
+    # long enough for a child on a starved machine to start and record its run (1-2 s idle, 3 s at a third
+    # of a core); the slow page cannot fail first: six 3-second attempts outlast the limit
+    scheduler = Scheduler(config, db, mirror.base_url, tmp_path / "scheduler.log", "--crawl-timeout", "15s",
+                          "--set", "RETRY_TIMES=5")
     try:
         wait_for(lambda: finished_cycles(db, "timeout"), what="a cycle that timed out")
     finally:
@@ -154,7 +154,7 @@ def test_a_crawl_stopped_at_its_time_limit_is_recorded_as_timeout(mirror, tmp_pa
     rows = query(db, "select source_id, status, exit_reason from run_sources where run_id = ? order by source_id",
                  (run_id,))
     assert [(s, st) for s, st, _ in rows] == [("hfwotao", "timeout"), ("hunan-kjt", "timeout")]
-    assert all(reason.startswith("crawl stopped at its time limit (8s)") for _, _, reason in rows)
+    assert all(reason.startswith("crawl stopped at its time limit (15s)") for _, _, reason in rows)
     assert query(db, "select status from cycle_steps where step = 'crawl'") == [("timeout",)]
 
 
