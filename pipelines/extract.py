@@ -152,7 +152,7 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], title: str | None, gove
     titled = title_issuers(simplified(title))
     sourced = org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source")))
     order = [list(signers), labelled, titled] if government else [list(signers), titled, labelled]
-    order += [closing_issuers(text.split("\n")), interview_issuers(simplified(title), text)]
+    order += [closing_issuers(text), interview_issuers(simplified(title), text)]
     order.append(sourced if government or not cleaned.meta.get("ContentSource") else [])
     for found in order:
         if found:

@@ -398,15 +398,18 @@ def test_page_date_from_standard_meta_time_elements_and_wechat(head, body, expec
     assert shown_date(head, body) == expected
 
 
-def _closing_page(closing: str, info: str) -> str:
-    return f"""<html><head><meta charset="utf-8"><title>关于开展2026年度专精特新企业培育工作的通知</title></head><body>
+NOTICE_TITLE = "关于开展2026年度专精特新企业培育工作的通知"
+NOTICE_BODY = ("<p>各区工业和信息化主管部门：</p><p>为培育一批专精特新中小企业，现将有关事项通知如下。</p>"
+               "<p>对新认定的企业给予一次性奖励20万元。</p>")
+
+
+def article_page(title: str, info: str, body: str) -> str:
+    """A hand-built government article page: navigation, heading, info line, body and footer."""
+    return f"""<html><head><meta charset="utf-8"><title>{title}</title></head><body>
     <div class="header"><a href="/">首页</a> <a href="/tzgg/">通知公告</a></div>
-    <div class="article"><h1>关于开展2026年度专精特新企业培育工作的通知</h1>
+    <div class="article"><h1>{title}</h1>
     <div class="info">{info}</div>
-    <div class="content"><p>各区工业和信息化主管部门：</p>
-    <p>为培育一批专精特新中小企业，现将有关事项通知如下。</p>
-    <p>对新认定的企业给予一次性奖励20万元。</p>
-    {closing}</div></div><div class="footer">版权所有 网站标识码</div></body></html>"""
+    <div class="content">{body}</div></div><div class="footer">版权所有 网站标识码</div></body></html>"""
 
 
 @pytest.mark.parametrize("closing, info, expected", [
@@ -421,7 +424,7 @@ def _closing_page(closing: str, info: str) -> str:
 ])
 def test_an_undated_closing_signature_names_the_issuer(closing, info, expected):
     record = extract_record(PageInput(url="http://gxj.zunyi.gov.cn/tzgg/202603/t20260310_1.html",
-                                      html=_closing_page(closing, info)))
+                                      html=article_page(NOTICE_TITLE, info, NOTICE_BODY + closing)))
     assert record["issuer"] == expected
 
 
@@ -451,8 +454,6 @@ def test_targets_listed_under_one_verb(text, expected):
     ("《若干措施》政策解读", "记者就此采访了浙江省科学技术厅。", "", None),
 ])
 def test_the_body_answering_an_interpretation_names_its_issuer(title, opening, info, expected):
-    html = f"""<html><head><meta charset="utf-8"><title>{title}</title></head><body>
-    <div class="article"><h1>{title}</h1><div class="info">{info}</div>
-    <div class="content"><p>{opening}</p><p>问：有哪些支持举措？</p><p>答：对首次认定的高新技术企业给予奖励。</p></div></div></body></html>"""
+    html = article_page(title, info, f"<p>{opening}</p><p>问：有哪些支持举措？</p><p>答：对首次认定的高新技术企业给予奖励。</p>")
     record = extract_record(PageInput(url="http://www.zj.gov.cn/art/2026/3/10/art_1229_1.html", html=html))
     assert record["issuer"] == expected

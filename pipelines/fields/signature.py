@@ -87,9 +87,10 @@ def main_signature(lines: list[str]) -> Signature | None:
     return closing[-1] if closing else None
 
 
-def closing_issuers(lines: list[str]) -> list[str]:
+def closing_issuers(text: str) -> list[str]:
     """The bodies named by the line that closes the text (an undated 落款), past any 附件 lines."""
-    for line in reversed([line.strip() for line in lines if line.strip()][-4:]):
+    last_lines = [line.strip() for line in text.rstrip().rsplit("\n", 8)[-8:] if line.strip()][-4:]
+    for line in reversed(last_lines):
         if ATTACHMENT_LINE.match(line):
             continue
         return split_orgs(line) if is_org_name(line) else []
