@@ -37,7 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.encoding import decode_html  # noqa: E402
+from pipelines.text.decode import decode_html  # noqa: E402
 from pipelines.classify import classify_record, division_index, load_vocabulary  # noqa: E402
 from pipelines.clean import clean_page  # noqa: E402
 

@@ -31,15 +31,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.encoding import decode_html  # noqa: E402
-from pipelines.dedup import (  # noqa: E402
-    Page, compare_pages, content_hash_of, fingerprint, page_view, to_simplified,
-)
+from pipelines.text.decode import decode_html  # noqa: E402
+from pipelines.dedup.normalise import content_hash_of  # noqa: E402
+from pipelines.dedup.pages import Page, fingerprint, page_view  # noqa: E402
+from pipelines.dedup.verdict import compare_pages  # noqa: E402
+from pipelines.text.normalise import to_simplified  # noqa: E402
 from pipelines.extract import PageInput  # noqa: E402
 from pipelines.process import process_page  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from storage.documents import upsert_document  # noqa: E402
-from storage.policies import assign_pending, assign_policy, band_candidates  # noqa: E402
+from pipelines.store import assign_pending, assign_policy  # noqa: E402
+from storage.policies import SqlitePolicyIndex  # noqa: E402
 
 MIRROR = ROOT / "demo" / "mirror"
 FIXTURES = ROOT / "tests" / "fixtures" / "dedup"
@@ -253,7 +255,7 @@ def synthetic_record(index: int, rnd: random.Random, words: list[str], texts: de
 def band_candidate_count(db, record: dict) -> int:
     """How many stored documents share an LSH band with a stored record (after timing: not in the figures)."""
     doc_id = db.execute("select id from documents where url = ?", [record["url"]]).fetchone()[0]
-    return len(band_candidates(db, fingerprint(Page.from_record(record)).bands, doc_id))
+    return len(SqlitePolicyIndex(db).band_candidates(fingerprint(Page.from_record(record)).bands, doc_id, 200))
 
 
 def prefill(db, records: list[dict]) -> float:

@@ -31,7 +31,7 @@ from feeds.mailer import SmtpSettings  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from demo.server import free_port  # noqa: E402
 from storage.documents import upsert_document  # noqa: E402
-from storage.policies import assign_policy  # noqa: E402
+from pipelines.store import assign_policy  # noqa: E402
 from storage.subscriptions import save_subscription  # noqa: E402
 
 PROVINCES = ["湖南省", "江苏省", "广东省", "浙江省", "四川省", "湖北省", "山东省", "安徽省", "河南省", "福建省"]

@@ -1,7 +1,7 @@
 """Extraction accuracy on the independent held-out set (tests/fixtures/holdout).
 
 Each page's raw bytes are decoded exactly as the crawler would without an HTTP
-header (`crawler.encoding.decode_html(body, None)`), run through
+header (`pipelines.text.decode.decode_html(body, None)`), run through
 `pipelines.process.process_page`, and compared with the hand-written labels.
 
 Prints per-field accuracy, how many policy lines the text kept and how many
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.encoding import decode_html  # noqa: E402
+from pipelines.text.decode import decode_html  # noqa: E402
 from pipelines.extract import PageInput  # noqa: E402
 from pipelines.process import process_page  # noqa: E402
 

@@ -15,7 +15,7 @@ from urllib.request import Request, urlopen
 
 from crawler.blocking import block_reason
 from crawler.discovery import ArticleLink, ListHints
-from crawler.encoding import decode_html
+from pipelines.text.decode import decode_html
 from crawler.families import PageRequest, detect_family, family_name, first_list_request, parse_list_page
 from crawler.settings import USER_AGENT
 from crawler.sources import Source

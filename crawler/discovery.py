@@ -79,6 +79,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 from cssselect import SelectorError
@@ -1138,6 +1139,14 @@ def _attachment(element: etree._Element, base: str, current_url: str) -> Attachm
         return None
     name = text if text and text.lower() not in _GENERIC_DOWNLOAD else title or _file_name(url)
     return Attachment(url, name, extension)
+
+
+def listed_attachments(html: str, base_url: str, selector: str | None = None) -> list[dict[str, Any]]:
+    """The page's attachment links as a record lists them (for pages processed outside a crawl)."""
+    if "://" not in (base_url or ""):
+        return []
+    return [{"url": a.url, "name": a.name, "type": a.ext, "text_chars": None}
+            for a in discover_attachments(html, base_url, selector)]
 
 
 def discover_attachments(html: str, base_url: str, selector: str | None = None) -> list[Attachment]:

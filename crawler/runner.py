@@ -14,14 +14,6 @@ from crawler.spiders.policy import PolicySpider
 from storage.db import open_db
 from storage.runs import fetch_errors, source_runs
 
-DEMO_SETTINGS = {
-    # The demo mirror is one loopback server standing in for six sites: politeness
-    # delays would only slow it down. Real sources keep the defaults in crawler/settings.py.
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_START_DELAY": 0.05,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-}
-
 
 @dataclass
 class CrawlResult:

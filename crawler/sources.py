@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from core.record import LEVELS, SOURCE_KINDS
 from crawler.discovery import ListHints
 
-KINDS = ("government", "aggregator")
-LEVELS = ("national", "provincial", "municipal", "county", "zone")
+KINDS = SOURCE_KINDS
 FAMILIES = ("trs", "hanweb", "ucap", "gkmlpt", "ilist", "meta-tags", "aggregator", "json-api", "gov.cn")
 ENCODINGS = ("utf-8", "gbk", "gb2312", "gb18030", "big5")
 HINT_FIELDS = ("list_item", "link", "date", "next_page", "content", "attachments")
@@ -460,7 +460,7 @@ def _api(entry: dict, check: _Checker) -> ApiSpec | None:
 
 
 def _dedup(entry: dict, check: _Checker) -> dict[str, Any] | None:
-    from pipelines.dedup import url_rules_from_mapping
+    from pipelines.dedup.config import url_rules_from_mapping
 
     raw = _mapping(entry, "dedup", check)
     unknown = sorted(set(raw) - {"url"})

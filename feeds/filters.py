@@ -25,7 +25,8 @@ import unicodedata
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
-from pipelines.classify import DOC_TYPES, LEVELS, division_index, load_vocabulary
+from core.record import DOC_TYPES, LEVELS
+from pipelines.classify import division_index, load_vocabulary
 from storage.published import PolicyEntry
 
 NATIONAL = "全国"

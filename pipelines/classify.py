@@ -32,13 +32,12 @@ from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 
+from core.record import CLASSIFICATION_FIELDS, DOC_TYPES, LEVELS
+
 logger = logging.getLogger(__name__)
 
 VOCAB_DIR = Path(__file__).resolve().parent / "data" / "vocab"
-DOC_TYPES = ("通知", "行动计划", "申报指南", "管理办法", "实施细则", "若干措施", "规划", "解读", "新闻", "公示", "其他")
-LEVELS = ("national", "provincial", "municipal", "county", "zone")
-OUTPUT_FIELDS = ("province", "city", "county", "division_code", "level", "doc_type", "topics", "relevance",
-                 "relevance_reasons", "is_relevant", "has_incentive", "max_amount_wan", "classification_reasons")
+OUTPUT_FIELDS = CLASSIFICATION_FIELDS
 MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 SENTENCE_END = re.compile(r"[。;!?\n]")

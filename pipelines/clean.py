@@ -34,11 +34,12 @@ from lxml import html as lxml_html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from pipelines.dates import BEIJING, first_date
+from core.clock import BEIJING
+from pipelines.dates import first_date
 from pipelines.labels import is_label_line, read_labels
-from pipelines.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
+from pipelines.text.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
 from pipelines.sanitize import sanitised_html
-from pipelines.text import collapse_spaces, fold_width, is_traditional, simplified_available, to_simplified
+from pipelines.text.normalise import collapse_spaces, fold_width, is_traditional, simplified_available, to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def parse_html(html: str) -> lxml_html.HtmlElement | None:
 
 def decode_bytes(body: bytes) -> str:
     """Page bytes as text, by the crawler's charset evidence rules (never raises)."""
-    from crawler.encoding import decode_html
+    from pipelines.text.decode import decode_html
 
     return decode_html(body)[0]
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-BEIJING = timezone(timedelta(hours=8))
+from core.clock import BEIJING
+
 CN_DIGIT = "〇○零一二三四五六七八九"
 _CN_VALUE = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
 # Arabic: 2023年12月11日 (日 or 号 required: a page cut after "2025年3月1" gives no date), 2023-12-13, 2025/12/16, 2024.05.17 (one separator kind).

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from core.record import empty_record
 from pipelines.clean import CleanPage, clean_page
 from pipelines.dates import first_date, make_date, meta_date
 from pipelines.fields.contact import contact_phone
@@ -42,20 +43,10 @@ from pipelines.fields.targets import targets
 from pipelines.fields.titles import choose_title, policy_title
 from pipelines.fields.units import responsible_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
-from pipelines.text import TextPair, fold_width, to_simplified
+from pipelines.text.normalise import TextPair, fold_width, to_simplified
 
 logger = logging.getLogger(__name__)
 
-RECORD_FIELDS = (
-    "url", "canonical_url", "source_id", "source_kind", "fetched_at", "first_seen", "title", "issuer",
-    "publish_date", "page_date", "doc_number", "effective_date", "expiry_date", "period", "deadlines",
-    "province", "city", "county", "division_code", "level", "doc_type", "topics", "relevance",
-    "relevance_reasons", "is_relevant", "incentives", "has_incentive", "max_amount_wan", "targets",
-    "attachments", "original_url", "text", "content_hash", "policy_id", "is_canonical", "warnings",
-)
-EXTRA_FIELDS = ("policy_title", "cited_doc_numbers", "responsible_units", "contact_phone")
-LIST_FIELDS = ("deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings",
-               "cited_doc_numbers", "responsible_units")
 URL_DATES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),
     re.compile(r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/"),
@@ -69,9 +60,9 @@ GOV_META = ("SiteIDCode", "ArticleTitle", "firstpublishedtime")
 class PageInput:
     """A fetched page as the crawler hands it to processing.
 
-    `text_only`: `html` is plain text copied from a browser. `find_attachments`: list the
-    attachment links the page shows (for pages processed outside a crawl; the crawler
-    fills `attachments` itself as it downloads them).
+    `text_only`: `html` is plain text copied from a browser. `attachments`: the attachment links
+    the page shows, as the caller found them (`crawler.discovery.listed_attachments`) for pages
+    processed outside a crawl; the crawler lists attachments itself as it downloads them.
     """
 
     url: str
@@ -84,7 +75,7 @@ class PageInput:
     content_selector: str | None = None
     source_hint: dict[str, Any] = field(default_factory=dict)
     text_only: bool = False
-    find_attachments: bool = False
+    attachments: list[dict[str, Any]] | None = None
 
 
 def iso_date(text: str | None) -> str | None:
@@ -95,11 +86,6 @@ def iso_date(text: str | None) -> str | None:
 def content_hash(text: str) -> str:
     """A stable hash of the text with all white space removed."""
     return hashlib.sha1(re.sub(r"\s+", "", text or "").encode("utf-8")).hexdigest()
-
-
-def empty_record() -> dict[str, Any]:
-    """A record with every field present and unknown."""
-    return {name: ([] if name in LIST_FIELDS else None) for name in RECORD_FIELDS + EXTRA_FIELDS}
 
 
 def url_date(url: str | None) -> str | None:
@@ -175,13 +161,10 @@ def original_url(page: PageInput, cleaned: CleanPage) -> str | None:
 
 
 def listed_attachments(page: PageInput) -> list[dict[str, Any]]:
-    """Attachment links shown on the page (only when asked: the crawler fills its own list)."""
-    if not page.find_attachments or page.text_only or "://" not in (page.url or ""):
+    """Attachment links the caller found on the page (the crawler fills its own list as it downloads)."""
+    if page.text_only:
         return []
-    from crawler.discovery import discover_attachments
-
-    return [{"url": a.url, "name": a.name, "type": a.ext, "text_chars": None}
-            for a in discover_attachments(page.html, page.url, page.content_selector)]
+    return [dict(attachment) for attachment in page.attachments or []]
 
 
 def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None:

@@ -11,11 +11,27 @@ from pipelines.store import FetchedAttachment, FetchedPage, store_attachment, st
 logger = logging.getLogger(__name__)
 
 
+# In the spirit of city-scrapers' ValidationPipeline: a run whose records are mostly invalid (a broken
+# source, a page layout the cleaner no longer reads) is reported as an error, not stored in silence.
+INVALID_SHARE = 0.5
+INVALID_MIN_RECORDS = 5
+
+
 class StorePipeline:
     """Stores fetched pages and attachments in the spider's database and counts outcomes in stats."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+
+    def close_spider(self) -> None:
+        """Report a run whose records were mostly invalid (counted per record in `process_item`)."""
+        stats = self.crawler.stats
+        valid = stats.get_value("policywatch/records/valid", 0)
+        invalid = stats.get_value("policywatch/records/invalid", 0)
+        total = valid + invalid
+        if total >= INVALID_MIN_RECORDS and invalid > total * INVALID_SHARE:
+            logger.error("%d of %d records of this run are invalid (see the warnings above): check the sources",
+                         invalid, total)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -26,6 +42,11 @@ class StorePipeline:
         stats = self.crawler.stats
         if isinstance(item, FetchedPage):
             outcome = store_page(spider.db, item, spider.dedup_config)
+            if item.problems:
+                stats.inc_value("policywatch/records/invalid")
+                logger.warning("[%s] invalid record %s: %s", item.source_id, item.url, "; ".join(item.problems))
+            else:
+                stats.inc_value("policywatch/records/valid")
             if outcome in ("new", "updated"):
                 stats.inc_value(f"policywatch/{outcome}_documents")
                 stats.inc_value(f"policywatch/{item.source_id}/{outcome}_documents")

@@ -4,7 +4,7 @@ Government and aggregator pages state a document's metadata as ``LABEL：VALUE``
 several on one header line (发布时间：2023-12-13  来源：湛江市科学技术局  浏览次数：2140),
 or one per cell of an attribute table (索引号： | 000014349/2017-00110), where the value is
 the next line. Labels are read as evidence under canonical keys; extraction decides.
-Lines are given in working form (see ``pipelines.text``), so colons are half-width.
+Lines are given in working form (see ``pipelines.text.normalise``), so colons are half-width.
 """
 from __future__ import annotations
 

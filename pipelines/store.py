@@ -1,6 +1,12 @@
-"""Store what the crawler fetched: raw page, its record, attachments (plain functions over a Database)."""
+"""The store step: the one door from processing into storage.
+
+Stores what the crawler fetched (raw page, its record, attachments), folds each document into its
+policy through ``pipelines.dedup.cluster`` over the SQLite policy index, and re-processes stored
+documents. Plain functions over a Database; the Scrapy adapter (``pipelines.items``) calls them.
+"""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,11 +14,17 @@ from sqlite_utils import Database
 
 from pipelines.attachments import attachment_text
 from pipelines.extract import PageInput
-from pipelines.process import process_page
-from pipelines.dedup import DedupConfig
-from storage.documents import add_attachment_to_document, document_by_url, save_attachment, upsert_document
+from pipelines.process import process_page, reclassify_record
+from core.record import record_problems
+from pipelines.dedup import cluster
+from pipelines.dedup.cluster import Assignment
+from pipelines.dedup.config import DedupConfig
+from storage.documents import (
+    add_attachment_to_document, document_by_url, iter_documents, save_attachment, update_document, upsert_document,
+)
 from storage.pages import save_page
-from storage.policies import Assignment, assign_policy, record_revision
+from storage.sources import source_hints
+from storage.policies import SqlitePolicyIndex
 
 
 @dataclass
@@ -36,6 +48,7 @@ class FetchedPage:
     content_selector: str | None = None
     source_hint: dict[str, Any] | None = None
     assignment: Assignment | None = None  # set by store_page: the policy this page joined
+    problems: list[str] | None = None  # set by store_page: why its record is invalid (core.record)
 
 
 @dataclass
@@ -56,7 +69,7 @@ def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None
     """Keep the raw page, upsert its document, record a revision when its text changed, and fold it
     into its policy; returns 'new', 'updated' or 'unchanged'."""
     previous = document_by_url(db, page.url)
-    outcome = _store_document(db, page)
+    outcome, page.problems = _store_document(db, page)
     if outcome == "updated":
         current = document_by_url(db, page.url)
         record_revision(db, page.url, previous["text"] if previous else None, (current or {}).get("text") or "")
@@ -64,7 +77,22 @@ def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None
     return outcome
 
 
-def _store_document(db: Database, page: FetchedPage) -> str:
+def assign_policy(db: Database, document_url: str, config: DedupConfig | None = None) -> Assignment:
+    """Fold a stored document into its policy (see ``pipelines.dedup.cluster.assign_policy``)."""
+    return cluster.assign_policy(SqlitePolicyIndex(db), document_url, config)
+
+
+def assign_pending(db: Database, config: DedupConfig | None = None, batch: int = 500) -> int:
+    """Fold every stored document in no policy yet into one (a backfill); how many."""
+    return cluster.assign_pending(SqlitePolicyIndex(db), config, batch)
+
+
+def record_revision(db: Database, document_url: str, old_text: str | None, new_text: str) -> None:
+    """Keep a new version of a changed page (see ``pipelines.dedup.cluster.record_revision``)."""
+    cluster.record_revision(SqlitePolicyIndex(db), document_url, old_text, new_text)
+
+
+def _store_document(db: Database, page: FetchedPage) -> tuple[str, list[str]]:
     with db.conn:
         page_id = save_page(
             db, request_key=page.request_key, url=page.url, source_id=page.source_id, kind="detail",
@@ -76,7 +104,7 @@ def _store_document(db: Database, page: FetchedPage) -> str:
             content_selector=page.content_selector, source_hint=page.source_hint or {}))
         record.update({"page_id": page_id, "first_seen": page.fetched_at, "list_title": page.list_title,
                        "encoding": page.encoding, "updated_at": page.fetched_at})
-        return upsert_document(db, record)
+        return upsert_document(db, record), record_problems(record)
 
 
 def store_attachment(db: Database, item: FetchedAttachment) -> dict[str, Any]:
@@ -102,3 +130,17 @@ def record_attachment_failure(db: Database, *, document_url: str, url: str, name
                              "error": error, "fetched_at": fetched_at})
         add_attachment_to_document(db, document_url, {"url": url, "name": name, "type": kind,
                                                       "text_chars": 0, "error": error})
+
+
+def reclassify_documents(db: Database, source_id: str | None = None) -> Counter:
+    """Re-run classification over stored documents (after a vocabulary change); counts changed fields."""
+    hints = source_hints(db)
+    changed: Counter = Counter()
+    for record in iter_documents(db, source_id):
+        changes = reclassify_record(record, hints.get(record["source_id"]))
+        if changes:
+            update_document(db, record["url"], changes)
+            changed.update(changes.keys())
+            changed["documents"] += 1
+        changed["seen"] += 1
+    return changed

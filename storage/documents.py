@@ -6,9 +6,9 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from storage.migrations import EXTRA_JSON_COLUMNS, RECORD_JSON_COLUMNS
+from core.record import JSON_FIELDS
 
-JSON_COLUMNS = RECORD_JSON_COLUMNS + EXTRA_JSON_COLUMNS
+JSON_COLUMNS = JSON_FIELDS
 DEDUP_FIELDS = ("policy_id", "is_canonical", "canonical_url")
 
 

@@ -11,8 +11,7 @@ from typing import Any, Iterator, TextIO
 
 from sqlite_utils import Database
 
-from pipelines.extract import RECORD_FIELDS
-from storage.migrations import RECORD_JSON_COLUMNS
+from core.record import JSON_FIELDS, RECORD_FIELDS
 from storage.search import since_instant
 
 BOOLEAN_FIELDS = ("is_relevant", "has_incentive", "is_canonical")
@@ -39,8 +38,8 @@ def export_records(db: Database, since: str | None = None) -> Iterator[dict[str,
 
 def _record(row: tuple) -> dict[str, Any]:
     record = dict(zip(RECORD_FIELDS, row))
-    for name in RECORD_JSON_COLUMNS:
-        value = record.get(name)
+    for name in (name for name in JSON_FIELDS if name in record):
+        value = record[name]
         record[name] = json.loads(value) if isinstance(value, str) and value else []
     for name in BOOLEAN_FIELDS:
         if record[name] is not None:

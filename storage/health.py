@@ -17,9 +17,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.runs import now_iso, pid_alive
+from core.clock import BEIJING
 
-BEIJING = timezone(timedelta(hours=8))
+from core.clock import now_iso
+from storage.runs import pid_alive
+
 FAILING_STATUSES = ("failed", "blocked", "timeout")
 FAILED_STEP_STATUSES = ("failed", "killed", "timeout")
 HEALTHY, UNHEALTHY, UNKNOWN = "healthy", "unhealthy", "unknown"

@@ -3,20 +3,16 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from sqlite_utils import Database
+
+from core.clock import now_iso
 
 SOURCE_COUNTERS = (
     "list_pages", "list_not_modified", "links_found", "detail_pages", "new_documents",
     "updated_documents", "attachments", "errors",
 )
-
-
-def now_iso() -> str:
-    """The current UTC time as ISO 8601 with seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def start_run(db: Database, source_ids: list[str], trigger: str = "cli") -> int:

@@ -39,7 +39,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from pipelines.dates import BEIJING
+from core.clock import BEIJING
 
 FTS_TABLE = "documents_fts"
 SEARCH_COLUMNS = ("title", "issuer", "doc_number", "text")

@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from storage.runs import now_iso
+from core.clock import now_iso
 
 
 def sync_sources(db: Database, configs: Iterable[dict[str, Any]]) -> None:

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from storage.runs import now_iso
+from core.clock import now_iso
 
 FREQUENCIES = ("daily", "weekly")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -341,12 +341,6 @@ def mark_sending(db: Database, message_id: str, at: str | None = None) -> bool:
         return bool(db.execute("update digest_batches set status = 'sending', attempts = attempts + 1, "
                                "data_started_at = ? where message_id = ? and status = 'pending'",
                                [at or now_iso(), message_id]).rowcount)
-
-
-def note_attempt(db: Database, message_id: str) -> None:
-    """Count one send attempt of a batch (committed before the attempt)."""
-    with db.conn:
-        db.execute("update digest_batches set attempts = attempts + 1 where message_id = ?", [message_id])
 
 
 def _log_deliveries(db: Database, batch: dict[str, Any], at: str, unconfirmed: bool) -> None:

@@ -25,7 +25,7 @@ settings.register_profile("fixed", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
-from crawler.encoding import decode_html
+from pipelines.text.decode import decode_html
 from demo.server import MirrorServer
 from pipelines.store import FetchedPage
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.encoding import decode_html
-from pipelines.dedup import content_hash_of
+from pipelines.text.decode import decode_html
+from pipelines.dedup.normalise import content_hash_of
 from pipelines.store import store_page
 from storage.db import open_db
 from storage.documents import document_by_url, upsert_document
-from storage.policies import assign_policy, record_revision
+from pipelines.store import assign_policy, record_revision
 from tests.conftest import MIRROR_BASE, mirror_fetched_page
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from crawler.encoding import decode_html
+from pipelines.text.decode import decode_html
 from pipelines.classify import (
     DOC_TYPES, LEVELS, OUTPUT_FIELDS, classify_record, division_index, load_vocabulary,
 )

@@ -7,8 +7,8 @@ import pytest
 
 from pipelines.clean import clean_page, clean_text
 from pipelines.labels import read_labels
-from pipelines.noise import default_rules, load_noise_rules, noise_flags
-from tests.test_extract import FIXTURES, by_name, squeeze
+from pipelines.text.noise import default_rules, load_noise_rules, noise_flags
+from tests.support.pages import FIXTURES, by_name, squeeze
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)

@@ -13,14 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crawler.encoding import decode_html
+from pipelines.text.decode import decode_html
 from pipelines.clean import clean_page
-from pipelines.dedup import (
-    DedupConfig, Page, UrlRules, band_hashes, canonical_url, choose_canonical, compare_pages,
-    dedup_config_from_mapping, describe_revision, estimated_jaccard, exact_similarity, fingerprint, genre,
-    minhash, normalise_text, page_view, policy_id_for, revision_summary, sentence_units, prepare_text,
-    shingle_hashes, text_conflicts, text_differences, text_hash, url_match_key, url_rules_from_mapping,
-)
+from pipelines.dedup.canonical import choose_canonical, policy_id_for
+from pipelines.dedup.config import DedupConfig, UrlRules, dedup_config_from_mapping, url_rules_from_mapping
+from pipelines.dedup.diff import text_differences
+from pipelines.dedup.minhash import band_hashes, estimated_jaccard, exact_similarity, minhash, shingle_hashes
+from pipelines.dedup.normalise import normalise_text, sentence_units, prepare_text, text_hash
+from pipelines.dedup.pages import Page, fingerprint, genre, page_view
+from pipelines.dedup.revisions import describe_revision, revision_summary
+from pipelines.dedup.urls import canonical_url, url_match_key
+from pipelines.dedup.verdict import compare_pages, text_conflicts
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "demo" / "mirror"
@@ -147,7 +150,7 @@ def test_minhash_estimates_jaccard_and_is_stable_across_processes():
     exact, _ = exact_similarity(a, b)
     assert abs(estimated_jaccard(minhash(a), minhash(b)) - exact) < 0.1
     here = band_hashes(minhash(a), 32)[:4]
-    code = ("from pipelines.dedup import *; import sys; t=sys.stdin.read(); "
+    code = ("from pipelines.dedup.minhash import *; from pipelines.dedup.normalise import *; import sys; t=sys.stdin.read(); "
             "print(band_hashes(minhash(shingle_hashes(normalise_text(t))), 32)[:4])")
     other = subprocess.run([sys.executable, "-c", code], input=page.text, capture_output=True, encoding="utf-8",
                            cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "123", "PYTHONIOENCODING": "utf-8"},

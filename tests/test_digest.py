@@ -24,16 +24,17 @@ from click.testing import CliRunner
 
 from crawler.cli import main
 from demo.server import MirrorServer
-from feeds.digest import DigestOptions, LOCAL_TZ, new_policies, run_digest
+from feeds.digest import DigestOptions, LOCAL_TZ, run_digest
+from feeds.digest.select import new_policies
 from feeds.mailer import SmtpSettings
 from storage.db import open_db
-from storage.documents import upsert_document
-from storage.policies import absorb_policy, assign_policy
+from storage.policies import SqlitePolicyIndex
 from storage.published import policy_entries
 from storage.subscriptions import (delivered_policy_ids, delivery_problems, list_subscriptions,
                                    subscription_by_email)
 from tests.conftest import MIRROR, ROOT, crawl_mirror, refusing_port
-from tests.test_mailer import Recorder, SmtpServer
+from tests.support.policies import add_policy
+from tests.support.smtp import Recorder, SmtpServer
 
 SUBSCRIBERS = {
     "hunan@example.org": ["--name", "李明", "--province", "湖南"],
@@ -482,7 +483,7 @@ def test_a_policy_merged_while_its_batch_was_pending_goes_out_as_its_survivor(tm
         b = add_policy(db, "合并测试乙", province="湖南省", amount=20)
         document_id = db.execute("select id from documents where policy_id = ?", [a]).fetchone()[0]
         with db.conn:
-            absorb_policy(db, b, a, document_id, "test", datetime.now(timezone.utc).isoformat())
+            SqlitePolicyIndex(db).absorb_policy(b, a, document_id, "test", datetime.now(timezone.utc).isoformat())
         again = run_ok(command, env)
         assert "1 unfinished re-sent" in again.stdout and "with nothing new" in again.stdout
         assert_exactly_once(server, path, {"m@example.org": {b, c}})
@@ -554,22 +555,6 @@ def test_idn_recipients_without_smtputf8(tmp_path: Path) -> None:
 # safety
 # ---------------------------------------------------------------------------------------------
 
-def add_policy(db: Any, title: str, *, province: str, amount: float, url: str | None = None,
-               text: str | None = None) -> str:
-    """Store one synthetic relevant document through the real storage functions; its policy id."""
-    url = url or f"https://kjt.example.gov.cn/{abs(hash(title))}.html"
-    upsert_document(db, {
-        "url": url, "source_id": "synthetic", "source_kind": "government", "title": title,
-        "issuer": "湖南省科学技术厅", "publish_date": "2026-01-05", "first_seen": datetime.now(timezone.utc).isoformat(),
-        "province": province, "level": "provincial", "doc_type": "通知", "topics": ["hitech-enterprise"],
-        "incentives": [{"amount_wan": amount, "amount_max_wan": None, "kind": "奖励", "beneficiary": "企业",
-                        "condition": None, "text": f"奖励{amount:g}万元"}],
-        "has_incentive": 1, "max_amount_wan": amount, "is_relevant": 1, "relevance": 0.9,
-        "text": text or f"{title}。对首次认定的企业给予{amount:g}万元奖励。" * 3,
-        "content_hash": str(abs(hash(title + (text or "")))), "deadlines": ["2026-02-01"]})
-    return assign_policy(db, url).policy_id
-
-
 def test_hostile_titles_cannot_inject_headers_or_markup(db_path: Path) -> None:
     db = open_db(db_path)
     cli("subscribe", "safe@example.org", "--keyword", "注入测试", "--daily", "--backfill", "1", "--db", str(db_path))
@@ -591,7 +576,7 @@ def test_hostile_titles_cannot_inject_headers_or_markup(db_path: Path) -> None:
 
 
 def test_offer_lines_state_amounts_or_the_rate_offered():
-    from feeds.digest import offer_line
+    from feeds.digest.message import offer_line
 
     assert offer_line({"amount_wan": None, "amount_max_wan": 50, "kind": "奖励", "beneficiary": "高新技术企业"}) == \
         "奖励 50 万元（高新技术企业）"

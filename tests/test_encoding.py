@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from crawler.encoding import decode_html
+from pipelines.text.decode import decode_html
 
 TEXT = "湖南省科学技术厅关于印发《高新技术产业开发区提质增效三年行动计划》的通知，对首次认定的高新技术企业给予最高50万元奖励。"
 PAGE = "<html><head>{meta}<title>通知</title></head><body><p>" + TEXT + "</p></body></html>"

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipelines.extract import RECORD_FIELDS
+from core.record import RECORD_FIELDS
 from storage.documents import count_documents, iter_documents
 from storage.export import export_records, write_csv, write_jsonl
 from tests.conftest import run_cli

@@ -12,74 +12,26 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from crawler.encoding import decode_html
 from pipelines.dates import add_years, find_dates, meta_date
-from pipelines.extract import EXTRA_FIELDS, RECORD_FIELDS, PageInput, content_hash, extract_record, iso_date
+from core.record import EXTRA_FIELDS, RECORD_FIELDS
+from pipelines.extract import PageInput, content_hash, extract_record, iso_date
 from pipelines.fields.doc_number import find_doc_numbers, own_doc_number
 from pipelines.fields.money import incentives
 from pipelines.fields.targets import targets
 from pipelines.fields.units import split_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.numbers import parse_number
-from pipelines.text import TextPair
+from pipelines.text.normalise import TextPair
+from tests.support.pages import FIXTURES, Fixture, by_name, comparable, squeeze
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ROOT / "tests" / "fixtures" / "pages"
 SCALAR_FIELDS = ("title", "issuer", "publish_date", "page_date", "doc_number", "effective_date", "expiry_date",
                  "period", "deadlines", "policy_title", "cited_doc_numbers", "original_url", "contact_phone")
-
-
-@dataclass
-class Fixture:
-    """One labelled page."""
-
-    name: str
-    path: Path
-    meta: dict[str, Any]
-
-    @property
-    def content(self) -> str:
-        """The page decoded as the crawler decodes it (plain text pages as UTF-8)."""
-        body = self.path.read_bytes()
-        if self.meta.get("text_only"):
-            return body.decode("utf-8")
-        return decode_html(body, self.meta.get("header_charset"))[0]
-
-    def skip_unless_supported(self) -> None:
-        """Skip a page whose reading needs an optional library that is not installed."""
-        for module in self.meta.get("requires", []):
-            pytest.importorskip(module, reason=f"{self.name} needs {module}")
-
-    def page_input(self) -> PageInput:
-        """The page as the crawler would hand it to processing."""
-        return PageInput(url=self.meta["url"], html=self.content, source_id=self.meta.get("source_id"),
-                         source_kind=self.meta.get("source_kind"), text_only=bool(self.meta.get("text_only")))
-
-
-def load_fixtures() -> list[Fixture]:
-    """Every labelled page under tests/fixtures/pages."""
-    out = []
-    for meta_path in sorted(PAGES.rglob("*.json")):
-        raw = [p for p in meta_path.parent.glob(meta_path.stem + ".*") if p.suffix in (".html", ".htm", ".txt")]
-        if raw:
-            name = f"{meta_path.parent.name}/{meta_path.stem}"
-            out.append(Fixture(name, raw[0], json.loads(meta_path.read_text(encoding="utf-8"))))
-    return out
-
-
-def comparable(field: str, value: Any) -> Any:
-    """A record value in the form labels give it (incentives and targets as multisets of their numbers)."""
-    if field == "incentives":
-        return Counter((i["amount_wan"], i["amount_max_wan"], i["kind"]) for i in value)
-    if field == "targets":
-        return Counter((t["value"], t["unit"], t["year"]) for t in value)
-    return value
 
 
 def field_checks(record: dict[str, Any], expected: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -95,12 +47,6 @@ def field_checks(record: dict[str, Any], expected: dict[str, Any]) -> dict[str, 
     return wrong
 
 
-def squeeze(text: str) -> str:
-    """Text without white space (lines are compared this way)."""
-    return re.sub(r"\s+", "", text)
-
-
-FIXTURES = load_fixtures()
 RECORDS: dict[str, dict[str, Any]] = {}
 
 
@@ -109,10 +55,6 @@ def record_of(fixture: Fixture) -> dict[str, Any]:
     if fixture.name not in RECORDS:
         RECORDS[fixture.name] = extract_record(fixture.page_input())
     return RECORDS[fixture.name]
-
-
-def by_name(name: str) -> Fixture:
-    return next(f for f in FIXTURES if f.name == name)
 
 
 def test_the_labelled_set_is_large_and_covers_every_page_style():

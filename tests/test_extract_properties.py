@@ -7,7 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.clean import clean_page
-from pipelines.extract import EXTRA_FIELDS, RECORD_FIELDS, PageInput, extract_record
+from crawler.discovery import listed_attachments
+from core.record import EXTRA_FIELDS, RECORD_FIELDS
+from pipelines.extract import PageInput, extract_record
 from pipelines.fields.doc_number import find_doc_numbers
 from pipelines.numbers import parse_number
 
@@ -52,8 +54,9 @@ def test_clean_and_extract_never_raise_on_text(text, text_only):
        st.sampled_from([None, "government", "aggregator"]), st.sampled_from([None, "div.TRS_Editor", "p:nth-child(", "#x"]))
 def test_extract_never_raises_on_policy_like_html(parts, text_only, kind, selector):
     html = "".join(parts)
-    record = extract_record(PageInput(url="https://example.org/news/1.html", html=html, source_kind=kind,
-                                      content_selector=selector, text_only=text_only, find_attachments=True))
+    url = "https://example.org/news/1.html"
+    record = extract_record(PageInput(url=url, html=html, source_kind=kind, content_selector=selector,
+                                      text_only=text_only, attachments=listed_attachments(html, url, selector)))
     check_record(record)
 
 

@@ -22,7 +22,7 @@ from crawler.families import (
     first_list_request,
     parse_list_page,
 )
-from tests.test_discovery import load_fixture, summary
+from tests.support.lists import load_fixture, summary
 
 JIANGSU = "http://www.jiangsu.gov.cn"
 JIANGSU_COLUMN = JIANGSU + "/col/col84242/index.html"

@@ -12,7 +12,7 @@ from storage.db import open_db
 from storage.health import (HEALTHY, UNHEALTHY, UNKNOWN, HealthRules, assess_source, judge_source, pending_alerts,
                             record_health)
 from storage.runs import finish_run, reconcile_dead_runs, save_source_run, start_run
-from tests.test_schedule_helpers import one_source_yaml
+from tests.support.sources import one_source_yaml
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 RULES = HealthRules(fail_runs=3, no_links_runs=1)

@@ -1,104 +1,18 @@
 """feeds/mailer.py against a real SMTP server (aiosmtpd on 127.0.0.1): settings, sending, each kind of failure."""
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
-import threading
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Iterator
 
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-from demo.mailsink import start_smtp
 from feeds.mailer import Mailer, SendError, SmtpSettings, send_message
 from tests.conftest import refusing_port
+from tests.support.smtp import Recorder, SmtpServer
 
 PASSWORD = "s3cret-Pa55word"
 
-
-
-@dataclass
-class Recorder:
-    """An aiosmtpd handler that keeps what it accepts and misbehaves on request.
-
-    data_replies: replies given to the next DATA commands instead of accepting;
-    refuse: address -> reply for RCPT;
-    block_at: the n-th accepted message (1-based) blocks until `release` is set, after being
-    kept (commit_first) or before (never kept if the client is gone by then: aiosmtpd cancels the
-    handler of a closed session, like a server that lost a message whose DATA it had received);
-    block_rcpt_at: the n-th RCPT (1-based) blocks until `release` is set, before DATA.
-    """
-
-    data_replies: list[str] = field(default_factory=list)
-    refuse: dict[str, str] = field(default_factory=dict)
-    block_at: int | None = None
-    commit_first: bool = True
-    block_rcpt_at: int | None = None
-    rcpts: int = 0
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    blocked: threading.Event = field(default_factory=threading.Event)
-    release: threading.Event = field(default_factory=threading.Event)
-    accepted: int = 0
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list) -> str:
-        self.rcpts += 1
-        if self.rcpts == self.block_rcpt_at:
-            await self._block()
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.data_replies:
-            return self.data_replies.pop(0)
-        self.accepted += 1
-        blocking = self.block_at == self.accepted
-        if blocking and not self.commit_first:
-            await self._block()
-        self._keep(envelope)
-        if blocking and self.commit_first:
-            await self._block()
-        return "250 OK"
-
-    def _keep(self, envelope: Any) -> None:
-        self.messages.append({"rcpt": list(envelope.rcpt_tos), "from": envelope.mail_from,
-                              "message": email.message_from_bytes(envelope.content, policy=email.policy.default)})
-
-    async def _block(self) -> None:
-        self.blocked.set()
-        while not self.release.is_set():
-            await asyncio.sleep(0.02)
-
-
-class SmtpServer:
-    """aiosmtpd Controller on a free loopback port with a Recorder handler."""
-
-    def __init__(self, recorder: Recorder, **smtp_options: Any) -> None:
-        self.recorder = recorder
-        self.options = {"enable_SMTPUTF8": True, **smtp_options}
-        self.port = 0
-
-    def __enter__(self) -> "SmtpServer":
-        self.controller = start_smtp(self.recorder, **self.options)
-        self.port = self.controller.port
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.recorder.release.set()
-        self.controller.stop()
-
-    def settings(self, **changes: Any) -> SmtpSettings:
-        values = {"host": "127.0.0.1", "port": self.port, "security": "none", "from_addr": "digest@example.org",
-                  "timeout": 10.0, **changes}
-        return SmtpSettings(**values)
-
-    def env(self) -> dict[str, str]:
-        return {"POLICYWATCH_SMTP_HOST": "127.0.0.1", "POLICYWATCH_SMTP_PORT": str(self.port),
-                "POLICYWATCH_SMTP_SECURITY": "none", "POLICYWATCH_SMTP_FROM": "digest@example.org"}
 
 
 @pytest.fixture()

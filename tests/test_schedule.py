@@ -6,10 +6,10 @@ import os
 import signal
 import time
 
-from crawler.families import parse_list_page
 from demo.server import Fault
-from tests.conftest import MIRROR, run_cli
-from tests.test_schedule_helpers import Scheduler, finished_cycles, query, wait_for, write_sources
+from tests.conftest import run_cli
+from tests.support.scheduler import Scheduler, finished_cycles, last_link_path, query, wait_for
+from tests.support.sources import write_sources
 
 SOURCES = {"hunan-kjt": "3s", "hfwotao": "3s"}
 
@@ -71,13 +71,6 @@ def test_two_cycles_then_sigterm_leaves_complete_history(mirror, manifest, tmp_p
     assert (tmp_path / "pw.db.scheduler.lock").read_text() == ""
 
 
-def last_link_path(mirror, list_file: str) -> str:
-    """The last article link on one of the mirror's list pages (its detail path)."""
-    url = f"{mirror.base_url}/{list_file}"
-    text = (MIRROR / list_file).read_text(encoding="utf-8")
-    return parse_list_page(text, url, family="trs").links[-1].url[len(mirror.base_url):]
-
-
 def test_killed_crawl_child_is_marked_interrupted_and_the_next_cycle_completes(mirror, manifest, tmp_path):
     config = write_sources(tmp_path / "sources.yaml", SOURCES)
     db = tmp_path / "pw.db"
@@ -110,9 +103,9 @@ REDESIGNED = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>湖南省
 
 def test_redesigned_list_page_raises_one_alert_and_status_fails_until_it_recovers(mirror, tmp_path):
     from demo.mailsink import start_smtp
-    from tests.test_schedule_helpers import Inbox
+    from tests.support.smtp import Recorder
 
-    inbox = Inbox()
+    inbox = Recorder()
     smtp = start_smtp(inbox)
     config = write_sources(tmp_path / "sources.yaml", {"hunan-kjt": "2s", "hfwotao": "2s"})
     db = tmp_path / "pw.db"
@@ -124,11 +117,11 @@ def test_redesigned_list_page_raises_one_alert_and_status_fails_until_it_recover
     try:
         wait_for(lambda: finished_cycles(db) >= 1, what="the first cycle")
         mirror.set_fault("/hunan-kjt/tzgg/index.html", Fault(body=REDESIGNED))
-        wait_for(lambda: inbox.messages, what="the alert email")
+        wait_for(lambda: inbox.emails, what="the alert email")
         flipped = finished_cycles(db)
         wait_for(lambda: finished_cycles(db) >= flipped + 2, what="two more cycles")
-        assert len(inbox.messages) == 1
-        alert = inbox.messages[0]
+        assert len(inbox.emails) == 1
+        alert = inbox.emails[0]
         assert alert["To"] == "ops@example.org"
         assert alert["Subject"].startswith("[policywatch] source hunan-kjt is unhealthy: list page yields no "
                                            "article links")
@@ -141,13 +134,13 @@ def test_redesigned_list_page_raises_one_alert_and_status_fails_until_it_recover
         assert next(row for row in down.stdout.splitlines() if row.startswith("hfwotao")).split()[1] == "healthy"
 
         mirror.clear_faults()
-        wait_for(lambda: len(inbox.messages) >= 2, what="the recovery email")
-        assert inbox.messages[1]["Subject"] == "[policywatch] source hunan-kjt recovered"
+        wait_for(lambda: len(inbox.emails) >= 2, what="the recovery email")
+        assert inbox.emails[1]["Subject"] == "[policywatch] source hunan-kjt recovered"
         assert run_cli(*status_args, timeout=60).returncode == 0
     finally:
         assert scheduler.stop() == 0
         smtp.stop()
-    assert len(inbox.messages) == 2
+    assert len(inbox.emails) == 2
     assert query(db, "select source_id, state, email_status from ops_alerts order by id") == [
         ("hunan-kjt", "unhealthy", "sent"), ("hunan-kjt", "recovered", "sent")]
     feed = (tmp_path / "ops.atom").read_text(encoding="utf-8")

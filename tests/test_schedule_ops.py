@@ -13,8 +13,8 @@ from demo.server import Fault
 from storage.db import open_db
 from storage.runs import pid_alive
 from tests.conftest import FAST, ROOT, crawl_mirror
-from tests.test_schedule import last_link_path
-from tests.test_schedule_helpers import Scheduler, finished_cycles, query, wait_for, write_sources
+from tests.support.scheduler import Scheduler, finished_cycles, last_link_path, query, wait_for
+from tests.support.sources import write_sources
 
 SOURCES = {"hunan-kjt": "2s", "hfwotao": "2s"}
 ONCE = {"hunan-kjt": "1h", "hfwotao": "1h"}  # due once at start, not again during the test
@@ -91,7 +91,9 @@ def test_a_new_scheduler_stops_a_crawl_left_running_before_its_first_cycle(mirro
     slow = last_link_path(mirror, "hunan-kjt/tzgg/index_2.html")
     mirror.set_fault(slow, Fault(delay=120))
     # A crawl child exactly as an earlier scheduler started it, still running after that scheduler is gone.
-    from crawler.schedule import ScheduleOptions, crawl_argv, load_config, write_config_snapshot
+    from crawler.schedule.child import crawl_argv
+    from crawler.schedule.config import load_config, write_config_snapshot
+    from crawler.schedule.options import ScheduleOptions
 
     options = ScheduleOptions(config=config, db=db, variables={"mirror": mirror.base_url},
                               crawl_settings=(*FAST[1::2], "DOWNLOAD_TIMEOUT=120"))

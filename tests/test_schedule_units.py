@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crawler.alerts import deliver_alerts, health_pass
-from crawler.schedule import Dispatcher, ScheduleOptions, make_trigger
+from crawler.schedule.dispatcher import Dispatcher
+from crawler.schedule.jobs import make_trigger
+from crawler.schedule.options import ScheduleOptions
 from crawler.sources import Schedule, SourceConfigError, parse_sources
 from storage.db import open_db
 from storage.health import (SCHEDULER_ID, UNHEALTHY, HealthRules, assess_source, feeds_outdated, finish_step,
@@ -17,7 +19,8 @@ from storage.health import (SCHEDULER_ID, UNHEALTHY, HealthRules, assess_source,
 from storage.runs import finish_run, interrupted_sources, mark_run_timeout, save_source_run, start_run
 from tests.conftest import DEMO_SOURCES, refusing_port, run_cli
 from demo.mailsink import start_smtp
-from tests.test_schedule_helpers import Inbox, one_source_yaml
+from tests.support.smtp import Recorder
+from tests.support.sources import one_source_yaml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULES = HealthRules(fail_runs=3, no_links_runs=1)
@@ -105,14 +108,14 @@ def test_all_pending_alerts_go_out_in_one_email_and_a_refusal_leaves_them_pendin
     assert [(r["email_status"], r["attempts"]) for r in db.query("select * from ops_alerts order by id")] \
         == [("pending", 1)] * 3
 
-    inbox = Inbox()
+    inbox = Recorder()
     up = start_smtp(inbox)
     try:
         assert deliver_alerts(db, "ops@example.org", smtp_env(up.port)) == (3, 0)
         assert deliver_alerts(db, "ops@example.org", smtp_env(up.port)) == (0, 0)
     finally:
         up.stop()
-    message, = inbox.messages
+    message, = inbox.emails
     assert message["Subject"] == "[policywatch] 3 sources unhealthy"
     body = message.get_content()
     for source_id in ("a", "b", "c"):

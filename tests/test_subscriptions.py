@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
-from feeds.digest import LOCAL_TZ, due_period, load_digest_config, sync_subscriptions
+from feeds.digest.config import load_digest_config, sync_subscriptions
+from feeds.digest.schedule import LOCAL_TZ, due_period
 from storage.db import open_db
 from storage.subscriptions import (SubscriptionError, list_subscriptions, save_subscription, unsubscribe,
                                    validate_email, validate_schedule)

@@ -22,8 +22,8 @@ from feeds.server import make_server
 from storage.db import open_db
 from storage.subscriptions import subscription_by_email
 from tests.conftest import ROOT, run_cli
-from tests.test_digest import add_policy
-from tests.test_mailer import Recorder, SmtpServer
+from tests.support.policies import add_policy
+from tests.support.smtp import Recorder, SmtpServer
 
 EMAIL = "hunan@example.org"
 BASE_URL = "https://pw.example.org"

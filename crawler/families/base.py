@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 from html import unescape
 from typing import Any
 
+from core.clock import BEIJING
 from crawler.discovery import ArticleLink, ListHints, discover_next_page, find_date
 
-BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)

@@ -28,16 +28,17 @@ from twisted.web._newclient import ResponseFailed
 
 from crawler.blocking import block_reason
 from crawler.discovery import ArticleLink, ListHints, discover_attachments
-from crawler.encoding import decode_html
+from pipelines.text.decode import decode_html
 from crawler.families import PageRequest, first_list_request, parse_list_page
 from crawler.sources import Source, load_sources
 from pipelines.attachments import attachment_type
-from pipelines.dedup import dedup_config_from_mapping
+from pipelines.dedup.config import dedup_config_from_mapping
 from pipelines.store import FetchedAttachment, FetchedPage, record_attachment_failure
 from storage.db import open_db
+from core.clock import now_iso
 from storage.documents import known_urls
 from storage.pages import load_page, save_page, touch_page
-from storage.runs import (failed_detail_urls, finish_run, interrupted_sources, now_iso, reconcile_dead_runs,
+from storage.runs import (failed_detail_urls, finish_run, interrupted_sources, reconcile_dead_runs,
                           record_fetch_error, save_source_run, start_run)
 from storage.sources import sync_sources
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.text import fold_width
+from pipelines.text.normalise import fold_width
 
 _AGENCY = r"[\u4e00-\u9fff]{1,14}"
 BRACKETED = re.compile(

@@ -24,7 +24,7 @@ import re
 from typing import Any
 
 from pipelines.numbers import parse_number
-from pipelines.text import TextPair
+from pipelines.text.normalise import TextPair
 
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 AMOUNT = re.compile(

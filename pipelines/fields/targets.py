@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from pipelines.numbers import parse_number
-from pipelines.text import TextPair
+from pipelines.text.normalise import TextPair
 
 NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:万(?![亿元])|亿(?!元))?"
 UNITS = r"(?:万亿元|亿元|万元|万家|万人|万件|万个|万项|万户|万亩|万吨|平方公里|公里|家|个|件|人|项|%|所|座|名|户|条|台|套|倍|亩|吨|次|元)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.text import collapse_spaces, fold_width
+from pipelines.text.normalise import collapse_spaces, fold_width
 
 # A <title> suffix naming the site: "标题_湖南省科学技术厅", "标题 - 政策通平台", "标题|某某网",
 # "标题-华夏泰科". Dashes inside titles ("(2023—2025年)") are not separators unless spaced.

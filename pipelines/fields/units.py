@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipelines.text import TextPair
+from pipelines.text.normalise import TextPair
 
 ROLE = re.compile(r"(?P<role>牵头单位|牵头部门|责任单位|责任部门|配合单位|参与单位|协办单位)\s*:\s*")
 TASK_HEAD = re.compile(r"^\s*(?:[(]?[一二三四五六七八九十\d]{1,3}[)、.]|第[一二三四五六七八九十百]+条)\s*(?P<task>[^。;:]{2,60})[。;:]?")

@@ -17,7 +17,7 @@ import re
 
 from pipelines.dates import DateMatch, add_years, find_dates, month_day_dates
 from pipelines.numbers import parse_number
-from pipelines.text import split_sentences
+from pipelines.text.normalise import split_sentences
 
 DATE_TEXT = (r"(?:(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?|[-/.]\d{1,2}[-/.]\d{1,2})"
              r"|[〇○零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*[日号])")

@@ -1,0 +1,47 @@
+"""The `policywatch` command: thin click wrappers that parse arguments and call functions.
+
+Every command is added here, explicitly; one module per command family, each importing only
+`crawler.cli.common` from this package. Commands that live outside the product (the demo) are
+declared as entry points of the group `policywatch.commands` and added at start-up.
+"""
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+import click
+
+from crawler.cli import crawl, digest, ops, policies, publish, sources
+
+PLUGIN_GROUP = "policywatch.commands"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="policywatch")
+def main() -> None:
+    """policywatch: watch Chinese government and aggregator sites for high-tech policies."""
+
+
+main.add_command(crawl.crawl)
+main.add_command(crawl.extract)
+main.add_command(crawl.reclassify)
+main.add_command(sources.sources)
+main.add_command(ops.schedule)
+main.add_command(ops.status)
+main.add_command(policies.policies)
+main.add_command(publish.feeds)
+main.add_command(publish.serve)
+main.add_command(publish.search)
+main.add_command(publish.export)
+main.add_command(digest.subscribe)
+main.add_command(digest.unsubscribe)
+main.add_command(digest.subscriptions)
+main.add_command(digest.digest)
+
+
+def add_plugin_commands(group: click.Group) -> None:
+    """Add the commands declared as entry points of PLUGIN_GROUP (e.g. `demo = "demo.cli:demo"`)."""
+    for entry_point in entry_points(group=PLUGIN_GROUP):
+        group.add_command(entry_point.load())
+
+
+add_plugin_commands(main)

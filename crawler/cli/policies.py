@@ -1,0 +1,97 @@
+"""`policywatch policies`: list policies (dedup clusters) and show one with its pages, merge reasons and revisions."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from crawler.cli.common import db_path_option, fail, open_existing
+
+
+def short(text: str | None, width: int) -> str:
+    """`text` cut to `width` characters with an ellipsis ('-' when unknown)."""
+    if not text:
+        return "-"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.group()
+def policies() -> None:
+    """Policies: reposts of one policy across sites folded into one."""
+
+
+@policies.command("list")
+@db_path_option
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="How many policies.")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many first.")
+def policies_list(db_path: str, limit: int, offset: int) -> None:
+    """List policies, newest first, with their page counts.
+
+    Example: policywatch policies list --db var/policywatch.db --limit 20
+    """
+    from storage.policies import count_policies, list_policies
+
+    db = open_existing(db_path)
+    rows = list_policies(db, limit=limit, offset=offset)
+    click.echo(f"{'policy':<16} {'pages':>5}  {'canonical':<10}  {'date':<10}  {'rev':>3}  title")
+    for row in rows:
+        click.echo(f"{row['id']:<16} {row['page_count'] or 0:>5}  {row['canonical_kind'] or '-':<10}  "
+                   f"{row['publish_date'] or '-':<10}  {row['revision'] or 0:>3}  {short(row['title'], 60)}")
+    total = count_policies(db)
+    click.echo(f"{len(rows)} of {total} policies" + (f" (from {offset + 1})" if offset else ""))
+
+
+def revision_line(item: dict[str, Any]) -> str:
+    """One line for a recorded version of a page."""
+    from pipelines.dedup.revisions import describe_revision
+
+    summary = item["summary"]
+    what = "first version kept" if summary is None else describe_revision(summary)
+    marks = " (policy updated)" if item["policy_updated"] else ""
+    return f"  {item['recorded_at']}  v{item['version']}  {item['url']}\n      {what}{marks}"
+
+
+@policies.command("show")
+@click.argument("policy_id", metavar="ID")
+@db_path_option
+@click.option("--json", "as_json", is_flag=True, help="Print the policy as JSON.")
+def policies_show(policy_id: str, db_path: str, as_json: bool) -> None:
+    """Show a policy: its canonical page, every page carrying it and why it was merged, its revisions.
+
+    Example: policywatch policies show p-43c98d1be9aa --db var/policywatch.db
+    """
+    from storage.policies import policy_detail
+
+    db = open_existing(db_path)
+    detail = policy_detail(db, policy_id)
+    if detail is None:
+        fail(f"no policy {policy_id} in {db_path}")
+    alias = None
+    if detail["merged_into"]:
+        alias, detail = detail, policy_detail(db, detail["merged_into"])
+    if as_json:
+        click.echo(json.dumps({**detail, "alias_of": alias["id"] if alias else None}, ensure_ascii=False, indent=2))
+        return
+    if alias:
+        click.echo(f"policy {alias['id']} was merged into {detail['id']} on {alias['merged_at']}\n")
+    updated = f", updated {detail['updated_at']}" if detail["updated_at"] else ""
+    click.echo(f"policy {detail['id']}  ({detail['page_count']} pages; revision {detail['revision'] or 0}{updated})")
+    for label, key in (("title", "title"), ("issuer", "issuer"), ("doc_number", "doc_number"),
+                       ("date", "publish_date"), ("canonical", "canonical_url"), ("first seen", "created_at")):
+        click.echo(f"  {label + ':':<12}{detail[key] or '-'}")
+    if detail["update_summary"]:
+        click.echo(f"  {'last change:':<12}{detail['update_summary']}")
+    click.echo("\npages (* canonical):")
+    for page in detail["pages"]:
+        mark = "*" if page["is_canonical"] else " "
+        click.echo(f"  {mark} {page['source_kind'] or '-':<10}  {page['source_id'] or '-':<16}  "
+                   f"{page['page_date'] or '-':<10}  {page['url']}")
+        if page["merge_reason"]:
+            matched = f" [matched {page['matched_url']}]" if page["matched_url"] else ""
+            click.echo(f"      merged: {page['merge_reason']}{matched}")
+        else:
+            click.echo("      first page of this policy")
+    click.echo("\nrevisions:" if detail["revisions"] else "\nrevisions: none")
+    for item in detail["revisions"]:
+        click.echo(revision_line(item))

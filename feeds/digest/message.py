@@ -1,0 +1,290 @@
+"""Digest messages: the HTML + text EmailMessage of one digest, its subject and headers, and the Jinja2 templates
+(feeds/templates) it is rendered from.
+
+Each policy's HTML and text fragments are rendered once per run and shared by every subscriber (`Renderer`);
+the email says how many policies wait for the next digest and where the site lists them all.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
+from email.message import EmailMessage
+from email.policy import SMTP, Policy
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from feeds.digest.select import DigestPlan
+from feeds.filters import NATIONAL, PolicyFilter
+from feeds.mailer import envelope_address
+from pipelines.classify import load_vocabulary
+from pipelines.sanitize import safe_href
+from storage.published import PolicyEntry
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TITLE_CHARS = 200
+EXCERPT_CHARS = 140
+SUBJECT_REGIONS = 2
+OTHER_REGION = "其他地区"
+OTHER_TOPIC = "其他"
+_SPACE = re.compile(r"\s+")
+
+
+class _ListHeader(UnstructuredHeader):
+    """List-Unsubscribe: folded between its <…> items, never RFC 2047-encoded (clients must read the URLs)."""
+
+    max_count = 1
+
+    def fold(self, *, policy: Policy) -> str:
+        items = [item.strip() for item in str(self).split(",") if item.strip()]
+        return f"{self.name}: " + ("," + policy.linesep + " ").join(items) + policy.linesep
+
+
+def _digest_policy() -> Policy:
+    registry = HeaderRegistry()
+    registry.map_to_type("list-unsubscribe", _ListHeader)
+    return SMTP.clone(header_factory=registry)
+
+
+MESSAGE_POLICY = _digest_policy()
+
+
+def clean_line(text: str | None, limit: int) -> str:
+    """One line of text for a header or a listing: no control characters, whitespace collapsed, cut."""
+    if not text:
+        return ""
+    text = _SPACE.sub(" ", text[: limit * 3])  # enough to fill `limit` after collapsing; keeps long texts cheap
+    if not text.isprintable():  # control or format characters (categories C, Z) that are not whitespace
+        text = _SPACE.sub(" ", "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text))
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+
+def region_of(entry: PolicyEntry) -> str:
+    """The region a policy is listed under: 全国, its province, or 其他地区."""
+    if entry.level == "national":
+        return NATIONAL
+    return entry.province or OTHER_REGION
+
+
+def format_wan(amount: float | None) -> str:
+    """500 → '500 万元', 15000 → '1.5 亿元'."""
+    if amount is None:
+        return ""
+    return f"{amount / 10000:g} 亿元" if amount >= 10000 else f"{amount:g} 万元"
+
+
+
+@dataclass
+class Item:
+    """One policy as the templates show it (all text cleaned, link checked)."""
+
+    title: str
+    url: str | None
+    issuer: str
+    date: str
+    region: str
+    place: str
+    amount: str
+    offers: list[str]
+    deadlines: list[str]
+    excerpt: str
+    max_amount: float | None
+
+    @property
+    def where(self) -> str:
+        """Region and place in one phrase: 湖南省 长沙市."""
+        return " ".join(filter(None, (self.region, self.place)))
+
+
+def offer_line(incentive: dict[str, Any]) -> str:
+    """One offer for a digest: kind, amount (or the rate clause when only a rate is offered), beneficiary."""
+    low, high = incentive.get("amount_wan"), incentive.get("amount_max_wan")
+    if low is not None and high is not None and high != low:
+        amount = f"{low:g}–{format_wan(high)}"
+    else:
+        amount = format_wan(low if low is not None else high)
+    stated = amount or clean_line(incentive.get("rate"), 40)  # an offer of a rate: the clause stating it
+    if not stated:
+        return ""
+    who = clean_line(incentive.get("beneficiary"), 30)
+    return clean_line(" ".join(filter(None, (incentive.get("kind"), stated))) + (f"（{who}）" if who else ""), 80)
+
+
+def to_item(entry: PolicyEntry) -> Item:
+    """The template view of a policy."""
+    place = " ".join(filter(None, (entry.city, entry.county)))
+    offers = [o for o in (offer_line(i) for i in entry.incentives[:6]) if o]
+    return Item(title=clean_line(entry.title, TITLE_CHARS) or "（无标题）", url=safe_href(entry.canonical_url, None),
+                issuer=clean_line(entry.issuer, 60), date=entry.publish_date or "", region=region_of(entry),
+                place=clean_line(place, 40), amount=format_wan(entry.max_amount_wan),
+                offers=list(dict.fromkeys(offers)), deadlines=[clean_line(d, 20) for d in entry.deadlines[:3]],
+                excerpt=clean_line(entry.text_head, EXCERPT_CHARS), max_amount=entry.max_amount_wan)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One policy rendered for digests: its view, its topic label, and its full and one-line fragments."""
+
+    item: Item
+    topic: str
+    full_html: Markup
+    full_text: str
+    compact_html: Markup
+    compact_text: str
+
+
+@dataclass
+class TopicGroup:
+    label: str
+    listings: list[Listing]
+
+
+@dataclass
+class RegionGroup:
+    name: str
+    topics: list[TopicGroup]
+    count: int
+
+
+class Renderer:
+    """Renders each policy's fragments once (templates digest.items.*.j2) and reuses them for every subscriber."""
+
+    def __init__(self) -> None:
+        self._html = templates().get_template("digest.items.html.j2").module
+        self._text = templates().get_template("digest.items.txt.j2").module
+        self._labels = {t.slug: t.label for t in load_vocabulary().topics}
+        self._cache: dict[str, Listing] = {}
+
+    def listing(self, entry: PolicyEntry) -> Listing:
+        """The fragments of a policy, rendered on first use."""
+        found = self._cache.get(entry.policy_id)
+        if found is None:
+            found = self._cache[entry.policy_id] = self._render(entry)
+        return found
+
+    def _render(self, entry: PolicyEntry) -> Listing:
+        item = to_item(entry)
+        topic = self._labels.get(entry.topics[0], entry.topics[0]) if entry.topics else OTHER_TOPIC
+        return Listing(item=item, topic=topic, full_html=self._html.full(item).strip(),
+                       full_text=self._text.full(item).strip("\n"), compact_html=self._html.compact(item).strip(),
+                       compact_text=self._text.compact(item).strip("\n"))
+
+
+def group_listings(listings: list[Listing]) -> list[RegionGroup]:
+    """Region, then primary topic, keeping the given (richest first) order; groups with more money first."""
+    tree: dict[str, dict[str, list[Listing]]] = {}
+    for listing in listings:
+        tree.setdefault(listing.item.region, {}).setdefault(listing.topic, []).append(listing)
+
+    def top(group: list[Listing]) -> float:
+        return max((x.item.max_amount or 0) for x in group)
+
+    regions = []
+    for region, topics in sorted(tree.items(), key=lambda r: (-top(sum(r[1].values(), [])), r[0])):
+        groups = [TopicGroup(label, group) for label, group in sorted(topics.items(), key=lambda t: (-top(t[1]), t[0]))]
+        regions.append(RegionGroup(region, groups, sum(len(g.listings) for g in groups)))
+    return regions
+
+
+def subject_for(entries: list[PolicyEntry]) -> str:
+    """【policywatch】湖南省 3 条新政策 · 最高 500 万元 (regions by count; more than two become 「…等 N 地」)."""
+    counts: dict[str, int] = {}
+    tops: dict[str, float] = {}
+    for entry in entries:
+        region = region_of(entry)
+        counts[region] = counts.get(region, 0) + 1
+        tops[region] = max(tops.get(region, 0.0), entry.max_amount_wan or 0.0)
+    names = sorted(counts, key=lambda name: (-counts[name], -tops[name], name))
+    where = "、".join(names) if len(names) <= SUBJECT_REGIONS else f"{names[0]}等 {len(names)} 地"
+    subject = f"【policywatch】{where} {len(entries)} 条新政策"
+    top = max(tops.values(), default=0.0)
+    if top:
+        subject += f" · 最高 {format_wan(top)}"
+    return clean_line(subject, 150)
+
+
+_environment: Environment | None = None
+
+
+def templates() -> Environment:
+    """The Jinja2 environment (HTML templates autoescaped), compiled templates kept for the process."""
+    global _environment
+    if _environment is None:
+        _environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                                   autoescape=select_autoescape(enabled_extensions=("html.j2",),
+                                                                default_for_string=False, default=False),
+                                   trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    return _environment
+
+
+def unsubscribe_links(token: str, from_addr: str, base_url: str | None) -> tuple[str | None, str | None]:
+    """(https one-click URL or None, mailto URL or None) for a token."""
+    https = None
+    if base_url:
+        https = safe_href(f"{base_url.rstrip('/')}/unsubscribe?token={quote(token)}", None)
+        https = https if https and https.startswith("https://") else None
+    mailto = f"mailto:{from_addr}?subject={quote('unsubscribe ' + token)}" if from_addr.isascii() else None
+    return https, mailto
+
+
+def site_link(base_url: str | None) -> str | None:
+    """The published index page (`policywatch feeds` output) a digest points to for what it leaves out."""
+    return safe_href(f"{base_url.rstrip('/')}/", None) if base_url else None
+
+
+def _recipient(sub: dict[str, Any]) -> Address:
+    """The To address; an ASCII mailbox at an IDN domain gets the IDNA domain, so no SMTPUTF8 is needed."""
+    local, _, domain = envelope_address(sub["email"]).rpartition("@")
+    return Address(display_name=sub["name"] or "", username=local, domain=domain)
+
+
+def _context(sub: dict[str, Any], plan: DigestPlan, renderer: Renderer, unsubscribe_url: str | None,
+             base_url: str | None) -> dict[str, Any]:
+    everything = plan.everything
+    top = max((e.max_amount_wan for e in everything if e.max_amount_wan is not None), default=None)
+    return {"regions": group_listings([renderer.listing(e) for e in plan.full]),
+            "compact": [renderer.listing(e) for e in plan.compact], "waiting": len(plan.waiting),
+            "count": len(everything), "full_count": len(plan.full), "top_amount": format_wan(top),
+            "site_url": site_link(base_url),
+            "filter": clean_line(PolicyFilter.from_mapping(sub["filter"]).describe(), 200),
+            "frequency": "每日" if sub["frequency"] == "daily" else "每周",
+            "name": clean_line(sub["name"], 60), "unsubscribe_url": unsubscribe_url, "token": sub["token"]}
+
+
+def build_message(sub: dict[str, Any], plan: DigestPlan, renderer: Renderer, *, from_addr: str, message_id: str,
+                  date: str, base_url: str | None) -> EmailMessage:
+    """The digest email for a subscription: subject with the true count and top amount, text and HTML parts.
+
+    Both parts are base64: CJK text is a third of the size of quoted-printable and needs no 8BITMIME.
+    """
+    https, mailto = unsubscribe_links(sub["token"], from_addr, base_url)
+    context = _context(sub, plan, renderer, https or mailto, base_url)
+    message = EmailMessage(policy=MESSAGE_POLICY)
+    message["Subject"] = subject_for(plan.everything)
+    message["From"] = Address(display_name="policywatch", addr_spec=from_addr)
+    message["To"] = _recipient(sub)
+    message["Date"] = date
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"
+    links = [link for link in (https, mailto) if link]
+    if links:
+        message["List-Unsubscribe"] = ", ".join(f"<{link}>" for link in links)
+    if https:
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(templates().get_template("digest.txt.j2").render(context), cte="base64")
+    message.add_alternative(templates().get_template("digest.html.j2").render(context), subtype="html",
+                            cte="base64")
+    return message
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The message as sent (UTF-8 headers only when an address needs them, as smtplib does)."""
+    international = not all(str(message.get(h, "")).isascii() for h in ("From", "To"))
+    return message.as_bytes(policy=message.policy.clone(utf8=international))

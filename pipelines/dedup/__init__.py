@@ -1,0 +1,45 @@
+"""Duplicate detection for policy pages: canonical URLs, fingerprints, verification, canonical choice.
+
+Pure functions over plain data (no SQL, no Scrapy). ``cluster`` decides which policy a stored
+document joins, through the small ``index.PolicyIndex`` interface that ``storage.policies``
+implements over SQLite (and that another store could implement).
+
+Modules: ``config`` (thresholds, URL rules), ``urls`` (canonical URLs), ``normalise`` (the text
+fingerprints read), ``minhash`` (shingles, signatures, bands), ``pages`` (the fields compared and
+the fingerprint), ``diff`` (aligned differences), ``verdict`` (verification and conflicts),
+``canonical`` (canonical page, policy id), ``revisions`` (what changed in a page), ``index`` (the
+storage interface), ``cluster`` (assignment of a document to a policy).
+
+How two pages are judged to carry one policy:
+
+1. **Normalised text.** NFKC (full/half-width forms), Traditional→Simplified (OpenCC ``t2s``),
+   dates written one way (2024-03-01 → 2024年3月1日), then everything but letters and digits
+   dropped, so white space, punctuation and width never matter. Its SHA-1 is the exact key.
+2. **Fingerprint.** The set of character 5-grams of that text, hashed with a stable 64-bit
+   polynomial hash (never Python's salted ``hash()``), and its 128-value MinHash
+   (multiply-shift hash family, parameters derived from BLAKE2b). The MinHash is cut into
+   32 bands of 4 values; each band's hash goes into an indexed table, so candidates are
+   found by SQL with nothing to rebuild at start-up (LSH: a pair with Jaccard 0.5 shares a
+   band with probability 0.87, one with Jaccard 0.1 with probability 0.003).
+3. **Verification** of every candidate on the exact 5-gram sets: Jaccard and containment
+   (the share of the smaller page found in the larger, so a truncated or preamble-less
+   repost still matches), then conflicts that mark look-alikes which are *not* one policy:
+   different own document numbers, different page genres (政策 / 解读 / 公示), disjoint
+   years in the titles, different issuers of two government pages, and — on the aligned
+   texts — a number (year, date, amount) or a word (a city's name) replaced by another.
+
+Every threshold is in ``DedupConfig``; the fingerprint recipe (``SCHEME`` plus the shingle,
+permutation and band counts) is stored with each signature, so changing it recomputes
+signatures instead of mixing two recipes in one index.
+
+Per-source URL rules come from a source's ``dedup.url`` entry in the sources file::
+
+    - id: hfwotao
+      dedup:
+        url:
+          keep_params: [id]            # keep only these query parameters (else: drop tracking ones)
+          drop_params: [uid, "t_*"]    # more parameters to drop (glob patterns), beside TRACKING_PARAMS
+          index_files: [main.htm]      # more directory index names to strip
+          lowercase_path: true         # case-insensitive (IIS) paths
+          https: true                  # the site answers the same pages on http and https
+"""

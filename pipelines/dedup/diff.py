@@ -1,0 +1,147 @@
+"""Aligned differences between two texts (shared by verification and revision summaries)."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+
+DIGITS = re.compile(r"\d")
+NUMBER_UNIT = "年月日万亿元%个家项件号人次天"
+DATE_SPAN = re.compile(r"(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}日|(?:19|20)\d{2}年\d{1,2}月")
+MIN_ANCHOR = 3  # shortest common run trusted to align two blocks
+BLOCK_COVERAGE = 0.5  # share of a block's shorter side that must be common before substitutions count
+MAX_SUBSTITUTION = 12  # a longer replaced span is text removed plus text added, not one value changed
+
+
+@dataclass
+class Change:
+    """One replaced span of aligned text: `kind` is 'date', 'amount', 'number' or 'word'."""
+
+    kind: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.old}→{self.new}"
+
+
+@dataclass
+class Differences:
+    """How text B differs from text A once aligned (text normalised)."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+
+    @property
+    def number_changes(self) -> list[Change]:
+        """Replaced dates, amounts and other numbers."""
+        return [c for c in self.changed if c.kind != "word"]
+
+    @property
+    def word_changes(self) -> list[Change]:
+        """Replaced short words (place and body names)."""
+        return [c for c in self.changed if c.kind == "word"]
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """A replaced span widened to the whole value (3→4 inside 30万元: 30万元→40万元; a day: the whole date)."""
+    while start > 0 and text[start - 1].isdigit():
+        start -= 1
+    while end < len(text) and text[end].isdigit():
+        end += 1
+    while end < len(text) and text[end - 1].isdigit() and text[end] in NUMBER_UNIT:
+        end += 1
+    while end < len(text) and text[end - 1] in "万亿" and text[end] == "元":
+        end += 1
+    for match in DATE_SPAN.finditer(text, max(0, start - 12), min(len(text), end + 12)):
+        if match.start() < end and start < match.end():
+            start, end = min(start, match.start()), max(end, match.end())
+    return start, end
+
+
+def _change_kind(old: str, new: str) -> str:
+    both = old + new
+    if "万" in both or "亿" in both or "元" in both:
+        return "amount"
+    if any(mark in both for mark in "年月日"):
+        return "date"
+    return "number"
+
+
+def anchored_opcodes(old: str, new: str, anchor: int = MIN_ANCHOR) -> list[tuple[str, int, int, int, int]]:
+    """difflib opcodes built only from common runs of at least `anchor` characters."""
+    # Aligning unrelated strings character by character pairs chance single characters (的, 市, 2)
+    # and reports them as tiny "replacements"; without those short matches, unrelated text is one
+    # long replacement, and a real substitution (茂名→湛江, 30万→40万) sits between long anchors.
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    kept = [m for m in matcher.get_matching_blocks() if m.size >= anchor]
+    ops: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for block in kept + [difflib.Match(len(old), len(new), 0)]:
+        if block.a < i or block.b < j:
+            continue
+        if block.a > i or block.b > j:
+            tag = "replace" if block.a > i and block.b > j else ("delete" if block.a > i else "insert")
+            ops.append((tag, i, block.a, j, block.b))
+        if block.size:
+            ops.append(("equal", block.a, block.a + block.size, block.b, block.b + block.size))
+        i, j = block.a + block.size, block.b + block.size
+    return ops
+
+
+def _block_changes(old: str, new: str, result: Differences) -> None:
+    """Character-level differences of two aligned blocks, added to `result`."""
+    # A block whose shorter side is mostly not found in the other (an aggregator's paraphrased lead
+    # where the original has its preamble) is text removed plus text added: substitutions are only
+    # read between texts that are mostly the same.
+    if len(old) <= MAX_SUBSTITUTION + 4 and len(new) <= MAX_SUBSTITUTION + 4 \
+            and DIGITS.search(old) and DIGITS.search(new):
+        # a short unit that is a value in both texts (a date line, a 发文字号): the value changed
+        result.changed.append(Change(_change_kind(old, new), old, new))
+        return
+    ops = anchored_opcodes(old, new)
+    common = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+    if common < BLOCK_COVERAGE * min(len(old), len(new)):
+        result.removed.append(old)
+        result.added.append(new)
+        return
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        a, b = old[i1:i2], new[j1:j2]
+        if tag == "replace" and len(a) <= MAX_SUBSTITUTION and len(b) <= MAX_SUBSTITUTION:
+            if DIGITS.search(a) and DIGITS.search(b):
+                i1, i2 = _widen(old, i1, i2)
+                j1, j2 = _widen(new, j1, j2)
+                result.changed.append(Change(_change_kind(old[i1:i2], new[j1:j2]), old[i1:i2], new[j1:j2]))
+                continue
+            if not DIGITS.search(a + b):
+                # one character for one is a variant form (OpenCC's 着/著), not another name
+                if len(a) != len(b) or sum(x != y for x, y in zip(a, b)) > 1:
+                    result.changed.append(Change("word", a, b))
+                continue
+        if len(a) >= 4:
+            result.removed.append(a)
+        if len(b) >= 4:
+            result.added.append(b)
+
+
+def text_differences(old_units: list[str], new_units: list[str]) -> Differences:
+    """Added, removed and changed content between two texts' units (sentences or lines, normalised)."""
+    # Identical units anchor the alignment; each run of differing units is compared character by
+    # character as one block, so a repost that joins or splits paragraphs differs by nothing.
+    result = Differences()
+    matcher = difflib.SequenceMatcher(None, old_units, new_units, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old, new = "".join(old_units[i1:i2]), "".join(new_units[j1:j2])
+        if old and new:
+            _block_changes(old, new, result)
+        elif old:
+            result.removed.extend(old_units[i1:i2])
+        else:
+            result.added.extend(new_units[j1:j2])
+    return result
