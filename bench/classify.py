@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.text.decode import decode_html  # noqa: E402
-from pipelines.classify import classify_record, division_index, load_vocabulary  # noqa: E402
+from pipelines.classify.divisions import division_index  # noqa: E402
+from pipelines.classify.record import classify_record  # noqa: E402
+from pipelines.classify.vocabulary import load_vocabulary  # noqa: E402
 from pipelines.clean import clean_page  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "classify"

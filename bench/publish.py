@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from feeds.publish import publish  # noqa: E402
-from pipelines.classify import DOC_TYPES, load_vocabulary  # noqa: E402
+from core.record import DOC_TYPES  # noqa: E402
+from pipelines.classify.vocabulary import load_vocabulary  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from storage.published import policy_entries  # noqa: E402
 from storage.search import search_documents, search_policies  # noqa: E402

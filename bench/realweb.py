@@ -340,7 +340,8 @@ def score_page(scores: Scores, entry: dict[str, Any], got: dict[str, Any] | None
 
     relevant, said = bool(labels.get("relevant")), bool(got.get("is_relevant"))
     said = (not relevant) if failed else said
-    scores.add(f"{CLASSIFICATION}: relevance", cols, tp=relevant and said, fp=said and not relevant, fn=relevant and not said)
+    scores.add(f"{CLASSIFICATION}: relevance", cols,
+               tp=relevant and said, fp=said and not relevant, fn=relevant and not said)
     if relevant != said:
         scores.misses["relevant"].append((page, kind_column(entry), relevant, "ERROR" if failed else said))
 
@@ -360,7 +361,8 @@ def score_page(scores: Scores, entry: dict[str, Any], got: dict[str, Any] | None
     if relevant:
         want_topics, got_topics = set(labels.get("topics") or []), set(got.get("topics") or [])
         tp = len(want_topics & got_topics)
-        scores.add(f"{CLASSIFICATION}: topics (relevant pages)", cols, tp=tp, fp=len(got_topics) - tp, fn=len(want_topics) - tp)
+        scores.add(f"{CLASSIFICATION}: topics (relevant pages)", cols,
+                   tp=tp, fp=len(got_topics) - tp, fn=len(want_topics) - tp)
         if want_topics != got_topics:
             scores.misses["topics"].append((page, kind_column(entry), sorted(want_topics),
                                             "ERROR" if failed else sorted(got_topics)))
@@ -449,7 +451,7 @@ AGREEMENT_FIELDS = ("is_policy", "relevant", "title", "issuer", "publish_date", 
 
 def agreement(entries: list[dict[str, Any]], second: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Per-field agreement between first and second labels, and kappa for is_policy and relevant."""
-    pairs = [(e["labels"], second[e["id"]]) for e in entries if e["id"] in second]
+    pairs = [(e["labels"], second[e["id"]]) for e in entries if isinstance(second.get(e["id"]), dict)]
     out: dict[str, Any] = {"pages": len(pairs), "fields": {}, "kappa": {}}
     for field in AGREEMENT_FIELDS:
         out["fields"][field] = sum(labels_agree(field, a, b) for a, b in pairs)

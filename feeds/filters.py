@@ -26,7 +26,8 @@ from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
 from core.record import DOC_TYPES, LEVELS
-from pipelines.classify import division_index, load_vocabulary
+from pipelines.classify.divisions import division_index
+from pipelines.classify.vocabulary import load_vocabulary
 from storage.published import PolicyEntry
 
 NATIONAL = "全国"

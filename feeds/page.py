@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import html as lxml_html
 
-from pipelines.classify import load_vocabulary
+from pipelines.classify.vocabulary import load_vocabulary
 from pipelines.sanitize import safe_href, sanitised_html
 from storage.published import PolicyEntry
 

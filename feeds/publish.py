@@ -32,7 +32,8 @@ from sqlite_utils import Database
 
 from feeds.filters import NATIONAL, FilterError, PolicyFilter
 from feeds.page import FeedLink, display, environment, one_line, render_index, sanitised_fragment
-from pipelines.classify import division_index, load_vocabulary
+from pipelines.classify.divisions import division_index
+from pipelines.classify.vocabulary import load_vocabulary
 from core.clock import BEIJING
 from storage.files import write_atomic
 from storage.published import PolicyEntry, policy_entries

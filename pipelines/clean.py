@@ -282,11 +282,6 @@ def _zones(tree: lxml_html.HtmlElement, main: lxml_html.HtmlElement) -> _Zones:
     return zones
 
 
-def element_text(element: lxml_html.HtmlElement) -> str:
-    """Text of an element with block boundaries as line breaks and blank lines dropped."""
-    return "\n".join(_zones(element, element).main)
-
-
 def _title_candidates(tree: lxml_html.HtmlElement, meta: dict[str, str]) -> tuple[list[str], str | None]:
     """Title evidence in order (ArticleTitle, headings and title-classed elements, <title>), and <title>."""
     titles = [meta.get("ArticleTitle", ""), meta.get("og:title", "")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.classify import classify_record
+from pipelines.classify.record import classify_record
 from pipelines.extract import PageInput, extract_record
 
 

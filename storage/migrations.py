@@ -134,6 +134,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (5, "search: trigram FTS5 index over documents (title, issuer, doc_number, text)", create_search_index),
     (6, "digests: subscriptions, digest_batches, deliveries", create_subscription_tables),
     (7, "scheduler cycles, cycle_steps, source_health, ops_alerts", _m007_cycles_health),
+    # 8 was never used: the number was skipped when 9 was written. Stored databases record 9-11 under
+    # their numbers, so the gap stays (and the test of this list allows only this one).
     (9, "indexes: run_sources(source_id, run_id), fetch_errors(source_id, kind)", create_run_indexes),
     (10, "digests: deliveries.unconfirmed, digest_batches.data_started_at, subscriptions.stopped_by",
      add_delivery_states),

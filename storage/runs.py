@@ -61,12 +61,6 @@ def fetch_errors(db: Database, run_id: int) -> list[dict[str, Any]]:
     return list(db.query("select * from fetch_errors where run_id = ? order by id", [run_id]))
 
 
-def latest_run_id(db: Database) -> int | None:
-    """The id of the newest crawl run, or None."""
-    row = db.execute("select max(id) from crawl_runs").fetchone()
-    return row[0] if row else None
-
-
 def failed_detail_urls(db: Database, source_id: str, max_attempts: int) -> list[str]:
     """Detail pages of a source that failed in earlier runs, are still not stored, and failed fewer than
     `max_attempts` times: the crawler retries them directly, since the list may never show them again."""

@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.clean import clean_page, clean_text
 from pipelines.labels import read_labels
-from pipelines.text.noise import default_rules, load_noise_rules, noise_flags
+from pipelines.text.noise import default_rules, evidence_text, load_noise_rules, noise_flags
 from tests.support.pages import FIXTURES, by_name, squeeze
 
 
@@ -119,6 +119,17 @@ def test_noise_rules_validate(tmp_path):
     bad.write_text("selectors: ['div[']\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"selectors\[0\]"):
         load_noise_rules(bad)
+    bad.write_text("evidence:\n  line_patterns: ['热线(']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"evidence.line_patterns\[0\]"):
+        load_noise_rules(bad)
+    bad.write_text("evidence:\n  cut_from: [1]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"evidence.cut_from"):
+        load_noise_rules(bad)
+
+
+def test_evidence_rules_skip_sales_lines_and_cut_the_sales_tail():
+    text = "对认定的高新技术企业给予奖励\n咨询热线:0731-1234567\n申报截止时间为6月30日\n我们能为您做什么\n代办高企认定"
+    assert evidence_text(default_rules(), text) == "对认定的高新技术企业给予奖励\n申报截止时间为6月30日"
 
 
 def test_content_selector_that_matches_nothing_is_a_warning_not_a_loss():

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from feeds.digest.select import DigestPlan
 from feeds.filters import NATIONAL, PolicyFilter
 from feeds.mailer import envelope_address
-from pipelines.classify import load_vocabulary
+from pipelines.classify.vocabulary import load_vocabulary
 from pipelines.sanitize import safe_href
 from storage.published import PolicyEntry
 

@@ -67,16 +67,24 @@ def _alone(line: str) -> str | None:
     return None
 
 
+def heading_doc_number(lines: list[str], limit: int = HEAD_LINES) -> str | None:
+    """The number standing alone on one of the first `limit` lines (where GB/T 9704 puts it), or None."""
+    for line in lines[:limit]:
+        number = _alone(line)
+        if number:
+            return number
+    return None
+
+
 def own_doc_number(labelled: str | None, lines: list[str], title: str | None) -> str | None:
     """The page's own 发文字号: labelled, a number line at the top of the text, or closing the title."""
     if labelled:
         number = normalise_doc_number(labelled)
         if number:
             return number
-    for line in lines[:HEAD_LINES]:
-        number = _alone(line)
-        if number:
-            return number
+    number = heading_doc_number(lines)
+    if number:
+        return number
     if title:
         closing = re.search(r"[(（]([^()（）]{4,40})[)）]\s*$", fold_width(title))
         if closing:

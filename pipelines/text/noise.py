@@ -52,6 +52,8 @@ class NoiseRules:
     lines: tuple[LineRule, ...]
     blocks: tuple[BlockRule, ...]
     combined: CSSSelector | None = None  # all selectors as one (one pass over the tree)
+    evidence_line: re.Pattern[str] | None = None  # classification only: a line that is no evidence
+    evidence_cut_from: tuple[str, ...] = ()  # classification only: the text ends at a line holding one
 
 
 def _fail(path: Path, where: str, message: str) -> ValueError:
@@ -129,7 +131,7 @@ def load_noise_rules(path: str | Path = NOISE_FILE) -> NoiseRules:
         raise ValueError(f"{path}: cannot read noise rules: {exc}") from exc
     if not isinstance(data, dict):
         raise _fail(path, "top level", "must be a mapping with selectors, lines, blocks")
-    unknown = set(data) - {"selectors", "lines", "blocks"}
+    unknown = set(data) - {"selectors", "lines", "blocks", "evidence"}
     if unknown:
         raise _fail(path, "top level", f"unknown section(s) {sorted(unknown)}")
     selectors = tuple(_selector(path, i, css) for i, css in enumerate(_entries(path, data, "selectors")))
@@ -138,7 +140,31 @@ def load_noise_rules(path: str | Path = NOISE_FILE) -> NoiseRules:
         combined=CSSSelector(", ".join(css for css, _compiled in selectors)) if selectors else None,
         lines=tuple(_line_rule(path, i, e) for i, e in enumerate(_entries(path, data, "lines"))),
         blocks=tuple(_block_rule(path, i, e) for i, e in enumerate(_entries(path, data, "blocks"))),
+        **_evidence_rules(path, data.get("evidence") or {}),
     )
+
+
+def _evidence_rules(path: Path, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict) or set(data) - {"line_patterns", "cut_from"}:
+        raise _fail(path, "evidence", "must be a mapping with line_patterns and cut_from")
+    patterns = [_regex(path, f"evidence.line_patterns[{i}]", p) for i, p in enumerate(data.get("line_patterns") or [])]
+    cut_from = data.get("cut_from") or []
+    if not isinstance(cut_from, list) or not all(isinstance(m, str) and m for m in cut_from):
+        raise _fail(path, "evidence.cut_from", "must be a list of strings")
+    return {"evidence_line": re.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None,
+            "evidence_cut_from": tuple(cut_from)}
+
+
+def evidence_text(rules: NoiseRules, text: str) -> str:
+    """The text without the lines that are no evidence, up to the first cut marker (classification)."""
+    lines = []
+    for line in text.split("\n"):
+        if any(marker in line for marker in rules.evidence_cut_from):
+            break
+        line = line.strip()
+        if line and not (rules.evidence_line is not None and rules.evidence_line.search(line)):
+            lines.append(line)
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)

@@ -81,15 +81,6 @@ def split_sentences(text: str) -> list[str]:
     return [piece for piece in SENTENCE_END.split(text) if piece.strip()]
 
 
-def strip_brackets(text: str) -> str:
-    """Text without one pair of enclosing brackets (（…） 《…》 […] 【…】)."""
-    text = text.strip()
-    pairs = {"(": ")", "（": "）", "《": "》", "[": "]", "【": "】", "〔": "〕", "<": ">", "〈": "〉"}
-    if len(text) >= 2 and pairs.get(text[0]) == text[-1]:
-        return text[1:-1].strip()
-    return text
-
-
 class TextPair:
     """A text in two aligned forms: `display` (as shown, Simplified for Traditional pages) and `work`
     (width-folded, for matching). Offsets found in `work` slice `display`."""

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from pipelines.text.decode import decode_html
 from pipelines.extract import PageInput
+from pipelines.text.decode import decode_html
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from storage.documents import upsert_document
 from pipelines.store import assign_policy
+from storage.documents import upsert_document
 
 
 def add_policy(db: Any, title: str, *, province: str, amount: float, url: str | None = None,

@@ -1,0 +1,57 @@
+"""Money on offer: whether the record offers an incentive, and the largest amount."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from pipelines.classify.prepare import Doc, _text
+from pipelines.classify.vocabulary import Vocabulary
+from pipelines.fields.money import incentives
+from pipelines.text.normalise import TextPair
+
+def offers_in_text(doc: Doc) -> list[tuple[float, str]]:
+    """(amount in 万元, sentence) for each amount the body offers, read by extraction's money reader."""
+    found = []
+    for offer in incentives(TextPair(doc.body)):
+        for value in record_incentive_amounts([offer]):
+            found.append((value, offer.get("text") or ""))
+    return found
+
+
+def record_incentive_amounts(incentives: list[Any]) -> list[float]:
+    """Every amount_wan / amount_max_wan of the record's incentives."""
+    amounts = []
+    for item in incentives:
+        if not isinstance(item, Mapping):
+            continue
+        for key in ("amount_wan", "amount_max_wan"):
+            value = item.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                amounts.append(float(value))
+    return amounts
+
+
+def classify_incentive(record: Mapping[str, Any], doc: Doc, doc_type: str,
+                       vocab: Vocabulary) -> tuple[bool, float | None, str, list[str]]:
+    """(has_incentive, max_amount_wan, reason, sentences that offer money)."""
+    incentives = record.get("incentives")
+    incentives = [i for i in incentives if isinstance(i, Mapping)] if isinstance(incentives, list) else []
+    if doc_type in vocab.incentives["ignore_doc_types"]:
+        return False, None, f"a {doc_type} reports money already awarded; it offers none", []
+    if incentives:
+        amounts = record_incentive_amounts(incentives)
+        texts = [" ".join(_text(i.get(k)) for k in ("beneficiary", "condition", "text")) for i in incentives]
+        maximum = max(amounts) if amounts else None
+        reason = f"{len(incentives)} incentives extracted" + (f", largest {maximum:g} 万元" if amounts else
+                                                             ", none with an amount")
+        return True, maximum, reason, texts
+    offers = offers_in_text(doc)
+    if not offers:
+        return False, None, "no incentives extracted and no amount offered in the text", []
+    maximum = max(value for value, _ in offers)
+    sentence = next(s for value, s in offers if value == maximum)
+    return True, maximum, f"read from the text (no incentives extracted): {_short(sentence)}", \
+        [s for _, s in offers]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,102 @@
+"""Relevance: is the record about high-tech zones, high-tech enterprises and their incentives?"""
+from __future__ import annotations
+
+import math
+import re
+
+from pipelines.classify.divisions import division_index
+from pipelines.classify.incentive import _short
+from pipelines.classify.prepare import Doc
+from pipelines.classify.region import LEADING_YEAR, _is_zone_org, find_places, title_org
+from pipelines.classify.topics import SentenceIndex
+from pipelines.classify.vocabulary import Vocabulary
+
+
+def is_listing(doc: Doc, vocab: Vocabulary) -> str | None:
+    """Why the page is a list of links rather than a document, if it is."""
+    rules = vocab.relevance
+    for pattern in rules["listing_titles"]:
+        match = pattern.search(doc.title)
+        if match:
+            return f"title marks a list page ({match.group(0).strip(' -_|')})"
+    lines = [line for line in doc.body.split("\n") if line.strip()]
+    if len(lines) < rules["listing_min_lines"]:
+        return None
+    dated = sum(1 for line in lines if len(line) <= rules["listing_max_line"]
+                and re.search(r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*$", line))
+    if dated / len(lines) >= rules["listing_min_share"]:
+        return f"{dated} of {len(lines)} lines are dated links"
+    return None
+
+
+def actor_zone(title: str, vocab: Vocabulary) -> str:
+    """The zone a title opens with as its speaker (郑州高新区管委会关于…, 长沙高新区2025年…), or ''."""
+    org = title_org(title, vocab)
+    if org:
+        return org if _is_zone_org(org, vocab) else ""
+    divisions = division_index()
+    start = len(LEADING_YEAR.match(title).group(0))
+    zone = vocab.compiled["zone_word"].search(title, start, start + 16)
+    if zone is None or divisions is None or "matcher" not in vocab.compiled:
+        return ""
+    head = title[start:zone.start()]
+    if not head:
+        return ""
+    places = find_places(head, vocab, divisions)
+    speaker = places[0] if places and places[0].start == 0 else None
+    # 湖南省高新区 are the province's zones: a province is never a zone's speaker
+    if speaker and any(d.tier != "province" for d in speaker.candidates) and len(head) <= 10:
+        return title[:zone.end()]
+    return ""
+
+
+def score_relevance(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Vocabulary,
+                    listing: str | None) -> tuple[float, list[str]]:
+    """The relevance score and the rules that fired, with counts."""
+    rules, weights = vocab.relevance, vocab.relevance["weights"]
+    core, matcher = rules["core"], vocab.compiled["core_matcher"]
+    reasons: list[str] = []
+    actor = actor_zone(doc.title, vocab)
+    title_terms = list(dict.fromkeys(term for start, _, term in matcher.find(doc.title)
+                                     if term in core and start >= len(actor)))
+    title = 0.0
+    if title_terms:
+        title = min(weights["title_cap"],
+                    max(core[t] for t in title_terms) + weights["title_extra"] * (len(title_terms) - 1))
+        reasons.append(f"title names {'/'.join(title_terms)} (+{title:.2f})")
+    elif actor:
+        title = weights["actor_zone_title"]
+        reasons.append(f"title names only its speaker {actor} (+{title:.2f})")
+    secondary = [t for t in rules["secondary"] if t in doc.title]
+    if secondary:
+        title += weights["secondary_title"]
+        reasons.append(f"title names {'/'.join(secondary)} (+{weights['secondary_title']:.2f})")
+    addressee = vocab.doc_types["addressee_line"]
+    addressed = {i for i, text in enumerate(index.texts()) if addressee.match(text.strip())}
+    sentences: set[int] = set()
+    counts: dict[str, set[int]] = {}
+    for start, _, term in matcher.find(doc.body):
+        sentence = index.sentence_of(start)
+        if term in core and sentence not in addressed:
+            sentences.add(sentence)
+            counts.setdefault(term, set()).add(sentence)
+    body = weights["body_cap"] * (1 - math.exp(-len(sentences) / weights["body_scale"]))
+    if sentences:
+        top = ", ".join(f"{t}×{len(n)}" for t, n in sorted(counts.items(), key=lambda kv: -len(kv[1]))[:4])
+        reasons.append(f"{len(sentences)} body sentences name the subject ({top}) (+{body:.2f})")
+    incentive = 0.0
+    linked = next((s for s in offers if any(term in core for _, _, term in matcher.find(s))), None)
+    if linked:
+        incentive = weights["incentive_for_subject"]
+        reasons.append(f"money offered to the subject: {_short(linked, 40)} (+{incentive:.2f})")
+    score = min(1.0, title + body + incentive)
+    negative = vocab.compiled["negative_title"].search(doc.title)
+    if negative:
+        score *= rules["negative_factor"]
+        reasons.append(f"title is off-topic ({negative.group(0)}) (×{rules['negative_factor']:g})")
+    if listing:
+        score *= rules["listing_factor"]
+        reasons.append(f"{listing} (×{rules['listing_factor']:g})")
+    if not reasons:
+        reasons.append("no subject term in title or body")
+    return round(score, 3), reasons
