@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.clean import clean_text  # noqa: E402
 from pipelines.extract import PageInput, extract_record  # noqa: E402
-from tests.test_extract import FIXTURES, Fixture, comparable, squeeze  # noqa: E402
+from tests.support.pages import FIXTURES, Fixture, comparable, squeeze  # noqa: E402
 
 FURNITURE = (
     "<script>" + "var menu=[" + ",".join(f"'栏目{i}'" for i in range(30)) + "];</script>"

@@ -72,11 +72,12 @@ TONELESS_AMBIGUOUS = frozenset(
     "hang bang gang sang song ping ran".split())
 _TONE_MARKS = {"\u0300", "\u0301", "\u0304", "\u030c"}  # grave, acute, macron, caron (the four tones)
 _PY_CHARS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\u0300\u0301\u0304\u030c\u0308"
-_PY_ONE = rf"[(（] ?[{_PY_CHARS}]{{1,8}}[0-5]? ?[)）]"
+# one space or line break may sit inside the parentheses: a page broken before every mark breaks before ）
+_PY_ONE = rf"[(（]\s?[{_PY_CHARS}]{{1,8}}[0-5]?\s?[)）]"
 # A run of parenthesised syllables right after a Han character; read as a run so that
 # 发(fā)(fā) loses both in one pass.
 PINYIN_RUN = re.compile(rf"(?<=[{HAN}])(?:{_PY_ONE})+")
-PINYIN_ONE = re.compile(rf"[(（] ?(?P<letters>[{_PY_CHARS}]{{1,8}})(?P<digit>[0-5]?) ?[)）]")
+PINYIN_ONE = re.compile(rf"[(（]\s?(?P<letters>[{_PY_CHARS}]{{1,8}})(?P<digit>[0-5]?)\s?[)）]")
 
 
 @lru_cache(maxsize=4096)
@@ -234,6 +235,11 @@ def _strip_spam_segments(line: str) -> str:
         return line
     begin = pieces[head][0]
     end = pieces[len(pieces) - 1 - tail][1]
+    # the kept part neither opens on a mark that closed the spam nor ends on one that opened it
+    while begin < end and line[begin] in CLOSING_MARKS:
+        begin += 1
+    while end > begin and line[end - 1] in OPEN_END_MARKS:
+        end -= 1
     return line[begin:end] if begin < end else line
 
 
@@ -266,6 +272,11 @@ HEADING = re.compile(
     r"第[一二三四五六七八九十百千零〇\d]+[条章节款部分篇]|附\s*件|附\s*表|附\s*[:：]|[①-⑳⑴-⒇㈠-㈩]|"
     r"(?:特此|此复|抄送|抄报|主送|联系人|联系电话|联系方式)")
 LABEL_START = re.compile(rf"[{HAN}]{{1,8}}[ \u3000]*[:：]")
+SALUTATION = re.compile(r"各[^。！？\n]{1,80}[:：][ \u3000]*$")  # 各市州科技局，各国家高新区管委会：
+# A title's last word: a title line has no final mark, yet the next line is no continuation of it.
+TITLE_END = re.compile(r"(?:通知|意见|办法|方案|决定|公告|通告|批复|函|规定|细则|措施|计划|纲要|条例|规划|指南|指引|"
+                       r"公示|名单|报告|答记者问)[ \u3000]*$")
+SENTENCE_MARK = re.compile(r"[，；。]")  # a line holding one is prose (一、 and 甲、乙 are not)
 _CN_NUM = "一二三四五六七八九十〇○零OoＯ"
 DATE_START = re.compile(
     rf"(?:(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?|[{_CN_NUM}]{{4}}\s*年\s*[{_CN_NUM}]{{1,3}}\s*月"
@@ -286,8 +297,9 @@ def _is_signature(line: str) -> bool:
 
 
 def _starts_structure(line: str) -> bool:
-    """True when a line opens a heading, 附件, a label or a table row, whatever came before it."""
-    return bool(HEADING.match(line) or LABEL_START.match(line) or "|" in line or "｜" in line)
+    """True when a line opens a heading, 附件, a label, a salutation or a table row, whatever came before it."""
+    return bool(HEADING.match(line) or LABEL_START.match(line) or SALUTATION.match(line)
+                or "|" in line or "｜" in line)
 
 
 def _starts_block(line: str) -> bool:
@@ -303,7 +315,7 @@ class _Joined:
     def __init__(self, line: str) -> None:
         self.parts = [line]
         self.first = line.strip(SPACES)
-        self.prose = bool(PROSE_MARK.search(line))
+        self.prose = bool(SENTENCE_MARK.search(line))
         self.table = "|" in line or "｜" in line
         self.label = bool(LABEL_START.match(self.first))
         self.broken = False  # the last part was a line of bare punctuation
@@ -328,7 +340,7 @@ class _Joined:
         self.parts.append(piece)
         # a mark alone on its line shows the page broke before every mark, so after it too
         self.broken = not MEANINGFUL.search(piece)
-        self.prose = self.prose or bool(PROSE_MARK.search(piece))
+        self.prose = self.prose or bool(SENTENCE_MARK.search(piece))
         self.table = self.table or "|" in piece or "｜" in piece
 
     def text(self) -> str:
@@ -344,6 +356,8 @@ def _mid_sentence(prev: _Joined, line: str) -> bool:
         return False
     if HEADING.match(prev.first) and prev.length() < SHORT_HEADING:
         return False
+    if TITLE_END.search(prev.parts[-1]) and "。" not in prev.text():
+        return False
     start = line[:1]
     return start not in SPACES and (start.isalnum() or start in "“《") and not _starts_block(line)
 
@@ -355,14 +369,25 @@ def join_broken_lines(text: str) -> str:
     out: list[_Joined | str] = []   # str items are blank lines
     blanks: list[str] = []
     last: _Joined | None = None
+    opening = ""  # a line of bare opening marks (（ 《) after a finished sentence, waiting for its text
     for line in text.split("\n"):
         stripped = line.strip(SPACES)
         if not stripped:
-            blanks.append(line)
+            if not opening:  # blank lines after a lone （ are part of the damage
+                blanks.append(line)
+            continue
+        if opening:
+            line = stripped = opening + stripped
+            opening = ""
+        if all(ch in OPENING_MARKS or ch in SPACES for ch in stripped):
+            if last is None or last.last_char() in SENTENCE_END_MARKS:
+                opening = stripped  # it opens the next sentence
+                continue
+            last.add(line)  # it goes on with this one
+            blanks = []
             continue
         if last is not None and (
                 stripped[0] in CLOSING_MARKS
-                or all(ch in OPENING_MARKS or ch in SPACES for ch in stripped)
                 # after ，or a bare mark a name or a date is the sentence's next word, not a 落款
                 or (last.continues() and not _starts_structure(stripped))
                 or (not blanks and _mid_sentence(last, line))):
@@ -374,6 +399,8 @@ def join_broken_lines(text: str) -> str:
         last = _Joined(line)
         out.append(last)
     out.extend(blanks)
+    if opening:
+        out.append(opening)
     return "\n".join(item if isinstance(item, str) else item.text() for item in out)
 
 
@@ -502,37 +529,46 @@ def _cell(text: str) -> str:
     return text[start:end]
 
 
-def _table_items(line: str) -> list[tuple[str, str] | str] | None:
-    """A table row's cells read as (label, value) pairs and leftover cells; None when it holds no label."""
+def _table_pairs(line: str) -> tuple[list[tuple[str, str]], bool]:
+    """A table row's cells read as (label, value) pairs, and whether every cell was part of one."""
     cells = [cell.strip(" \u3000\t\r") for cell in re.split(r"[|｜]", line)]
     while cells and not cells[0]:
         cells.pop(0)
     while cells and not cells[-1]:
         cells.pop()
-    items: list[tuple[str, str] | str] = []
+    pairs: list[tuple[str, str]] = []
+    whole = True
     index = 0
-    found = False
     while index < len(cells):
         cell = cells[index]
         alone = LABEL_CELL.fullmatch(cell)
         if alone:
             following = cells[index + 1] if index + 1 < len(cells) else None
             if following is not None and not LABEL_CELL.fullmatch(following) and not LABEL_PAIR.match(following):
-                items.append((_label(alone.group("label")), _cell(following)))
+                pairs.append((_label(alone.group("label")), _cell(following)))
                 index += 2
             else:
-                items.append((_label(alone.group("label")), ""))
+                pairs.append((_label(alone.group("label")), ""))
                 index += 1
-            found = True
             continue
-        pairs = _pairs(cell, LABEL_PAIR) if LABEL_PAIR.match(cell) else []
-        if pairs:
-            items.extend((label, _cell(value)) for label, value in pairs)
-            found = True
-        elif MEANINGFUL.search(cell):  # a cell of bare punctuation or spaces is table furniture
-            items.append(_cell(cell))
+        found = _pairs(cell, LABEL_PAIR) if LABEL_PAIR.match(cell) else []
+        pairs.extend((label, _cell(value)) for label, value in found)
+        # a cell of bare punctuation or spaces is table furniture; any other unlabelled cell means
+        # the row is more than metadata and stays as written
+        whole = whole and bool(found or not MEANINGFUL.search(cell))
         index += 1
-    return items if found else None
+    return pairs, whole
+
+
+def _value_row(line: str) -> str | None:
+    """The value a label-only row's next row holds: a cell or a short line, never a label or a sentence."""
+    following = line.strip(" \u3000\t\r|｜")
+    if not following or LABEL_CELL.fullmatch(following) or LABEL_PAIR.match(following):
+        return None
+    if ("|" in following or "｜" in following or len(following) > 80
+            or any(mark in following for mark in "。！？")):
+        return None
+    return following
 
 
 def _is_table_line(line: str) -> bool:
@@ -549,7 +585,7 @@ def read_metadata(text: str) -> tuple[str, dict[str, str]]:
 
     def keep(pairs: list[tuple[str, str]]) -> None:
         for label, value in pairs:
-            if value and label not in fields:
+            if value and label not in fields and not is_spam_line(value):
                 fields[label] = value
 
     if not METADATA_MARK.search(text):
@@ -564,25 +600,27 @@ def read_metadata(text: str) -> tuple[str, dict[str, str]]:
             out.append(line)
             continue
         if _is_table_line(line):
-            items = _table_items(line)
-            if items is not None:
+            pairs, whole = _table_pairs(line)
+            if pairs and whole:
                 # a row holding only a label takes its value from the next row (| 索引号 |\n| 0001/2025-01 |)
-                if len(items) == 1 and isinstance(items[0], tuple) and not items[0][1] and index < len(lines):
-                    following = lines[index].strip(" \u3000\t\r|｜")
-                    if following and not LABEL_CELL.fullmatch(following) and not LABEL_PAIR.match(following):
-                        items = [(items[0][0], _cell(following))]
+                if len(pairs) == 1 and not pairs[0][1] and index < len(lines):
+                    value = _value_row(lines[index])
+                    if value is not None:
+                        pairs = [(pairs[0][0], _cell(value))]
                         index += 1
-                keep([item for item in items if isinstance(item, tuple)])
-                out.extend(f"{item[0]}: {item[1]}".rstrip() if isinstance(item, tuple) else item for item in items)
+                keep(pairs)
+                # a row of a spam site's table (来源 | 澳门…) goes as a spam line would
+                out.extend(f"{label}: {value}".rstrip() for label, value in pairs if not is_spam_line(value))
                 continue
+            keep(pairs)
         stripped = line.strip(" \u3000\t\r")
         alone = LABEL_CELL.fullmatch(stripped)
         if CORE_HINT.match(line):
             keep(_pairs(line, GLUED_PAIR))
         elif alone:  # 索引号： on its line, its value on the next
-            following = lines[index].strip(" \u3000\t\r") if index < len(lines) else ""
-            if following and not LABEL_CELL.fullmatch(following) and not LABEL_PAIR.match(following):
-                keep([(_label(alone.group("label")), following.strip(VALUE_TRIM))])
+            value = _value_row(lines[index]) if index < len(lines) else None
+            if value is not None:
+                keep([(_label(alone.group("label")), _cell(value))])
         elif LABEL_PAIR.match(stripped):
             keep(_pairs(stripped, LABEL_PAIR))
         out.append(line)

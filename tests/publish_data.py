@@ -19,7 +19,7 @@ from pipelines.store import store_page
 from storage.db import open_db
 from storage.documents import document_by_url, upsert_document
 from pipelines.store import assign_policy, record_revision
-from tests.conftest import MIRROR_BASE, mirror_fetched_page
+from tests.support.mirror import MIRROR_BASE, mirror_fetched_page
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "demo" / "mirror"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from demo.server import Fault, free_port
-from tests.conftest import DEMO_SOURCES, MIRROR, ROOT, crawl_mirror, run_cli
+from tests.support.mirror import DEMO_SOURCES, MIRROR, ROOT, crawl_mirror, run_cli
 
 JSL_CHALLENGE = (b"<html><body><script>document.cookie=('_')+('_')+('jsl_clearance_s=1700000000.123|0|abc');"
                  b"location.href=location.pathname+location.search</script></body></html>")

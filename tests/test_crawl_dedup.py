@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from demo.server import MirrorServer
-from tests.conftest import MIRROR, crawl_mirror, run_cli
+from tests.support.mirror import MIRROR, crawl_mirror, run_cli
 
 EDITED = "/hunan-kjt/tzgg/202512/t20251212_33181266.html"
 

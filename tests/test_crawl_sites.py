@@ -7,7 +7,7 @@ from pathlib import Path
 
 from demo.docmaker import make_pdf
 from demo.server import MirrorServer, static_file_name
-from tests.conftest import run_cli, FAST
+from tests.support.mirror import run_cli, FAST
 
 API_QUERY = "cateid=196&p=1&pg=2"
 

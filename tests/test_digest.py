@@ -32,7 +32,7 @@ from storage.policies import SqlitePolicyIndex
 from storage.published import policy_entries
 from storage.subscriptions import (delivered_policy_ids, delivery_problems, list_subscriptions,
                                    subscription_by_email)
-from tests.conftest import MIRROR, ROOT, crawl_mirror, refusing_port
+from tests.support.mirror import MIRROR, ROOT, crawl_mirror, refusing_port
 from tests.support.policies import add_policy
 from tests.support.smtp import Recorder, SmtpServer
 

@@ -11,7 +11,7 @@ import pytest
 from core.record import RECORD_FIELDS
 from storage.documents import count_documents, iter_documents
 from storage.export import export_records, write_csv, write_jsonl
-from tests.conftest import run_cli
+from tests.support.mirror import run_cli
 from tests.publish_data import XSS_URL, build_database, build_midnight_database
 
 

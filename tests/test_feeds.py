@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from feeds.filters import PolicyFilter
 from feeds.publish import POLICY_URN, load_feed_config, publish
 from storage.published import policy_entries
-from tests.conftest import ROOT, run_cli
+from tests.support.mirror import ROOT, run_cli
 from tests.publish_data import REVISED_URL, XSS_TITLE, build_database, require_program
 
 DEMO_FEEDS = ROOT / "demo" / "feeds.yaml"

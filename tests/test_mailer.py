@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 
 from feeds.mailer import Mailer, SendError, SmtpSettings, send_message
-from tests.conftest import refusing_port
+from tests.support.mirror import refusing_port
 from tests.support.smtp import Recorder, SmtpServer
 
 PASSWORD = "s3cret-Pa55word"

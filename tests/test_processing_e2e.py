@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, crawl_mirror
+from tests.support.mirror import ROOT, crawl_mirror
 
 VOCAB = ROOT / "pipelines" / "data" / "vocab"
 

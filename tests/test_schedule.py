@@ -7,7 +7,7 @@ import signal
 import time
 
 from demo.server import Fault
-from tests.conftest import run_cli
+from tests.support.mirror import run_cli
 from tests.support.scheduler import Scheduler, finished_cycles, last_link_path, query, wait_for
 from tests.support.sources import write_sources
 

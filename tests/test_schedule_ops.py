@@ -12,7 +12,7 @@ from pathlib import Path
 from demo.server import Fault
 from storage.db import open_db
 from storage.runs import pid_alive
-from tests.conftest import FAST, ROOT, crawl_mirror
+from tests.support.mirror import FAST, ROOT, crawl_mirror
 from tests.support.scheduler import Scheduler, finished_cycles, last_link_path, query, wait_for
 from tests.support.sources import write_sources
 

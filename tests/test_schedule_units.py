@@ -17,7 +17,7 @@ from storage.db import open_db
 from storage.health import (SCHEDULER_ID, UNHEALTHY, HealthRules, assess_source, feeds_outdated, finish_step,
                             record_health, start_cycle, start_step)
 from storage.runs import finish_run, interrupted_sources, mark_run_timeout, save_source_run, start_run
-from tests.conftest import DEMO_SOURCES, refusing_port, run_cli
+from tests.support.mirror import DEMO_SOURCES, refusing_port, run_cli
 from demo.mailsink import start_smtp
 from tests.support.smtp import Recorder
 from tests.support.sources import one_source_yaml

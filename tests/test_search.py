@@ -11,7 +11,7 @@ from storage import search
 from storage.db import open_db
 from storage.documents import iter_documents
 from storage.search import SEARCH_COLUMNS, make_snippet, search_documents, search_policies
-from tests.conftest import run_cli
+from tests.support.mirror import run_cli
 from tests.publish_data import MIDNIGHT_TERM, XSS_URL, build_database, build_midnight_database
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from storage.files import write_atomic
 from feeds.server import FolderServer, http_date_timestamp, make_server, read_file
-from tests.conftest import ROOT
+from tests.support.mirror import ROOT
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from demo.server import Fault
-from tests.conftest import DEMO_SOURCES, crawl_mirror, run_cli
+from tests.support.mirror import DEMO_SOURCES, crawl_mirror, run_cli
 
 REDESIGNED = '<html><head><meta charset="utf-8"><title>x</title></head><body><p>网站改版升级中</p></body></html>'.encode()
 

@@ -21,7 +21,7 @@ import pytest
 from feeds.server import make_server
 from storage.db import open_db
 from storage.subscriptions import subscription_by_email
-from tests.conftest import ROOT, run_cli
+from tests.support.mirror import ROOT, run_cli
 from tests.support.policies import add_policy
 from tests.support.smtp import Recorder, SmtpServer
 

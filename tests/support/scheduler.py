@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from crawler.families import parse_list_page
-from tests.conftest import FAST, MIRROR, ROOT
+from tests.support.mirror import FAST, MIRROR, ROOT
 
 
 class Scheduler:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import DEMO_SOURCES
+from tests.support.mirror import DEMO_SOURCES
 
 
 def write_sources(path: Path, schedules: dict[str, str]) -> Path:
