@@ -19,7 +19,7 @@
 
   Parameter order in the URL therefore does not matter; the values must.
   ``static_file_name(path, query)`` is the single implementation of this rule
-  and ``demo.build_mirror`` uses it to name the files it writes.
+  and ``demo.generate.mirror`` uses it to name the files it writes.
 * **Conditional GET.** Every answer carries ``ETag`` (quoted SHA-1 of the
   bytes sent) and static files carry ``Last-Modified`` (the file's mtime).
   A matching ``If-None-Match``, or (without ``If-None-Match``) an

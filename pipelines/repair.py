@@ -20,8 +20,8 @@ Why this order: pinyin is Latin and comes off first; the Traditional page is tur
 Simplified next, so every later rule (keywords, labels, 号) is written once in Simplified;
 spam lines go before lines are joined, so a spam header never gets glued onto the title;
 digits and brackets are repaired after joining, since a break can fall inside a number; the
-metadata is read last, from the repaired text. Every step is idempotent in that order, so
-repairing twice gives the text repairing once gives.
+metadata is read last, from the repaired text. On pages damaged in these ways, repairing twice
+gives the text repairing once gives (tested as a property over generated damaged pages).
 
 Every pattern is linear: no nested unbounded quantifiers, line work in one pass with the
 joined line kept as a list of parts (a page of one-character lines stays linear).
@@ -233,18 +233,18 @@ def _strip_spam_segments(line: str) -> str:
     tail = cut(list(range(len(pieces) - 1, -1, -1))) or 0
     if not head and not tail:
         return line
-    begin = pieces[head][0]
-    end = pieces[len(pieces) - 1 - tail][1]
-    # the kept part neither opens on a mark that closed the spam nor ends on one that opened it
-    while begin < end and line[begin] in CLOSING_MARKS:
+    begin = pieces[head][0] if head else 0
+    end = pieces[len(pieces) - 1 - tail][1] if tail else len(line)
+    # where spam was cut, the kept part neither opens on a mark that closed it nor ends on one that opened it
+    while head and begin < end and line[begin] in CLOSING_MARKS:
         begin += 1
-    while end > begin and line[end - 1] in OPEN_END_MARKS:
+    while tail and end > begin and line[end - 1] in OPEN_END_MARKS:
         end -= 1
     return line[begin:end] if begin < end else line
 
 
 def drop_spam(text: str) -> str:
-    """The text without spam keyword lines, and without spam segments around a title or first line."""
+    """The text without spam keyword lines, and without runs of spam segments opening or closing a line."""
     if not SPAM_STRONG_WORD.search(text):  # every spam line and segment run holds a strong word
         return text
     out = []
@@ -310,12 +310,14 @@ def _starts_block(line: str) -> bool:
 class _Joined:
     """One output line built from parts, with what the join rules ask of it kept as it grows."""
 
-    __slots__ = ("parts", "first", "prose", "table", "label", "broken")
+    __slots__ = ("parts", "first", "size", "prose", "full_stop", "table", "label", "broken")
 
     def __init__(self, line: str) -> None:
         self.parts = [line]
         self.first = line.strip(SPACES)
+        self.size = len(line)
         self.prose = bool(SENTENCE_MARK.search(line))
+        self.full_stop = "。" in line
         self.table = "|" in line or "｜" in line
         self.label = bool(LABEL_START.match(self.first))
         self.broken = False  # the last part was a line of bare punctuation
@@ -328,9 +330,6 @@ class _Joined:
     def last_char(self) -> str:
         return self.parts[-1].rstrip(SPACES)[-1:]
 
-    def length(self) -> int:
-        return sum(len(part) for part in self.parts)
-
     def add(self, line: str) -> None:
         piece = line.strip(SPACES)
         self.parts[-1] = self.parts[-1].rstrip(SPACES)
@@ -338,6 +337,8 @@ class _Joined:
         if end.isascii() and end.isalpha() and piece[:1].isascii() and piece[:1].isalpha():
             piece = " " + piece  # two Latin words meet
         self.parts.append(piece)
+        self.size += len(piece)
+        self.full_stop = self.full_stop or "。" in piece
         # a mark alone on its line shows the page broke before every mark, so after it too
         self.broken = not MEANINGFUL.search(piece)
         self.prose = self.prose or bool(SENTENCE_MARK.search(piece))
@@ -354,9 +355,9 @@ def _mid_sentence(prev: _Joined, line: str) -> bool:
         return False
     if not prev.prose or prev.table or prev.label:
         return False
-    if HEADING.match(prev.first) and prev.length() < SHORT_HEADING:
+    if HEADING.match(prev.first) and prev.size < SHORT_HEADING:
         return False
-    if TITLE_END.search(prev.parts[-1]) and "。" not in prev.text():
+    if TITLE_END.search(prev.parts[-1]) and not prev.full_stop:
         return False
     start = line[:1]
     return start not in SPACES and (start.isalnum() or start in "“《") and not _starts_block(line)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from demo.docmaker import make_docx, make_pdf
+from demo.generate.docmaker import make_docx, make_pdf
 from pipelines.attachments import attachment_text, attachment_type
 
 PARAGRAPHS = ["一、对首次认定的高新技术企业给予最高50万元奖励。", "二、申报截止时间为2026年3月31日。"]

@@ -5,7 +5,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from demo.docmaker import make_pdf
+from demo.generate.docmaker import make_pdf
 from demo.server import MirrorServer, static_file_name
 from tests.support.mirror import run_cli, FAST
 

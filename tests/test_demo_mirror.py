@@ -1,4 +1,4 @@
-"""The offline demo mirror and its HTTP server (demo/server.py, demo/build_mirror.py).
+"""The offline demo mirror and its HTTP server (demo/server.py, demo/generate/).
 
 Checks the server's behaviour over real loopback HTTP (200/304 with validators,
 query-string files, the Hanweb dataproxy POST, declared charsets, robots.txt,
@@ -30,8 +30,8 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from demo import build_mirror, corpus
-from demo.docmaker import make_docx, make_pdf
+from demo.generate import corpus, mirror as build_mirror
+from demo.generate.docmaker import make_docx, make_pdf
 from demo.server import Fault, MirrorServer, RequestRecord, static_file_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -473,7 +473,7 @@ def test_committed_mirror_matches_a_fresh_build(tmp_path):
     build_mirror.build(out)
     built = {p.relative_to(out).as_posix(): comparable(p) for p in out.rglob("*") if p.is_file()}
     committed = {p.relative_to(MIRROR).as_posix(): comparable(p) for p in MIRROR.rglob("*") if p.is_file()}
-    stale = "demo/mirror is out of date: run `python -m demo.build_mirror`"
+    stale = "demo/mirror is out of date: run `python -m demo.generate`"
     assert sorted(built) == sorted(committed), stale
     assert [name for name in built if built[name] != committed[name]] == [], stale
     assert sum(p.stat().st_size for p in MIRROR.rglob("*") if p.is_file()) < 5_000_000

@@ -1,7 +1,7 @@
-"""Generate the offline demo mirror (``python -m demo.build_mirror``).
+"""Generate the offline demo mirror (``python -m demo.generate``).
 
-Rewrites ``demo/mirror/`` from the documents in ``demo.corpus`` and
-``demo.corpus_news`` and the templates in ``demo.sites``. The output is
+Rewrites ``demo/mirror/`` from the documents in ``demo.generate.corpus`` and
+``demo.generate.corpus_news`` and the templates in ``demo.generate.sites``. The output is
 deterministic (fixed random seed, no timestamps), so rebuilding an unchanged
 tree changes no file. Files are written as the bytes a server sends: GBK
 sites are GBK-encoded. URLs with a query string are stored under the file
@@ -33,11 +33,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from demo import corpus, corpus_news
-from demo.corpus import Block, Document, map_blocks, to_half_width
-from demo.docmaker import make_docx, make_pdf
+from demo.generate import corpus, corpus_news
+from demo.generate.corpus import Block, Document, map_blocks, to_half_width
+from demo.generate.docmaker import make_docx, make_pdf
 from demo.server import static_file_name
-from demo.sites import (
+from demo.generate.sites import (
     HFWOTAO_INTRO_ADS,
     HFWOTAO_OUTRO_ADS,
     HUAXIATAIKE_LOGIN_TO_READ,
@@ -46,9 +46,9 @@ from demo.sites import (
     Page,
     Site,
 )
-from demo.tradchinese import to_traditional
+from demo.generate.tradchinese import to_traditional
 
-MIRROR_DIR = Path(__file__).resolve().parent / "mirror"
+MIRROR_DIR = Path(__file__).resolve().parent.parent / "mirror"
 SEED = 20251216
 
 ISSUER_SITES = {
@@ -516,7 +516,7 @@ def build(out_dir: Path = MIRROR_DIR) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     """Rebuild the mirror and print a summary."""
-    parser = argparse.ArgumentParser(prog="python -m demo.build_mirror", description="Rebuild demo/mirror/.")
+    parser = argparse.ArgumentParser(prog="python -m demo.generate", description="Rebuild demo/mirror/.")
     parser.add_argument("--out", type=Path, default=MIRROR_DIR, help="output directory (default: demo/mirror)")
     args = parser.parse_args(argv)
     data = build(args.out)

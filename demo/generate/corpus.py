@@ -2,8 +2,8 @@
 
 Each ``Document`` is one government text as its issuing body publishes it
 (full-width punctuation, 发文字号, 落款 and date). Site renderers in
-``demo.sites`` turn a document into a page of one site family, and
-``demo.build_mirror`` decides which site carries which copy (the original, or
+``demo.generate.sites`` turn a document into a page of one site family, and
+``demo.generate.mirror`` decides which site carries which copy (the original, or
 an aggregator repost with ads, a dropped preamble, a cut-off end, or a
 Traditional-character conversion).
 
@@ -13,7 +13,7 @@ The two seed policies (湖南 2026—2028 高新区行动计划 and 湛江 2023�
 the government originals are rebuilt from the same lines without the ads.
 
 This module holds the policies (with their copies and hard look-alikes);
-``demo.corpus_news`` holds news and unrelated items.
+``demo.generate.corpus_news`` holds news and unrelated items.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-SEED_DIR = Path(__file__).resolve().parent / "seeds"
+SEED_DIR = Path(__file__).resolve().parent.parent / "seeds"
 HUNAN_SEED = "hunan-hitech-zone-plan-2026-2028.aggregator.txt"
 ZHANJIANG_SEED = "zhanjiang-hitech-industry-plan-2023-2025.aggregator.txt"
 

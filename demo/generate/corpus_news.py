@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from demo.corpus import Document, Table
+from demo.generate.corpus import Document, Table
 
 
 def _item(key: str, title: str, kind: str, issuer: str, published: datetime, body: list, column: str = "工作动态") -> Document:
