@@ -40,6 +40,14 @@ from pipelines.labels import LABELS
 from pipelines.text.normalise import is_traditional, to_simplified
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+MEANINGFUL = re.compile(rf"[{HAN}A-Za-z0-9]")
+# Marks that cannot open a line of Chinese text: a line starting with one was broken before it.
+CLOSING_MARKS = frozenset("，。、；：！？）》」』】〕”’,;:!?)")
+# Marks after which a sentence cannot stop: the next line continues it.
+OPEN_END_MARKS = frozenset("，、（《“‘【〔,(")
+OPENING_MARKS = frozenset("（《“‘【〔「『([")
+SENTENCE_END_MARKS = frozenset("。！？；!?;…")
+SPACES = " \t\r\u3000\xa0"
 
 # --------------------------------------------------------------------------- 1. pinyin
 
@@ -151,7 +159,6 @@ SPAM_STRONG_WORD = re.compile("|".join(
     for variant in dict.fromkeys((word, word.upper(), word.capitalize()))))
 SPAM_WORD = re.compile("|".join(_keyword(w) for w in sorted(SPAM_STRONG + SPAM_WEAK, key=len, reverse=True)),
                        re.IGNORECASE)
-MEANINGFUL = re.compile(rf"[{HAN}A-Za-z0-9]")
 PROSE_MARK = re.compile(r"[，。；！？、]")
 # Separators of keyword strings and site-name lists; a hyphen inside a date (2025-03-01) is none.
 SEGMENT_SEP = re.compile(r"[|｜_]+|(?<!\d)-+|-+(?!\d)|[—–]+|[ \t\u3000]+")
@@ -260,13 +267,6 @@ def drop_spam(text: str) -> str:
 
 # -------------------------------------------------------------------- 4. punctuation lines
 
-# Marks that cannot open a line of Chinese text: a line starting with one was broken before it.
-CLOSING_MARKS = frozenset("，。、；：！？）》」』】〕”’,;:!?)")
-# Marks after which a sentence cannot stop: the next line continues it.
-OPEN_END_MARKS = frozenset("，、（《“‘【〔,(")
-OPENING_MARKS = frozenset("（《“‘【〔「『([")
-SENTENCE_END_MARKS = frozenset("。！？；!?;…")
-SPACES = " \t\r\u3000\xa0"
 HEADING = re.compile(
     r"[一二三四五六七八九十百]+\s*[、.．]|[（(]\s*[一二三四五六七八九十百\d]{1,3}\s*[）)]|\d{1,3}\s*[、．]|\d{1,3}\.(?!\d)|"
     r"第[一二三四五六七八九十百千零〇\d]+[条章节款部分篇]|附\s*件|附\s*表|附\s*[:：]|[①-⑳⑴-⒇㈠-㈩]|"
@@ -602,13 +602,14 @@ def read_metadata(text: str) -> tuple[str, dict[str, str]]:
             continue
         if _is_table_line(line):
             pairs, whole = _table_pairs(line)
-            if pairs and whole:
-                # a row holding only a label takes its value from the next row (| 索引号 |\n| 0001/2025-01 |)
-                if len(pairs) == 1 and not pairs[0][1] and index < len(lines):
-                    value = _value_row(lines[index])
-                    if value is not None:
-                        pairs = [(pairs[0][0], _cell(value))]
-                        index += 1
+            # a row holding only a label takes its value from the next row (| 索引号 |\n| 0001/2025-01 |)
+            if whole and len(pairs) == 1 and not pairs[0][1] and index < len(lines):
+                value = _value_row(lines[index])
+                if value is not None:
+                    pairs = [(pairs[0][0], _cell(value))]
+                    index += 1
+            # a row of labels without values is a data table's head (| 名称 | 时间 |), not metadata
+            if pairs and whole and any(value for _, value in pairs):
                 keep(pairs)
                 # a row of a spam site's table (来源 | 澳门…) goes as a spam line would
                 out.extend(f"{label}: {value}".rstrip() for label, value in pairs if not is_spam_line(value))

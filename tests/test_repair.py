@@ -316,6 +316,7 @@ def test_metadata_aggregator_summary_line():
     "申报时间：2025年3月1日至3月31日。",     # 时间 glued to 申报 is no label
     "资金来源：省级财政科技专项。",
     "序号 | 企业名称 | 所在地",
+    "| 名称 | 时间 |\n| 高新技术企业认定申报 | 2025年5月 |",
     "根据《发文字号管理规定》，各单位应规范文号。",
 ])
 def test_metadata_leaves_prose_and_other_tables(text):

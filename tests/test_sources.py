@@ -116,3 +116,16 @@ def test_cli_bad_file_prints_one_line_and_exits_nonzero(tmp_path: Path) -> None:
             f"policywatch: {bad}: source 'hunan-kjt': field 'kind': must be one of government, aggregator "
             "(got 'gov')"]
     assert not (tmp_path / "x.db").exists()
+
+
+def test_cli_sources_list_and_validate_fill_variables() -> None:
+    demo_sources = str(ROOT / "demo" / "sources.yaml")
+    for command in ("list", "validate"):
+        done = subprocess.run([sys.executable, "-m", "crawler", "sources", command, "--config", demo_sources],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert done.returncode == 2 and "mirror" in done.stderr  # ${mirror} has no value
+        done = subprocess.run([sys.executable, "-m", "crawler", "sources", command, "--config", demo_sources,
+                               "--var", "mirror=http://127.0.0.1:8765"], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert "sources OK" in done.stdout

@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from crawler.cli.common import config_option, fail, parse_pairs, sources_or_fail, var_option
-from crawler.sources import SourceConfigError, load_sources
+from crawler.cli.common import config_option, parse_pairs, sources_or_fail, var_option
 
 
 @click.group()
@@ -18,16 +17,13 @@ def sources() -> None:
 
 @sources.command("list")
 @config_option
-def sources_list(config: str) -> None:
+@var_option
+def sources_list(config: str, variables: tuple[str, ...]) -> None:
     """List the sources of a sources file (validating it).
 
-    Example: policywatch sources list --config config/sources.yaml
+    Example: policywatch sources list --config demo/sources.yaml --var mirror=http://127.0.0.1:8765
     """
-    try:
-        loaded = load_sources(config)
-    except SourceConfigError as exc:
-        fail(str(exc))
-    for source in loaded:
+    for source in sources_or_fail(config, parse_pairs(variables, "--var")):
         region = "/".join(filter(None, (source.province, source.city))) or "-"
         state = "" if source.enabled else "  (disabled)"
         click.echo(f"{source.id:<22} {source.kind:<10} {source.level or '-':<10} {source.family or '-':<9} "
@@ -36,15 +32,13 @@ def sources_list(config: str) -> None:
 
 @sources.command("validate")
 @config_option
-def sources_validate(config: str) -> None:
+@var_option
+def sources_validate(config: str, variables: tuple[str, ...]) -> None:
     """Validate a sources file; prints one line and exits non-zero on the first problem.
 
     Example: policywatch sources validate --config config/sources.yaml
     """
-    try:
-        loaded = load_sources(config)
-    except SourceConfigError as exc:
-        fail(str(exc))
+    loaded = sources_or_fail(config, parse_pairs(variables, "--var"))
     click.echo(f"{config}: {len(loaded)} sources OK")
 
 
