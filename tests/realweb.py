@@ -1,7 +1,8 @@
 """The real-web corpus (tests/fixtures/realweb): page keys, the blind-page exclusion list, loading.
 
-Run as a script to check candidates before adding them:
-    python3 tests/realweb.py check URL [FILE]   # prints "excluded" or "ok"
+Run as a script:
+    python3 tests/realweb.py check URL [FILE]   # before adding a page: prints "excluded" or "ok"
+    python3 tests/realweb.py split              # after adding pages: assigns new pages a part (never moves one)
 """
 from __future__ import annotations
 
@@ -95,7 +96,61 @@ def second_labels(corpus: Path = CORPUS) -> dict[str, dict[str, Any]]:
     return out
 
 
+def linked_sets(entries: list[dict[str, Any]]) -> list[list[str]]:
+    """Pages that must share a part: a repost group with the hard negatives collected against it."""
+    parent = {entry["id"]: entry["id"] for entry in entries}
+
+    def find(page: str) -> str:
+        while parent[page] != page:
+            parent[page] = parent[parent[page]]
+            page = parent[page]
+        return page
+
+    def join(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry["labels"].get("dup_group"):
+            groups.setdefault(entry["labels"]["dup_group"], []).append(entry["id"])
+    for members in groups.values():
+        for other in members[1:]:
+            join(members[0], other)
+    for entry in entries:
+        target = groups.get(entry["labels"].get("hard_negative_of") or "")
+        if target:
+            join(entry["id"], target[0])
+    sets: dict[str, list[str]] = {}
+    for entry in entries:
+        sets.setdefault(find(entry["id"]), []).append(entry["id"])
+    return sorted(sorted(members) for members in sets.values())
+
+
+def assign_split(entries: list[dict[str, Any]], split: dict[str, str]) -> dict[str, str]:
+    """The split with every page assigned: a linked set keeps the part any of its pages already has;
+    a new set goes to the blind part when the SHA-256 of its first id is divisible by 3 (about a third).
+    Nothing already assigned ever moves, so rules tuned on the development part stay blind to the rest."""
+    out = dict(split)
+    for members in linked_sets(entries):
+        known = {out[page] for page in members if page in out}
+        if len(known) > 1:
+            raise ValueError(f"pages {members} are linked but already in different parts")
+        digest = int(hashlib.sha256(f"policywatch-realweb-split-v1:{members[0]}".encode()).hexdigest(), 16)
+        part = known.pop() if known else ("blind" if digest % 3 == 0 else "dev")
+        for page in members:
+            out[page] = part
+    return dict(sorted(out.items()))
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 2 and sys.argv[1] == "split":
+        entries = [entry for entry in corpus_entries()]
+        assigned = assign_split(entries, read_split() or {})
+        (CORPUS / "split.json").write_text(json.dumps(assigned, indent=0) + "\n", encoding="utf-8")
+        print(f"{sum(v == 'dev' for v in assigned.values())} dev, {sum(v == 'blind' for v in assigned.values())} blind")
+        sys.exit(0)
     if len(sys.argv) < 3 or sys.argv[1] != "check":
         sys.exit("usage: python3 tests/realweb.py check URL [FILE]")
     raw = Path(sys.argv[3]).read_bytes() if len(sys.argv) > 3 else None

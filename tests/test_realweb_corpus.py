@@ -245,3 +245,16 @@ def test_second_labels_are_complete_and_name_a_labelled_page():
             continue
         problems += [f"second/{path.name}: labels.{f} missing" for f in LABEL_FIELDS if f not in labels]
     fail_on(problems)
+
+
+def test_the_split_is_what_its_rule_gives_and_never_moves_a_page():
+    from tests.realweb import assign_split, corpus_entries, read_split
+
+    split = read_split()
+    if split is None:
+        pytest.skip("no split.json yet")
+    entries = list(corpus_entries())
+    assert assign_split(entries, split) == split
+    assert 0.30 <= sum(part == "blind" for part in split.values()) / len(split) <= 0.40
+    moved = {**split, entries[0]["id"]: "blind" if split[entries[0]["id"]] == "dev" else "dev"}
+    assert assign_split(entries, moved)[entries[0]["id"]] == moved[entries[0]["id"]]
