@@ -22,8 +22,9 @@ RECORD_FIELDS = (
     "relevance_reasons", "is_relevant", "incentives", "has_incentive", "max_amount_wan", "targets",
     "attachments", "original_url", "text", "content_hash", "policy_id", "is_canonical", "warnings",
 )
-# Extracted and stored too, shown by `extract`, not (yet) part of the export.
-EXTRA_FIELDS = ("policy_title", "cited_doc_numbers", "responsible_units", "contact_phone")
+# Extracted and stored too, shown by `extract`, not (yet) part of the export. original_text: the article's
+# text as the page gave it, when repairs (injected pinyin, Traditional characters, spam…) changed it.
+EXTRA_FIELDS = ("policy_title", "cited_doc_numbers", "responsible_units", "contact_phone", "original_text")
 # What classification computes (pipelines.classify.classify_record returns exactly these).
 CLASSIFICATION_FIELDS = ("province", "city", "county", "division_code", "level", "doc_type", "topics",
                          "relevance", "relevance_reasons", "is_relevant", "has_incentive", "max_amount_wan",
@@ -35,8 +36,10 @@ LIST_FIELDS = ("deadlines", "topics", "relevance_reasons", "incentives", "target
 JSON_FIELDS = ("deadlines", "topics", "relevance_reasons", "incentives", "targets", "attachments", "warnings",
                "cited_doc_numbers", "responsible_units", "classification_reasons")
 # The record fields dedup compares (storage selects them, with the document id, for the index).
-DEDUP_FIELDS = ("url", "source_id", "source_kind", "title", "policy_title", "issuer", "doc_number",
+COMPARED_FIELDS = ("url", "source_id", "source_kind", "title", "policy_title", "issuer", "doc_number",
                 "publish_date", "page_date", "first_seen", "original_url", "text", "content_hash")
+# The fields policy clustering sets (re-processing a page never overwrites them).
+CLUSTER_FIELDS = ("policy_id", "is_canonical", "canonical_url")
 DATE_FIELDS = ("publish_date", "page_date", "effective_date", "expiry_date")
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -27,6 +27,7 @@ import html as html_escape
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import datetime
 
 from lxml import etree
@@ -36,10 +37,12 @@ from lxml.cssselect import CSSSelector
 
 from core.clock import BEIJING
 from pipelines.dates import first_date
+from pipelines.fields.doc_number import heading_doc_number
 from pipelines.labels import is_label_line, read_labels
-from pipelines.text.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
 from pipelines.sanitize import sanitised_html
+from pipelines.text.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
 from pipelines.text.normalise import collapse_spaces, fold_width, is_traditional, simplified_available, to_simplified
+from pipelines.text.repair import REPAIR_NAMES, repair_line, repair_text
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,7 @@ class CleanPage:
     traditional: bool = False
     dropped_lines: list[str] = field(default_factory=list)
     text_only: bool = False
+    original_text: str | None = None  # the article's text as the page gave it, when repairs changed it
 
 
 @dataclass
@@ -347,6 +351,39 @@ def _drop_noise_elements(main: lxml_html.HtmlElement, dropped: set[str]) -> None
             element.drop_tree()
 
 
+def _noise_line(rules: NoiseRules) -> Callable[[str], bool]:
+    """Whether a line is noise (a line rule or a block's opening line): repairs never join it to its neighbours."""
+    def is_noise(line: str) -> bool:
+        work = fold_width(line)
+        return line_rule_hit(rules, work) is not None or any(block.start.search(work) for block in rules.blocks)
+    return is_noise
+
+
+def _repaired_line(line: str | None, traditional: bool) -> str | None:
+    return repair_line(line, traditional)[0] if line else line
+
+
+def _repair_zones(zones: _Zones, titles: list[str], meta: dict[str, str], traditional: bool,
+                  rules: NoiseRules) -> list[str]:
+    """Repair the article's text (``repair_text``) and, line by line, the lines around it, the title
+    candidates and the meta values, in place; the names of the repairs that changed something, in order."""
+    found: set[str] = set()
+    repaired = repair_text("\n".join(zones.main), _noise_line(rules))
+    found.update(repaired.applied)
+    zones.main = [line for line in (collapse_spaces(raw) for raw in repaired.text.split("\n")) if line]
+    for lines in (zones.before, zones.after, titles):
+        for index, line in enumerate(lines):
+            lines[index], applied = repair_line(line, traditional)
+            found.update(applied)
+    for key, value in meta.items():
+        meta[key], applied = repair_line(value, traditional)
+        found.update(applied)
+    titles[:] = list(dict.fromkeys(title for title in titles if title))
+    zones.before = [line for line in zones.before if line]
+    zones.after = [line for line in zones.after if line]
+    return [name for name in REPAIR_NAMES if name in found]
+
+
 def _clean_html(html: str, content_selector: str | None, rules: NoiseRules) -> CleanPage:
     warnings: list[str] = []
     if len(html) > MAX_CHARS:
@@ -359,13 +396,19 @@ def _clean_html(html: str, content_selector: str | None, rules: NoiseRules) -> C
         warnings.append("page looks truncated (no closing </body> or </html>)")
     meta = page_meta(tree)
     titles, page_title = _title_candidates(tree, meta)
-    original = _original_link(tree, html)
+    original_link = _original_link(tree, html)
     _remove_furniture(tree, rules)
     main = main_element(tree, content_selector, warnings)
     zones = _zones(tree, main)
     traditional = is_traditional("".join(zones.main) or "".join(titles))
     if traditional and not simplified_available():
         warnings.append("Traditional characters not converted (OpenCC missing): fields may be missed")
+    original = "\n".join(zones.main)
+    applied = _repair_zones(zones, titles, meta, traditional, rules)
+    if applied:
+        page_title = _repaired_line(page_title, traditional)
+        traditional = False  # every line is Simplified now
+    warnings.extend(f"repaired: {name}" for name in applied)
     before = [working(line, traditional) for line in zones.before]
     after = [working(line, traditional) for line in zones.after]
     body = [working(line, traditional) for line in zones.main]
@@ -389,8 +432,8 @@ def _clean_html(html: str, content_selector: str | None, rules: NoiseRules) -> C
     page = CleanPage(
         text="\n".join(kept), title_candidates=titles, meta=meta, warnings=warnings,
         html=sanitised_html(main), labels=dict(labels.values), page_title=page_title, header_date=header_date,
-        original_link=original, furniture_phones=_phones(zones.before + zones.after + dropped),
-        traditional=traditional, dropped_lines=dropped)
+        original_link=original_link, furniture_phones=_phones(zones.before + zones.after + dropped),
+        traditional=traditional, dropped_lines=dropped, original_text=original if applied else None)
     if not page.text:
         warnings.append("no main text found")
     return page
@@ -423,11 +466,12 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
 def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     """Clean plain text copied from a browser page (no HTML): same rules, title from the text's head."""
     rules = rules or default_rules()
-    warnings: list[str] = []
-    raw = [collapse_spaces(line) for line in (text or "").replace("\x00", "").splitlines()]
+    repaired = repair_text((text or "").replace("\x00", ""), _noise_line(rules))
+    warnings: list[str] = [f"repaired: {name}" for name in repaired.applied]
+    raw = [collapse_spaces(line) for line in repaired.text.splitlines()]
     raw = [line for line in raw if line]
     if not raw:
-        return CleanPage(text="", warnings=["empty text"], text_only=True)
+        return CleanPage(text="", warnings=warnings + ["empty text"], text_only=True)
     traditional = is_traditional("".join(raw[:200]))
     if traditional and not simplified_available():
         warnings.append("Traditional characters not converted (OpenCC missing): fields may be missed")
@@ -441,6 +485,10 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     drop = set(range(cut + 1)) | labels.label_lines | tail.label_lines
     for key, value in tail.values.items():
         labels.add(key, value)
+    # a 发文字号 heading the page above its title (GB/T 9704 puts it there) goes with the head, but is the page's
+    number = heading_doc_number(work[:cut + 1], cut + 1) if cut >= 0 else None
+    if number:
+        labels.add("doc_number", number)
     flags = [flag or index in drop for index, flag in enumerate(flags)]
     kept = [line for line, flag in zip(raw, flags) if not flag]
     dropped = [line for line, flag in zip(raw, flags) if flag and (title_at is None or line != raw[title_at])]
@@ -452,7 +500,8 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
         text="\n".join(kept), title_candidates=titles, meta={}, warnings=warnings,
         html="".join(f"<p>{html_escape.escape(line)}</p>" for line in kept), labels=dict(labels.values),
         header_date=header_date, original_link=original, furniture_phones=_phones(dropped),
-        traditional=traditional, dropped_lines=dropped, text_only=True)
+        traditional=traditional, dropped_lines=dropped, text_only=True,
+        original_text=repaired.original if repaired.applied else None)
     if not page.text:
         warnings.append("no main text found")
     if title_at is None:

@@ -215,6 +215,7 @@ def extract_record(page: PageInput) -> dict[str, Any]:
         "source_kind": page.source_kind,
         "fetched_at": page.fetched_at,
         "text": cleaned.text or None,
+        "original_text": cleaned.original_text,
         "content_hash": content_hash(cleaned.text) if cleaned.text else None,
         "warnings": list(cleaned.warnings),
         "attachments": listed_attachments(page),

@@ -6,10 +6,9 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from core.record import JSON_FIELDS
+from core.record import CLUSTER_FIELDS, JSON_FIELDS
 
 JSON_COLUMNS = JSON_FIELDS
-DEDUP_FIELDS = ("policy_id", "is_canonical", "canonical_url")
 
 
 def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
@@ -41,8 +40,8 @@ def upsert_document(db: Database, record: dict[str, Any]) -> str:
         return "new"
     doc_id, old_hash, first_seen = existing[0]
     row["first_seen"] = first_seen
-    for owned_by_dedup in DEDUP_FIELDS:  # set by storage.policies, not by processing
-        row.pop(owned_by_dedup, None)
+    for owned_by_clustering in CLUSTER_FIELDS:  # set by policy clustering, not by processing
+        row.pop(owned_by_clustering, None)
     db["documents"].update(doc_id, row)
     return "unchanged" if old_hash == record.get("content_hash") else "updated"
 

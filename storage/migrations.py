@@ -118,6 +118,11 @@ def _m003_policies(db: Database) -> None:
     db["document_revisions"].create_index(["document_id", "version"], unique=True)
 
 
+def _m012_original_text(db: Database) -> None:
+    """The article's text as the page gave it, kept when text repairs changed it."""
+    db["documents"].add_column("original_text", str)
+
+
 def _m007_cycles_health(db: Database) -> None:
     from storage.health import migrate_cycles_health
 
@@ -141,6 +146,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
      add_delivery_states),
     (11, "search: trigram vocabulary table and last-two-character indexes for rare 2-character words",
      create_short_term_lookup),
+    (12, "documents.original_text: the text as the page gave it, before repairs", _m012_original_text),
 ]
 
 

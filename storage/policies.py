@@ -15,10 +15,10 @@ from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
-from core.record import DEDUP_FIELDS
+from core.record import COMPARED_FIELDS
 from core.clock import now_iso
 
-PAGE_COLUMNS = ("id", *DEDUP_FIELDS)
+PAGE_COLUMNS = ("id", *COMPARED_FIELDS)
 
 
 def _placeholders(values: Iterable[Any]) -> str:

@@ -19,6 +19,7 @@ import pytest
 
 from pipelines.dates import add_years, find_dates, meta_date
 from core.record import EXTRA_FIELDS, RECORD_FIELDS
+from pipelines.process import process_page
 from pipelines.extract import PageInput, content_hash, extract_record, iso_date
 from pipelines.fields.doc_number import find_doc_numbers, own_doc_number
 from pipelines.fields.money import incentives
@@ -152,8 +153,22 @@ def test_repost_points_to_its_original():
 def test_traditional_page_fields_come_out_simplified():
     pytest.importorskip("opencc")
     record = record_of(by_name("built/trad_mirror"))
-    assert record["title"].startswith("關於印發") and "廣州市" in record["text"]
+    assert record["title"].startswith("关于印发") and "广州市" in record["text"] and "廣州市" not in record["text"]
+    assert "廣州市" in record["original_text"] and "repaired: traditional" in record["warnings"]
     assert record["issuer"] == "广州市科学技术局" and record["doc_number"] == "穗科规字〔2025〕3号"
+
+
+def test_a_garbled_copy_is_repaired_into_a_simplified_relevant_record():
+    text = ("浙科發(fā)高〔2022〕15號(hào)\n關(guān)于做好2022年度高新技術(shù)企業(yè)認(rèn)定工作的通知\n"
+            "各市科技局：\n為(wèi)加快培育高新技術(shù)企業(yè)，對首次認(rèn)定的高新技術(shù)企業(yè)給予30萬元獎勵。\n"
+            "浙江省科學(xué)技術(shù)廳\n2022年4月1日")
+    record = process_page(PageInput(url="https://example.com/a.html", html=text, text_only=True))
+    assert record["title"] == "关于做好2022年度高新技术企业认定工作的通知"
+    assert record["doc_number"] == "浙科发高〔2022〕15号"
+    assert record["is_relevant"] and record["province"] == "浙江省"
+    assert [i["amount_wan"] for i in record["incentives"]] == [30]
+    assert {"repaired: pinyin", "repaired: traditional"} <= set(record["warnings"])
+    assert record["original_text"].startswith("浙科發(fā)")
 
 
 # --- field readers on forms the fixtures do not all show ---------------------------------------

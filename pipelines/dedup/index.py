@@ -2,7 +2,7 @@
 
 ``storage.policies.SqlitePolicyIndex`` implements it over the SQLite file; a PostgreSQL store (or a
 remote service) would implement the same methods. Rows are plain dicts: a page row has ``id`` and
-``core.record.DEDUP_FIELDS``; fingerprints are ``pipelines.dedup.pages.Fingerprint`` values read by
+``core.record.COMPARED_FIELDS``; fingerprints are ``pipelines.dedup.pages.Fingerprint`` values read by
 attribute. Every write happens inside ``transaction()``.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ class PolicyIndex(Protocol):
 
     # pages
     def page_row(self, url: str) -> dict[str, Any] | None:
-        """The stored document at `url` (id + DEDUP_FIELDS), or None."""
+        """The stored document at `url` (id + COMPARED_FIELDS), or None."""
 
     def page_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         """Stored documents by id."""

@@ -13,6 +13,7 @@ import pytest
 
 from pipelines.extract import PageInput
 from pipelines.text.decode import decode_html
+from pipelines.text.normalise import to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"
@@ -66,8 +67,9 @@ def comparable(field: str, value: Any) -> Any:
 
 
 def squeeze(text: str) -> str:
-    """Text without white space (lines are compared this way)."""
-    return re.sub(r"\s+", "", text)
+    """Text without white space, in Simplified characters (lines are compared this way: the text of a page in
+    Traditional characters is kept Simplified, its original in `original_text`)."""
+    return re.sub(r"\s+", "", to_simplified(text))
 
 
 FIXTURES = load_fixtures()

@@ -363,29 +363,38 @@ def _mid_sentence(prev: _Joined, line: str) -> bool:
     return start not in SPACES and (start.isalnum() or start in "“《") and not _starts_block(line)
 
 
-def join_broken_lines(text: str) -> str:
-    """Lines starting with ，。、）… joined onto the line before; lines broken mid-sentence joined."""
+def join_broken_lines(text: str, apart: Callable[[str], bool] | None = None) -> str:
+    """Lines starting with ，。、）… joined onto the line before; lines broken mid-sentence joined.
+
+    `apart(line)` True keeps a line on its own, neither joined nor joined onto (the caller's noise lines:
+    a login wall after a page cut mid-sentence is no continuation of its last sentence)."""
     if "\n" not in text:
         return text
     out: list[_Joined | str] = []   # str items are blank lines
     blanks: list[str] = []
     last: _Joined | None = None
-    opening = ""  # a line of bare opening marks (（ 《) after a finished sentence, waiting for its text
+    opening: list[str] = []  # lines of bare opening marks (（ 《) after a finished sentence, awaiting its text
     for line in text.split("\n"):
         stripped = line.strip(SPACES)
         if not stripped:
             if not opening:  # blank lines after a lone （ are part of the damage
                 blanks.append(line)
             continue
-        if opening:
-            line = stripped = opening + stripped
-            opening = ""
         if all(ch in OPENING_MARKS or ch in SPACES for ch in stripped):
-            if last is None or last.last_char() in SENTENCE_END_MARKS:
-                opening = stripped  # it opens the next sentence
+            if opening or last is None or last.last_char() in SENTENCE_END_MARKS:
+                opening.append(stripped)  # it opens the next sentence
                 continue
             last.add(line)  # it goes on with this one
             blanks = []
+            continue
+        if opening:
+            line = stripped = "".join(opening) + stripped
+            opening = []
+        if apart is not None and apart(stripped):
+            out.extend(blanks)
+            blanks = []
+            out.append(line)
+            last = None
             continue
         if last is not None and (
                 stripped[0] in CLOSING_MARKS
@@ -401,7 +410,7 @@ def join_broken_lines(text: str) -> str:
         out.append(last)
     out.extend(blanks)
     if opening:
-        out.append(opening)
+        out.append("".join(opening))
     return "\n".join(item if isinstance(item, str) else item.text() for item in out)
 
 
@@ -658,17 +667,48 @@ class RepairResult:
     fields: dict[str, str] = field(default_factory=dict)
 
 
-def repair_text(text: str) -> RepairResult:
-    """Every repair applied in order; `applied` names those that changed the text."""
+def repair_text(text: str, apart: Callable[[str], bool] | None = None) -> RepairResult:
+    """Every repair applied in order; `applied` names those that changed the text. `apart`: lines never
+    joined to their neighbours (see ``join_broken_lines``)."""
     current = text or ""
     applied: list[str] = []
     fields: dict[str, str] = {}
     for name, repair in REPAIRS:
         if repair is clean_metadata_tables:
             repaired, fields = read_metadata(current)  # one pass gives the text and the values
+        elif repair is join_broken_lines:
+            repaired = join_broken_lines(current, apart)
         else:
             repaired = repair(current)
         if repaired != current:
             applied.append(name)
         current = repaired
     return RepairResult(text=current, original=text, applied=tuple(applied), fields=fields)
+
+REPAIR_NAMES = tuple(name for name, _repair in REPAIRS)  # the warning names, in the order repairs run
+
+
+# Repairs that read one line on its own (no line joining, no tables): for a page's title candidates and
+# the metadata lines around its article, repaired as the article's text is.
+LINE_REPAIRS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("pinyin", remove_injected_pinyin),
+    ("spam_header", drop_spam),
+    ("ocr_digits", fix_ocr_digits),
+    ("doc_number_brackets", normalise_doc_number_brackets),
+)
+
+
+def repair_line(line: str, traditional: bool) -> tuple[str, tuple[str, ...]]:
+    """One line repaired on its own (Simplified when its page is Traditional); the repairs that changed it."""
+    current, applied = line, []
+    for name, repair in LINE_REPAIRS:
+        repaired = repair(current)
+        if repaired != current:
+            applied.append(name)
+        current = repaired
+        if name == "pinyin" and traditional:
+            converted = to_simplified(current)
+            if converted != current:
+                applied.append("traditional")
+            current = converted
+    return current, tuple(applied)
