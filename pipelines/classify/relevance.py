@@ -71,25 +71,44 @@ def score_relevance(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Vo
     if secondary:
         title += weights["secondary_title"]
         reasons.append(f"title names {'/'.join(secondary)} (+{weights['secondary_title']:.2f})")
-    addressee = vocab.doc_types["addressee_line"]
-    addressed = {i for i, text in enumerate(index.texts()) if addressee.match(text.strip())}
+    addressee, org_line = vocab.doc_types["addressee_line"], vocab.compiled["org_line"]
+    texts = index.texts()
+    # addressee lines (各高新区管委会:) and signature lines (郑州高新区管委会) name who, not what about
+    addressed = {i for i, text in enumerate(texts) if addressee.match(text.strip()) or org_line.match(text.strip())}
     sentences: set[int] = set()
+    subject_sentences: set[int] = set()  # naming an enterprise-side subject, not only a zone (a place)
     counts: dict[str, set[int]] = {}
     for start, _, term in matcher.find(doc.body):
         sentence = index.sentence_of(start)
         if term in core and sentence not in addressed:
             sentences.add(sentence)
             counts.setdefault(term, set()).add(sentence)
-    body = weights["body_cap"] * (1 - math.exp(-len(sentences) / weights["body_scale"]))
+            if term not in rules["place_terms"]:
+                subject_sentences.add(sentence)
+    # A long plan names its subject in many sentences, a short notice in few: the body counts by number
+    # and by share of its sentences, whichever says more.
+    # A zone named in a sentence may be only where something happens (调研组赴岳阳高新区…): zones count by
+    # number alone, never by share or in the opening.
+    total = max(1, sum(1 for text in texts if text.strip()) - len(addressed))
+    by_count = 1 - math.exp(-len(sentences) / weights["body_scale"])
+    by_share = min(1.0, len(subject_sentences) / total / weights["density_full"])
+    body = weights["body_cap"] * max(by_count, by_share)
     if sentences:
         top = ", ".join(f"{t}×{len(n)}" for t, n in sorted(counts.items(), key=lambda kv: -len(kv[1]))[:4])
-        reasons.append(f"{len(sentences)} body sentences name the subject ({top}) (+{body:.2f})")
+        reasons.append(f"{len(sentences)} of {total} body sentences name the subject ({top}) (+{body:.2f})")
+    # A notice says what it is about at once: a strong subject term in its opening counts on its own.
+    lead_terms = [term for start, _, term in matcher.find(doc.body[:int(weights["lead_chars"])])
+                  if core.get(term, 0) >= weights["lead_min_weight"] and term not in rules["place_terms"]
+                  and index.sentence_of(start) not in addressed]
+    lead = weights["lead"] if lead_terms and not title_terms else 0.0
+    if lead:
+        reasons.append(f"the opening names {lead_terms[0]} (+{lead:.2f})")
     incentive = 0.0
     linked = next((s for s in offers if any(term in core for _, _, term in matcher.find(s))), None)
     if linked:
         incentive = weights["incentive_for_subject"]
         reasons.append(f"money offered to the subject: {_short(linked, 40)} (+{incentive:.2f})")
-    score = min(1.0, title + body + incentive)
+    score = min(1.0, title + body + lead + incentive)
     negative = vocab.compiled["negative_title"].search(doc.title)
     if negative:
         score *= rules["negative_factor"]

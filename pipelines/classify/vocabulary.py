@@ -215,16 +215,19 @@ def _validate_relevance(data: dict, check: _Check) -> dict[str, Any]:
         check.number(weight, f"core_terms.{term}", 0, 1)
     weights = check.mapping(data.get("weights"), "weights")
     for name in ("title_extra", "title_cap", "secondary_title", "body_cap", "body_scale", "incentive_for_subject",
-                 "actor_zone_title"):
+                 "actor_zone_title", "lead", "lead_min_weight", "density_full"):
         check.number(weights.get(name), f"weights.{name}")
-    if weights["body_scale"] <= 0:
-        raise check.fail("weights.body_scale", "must be above 0")
+    check.number(weights.get("lead_chars"), "weights.lead_chars", 1)
+    for name in ("body_scale", "density_full"):
+        if weights[name] <= 0:
+            raise check.fail(f"weights.{name}", "must be above 0")
     negative = check.mapping(data.get("negative_title"), "negative_title")
     listing = check.mapping(data.get("listing"), "listing")
     return {
         "threshold": check.number(data.get("threshold"), "threshold", 0, 1),
         "core": {str(k): float(v) for k, v in core.items()},
         "secondary": check.strings(data.get("secondary_terms"), "secondary_terms"),
+        "place_terms": set(check.strings(data.get("place_terms", []), "place_terms", allow_empty=True)),
         "blocked": check.strings(data.get("blocked_phrases", []), "blocked_phrases", allow_empty=True),
         "weights": {k: float(v) for k, v in weights.items()},
         "negative_factor": check.number(negative.get("factor"), "negative_title.factor", 0, 1),
