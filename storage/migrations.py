@@ -118,6 +118,13 @@ def _m003_policies(db: Database) -> None:
     db["document_revisions"].create_index(["document_id", "version"], unique=True)
 
 
+def _m013_sentence_keys(db: Database) -> None:
+    """Sentence keys of each fingerprint: candidates that share whole sentences (truncated and sliced copies)."""
+    db.execute("create table dedup_sentences (hash integer not null, document_id integer not null)")
+    db.execute("create index dedup_sentences_hash on dedup_sentences (hash)")
+    db.execute("create index dedup_sentences_document on dedup_sentences (document_id)")
+
+
 def _m012_original_text(db: Database) -> None:
     """The article's text as the page gave it, kept when text repairs changed it."""
     db["documents"].add_column("original_text", str)
@@ -147,6 +154,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (11, "search: trigram vocabulary table and last-two-character indexes for rare 2-character words",
      create_short_term_lookup),
     (12, "documents.original_text: the text as the page gave it, before repairs", _m012_original_text),
+    (13, "dedup_sentences: sentence keys of fingerprints", _m013_sentence_keys),
 ]
 
 

@@ -95,6 +95,9 @@ class SqlitePolicyIndex:
              len(fp.bands), fp.url_key, fp.original_key, fp.doc_number, fp.title_key, now_iso()])
         self.db.conn.executemany("insert or ignore into dedup_bands (band, hash, document_id) values (?, ?, ?)",
                                  [(band, value, document_id) for band, value in enumerate(fp.bands)])
+        self.db.execute("delete from dedup_sentences where document_id = ?", [document_id])
+        self.db.conn.executemany("insert into dedup_sentences (hash, document_id) values (?, ?)",
+                                 [(key, document_id) for key in fp.sentences])
 
     def band_candidates(self, bands: list[int], exclude_id: int, limit: int) -> list[tuple[int, bytes, int]]:
         if not bands:
@@ -114,6 +117,16 @@ class SqlitePolicyIndex:
             f"select document_id, minhash, shingle_count from dedup_signatures where document_id in "
             f"({_placeholders(ids)})", ids).fetchall()}
         return [(doc_id, *found[doc_id]) for doc_id in ids if doc_id in found]
+
+    def sentence_candidates(self, keys: list[int], exclude_id: int, min_shared: int, limit: int) -> list[int]:
+        if not keys:
+            return []
+        rows = self.db.execute(
+            f"select document_id, count(distinct hash) as shared from dedup_sentences "
+            f"where hash in ({_placeholders(keys)}) and document_id != ? group by document_id "
+            "having shared >= ? order by shared desc, document_id limit ?",
+            [*keys, exclude_id, min_shared, limit]).fetchall()
+        return [row[0] for row in rows]
 
     def key_candidates(self, fp: Any, exclude_id: int, min_shingles: int, limit: int) -> list[int]:
         norm_hash = fp.norm_hash if fp.shingle_count >= min_shingles else None  # every empty page has one hash

@@ -230,7 +230,8 @@ def test_merge_reasons_name_the_evidence():
     gov = page_view(mirror_page("/hunan-kjt/tzgg/202503/t20250320_33121829.html"))
     traditional = page_view(mirror_page("/huaxiataike/news/40502.html"))
     verdict = compare_pages(traditional, gov)
-    assert verdict.reason == "原文链接 points to a known government page; containment 1.00 of gov original"
+    assert verdict.reason == ("原文链接 points to a known government page; containment 1.00 of gov original; "
+                              "same title")
     same = compare_pages(page_view(mirror_page("/huaxiataike/news/40943.html")),
                          page_view(mirror_page("/hunan-kjt/tzgg/202503/t20250324_33130656.html")))
     assert same.reason == "same content hash"

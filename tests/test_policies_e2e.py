@@ -188,7 +188,7 @@ def test_signatures_survive_a_restart(db_file):
     assert rows(reopened, "select document_id, computed_at, minhash from dedup_signatures") == computed
     joined = store_and_assign(reopened, HN_ADS)
     assert joined.merged_with == BASE + HN_GOV
-    assert joined.merge_reason == "containment 0.98 of gov original"
+    assert joined.merge_reason == "containment 0.98 of gov original; same title"
 
 
 def fixture_record(record_id: str) -> dict:
@@ -207,10 +207,20 @@ def store_record(db, item: dict, when: str) -> str:
     return item["url"]
 
 
+def slice_of(item: dict, url: str, part: slice) -> dict:
+    """A copy of a fixture record carrying only some of its paragraphs (two slices share no sentence)."""
+    lines = item["text"].split("\n")
+    return {**item, "url": url, "source_id": "slices", "text": "\n".join(lines[part])}
+
+
 def test_an_original_matching_two_policies_merges_them_and_the_older_id_stays(db_file):
     db = open_db(db_file)
-    head = store_record(db, fixture_record("measures-绵科-2024/truncated"), "2026-01-01T00:00:00+00:00")
-    tail = store_record(db, fixture_record("measures-绵科-2024/dropped_preamble"), "2026-01-01T00:00:01+00:00")
+    original = fixture_record("measures-绵科-2024/gov")
+    third = len(original["text"].split("\n")) // 3
+    head = store_record(db, slice_of(original, "https://slices.example/head.html", slice(None, third)),
+                        "2026-01-01T00:00:00+00:00")
+    tail = store_record(db, slice_of(original, "https://slices.example/tail.html", slice(-third, None)),
+                        "2026-01-01T00:00:01+00:00")
     first, second = assign_policy(db, head), assign_policy(db, tail)
     assert first.is_new_policy and second.is_new_policy and first.policy_id != second.policy_id
 

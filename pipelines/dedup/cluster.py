@@ -112,8 +112,11 @@ def single_page_canonical(index: PolicyIndex, policy_id: str, page: Page, config
 # ---------------------------------------------------------------------------------------------
 
 def ranked_candidates(index: PolicyIndex, document_id: int, fp: Fingerprint, config: DedupConfig) -> list[int]:
-    """Candidate documents to verify: exact-key matches first, then band matches by estimated containment."""
+    """Candidate documents to verify: exact-key matches first, then pages sharing whole sentences, then band
+    matches by estimated containment."""
     keyed = index.key_candidates(fp, document_id, config.min_shingles, KEY_CANDIDATE_LIMIT)
+    keyed += [doc_id for doc_id in index.sentence_candidates(fp.sentences, document_id, config.shared_sentences,
+                                                              KEY_CANDIDATE_LIMIT) if doc_id not in keyed]
     signature = signature_from_bytes(fp.signature)
     estimated = []
     for doc_id, blob, count in index.band_candidates(fp.bands, document_id, BAND_CANDIDATE_LIMIT):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 
-SCHEME = "v1 nfkc+t2s+dates+alnum; poly64 shingles; mulshift minhash"
+SCHEME = "v2 nfkc+t2s+dates+alnum; poly64 shingles; mulshift minhash; sentence keys"
 
 TRACKING_PARAMS = (
     "utm_*", "jsessionid", "phpsessid", "aspsessionid*", "sessionid", "session_id", "sid_token",
@@ -41,6 +41,11 @@ class DedupConfig:
     candidate_containment: float = 0.40  # MinHash estimate below which a band candidate is not verified
     min_shingles: int = 30             # a shorter text (详见附件) merges only with a 原文链接 or doc_number link
     max_verified: int = 12             # candidates verified per page, best estimates first
+    sentence_min_chars: int = 12       # a sentence this long (letters and digits) is a key of its page
+    sentence_keys: int = 48            # sentence keys kept per page (its first ones)
+    # pages sharing this many sentence keys are candidates (verified like any other: sharing sentences links
+    # nothing, since a 解读 or a city's notice quotes most of a provincial one and is another document)
+    shared_sentences: int = 3
     max_number_changes: int = 0        # replaced numbers (years, dates, amounts) tolerated
     max_word_changes: int = 0          # replaced short words (城市名, 单位名) tolerated
     url_rules: Mapping[str, UrlRules] = field(default_factory=dict)

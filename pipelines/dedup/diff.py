@@ -61,6 +61,35 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# pinyin left in a copy: lower-case letters, often tone-marked (AI, 5G, CEO are words, not damage)
+PINYIN_LEFT = re.compile(r"^[^A-Za-z\u00c0-\u024f]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[^A-Za-z\u00c0-\u024f]*$")
+UNIT_MARKS = "年月日万亿元"
+
+
+def _subsequence(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def damaged_form(old: str, new: str) -> bool:
+    """True when one side of a replaced span is the other as copying damages it, not another value:
+    leftover pinyin letters (fxiàn→现), a word cut short (财政部→财政), or a date whose digits and marks
+    were partly stripped (2019年12月31日→201921日). Such a change is no evidence of another document."""
+    latin_old, latin_new = bool(LATIN.search(old)), bool(LATIN.search(new))
+    if latin_old != latin_new and PINYIN_LEFT.match(old if latin_old else new):
+        return True
+    short, long = sorted((old, new), key=len)
+    if not short or short == long:
+        return False
+    if not DIGITS.search(long) and (long.startswith(short) or long.endswith(short)):
+        return True
+    short_digits, long_digits = "".join(DIGITS.findall(short)), "".join(DIGITS.findall(long))
+    lost_marks = any(mark in long and mark not in short for mark in UNIT_MARKS)
+    return bool(short_digits) and len(short_digits) < len(long_digits) and lost_marks \
+        and _subsequence(short_digits, long_digits)
+
+
 def _change_kind(old: str, new: str) -> str:
     both = old + new
     if "万" in both or "亿" in both or "元" in both:
@@ -99,7 +128,8 @@ def _block_changes(old: str, new: str, result: Differences) -> None:
     if len(old) <= MAX_SUBSTITUTION + 4 and len(new) <= MAX_SUBSTITUTION + 4 \
             and DIGITS.search(old) and DIGITS.search(new):
         # a short unit that is a value in both texts (a date line, a 发文字号): the value changed
-        result.changed.append(Change(_change_kind(old, new), old, new))
+        if not damaged_form(old, new):
+            result.changed.append(Change(_change_kind(old, new), old, new))
         return
     ops = anchored_opcodes(old, new)
     common = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
@@ -115,7 +145,10 @@ def _block_changes(old: str, new: str, result: Differences) -> None:
             if DIGITS.search(a) and DIGITS.search(b):
                 i1, i2 = _widen(old, i1, i2)
                 j1, j2 = _widen(new, j1, j2)
-                result.changed.append(Change(_change_kind(old[i1:i2], new[j1:j2]), old[i1:i2], new[j1:j2]))
+                if not damaged_form(old[i1:i2], new[j1:j2]):
+                    result.changed.append(Change(_change_kind(old[i1:i2], new[j1:j2]), old[i1:i2], new[j1:j2]))
+                continue
+            if damaged_form(a, b):
                 continue
             if not DIGITS.search(a + b):
                 # one character for one is a variant form (OpenCC's 着/著), not another name

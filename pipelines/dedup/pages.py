@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
@@ -90,6 +91,23 @@ class Fingerprint:
     original_key: str | None
     doc_number: str | None
     title_key: str | None
+    sentences: list[int] = field(default_factory=list)  # sentence keys: shared by copies however they are cut
+
+
+def sentence_keys(view: PageView, config: DedupConfig) -> list[int]:
+    """Stable 63-bit hashes of the page's first long sentence units (distinct, in text order).
+
+    A truncated copy, a slice of a long page and a re-ordered summary share whole sentences with their
+    original even when their 5-gram sets are far apart, so these find candidates the MinHash bands miss."""
+    keys: list[int] = []
+    for unit in view.units:
+        if len(unit) >= config.sentence_min_chars:
+            key = int.from_bytes(hashlib.blake2b(unit.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+            if key not in keys:
+                keys.append(key)
+                if len(keys) >= config.sentence_keys:
+                    break
+    return keys
 
 
 def own_doc_number(page: Page, prepared: str | None = None) -> str | None:
@@ -137,7 +155,8 @@ def fingerprint(view: PageView | Page, config: DedupConfig | None = None) -> Fin
     return Fingerprint(
         scheme=fingerprint_scheme(config), norm_hash=view.norm_hash, shingle_count=int(len(view.shingles)),
         signature=signature.tobytes(), bands=bands, url_key=view.url_key,
-        original_key=view.original_key, doc_number=view.doc_number, title_key=title_key(view.page))
+        original_key=view.original_key, doc_number=view.doc_number, title_key=title_key(view.page),
+        sentences=sentence_keys(view, config))
 
 
 def genre(title: str | None) -> str:

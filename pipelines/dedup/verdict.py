@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pipelines.dedup.config import DedupConfig
 from pipelines.dedup.diff import Differences, text_differences
 from pipelines.dedup.minhash import exact_similarity
-from pipelines.dedup.pages import Page, PageView, genre, issuers, title_years
+from pipelines.dedup.pages import Page, PageView, genre, issuers, title_key, title_years
 
 
 @dataclass
@@ -73,6 +73,9 @@ def _kind(view: PageView) -> str:
     return "gov original" if view.page.government else "aggregator copy"
 
 
+TITLE_LINK_CHARS = 12  # a shorter title (关于开展认定工作的通知) names no one document
+
+
 def compare_pages(new: PageView, known: PageView, config: DedupConfig | None = None) -> Verdict:
     """Whether `new` carries the same policy as `known`, with the reason (or the conflicts) as data."""
     config = config or DedupConfig()
@@ -86,6 +89,12 @@ def compare_pages(new: PageView, known: PageView, config: DedupConfig | None = N
         evidence.append(link)
     if new.doc_number and new.doc_number == known.doc_number:
         evidence.append(f"same doc_number {known.page.doc_number or new.page.doc_number or new.doc_number}")
+    new_title, known_title = title_key(new.page), title_key(known.page)
+    new_issuers, known_issuers = issuers(new.page.issuer), issuers(known.page.issuer)
+    # a generic title (关于组织申报2024年度科技计划项目的通知) is shared by bodies that issue different notices
+    if new_title and len(new_title) >= TITLE_LINK_CHARS and new_title == known_title \
+            and not (new_issuers and known_issuers and not new_issuers & known_issuers):
+        evidence.append("same title")
     linked = bool(evidence)
     floor = config.linked_containment if linked else config.containment
     verdict = Verdict(False, None, round(jaccard, 3), round(containment, 3), [], evidence, linked)
