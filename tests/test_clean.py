@@ -104,26 +104,19 @@ def test_label_lines_and_tables():
                              "index_number": "000014349/2017-00110"}
 
 
-def test_noise_rules_validate(tmp_path):
+@pytest.mark.parametrize("content, message", [
+    ("lines:\n  - pattern: '('\n", r"noise.yaml: lines\[0\].pattern: bad regular expression"),
+    ("blocks:\n  - start: 'x'\n", r"blocks\[0\]: needs 'continue' or 'to_end: true'"),
+    ("lines:\n  - pattern: 'x'\n    maxlen: 3\n", r"unknown key"),
+    ("selectors: ['div[']\n", r"selectors\[0\]"),
+    ("evidence:\n  line_patterns: ['热线(']\n", r"evidence.line_patterns\[0\]"),
+    ("evidence:\n  cut_from: [1]\n", r"evidence.cut_from"),
+])
+def test_noise_rules_validate(tmp_path, content, message):
     assert len(load_noise_rules().lines) >= 10
     bad = tmp_path / "noise.yaml"
-    bad.write_text("lines:\n  - pattern: '('\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"noise.yaml: lines\[0\].pattern: bad regular expression"):
-        load_noise_rules(bad)
-    bad.write_text("blocks:\n  - start: 'x'\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"blocks\[0\]: needs 'continue' or 'to_end: true'"):
-        load_noise_rules(bad)
-    bad.write_text("lines:\n  - pattern: 'x'\n    maxlen: 3\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"unknown key"):
-        load_noise_rules(bad)
-    bad.write_text("selectors: ['div[']\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"selectors\[0\]"):
-        load_noise_rules(bad)
-    bad.write_text("evidence:\n  line_patterns: ['热线(']\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"evidence.line_patterns\[0\]"):
-        load_noise_rules(bad)
-    bad.write_text("evidence:\n  cut_from: [1]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"evidence.cut_from"):
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
         load_noise_rules(bad)
 
 

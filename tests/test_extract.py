@@ -28,6 +28,7 @@ from pipelines.fields.units import split_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.numbers import parse_number
 from pipelines.text.normalise import TextPair
+from tests.support.mirror import run_cli
 from tests.support.pages import FIXTURES, Fixture, by_name, comparable, squeeze
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -414,3 +415,15 @@ def test_the_body_answering_an_interpretation_names_its_issuer(title, opening, i
     html = article_page(title, info, f"<p>{opening}</p><p>问：有哪些支持举措？</p><p>答：对首次认定的高新技术企业给予奖励。</p>")
     record = extract_record(PageInput(url="http://www.zj.gov.cn/art/2026/3/10/art_1229_1.html", html=html))
     assert record["issuer"] == expected
+
+
+def test_extract_text_command_repairs_a_garbled_copy(tmp_path):
+    page = tmp_path / "garbled.txt"
+    page.write_text("浙科發(fā)高〔2022〕15號(hào)\n關(guān)于做好2022年度高新技術(shù)企業(yè)認(rèn)定工作的通知\n各市科技局：\n"
+                    "對首次認(rèn)定的高新技術(shù)企業(yè)給予30萬元獎勵。\n浙江省科學(xué)技術(shù)廳\n2022年4月1日\n", encoding="utf-8")
+    done = run_cli("extract", str(page), "--text", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert (record["title"], record["doc_number"], record["issuer"], record["publish_date"]) == (
+        "关于做好2022年度高新技术企业认定工作的通知", "浙科发高〔2022〕15号", "浙江省科学技术厅", "2022-04-01")
+    assert record["is_relevant"] and [i["amount_wan"] for i in record["incentives"]] == [30]

@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
+from core.clock import BEIJING
 from feeds.filters import PolicyFilter
 from feeds.publish import POLICY_URN, load_feed_config, publish
 from storage.published import policy_entries
@@ -24,7 +25,6 @@ from tests.support.mirror import ROOT, run_cli
 from tests.publish_data import REVISED_URL, XSS_TITLE, build_database, require_program
 
 DEMO_FEEDS = ROOT / "demo" / "feeds.yaml"
-BEIJING = timezone(timedelta(hours=8))
 NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
 
 

@@ -31,9 +31,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from core.clock import BEIJING
 from demo.generate.corpus import Block, Document, Table, cn_date
 
-BEIJING = timezone(timedelta(hours=8))
 OFFSITE_LINKS = [("中国政府网", "http://www.gov.cn/"), ("科学技术部", "https://www.most.gov.cn/")]
 
 
