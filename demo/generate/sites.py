@@ -29,7 +29,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from core.clock import BEIJING
 from demo.generate.corpus import Block, Document, Table, cn_date
