@@ -439,6 +439,12 @@ def _clean_html(html: str, content_selector: str | None, rules: NoiseRules) -> C
     return page
 
 
+# Lines that open like these are never a title: an attachment list, prose citing a document, a numbered
+# item, a bracketed label, page furniture.
+NOT_A_TITLE = re.compile(r"^(?:附件|附:|根据|依据|按照|依照|为了|为进一步|现将|经研究|\d{1,2}\s*[、.．]|"
+                         r"[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十\d]{1,3}\)|【|字体|字号|成文日期|发布日期|索引号)")
+
+
 def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple[int | None, int | None]:
     """Indexes of the title line and of its header line in the head of a plain text."""
     head = min(len(work), TEXT_HEAD)
@@ -456,11 +462,24 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
                 return i, header
     for i in range(min(head, 10)):
         line = work[i]
-        if flags[i] or i in labelled or not 8 <= len(line) <= 150 or line.endswith(("。", ":", ";")):
+        if flags[i] or i in labelled or not 8 <= len(line) <= 150 or line.endswith(("。", ":", ";")) \
+                or NOT_A_TITLE.match(line):
             continue
         if re.search(r"(?:通知|公告|通告|办法|细则|计划|方案|意见|措施|规划|指南|决定|规定|解读|公示|函|批复|报告|纲要)$|《", line):
             return i, header
     return None, header
+
+
+def _broken_title(raw: list[str], work: list[str], at: int, flags: list[bool], labelled: set[int]) -> str:
+    """The title line, completed by the line before it when the page broke the title in two
+    (关于2022年度金华市区国家高新技术企业 / 先期拟兑付奖励资金的公示)."""
+    before = at - 1
+    if before < 0 or flags[before] or before in labelled or "关于" in work[at]:
+        return raw[at]
+    head = work[before]
+    if head.startswith("关于") and len(head) <= 60 and not re.search(r"[。，,；;：:]$", head):
+        return raw[before] + raw[at]
+    return raw[at]
 
 
 def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
@@ -481,6 +500,7 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     tail = read_labels(work[tail_start:], offset=tail_start)
     flags = noise_flags(rules, work)
     title_at, header_at = _text_title(work, flags, labels.label_lines)
+    titles = [_broken_title(raw, work, title_at, flags, labels.label_lines)] if title_at is not None else []
     cut = max(i for i in (title_at, header_at, -1) if i is not None)
     drop = set(range(cut + 1)) | labels.label_lines | tail.label_lines
     for key, value in tail.values.items():
@@ -495,7 +515,6 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     original = next((m.group() for line in work if re.match(r"^(?:原文链接|原文地址|原文网址|查看原文)", line)
                      for m in [URL_RE.search(line)] if m), None)
     header_date = _header_date(work[:TEXT_HEAD], rules, labels.label_lines)
-    titles = [raw[title_at]] if title_at is not None else []
     page = CleanPage(
         text="\n".join(kept), title_candidates=titles, meta={}, warnings=warnings,
         html="".join(f"<p>{html_escape.escape(line)}</p>" for line in kept), labels=dict(labels.values),

@@ -40,7 +40,7 @@ from pipelines.fields.doc_number import cited_doc_numbers, own_doc_number
 from pipelines.fields.money import incentives
 from pipelines.fields.signature import closing_issuers, interview_issuers, main_signature, org_value, title_issuers
 from pipelines.fields.targets import targets
-from pipelines.fields.titles import choose_title, policy_title
+from pipelines.fields.titles import choose_title, clean_title, policy_title
 from pipelines.fields.units import responsible_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.text.normalise import TextPair, fold_width, to_simplified
@@ -172,8 +172,8 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None
     display = to_simplified(cleaned.text) if cleaned.traditional else cleaned.text
     pair = TextPair(display)
     lines = pair.work.split("\n")
-    title = choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
-                         page.list_title)
+    title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
+                                     page.list_title))
     title_work = fold_width(_simplified(title, cleaned.traditional) or "")
     government = is_government(page, cleaned)
     signature = main_signature(lines)

@@ -21,7 +21,9 @@ from pipelines.dates import add_years, find_dates, meta_date
 from core.record import EXTRA_FIELDS, RECORD_FIELDS
 from pipelines.process import process_page
 from pipelines.extract import PageInput, content_hash, extract_record, iso_date
+from pipelines.clean import clean_text
 from pipelines.fields.doc_number import find_doc_numbers, own_doc_number
+from pipelines.fields.titles import clean_title
 from pipelines.fields.money import incentives
 from pipelines.fields.targets import targets
 from pipelines.fields.units import split_units
@@ -427,3 +429,39 @@ def test_extract_text_command_repairs_a_garbled_copy(tmp_path):
     assert (record["title"], record["doc_number"], record["issuer"], record["publish_date"]) == (
         "关于做好2022年度高新技术企业认定工作的通知", "浙科发高〔2022〕15号", "浙江省科学技术厅", "2022-04-01")
     assert record["is_relevant"] and [i["amount_wan"] for i in record["incentives"]] == [30]
+
+
+@pytest.mark.parametrize("text, amounts", [
+    ("全市共兑现高新技术企业奖励资金12亿元，惠及企业3000家。", []),
+    ("设立规模100亿元的科技创新基金，对符合条件的项目给予最高500万元支持。", [500]),
+    ("对引进的重大产业项目给予最高1亿元支持。", [10000]),
+])
+def test_a_billion_or_more_is_a_fund_or_a_total_not_an_offer(text, amounts):
+    assert [i["amount_max_wan"] for i in incentives(TextPair(text))] == amounts
+
+
+@pytest.mark.parametrize("title, cleaned", [
+    ("湘政办发〔2024〕7号《湖南省人民政府办公厅关于印发湖南省促进科技成果转化若干措施的通知》",
+     "湖南省人民政府办公厅关于印发湖南省促进科技成果转化若干措施的通知"),
+    ("粤科高字[2023]12号 关于做好高新技术企业认定工作的通知", "关于做好高新技术企业认定工作的通知"),
+    ("关于印发《某某市科技创新券管理办法》的通知", "关于印发《某某市科技创新券管理办法》的通知"),
+    ("《某某市科技创新券管理办法》", "某某市科技创新券管理办法"),
+])
+def test_a_title_loses_the_document_number_heading_it(title, cleaned):
+    assert clean_title(title) == cleaned
+
+
+@pytest.mark.parametrize("head", [
+    "附件:1.关于开展2025年度科技型中小企业评价工作的通知",
+    "根据《高新技术企业认定管理办法》的通知",
+    "3、企业应当建立研发费用辅助账的通知",
+    "【发布机构】某某市科学技术局的通知",
+])
+def test_lines_that_cannot_be_titles_are_passed_over(head):
+    page = clean_text(head + "\n关于组织申报2025年度科技企业孵化器认定的通知\n各区科技局：\n现将有关事项通知如下。")
+    assert page.title_candidates == ["关于组织申报2025年度科技企业孵化器认定的通知"]
+
+
+def test_a_title_broken_in_two_lines_is_joined():
+    page = clean_text("关于2025年度某某市区国家高新技术企业\n拟兑付奖励资金的公示\n根据有关规定，现予以公示。")
+    assert page.title_candidates == ["关于2025年度某某市区国家高新技术企业拟兑付奖励资金的公示"]

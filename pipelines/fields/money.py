@@ -166,6 +166,11 @@ def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]
     return found
 
 
+# No one recipient is offered a billion yuan or more: such a sum is a fund's size, a total paid out or a
+# statistic (全市共兑现…12亿元, 设立100亿元产业基金), never an incentive anyone applies for.
+MAX_OFFER_WAN = 100000
+
+
 def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
            previous_kind: str | None) -> dict[str, Any] | None:
     clause_start = max((m.end() for m in CLAUSE_SPLIT.finditer(text, 0, match.start())), default=0)
@@ -190,6 +195,6 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
     low_unit = match.group("au") or unit
     amount = _wan(low, low_unit if low_unit in UNIT_WAN else unit)
     top = _wan(high, unit) if high is not None else amount
-    if amount is None or top is None or top <= 0:
+    if amount is None or top is None or top <= 0 or top > MAX_OFFER_WAN:
         return None
     return _record(pair, offset, text, match.start(), None if ceiling and high is None else amount, top, kind)

@@ -22,6 +22,20 @@ TEXT_CARRIED = re.compile(
     r"|现将《(?P<b>[^《》]{4,120})》(?:予以)?印发")
 
 
+# A document number heading a title line (张政办函〔2023〕180号《…的通知》): the number is a field of its own.
+LEADING_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,14}\s*[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*第?\s*\d{1,5}\s*[号號]\s*")
+
+
+def clean_title(title: str | None) -> str | None:
+    """A title without a document number heading it and without the 《》 that then enclose all of it."""
+    if not title:
+        return title
+    stripped = LEADING_NUMBER.sub("", title).strip()
+    if stripped.startswith("《") and stripped.endswith("》") and stripped.count("《") == 1:
+        stripped = stripped[1:-1].strip()
+    return stripped if len(stripped) >= 6 else title
+
+
 def _key(text: str) -> str:
     return re.sub(r"\s+", "", fold_width(text))
 
