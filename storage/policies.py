@@ -95,9 +95,16 @@ class SqlitePolicyIndex:
              len(fp.bands), fp.url_key, fp.original_key, fp.doc_number, fp.title_key, now_iso()])
         self.db.conn.executemany("insert or ignore into dedup_bands (band, hash, document_id) values (?, ?, ?)",
                                  [(band, value, document_id) for band, value in enumerate(fp.bands)])
+        old_keys = [row[0] for row in self.db.execute(
+            "select hash from dedup_sentences where document_id = ?", [document_id]).fetchall()]
+        self.db.conn.executemany("update dedup_sentence_counts set documents = documents - 1 where hash = ?",
+                                 [(key,) for key in old_keys])
         self.db.execute("delete from dedup_sentences where document_id = ?", [document_id])
         self.db.conn.executemany("insert into dedup_sentences (hash, document_id) values (?, ?)",
                                  [(key, document_id) for key in fp.sentences])
+        self.db.conn.executemany(
+            "insert into dedup_sentence_counts (hash, documents) values (?, 1) "
+            "on conflict(hash) do update set documents = documents + 1", [(key,) for key in fp.sentences])
 
     def band_candidates(self, bands: list[int], exclude_id: int, limit: int) -> list[tuple[int, bytes, int]]:
         if not bands:
@@ -118,14 +125,20 @@ class SqlitePolicyIndex:
             f"({_placeholders(ids)})", ids).fetchall()}
         return [(doc_id, *found[doc_id]) for doc_id in ids if doc_id in found]
 
-    def sentence_candidates(self, keys: list[int], exclude_id: int, min_shared: int, limit: int) -> list[int]:
+    def sentence_candidates(self, keys: list[int], exclude_id: int, min_shared: int, limit: int,
+                            max_documents: int = 50) -> list[int]:
         if not keys:
+            return []
+        rare = [row[0] for row in self.db.execute(
+            f"select hash from dedup_sentence_counts where hash in ({_placeholders(keys)}) and documents <= ?",
+            [*keys, max_documents]).fetchall()]
+        if len(rare) < min_shared:
             return []
         rows = self.db.execute(
             f"select document_id, count(distinct hash) as shared from dedup_sentences "
-            f"where hash in ({_placeholders(keys)}) and document_id != ? group by document_id "
+            f"where hash in ({_placeholders(rare)}) and document_id != ? group by document_id "
             "having shared >= ? order by shared desc, document_id limit ?",
-            [*keys, exclude_id, min_shared, limit]).fetchall()
+            [*rare, exclude_id, min_shared, limit]).fetchall()
         return [row[0] for row in rows]
 
     def key_candidates(self, fp: Any, exclude_id: int, min_shingles: int, limit: int) -> list[int]:

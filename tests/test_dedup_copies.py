@@ -96,3 +96,16 @@ def test_config_has_the_sentence_settings():
 @pytest.mark.parametrize("old, new", [("AI产业", "数字产业"), ("5G基站", "光纤"), ("CEO", "总经理")])
 def test_latin_words_are_values_not_leftover_pinyin(old, new):
     assert damaged_form(old, new) is False
+
+
+def test_boilerplate_sentences_held_by_many_documents_find_no_candidates(tmp_path):
+    db = open_db(tmp_path / "pw.db")
+    boilerplate = "请各单位高度重视认真组织做好申报工作确保按时报送材料\n对弄虚作假的单位一经查实取消其申报资格三年\n" \
+                  "联系人及联系方式详见附件请及时与我局联系沟通"
+    for n in range(6):
+        assign_policy(db, store(db, f"https://kjj{n}.example.gov.cn/a.html",
+                                f"第{n}号通知：关于{n}市科技计划项目申报的事项说明\n{boilerplate}", "government"))
+    index = SqlitePolicyIndex(db)
+    probe = fingerprint(Page(url="x", text=boilerplate))
+    assert len(index.sentence_candidates(probe.sentences, -1, 3, 20)) == 6
+    assert index.sentence_candidates(probe.sentences, -1, 3, 20, max_documents=5) == []

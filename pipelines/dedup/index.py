@@ -39,8 +39,10 @@ class PolicyIndex(Protocol):
     def band_candidates(self, bands: list[int], exclude_id: int, limit: int) -> list[tuple[int, bytes, int]]:
         """Documents sharing a band hash: (id, minhash, shingle_count), most shared bands first."""
 
-    def sentence_candidates(self, keys: list[int], exclude_id: int, min_shared: int, limit: int) -> list[int]:
-        """Documents sharing at least `min_shared` sentence keys, most shared first."""
+    def sentence_candidates(self, keys: list[int], exclude_id: int, min_shared: int, limit: int,
+                            max_documents: int = 50) -> list[int]:
+        """Documents sharing at least `min_shared` sentence keys held by at most `max_documents` documents
+        (boilerplate sentences find no copy), most shared first."""
 
     def key_candidates(self, fp: Any, exclude_id: int, min_shingles: int, limit: int) -> list[int]:
         """Documents sharing an exact key (text hash, link, doc number, title), strongest key first."""
