@@ -122,11 +122,14 @@ def page_date(page: PageInput, cleaned: CleanPage) -> str | None:
 
 
 def publish_date(cleaned: CleanPage, signed: str | None, government: bool, shown: str | None) -> str | None:
-    """The issuing body's date: 成文日期, 落款, else a government page's own date."""
+    """The issuing body's date: 成文日期, 落款, else a government page's own date, else the date any page
+    states as its 发布日期/发布时间 (shared/LABELING.md; never a date read from the URL or the list page)."""
     written = first_date(cleaned.labels.get("written"))
     if written or signed:
         return written or signed
-    return shown if government else None
+    if government:
+        return shown
+    return first_date(cleaned.labels.get("published")) or cleaned.header_date
 
 
 def issuer(cleaned: CleanPage, signers: tuple[str, ...], title: str | None, government: bool, text: str) -> str | None:

@@ -465,3 +465,22 @@ def test_lines_that_cannot_be_titles_are_passed_over(head):
 def test_a_title_broken_in_two_lines_is_joined():
     page = clean_text("关于2025年度某某市区国家高新技术企业\n拟兑付奖励资金的公示\n根据有关规定，现予以公示。")
     assert page.title_candidates == ["关于2025年度某某市区国家高新技术企业拟兑付奖励资金的公示"]
+
+
+def test_a_signature_glued_to_the_end_of_a_joined_copy_dates_the_document():
+    text = ("关于公布2025年第二批入库科技型中小企业名单的通知\n"
+            "各有关单位:根据评价办法,现将名单予以公布,附件:入库企业名单.xlsx某某省科技型中小企业评价工作办公室2025年7月9日。")
+    record = extract_record(PageInput(url="https://agg.example.com/n/1.html", html=text, text_only=True,
+                                      source_kind="aggregator"))
+    assert record["publish_date"] == "2025-07-09"
+
+
+def test_a_repost_without_a_signature_is_dated_by_the_date_it_states():
+    text = ("关于开展2025年度高新技术企业认定工作的通知\n发布时间:2025-04-02 09:30 来源:某某科技局\n"
+            "各有关单位:现将2025年度高新技术企业认定工作有关事项通知如下。")
+    record = extract_record(PageInput(url="https://agg.example.com/n/20250301.html", html=text, text_only=True,
+                                      source_kind="aggregator"))
+    assert record["publish_date"] == "2025-04-02" and record["page_date"] == "2025-04-02"
+    bare = extract_record(PageInput(url="https://agg.example.com/n/2025/03/01/9.html", html=text.split("\n", 2)[0]
+                                    + "\n" + text.split("\n", 2)[2], text_only=True, source_kind="aggregator"))
+    assert bare["publish_date"] is None  # a date read from the URL is the page's, never the document's

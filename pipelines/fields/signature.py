@@ -77,14 +77,29 @@ def find_signatures(lines: list[str]) -> list[Signature]:
     return out
 
 
+# A 落款 glued onto the text's last line by a copy that joined every line (…名单江西省高企认定管理工作办公室2023年9月18日。)
+GLUED_SIGNATURE = re.compile(rf"{ORG_SUFFIX}\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)\s*[。.]?\s*$")
+
+
+def _glued_signature(lines: list[str]) -> Signature | None:
+    """The date of a 落款 that ends the text's last line right after a body's name."""
+    last = next((index for index in range(len(lines) - 1, -1, -1) if lines[index].strip()), None)
+    if last is None:
+        return None
+    match = GLUED_SIGNATURE.search(lines[last][-120:])
+    found = find_dates(match.group("date")) if match else []
+    return Signature((), found[0].iso, last) if len(found) == 1 else None
+
+
 def main_signature(lines: list[str]) -> Signature | None:
-    """The page's own 落款: the first block naming a body, else a bare date line closing the text."""
+    """The page's own 落款: the first block naming a body, else a bare date line closing the text, else a
+    date glued after a body's name at the very end of the text."""
     found = find_signatures(lines)
     named = [s for s in found if s.issuers]
     if named:
         return named[0]
     closing = [s for s in found if s.line >= len(lines) - 3]
-    return closing[-1] if closing else None
+    return closing[-1] if closing else _glued_signature(lines)
 
 
 def closing_issuers(text: str) -> list[str]:
