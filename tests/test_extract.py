@@ -484,3 +484,28 @@ def test_a_repost_without_a_signature_is_dated_by_the_date_it_states():
     bare = extract_record(PageInput(url="https://agg.example.com/n/2025/03/01/9.html", html=text.split("\n", 2)[0]
                                     + "\n" + text.split("\n", 2)[2], text_only=True, source_kind="aggregator"))
     assert bare["publish_date"] is None  # a date read from the URL is the page's, never the document's
+
+
+@pytest.mark.parametrize("last_line, issuer", [
+    ("附件:入库企业名单.xlsx某某省科技型中小企业评价工作办公室2025年7月9日。", "某某省科技型中小企业评价工作办公室"),
+    ("现予以公布。附件:拟认定企业名单某某市科学技术局2025年7月9日", "某某市科学技术局"),
+])
+def test_a_glued_signature_names_its_body_when_the_words_before_it_tell(last_line, issuer):
+    text = "关于公布2025年第二批入库科技型中小企业名单的通知\n各有关单位:根据评价办法,现将名单予以公布。\n" + last_line
+    record = extract_record(PageInput(url="https://agg.example.com/n/1.html", html=text, text_only=True,
+                                      source_kind="aggregator"))
+    assert record["publish_date"] == "2025-07-09" and record["issuer"] == issuer
+
+
+def test_a_date_glued_to_prose_is_no_signature():
+    text = "关于公布2025年第二批入库科技型中小企业名单的通知\n各有关单位:根据评价办法,现将名单予以公布。特此通知。2025年7月9日"
+    record = extract_record(PageInput(url="https://agg.example.com/n/1.html", html=text, text_only=True,
+                                      source_kind="aggregator"))
+    assert record["publish_date"] is None and record["issuer"] is None
+
+
+def test_a_signature_date_with_masked_characters_before_it_is_read():
+    text = "关于开展2025年度科技企业孵化器认定工作的通知\n各有关单位:现将有关事项通知如下。\n特此通知。\n某某省科学技术厅\n??? 2025年6月2日"
+    record = extract_record(PageInput(url="https://agg.example.com/n/2.html", html=text, text_only=True,
+                                      source_kind="aggregator"))
+    assert (record["issuer"], record["publish_date"]) == ("某某省科学技术厅", "2025-06-02")

@@ -54,7 +54,8 @@ def split_orgs(text: str) -> list[str]:
 
 
 def _date_line(line: str) -> str | None:
-    stripped = line.strip()
+    stripped = line.strip().lstrip("?？*＊·•")  # a copy that lost a character masks it (??? 2023年6月2日)
+    stripped = stripped.strip()
     if not DATE_ONLY.match(stripped):
         return None
     found = find_dates(stripped)
@@ -81,14 +82,25 @@ def find_signatures(lines: list[str]) -> list[Signature]:
 GLUED_SIGNATURE = re.compile(rf"{ORG_SUFFIX}\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)\s*[。.]?\s*$")
 
 
+# Where the body's name of a glued 落款 starts: after a mark, a file name's extension or the list it follows.
+GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|[^\u4e00-\u9fff]表)")
+
+
 def _glued_signature(lines: list[str]) -> Signature | None:
-    """The date of a 落款 that ends the text's last line right after a body's name."""
+    """The 落款 that ends the text's last line right after a body's name: its date, and the body when its
+    name can be told from the words before it."""
     last = next((index for index in range(len(lines) - 1, -1, -1) if lines[index].strip()), None)
     if last is None:
         return None
-    match = GLUED_SIGNATURE.search(lines[last][-120:])
+    tail = lines[last][-120:]
+    match = GLUED_SIGNATURE.search(tail)
     found = find_dates(match.group("date")) if match else []
-    return Signature((), found[0].iso, last) if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    before = tail[:match.start("date")].rstrip()
+    starts = [m.end() for m in GLUED_ORG_START.finditer(before)]
+    name = before[starts[-1]:] if starts else ""
+    return Signature((name,) if is_org_name(name) else (), found[0].iso, last)
 
 
 def main_signature(lines: list[str]) -> Signature | None:

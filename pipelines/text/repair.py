@@ -363,6 +363,10 @@ def _mid_sentence(prev: _Joined, line: str) -> bool:
     return start not in SPACES and (start.isalnum() or start in "“《") and not _starts_block(line)
 
 
+# A line opening with a run of ? is a copy's mask for characters it lost (??? 2023年6月2日), not a mark
+MASKED_START = re.compile(r"^[?？]{2,}")
+
+
 def join_broken_lines(text: str, apart: Callable[[str], bool] | None = None) -> str:
     """Lines starting with ，。、）… joined onto the line before; lines broken mid-sentence joined.
 
@@ -397,7 +401,7 @@ def join_broken_lines(text: str, apart: Callable[[str], bool] | None = None) -> 
             last = None
             continue
         if last is not None and (
-                stripped[0] in CLOSING_MARKS
+                (stripped[0] in CLOSING_MARKS and not MASKED_START.match(stripped))
                 # after ，or a bare mark a name or a date is the sentence's next word, not a 落款
                 or (last.continues() and not _starts_structure(stripped))
                 or (not blanks and _mid_sentence(last, line))):
