@@ -562,3 +562,14 @@ def test_zipped_dataset_reads_like_the_plain_file(tmp_path) -> None:
         handle.writestr("china_location.txt", "湖南省\t430000\t湘/湖南\r\n\t长沙市\t430100\t长沙\r\n")
     (tmp_path / "plain.txt").write_bytes("湖南省\t430000\t湘/湖南\r\n\t长沙市\t430100\t长沙\r\n".encode())
     assert read_zipped_text(archive, "china_location.txt") == (tmp_path / "plain.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text, doc_type", [
+    ("各区科技局、各有关单位:根据省厅工作安排,现将2025年科技型中小企业评价工作有关事项通知如下,一、评价对象。", "通知"),
+    ("根据有关规定,对拟认定的15家企业予以公示,公示期为5个工作日。", "通知"),
+    ("经研究，决定开展孵化器绩效评价工作。特此通知。", "通知"),
+    ("本报讯（记者 张三）昨日，某某市为32家高新技术企业兑现奖励资金。", "新闻"),
+    ("某某市科技局召开科技型中小企业培育工作座谈会，通讯员李四报道。", "新闻"),
+])
+def test_a_text_without_title_is_typed_by_its_form(text: str, doc_type: str) -> None:
+    assert classify("", text=text)["doc_type"] == doc_type

@@ -60,6 +60,10 @@ def _body_support(body: str, doc_type: str, vocab: Vocabulary) -> int:
     return sum(min(body.count(marker), 3) for marker in vocab.doc_types["body_markers"].get(doc_type, ()))
 
 
+ADDRESSEE_START = re.compile(r"^各[^。，,；;:：\n]{1,60}[:：]")
+NOTICE_FORMULA = re.compile(r"特此(?:通知|公告|公示|通告)|现(?:将|就)[^。\n]{0,30}通知如下|现予(?:以)?(?:公示|公布|公告)|予以(?:公示|公布)")
+
+
 def _news_body(body: str, vocab: Vocabulary) -> str | None:
     """The lede cue of a body that reads like a news report (no addressee line), if any."""
     rules = vocab.doc_types
@@ -153,4 +157,11 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str]:
     head = doc.body[:600].split("\n")
     if any(vocab.doc_types["addressee_line"].match(line.strip()) for line in head):
         return "通知", "body opens with an addressee line"
+    # a copy that joined its lines keeps the addressee at a line's start (各有关单位:根据…) and a notice's formulas
+    opened = next((line for line in head if ADDRESSEE_START.match(line.strip())), None)
+    if opened:
+        return "通知", f"body opens with an addressee ({ADDRESSEE_START.match(opened.strip()).group(0)})"
+    formula = NOTICE_FORMULA.search(doc.body)
+    if formula:
+        return "通知", f"body uses a notice's formula ({formula.group(0)})"
     return "其他", "no type word in the title and no document form in the body"
