@@ -20,6 +20,7 @@ Unknown keys, regions, topics and types are errors that name the value, never si
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, fields
@@ -89,6 +90,8 @@ def _as_amount(value: Any, key: str) -> float | None:
         amount = float(text)
     except ValueError:
         raise FilterError(f"{key}: expected an amount in 万元 (50 or 50万元), got {value!r}") from None
+    if not math.isfinite(amount):
+        raise FilterError(f"{key}: expected a finite amount in 万元, got {value!r}")
     if amount < 0:
         raise FilterError(f"{key}: must not be negative, got {value!r}")
     return amount

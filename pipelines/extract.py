@@ -43,7 +43,7 @@ from pipelines.fields.targets import targets
 from pipelines.fields.titles import choose_title, clean_title, policy_title
 from pipelines.fields.units import responsible_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
-from pipelines.text.normalise import TextPair, fold_width, to_simplified
+from pipelines.text.normalise import TextPair, fold_width, single_line, to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -187,9 +187,9 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None
     own = own_doc_number(fold_width(_simplified(cleaned.labels.get("doc_number"), cleaned.traditional) or ""),
                          lines, title_work)
     record.update({
-        "title": title,
-        "policy_title": carried,
-        "issuer": issuer(cleaned, signature.issuers if signature else (), title, government, pair.work),
+        "title": single_line(title),
+        "policy_title": single_line(carried),
+        "issuer": single_line(issuer(cleaned, signature.issuers if signature else (), title, government, pair.work)),
         "publish_date": published,
         "page_date": shown,
         "doc_number": own,

@@ -509,3 +509,14 @@ def test_a_signature_date_with_masked_characters_before_it_is_read():
     record = extract_record(PageInput(url="https://agg.example.com/n/2.html", html=text, text_only=True,
                                       source_kind="aggregator"))
     assert (record["issuer"], record["publish_date"]) == ("某某省科学技术厅", "2025-06-02")
+
+
+def test_titles_and_issuers_carry_no_line_breaks_control_or_direction_characters():
+    html = ("<html><head><title>关于\r\n开展\x1b[31m高新技术企业\x07认定\u202e工作的通知</title></head><body>"
+            "<div class='content'><p>各有关单位：现将有关事项通知如下。</p><p>某某市科学\u200b技术局</p>"
+            "<p>2025年3月1日</p></div></body></html>")
+    record = extract_record(PageInput(url="https://kjj.example.gov.cn/a.html", html=html, source_kind="government"))
+    assert record["title"] == "关于 开展[31m高新技术企业认定工作的通知"
+    assert record["issuer"] == "某某市科学技术局"
+    for value in (record["title"], record["issuer"]):
+        assert not any(ch in value for ch in "\r\n\x1b\x07\u202e\u200b")

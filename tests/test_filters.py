@@ -77,6 +77,8 @@ def test_incentives_only():
     ("colour=red", "unknown filter key 'colour'"),
     ("min_amount=lots", "expected an amount"),
     ("min_amount=-5", "must not be negative"),
+    ("min_amount=nan", "finite amount"),
+    ("min_amount=inf", "finite amount"),
     ("province=", "no value"),
     ("city=纽约", "unknown city '纽约'"),
 ])

@@ -41,6 +41,16 @@ def collapse_spaces(line: str) -> str:
     return SPACE_RUN.sub(" ", line).strip()
 
 
+def single_line(text: str | None) -> str | None:
+    """A value shown on one line (a title, an issuer): line breaks and tabs as spaces, control and format
+    characters (ESC, BEL, U+202E right-to-left override, zero-width marks) removed, spaces collapsed."""
+    if text is None:
+        return None
+    kept = "".join(" " if ch in "\r\n\t\v\f\x85\u2028\u2029" else ch for ch in text
+                   if ch in "\r\n\t\v\f\x85\u2028\u2029" or unicodedata.category(ch) not in ("Cc", "Cf"))
+    return collapse_spaces(kept) or None
+
+
 def is_traditional(text: str, sample: int = 4000) -> bool:
     """True when the text is written in Traditional characters (three or more markers in its head)."""
     head = text[:sample]
