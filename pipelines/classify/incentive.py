@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from pipelines.classify.prepare import Doc, _text
+from pipelines.classify.prepare import Doc, text_value
 from pipelines.classify.vocabulary import Vocabulary
 from pipelines.fields.money import incentives
 from pipelines.text.normalise import TextPair
@@ -39,7 +39,7 @@ def classify_incentive(record: Mapping[str, Any], doc: Doc, doc_type: str,
         return False, None, f"a {doc_type} reports money already awarded; it offers none", []
     if incentives:
         amounts = record_incentive_amounts(incentives)
-        texts = [" ".join(_text(i.get(k)) for k in ("beneficiary", "condition", "text")) for i in incentives]
+        texts = [" ".join(text_value(i.get(k)) for k in ("beneficiary", "condition", "text")) for i in incentives]
         maximum = max(amounts) if amounts else None
         reason = f"{len(incentives)} incentives extracted" + (f", largest {maximum:g} 万元" if amounts else
                                                              ", none with an amount")
@@ -49,9 +49,10 @@ def classify_incentive(record: Mapping[str, Any], doc: Doc, doc_type: str,
         return False, None, "no incentives extracted and no amount offered in the text", []
     maximum = max(value for value, _ in offers)
     sentence = next(s for value, s in offers if value == maximum)
-    return True, maximum, f"read from the text (no incentives extracted): {_short(sentence)}", \
+    return True, maximum, f"read from the text (no incentives extracted): {shorten(sentence)}", \
         [s for _, s in offers]
 
 
-def _short(text: str, limit: int = 60) -> str:
+def shorten(text: str, limit: int = 60) -> str:
+    """The text cut to `limit` characters for a reason line."""
     return text if len(text) <= limit else text[:limit] + "…"

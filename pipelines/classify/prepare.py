@@ -14,7 +14,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 SENTENCE_END = re.compile(r"[。;!?\n]")
 
 
-def _text(value: Any) -> str:
+def text_value(value: Any) -> str:
+    """A record value as text ('' for None and non-strings)."""
     return value if isinstance(value, str) else ""
 
 
@@ -68,7 +69,7 @@ def prepare(record: Mapping[str, Any], vocab: Vocabulary) -> Doc:
     fields = {}
     converted = False
     for name in ("title", "policy_title", "issuer", "doc_number", "text"):
-        value, was_traditional = to_simplified(_text(record.get(name)), vocab)
+        value, was_traditional = to_simplified(text_value(record.get(name)), vocab)
         fields[name] = value.strip()
         converted = converted or was_traditional
     title = fields["title"]

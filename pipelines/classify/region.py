@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from core.record import LEVELS
 from pipelines.classify.divisions import Division, DivisionIndex, division_index
-from pipelines.classify.prepare import Doc, _text
+from pipelines.classify.prepare import Doc, text_value
 from pipelines.classify.vocabulary import Vocabulary
 from pipelines.fields.doc_number import heading_doc_number
 
@@ -109,7 +109,8 @@ def _relative_tier(text: str, vocab: Vocabulary) -> str | None:
     return None
 
 
-def _is_zone_org(text: str, vocab: Vocabulary) -> bool:
+def is_zone_org(text: str, vocab: Vocabulary) -> bool:
+    """Whether a body's name is a zone's (高新区管委会…)."""
     return any(word in text for word in vocab.regions["zone_words"])
 
 
@@ -259,7 +260,7 @@ def _collect_evidence(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary, divi
         evidence.add_mentions(find_places(signature, vocab, divisions), weights["signature"],
                               weights["signature"], "signed", strong=True)
     for key in ("city", "province"):
-        place = divisions.place(_text(hint.get(key))) if hint.get(key) else None
+        place = divisions.place(text_value(hint.get(key))) if hint.get(key) else None
         if place is not None:
             evidence.add(place, weights["hint"], f"source region {place.name}", strong=True)
             break
@@ -303,7 +304,7 @@ def resolve_region(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary) -> Regi
         _resolve_from_chain(region, issuer, issuer_source, chain, gather, vocab)
     else:
         tier = _relative_tier(issuer, vocab) if issuer else None
-        if tier is None and issuer and _is_zone_org(issuer, vocab):
+        if tier is None and issuer and is_zone_org(issuer, vocab):
             tier = "zone"
         if tier is None and hint.get("level") in LEVELS and hint.get("level") != "national":
             tier = hint["level"]
@@ -339,7 +340,7 @@ def _resolve_from_chain(region: Region, issuer: str, source: str, chain: list[Me
                         gather: Callable[[], Evidence], vocab: Vocabulary) -> None:
     """The issuer names its place: use it, and let the evidence settle an ambiguous name."""
     candidates = _chain_candidates(chain)
-    zone = chain[-1].zone or _is_zone_org(issuer, vocab)
+    zone = chain[-1].zone or is_zone_org(issuer, vocab)
     chosen, note = candidates[0], f"{source} {issuer}"
     if len({d.code for d in candidates}) > 1 and all(d.tier == chosen.tier for d in candidates):
         evidence = gather()

@@ -5,9 +5,9 @@ import math
 import re
 
 from pipelines.classify.divisions import division_index
-from pipelines.classify.incentive import _short
+from pipelines.classify.incentive import shorten
 from pipelines.classify.prepare import Doc
-from pipelines.classify.region import LEADING_YEAR, _is_zone_org, find_places, title_org
+from pipelines.classify.region import LEADING_YEAR, is_zone_org, find_places, title_org
 from pipelines.classify.topics import SentenceIndex
 from pipelines.classify.vocabulary import Vocabulary
 
@@ -33,7 +33,7 @@ def actor_zone(title: str, vocab: Vocabulary) -> str:
     """The zone a title opens with as its speaker (郑州高新区管委会关于…, 长沙高新区2025年…), or ''."""
     org = title_org(title, vocab)
     if org:
-        return org if _is_zone_org(org, vocab) else ""
+        return org if is_zone_org(org, vocab) else ""
     divisions = division_index()
     start = len(LEADING_YEAR.match(title).group(0))
     zone = vocab.compiled["zone_word"].search(title, start, start + 16)
@@ -107,7 +107,7 @@ def score_relevance(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Vo
     linked = next((s for s in offers if any(term in core for _, _, term in matcher.find(s))), None)
     if linked:
         incentive = weights["incentive_for_subject"]
-        reasons.append(f"money offered to the subject: {_short(linked, 40)} (+{incentive:.2f})")
+        reasons.append(f"money offered to the subject: {shorten(linked, 40)} (+{incentive:.2f})")
     score = min(1.0, title + body + lead + incentive)
     negative = vocab.compiled["negative_title"].search(doc.title)
     if negative:
