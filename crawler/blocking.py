@@ -25,6 +25,20 @@ def visible_text_length(html: str) -> int:
     return len(re.sub(r"\s+", "", text))
 
 
+JUNK_SAMPLE = 8_000
+JUNK_SHARE = 0.02  # control characters, NULs and undecodable bytes in a real page: none, or a stray few
+JUNK_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def is_junk(html: str) -> bool:
+    """True for a body that is no page at all: nothing visible, or binary noise (random bytes, NULs)
+    served as text. Such a fetch is an error to retry, never a document."""
+    sample = html[:JUNK_SAMPLE]
+    if not sample.strip() or len(JUNK_CHARS.findall(sample)) > len(sample) * JUNK_SHARE:
+        return True
+    return visible_text_length(html) == 0
+
+
 def is_js_challenge(html: str) -> bool:
     """True for a script-only cookie-challenge page: a challenge marker and almost no visible text."""
     if len(html) > MAX_CHALLENGE_BYTES or "<script" not in html.lower():

@@ -13,7 +13,10 @@ English), a mega-menu of a few hundred column links, a breadcrumb, a column
 sub-menu, sidebars of 热点/相关 links, a pager and a footer (网站地图,
 联系我们, ICP and 公网安备 lines, friendly links).  The list itself is the
 *repeated block*: one container whose children are entries of the same shape,
-each holding one article anchor with a long text and usually a date.
+each holding one article anchor with a long text and often a date.  Many lists
+show no date at all (an old GBK ``<table>`` of titles, a gazette issue's
+contents, a TRS template without a date field, dates filled in later by
+JavaScript), so a row holding a document title counts nearly as much as a date.
 
 1. Every ``<a href>`` is read once: its absolute URL without fragment and its
    title (the ``title`` attribute, else its text; whitespace collapsed, a date
@@ -32,34 +35,47 @@ each holding one article anchor with a long text and usually a date.
    the entry earns
 
    ====================  =====================================================
-   title length           0 below 5 characters (tabs and menus: 通知公告),
-                          else ``min(len, 40) / 10``
+   title length           0 for a label: fewer than 8 CJK characters (通知公告,
+                          政府信息公开, 2024年第12期), or fewer than 16
+                          characters without CJK; else ``min(len, 40) / 10``
+   a document title       +1 for 8 CJK characters or more on a URL that is not
+                          a column or site (long menu names and friendly links
+                          point at columns and sites)
    a date in the entry    +2 (2025-12-16, [2023-12-13], 2025年12月16日,
                           2025/12/16, 2025.12.16, or 12-16 with the year in a
                           dated article URL)
    URL shape              +1 article-like (``/art/2025/…``, ``t20251216_1.html``,
                           ``content_123.htm``, ``post_123.html``, ``?id=123``,
-                          ``/news/37805.html``); -1.5 column- or site-like
-                          (``…/``, ``index.html``, ``list_2.htm``, ``/col/col12/``)
+                          ``/news/37805.html``), only for a title; a column- or
+                          site-like URL (``…/``, ``index.html``, ``list_2.htm``,
+                          ``/col/col12/``) earns nothing but its date
    ====================  =====================================================
 
-   An entry never counts below zero.  The candidate's score is the sum over its
-   entries, multiplied by 0.2 when entries hold more than three usable anchors
-   on average (a menu with sub-menus, a whole page section), by 0.3 inside
-   ``nav``/``header``/``footer`` or a container whose id/class names a menu,
-   breadcrumb, footer or friendly links, by 0.6 inside a sidebar-like container
-   (hot, rank, related, recommend), by 1.3 when a pager follows the container,
-   and by 0.7 when it has a single entry.  Class names only nudge: a list with
-   unknown classes still wins on shape and content, and a menu called "list"
-   still loses on short texts and column URLs.  Dates and pagers are the costly
-   part, so candidates are visited in order of an upper bound (every entry
-   dated, a pager present) and exact scores stop once no bound can win.
-4. The best candidate wins if it scores at least ``_MIN_LIST_SCORE``; sibling
-   containers of the same tag and class whose entries score alike (a list
-   split over several ``ul``) are merged in, in document order.  Each entry
-   yields one ``ArticleLink``: its main anchor and the date the entry shows
-   outside the title.  Links to other hosts are returned: the spider filters
-   by its allowed domains.
+   An entry's points are multiplied by 0.3 when a ``nav``/``header``/``footer``,
+   a ``marquee`` or an element whose id/class names a menu, breadcrumb, footer
+   or friendly links holds its main anchor, and by 0.6 inside a sidebar-like
+   element (hot, rank, related, recommend); the names are read from the anchor
+   up, so a menu wrapped whole as one entry of a larger block is nudged too.
+   The candidate's score is the sum over its entries, multiplied by the share
+   of entries that earned points (a menu is mostly labels worth nothing), by
+   0.2 when entries hold more than three usable anchors on average (a menu with
+   sub-menus, a whole page section), by 1.3 when a pager follows the
+   container, and by 0.7 when only one entry earned points (a breadcrumb worth
+   nothing beside a one-item list does not make it a list of two).  Class names
+   only nudge: a list with unknown classes still wins on shape and content, and
+   a menu called "list" still loses on short texts and column URLs.  Dates and
+   pagers are the costly part, so candidates are visited in order of an upper
+   bound (every entry dated, a pager present) and exact scores stop once no
+   bound can win.
+4. The best candidate wins if it scores at least ``_MIN_LIST_SCORE``, or if it
+   is one document row in the main block (a TRS column holding one notice): a
+   title of 8 CJK characters or more that names a document kind (通知, 公告,
+   办法, 意见 …) or links to an article-like URL, with no menu, sidebar or
+   footer names around it.  Sibling containers of the same tag and class whose
+   entries score alike (a list split over several ``ul``) are merged in, in
+   document order.  Each entry that earned points yields one ``ArticleLink``:
+   its main anchor and the date the entry shows outside the title.  Links to
+   other hosts are returned: the spider filters by its allowed domains.
 
 Pagination (``discover_next_page``) tries, in order: the ``next_page`` hint;
 an anchor labelled 下一页/下页/后页/next/>/» (``href``, or a URL or page number
@@ -109,6 +125,7 @@ ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip
 
 _MAX_LEVELS = 7
 _MIN_LIST_SCORE = 3.0
+_MIN_LATIN_TITLE_CHARS = 16  # a title without CJK characters needs more letters than "Contact us"
 
 
 @dataclass(frozen=True)
@@ -352,6 +369,23 @@ _COLUMN_URL = re.compile(
 )
 
 
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TITLED_MIN_CJK = 8  # fewer CJK characters make a label (通知公告, 政府信息公开, 2024年第12期), not a title
+# Words that name a kind of government document (a title of one, not a menu label).
+_DOCUMENT_WORDS = re.compile(
+    "关于|通知|通告|公告|公示|公报|办法|意见|方案|规定|规划|细则|决定|措施|指南|指引|条例|批复|通报|名单|计划|政策"
+    "|纲要|要点|解读|答复|报告|清单|规则|须知|标准|目录")
+
+
+def _is_titled(title: str, kind: int) -> bool:
+    """A document title: eight CJK characters or more, linking to a page that is not a column or a site.
+
+    Menus and friendly links also carry long names (政府信息公开指南, 安徽省科学技术协会) but
+    they point at columns and sites; titles of notices, policies and news point at articles.
+    """
+    return kind >= 0 and len(_CJK.findall(title)) >= _TITLED_MIN_CJK
+
+
 @dataclass
 class _Anchor:
     """An anchor that may be an article link."""
@@ -362,9 +396,11 @@ class _Anchor:
     text: str  # the anchor's own text, whitespace collapsed
     kind: int  # +1 article-like URL, -1 column- or site-like URL, 0 unknown
     weight: float = field(init=False)
+    titled: bool = field(init=False)  # reads as a document title (see _is_titled)
 
     def __post_init__(self) -> None:
         self.weight = len(self.title) + 10 * self.kind
+        self.titled = _is_titled(self.title, self.kind)
 
 
 def _normalise_label(text: str) -> str:
@@ -489,7 +525,7 @@ def _entry_date(entry: etree._Element, anchor: _Anchor) -> str | None:
 
 _FURNITURE_BOX = re.compile(
     r"nav|menu|header|footer|foot|crumb|bread|position|location|copyright|friend|yqlj|toolbar|topbar"
-    r"|sitemap|share|banner",
+    r"|sitemap|share|banner|marquee",
     re.I,
 )
 # "hot" only at a word start (hot-news, rdhot is rare) so that "photo-list" is not a sidebar.
@@ -506,6 +542,7 @@ class _Candidate:
     entries: dict[etree._Element, list[_Anchor]] = field(default_factory=dict)
     bound: float = 0.0  # the score this candidate could reach at most
     score: float | None = None  # the exact score, computed only when the bound makes it matter
+    points: dict[etree._Element, float] = field(default_factory=dict)  # each entry's points, with the score
 
 
 def _group_candidates(anchors: list[_Anchor]) -> dict[tuple[etree._Element, str], _Candidate]:
@@ -582,21 +619,35 @@ def _followed_by_pager(container: etree._Element) -> bool:
 
 
 def _title_points(title: str) -> float:
-    return 0.0 if len(title) < 5 else min(len(title), 40) / 10
+    """0 for a label (fewer than eight CJK characters: 政务公开, 2024年第12期), else ``min(len, 40) / 10``."""
+    cjk = len(_CJK.findall(title))
+    if (cjk and cjk < _TITLED_MIN_CJK) or (not cjk and len(title) < _MIN_LATIN_TITLE_CHARS):
+        return 0.0
+    return min(len(title), 40) / 10
 
 
 def _entry_points(anchor: _Anchor) -> float:
-    """Points of an entry before its date: title length and URL shape."""
-    return _title_points(anchor.title) + (1.0 if anchor.kind > 0 else -1.5 if anchor.kind < 0 else 0.0)
+    """Points of an entry before its date: title length, a document title, URL shape."""
+    if anchor.kind < 0:
+        return 0.0  # a column or site: only a date next to it makes it an entry
+    title = _title_points(anchor.title)
+    if not title:
+        return 0.0  # a menu label earns nothing, even on an article-like URL (/channels/6300.html: 政务公开)
+    return title + (1.0 if anchor.titled else 0.0) + (1.0 if anchor.kind > 0 else 0.0)
 
 
-def _shape_factor(candidate: _Candidate, factors: dict[etree._Element, float]) -> float:
-    """Menus of menus ×0.2, furniture containers ×0.3, sidebars ×0.6, single entries ×0.7."""
+def _shape_factor(candidate: _Candidate, counted: int) -> float:
+    """Menus of menus ×0.2, single entries ×0.7, and the share of entries that earned points.
+
+    ``counted`` is the number of entries that earned points.  In a list nearly every entry
+    does; in a menu most are labels worth nothing, and a breadcrumb next to a one-item list
+    does not make that item a list of two.
+    """
     entries = candidate.entries
-    factor = _container_factor(candidate.container, factors)
+    factor = counted / len(entries)
     if sum(len(anchors) for anchors in entries.values()) > 3 * len(entries):
         factor *= 0.2
-    if len(entries) == 1:
+    if counted == 1:
         factor *= 0.7
     return factor
 
@@ -604,26 +655,39 @@ def _shape_factor(candidate: _Candidate, factors: dict[etree._Element, float]) -
 def _score_bound(candidate: _Candidate, factors: dict[etree._Element, float]) -> float:
     """An upper bound of the score: every entry dated, a pager after the container."""
     total = sum(max(_entry_points(_main_anchor(anchors)) + 2.0, 0.0) for anchors in candidate.entries.values())
-    return total * _shape_factor(candidate, factors) * 1.3
+    shape = _shape_factor(candidate, len(candidate.entries))
+    return total * _container_factor(candidate.container, factors) * shape * 1.3
 
 
 def _score_candidate(candidate: _Candidate, factors: dict[etree._Element, float]) -> float:
-    """Sum of entry points (dates included), nudged by the container's shape, names and pager."""
+    """Sum of entry points (dates included), nudged by names around each anchor, the shape and a pager.
+
+    Names count from each entry's main anchor up, so that a marquee or a menu wrapped whole
+    as one entry of a larger container is nudged like a menu listed entry by entry.
+    """
     entries = candidate.entries
     with_dates = sum(len(anchors) for anchors in entries.values()) <= 3 * len(entries)
-    total = 0.0
+    candidate.points = {}
     for entry, anchors in entries.items():
         main = _main_anchor(anchors)
         points = _entry_points(main)
         if with_dates and _entry_date(entry, main):
             points += 2.0
-        total += max(points, 0.0)
+        around = main.element.getparent()
+        factor = _container_factor(around if around is not None else candidate.container, factors)
+        candidate.points[entry] = max(points, 0.0) * factor
+    total = sum(candidate.points.values())
     if total <= 0:
         return 0.0
-    total *= _shape_factor(candidate, factors)
+    total *= _shape_factor(candidate, _counted(candidate))
     if _followed_by_pager(candidate.container):
         total *= 1.3
     return total
+
+
+def _counted(candidate: _Candidate) -> int:
+    """Entries of a scored candidate that earned points."""
+    return sum(1 for points in candidate.points.values() if points > 0)
 
 
 def _scored(candidate: _Candidate, factors: dict[etree._Element, float]) -> float:
@@ -647,6 +711,23 @@ def _best_candidate(candidates: list[_Candidate], factors: dict[etree._Element, 
     return best
 
 
+def _lone_document_row(candidate: _Candidate, factors: dict[etree._Element, float]) -> bool:
+    """Is the candidate one titled row in the main block (a TRS column with one notice, "共1页")?
+
+    One row scores below a list's minimum, so it counts only when it reads as a document:
+    a title of eight CJK characters or more that names a document kind or links to an
+    article-like URL, with no menu, sidebar or footer names around it.
+    """
+    rows = [(entry, _main_anchor(anchors)) for entry, anchors in candidate.entries.items()
+            if candidate.points[entry] > 0]
+    if len(rows) != 1:
+        return False
+    _entry, main = rows[0]
+    around = main.element.getparent()
+    return (main.titled and (main.kind > 0 or _DOCUMENT_WORDS.search(main.title) is not None)
+            and _container_factor(around if around is not None else candidate.container, factors) == 1.0)
+
+
 def _sibling_lists(best: _Candidate, candidates: dict[tuple[etree._Element, str], _Candidate],
                    factors: dict[etree._Element, float]) -> list[_Candidate]:
     """The best container plus same-shaped siblings that hold the rest of the list."""
@@ -654,7 +735,7 @@ def _sibling_lists(best: _Candidate, candidates: dict[tuple[etree._Element, str]
     parent = container.getparent()
     if parent is None:
         return [best]
-    per_entry = _scored(best, factors) / len(best.entries)
+    per_entry = _scored(best, factors) / max(_counted(best), 1)
     parts = []
     for sibling in parent:
         if sibling is container:
@@ -663,7 +744,7 @@ def _sibling_lists(best: _Candidate, candidates: dict[tuple[etree._Element, str]
         if sibling.tag != container.tag or sibling.get("class") != container.get("class"):
             continue
         other = candidates.get((sibling, best.tag))
-        if other is not None and _scored(other, factors) / len(other.entries) >= 0.5 * per_entry:
+        if other is not None and _scored(other, factors) / max(_counted(other), 1) >= 0.5 * per_entry:
             parts.append(other)
     return parts
 
@@ -676,11 +757,12 @@ def _best_entries(root: etree._Element, base: str, page_url: str) -> list[tuple[
     candidates = _group_candidates(anchors)
     factors: dict[etree._Element, float] = {}
     best = _best_candidate(list(candidates.values()), factors)
-    if best is None or _scored(best, factors) < _MIN_LIST_SCORE:
+    if best is None or not (_scored(best, factors) >= _MIN_LIST_SCORE or _lone_document_row(best, factors)):
         return []
     pairs = []
     for part in _sibling_lists(best, candidates, factors):
-        pairs.extend((entry, _main_anchor(entry_anchors)) for entry, entry_anchors in part.entries.items())
+        pairs.extend((entry, _main_anchor(entry_anchors)) for entry, entry_anchors in part.entries.items()
+                     if part.points[entry] > 0)
     return pairs
 
 

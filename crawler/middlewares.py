@@ -1,4 +1,5 @@
-"""Downloader middlewares and extensions: retry backoff, conditional GET, progress line."""
+"""Downloader middlewares and extensions: source scope after redirects, robots.txt shared by concurrent
+requests, retry backoff, conditional GET, progress line."""
 from __future__ import annotations
 
 import asyncio
@@ -6,10 +7,83 @@ import sys
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 
+from crawler.scope import is_private_address, refusal, source_is_private
 from storage.pages import validators
+
+OFFSITE_REDIRECT = "redirected off the source"
+
+
+class SourceScopeMiddleware:
+    """Holds every request of a source — the first one and each redirect — to the source's allowed domains,
+    and refuses private and loopback targets (by name, or by the address answering a redirect) unless
+    the source itself lives on one. A refusal fails the request (IgnoreRequest), so nothing fetched from
+    outside is stored or published; the spider records it under the URL the source linked to."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "SourceScopeMiddleware":
+        return cls(crawler)
+
+    def _source(self, request: Request):  # the Source a request was made for, if any
+        meta = request.meta.get("pw") or {}
+        sources = getattr(self.crawler.spider, "sources", None) or {}
+        return sources.get(meta.get("source"))
+
+    def process_request(self, request: Request) -> None:
+        source = self._source(request)
+        if source is None:
+            return None
+        reason = refusal(source, request.url)
+        if reason:
+            self.crawler.stats.inc_value(f"policywatch/{source.id}/offsite_refused")
+            prefix = OFFSITE_REDIRECT if request.meta.get("redirect_urls") else "refused"
+            raise IgnoreRequest(f"{prefix}: {reason}")
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        source = self._source(request)
+        if source is None or not request.meta.get("redirect_urls") or response.ip_address is None:
+            return response
+        if is_private_address(response.ip_address) and not source_is_private(source):
+            self.crawler.stats.inc_value(f"policywatch/{source.id}/offsite_refused")
+            raise IgnoreRequest(f"{OFFSITE_REDIRECT}: {request.url} is served from private address "
+                                f"{response.ip_address}")
+        return response
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits on a host's robots.txt download
+    getting the parsed file.
+
+    Scrapy 2.19 awaits the one pending Deferred per host from each waiting request; turning a Deferred
+    into a Future consumes its result, so the second and later waiters receive None — "no robots.txt" —
+    and are let through. Several sources on one host start together, so their disallowed list pages
+    were fetched. Here each waiter gets its own Deferred fed from the shared one, which passes the
+    parser on (Scrapy before 2.13 did the same)."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if isinstance(pending, Deferred):
+            waiter: Deferred = Deferred()
+
+            def hand_on(result):
+                waiter.callback(result)
+                return result
+
+            pending.addBoth(hand_on)
+            return await maybe_deferred_to_future(waiter)
+        return await super().robot_parser(request)
 
 
 class BackoffMiddleware:

@@ -24,6 +24,7 @@ POLICYWATCH_DEDUP = {}                               # DedupConfig overrides (th
 POLICYWATCH_DETAIL_RETRY_RUNS = 3                    # runs in which a failed detail page is retried directly
 POLICYWATCH_BACKOFF_BASE = 1.0                       # seconds before the first retry; doubles per retry
 POLICYWATCH_BACKOFF_MAX = 60.0
+POLICYWATCH_DB_WAIT = 120.0                          # seconds a page's store waits out a database locked by another process
 POLICYWATCH_PROGRESS = False                         # print a progress line (the CLI turns it on for terminals)
 
 # --- Scrapy ----------------------------------------------------------------------------
@@ -50,6 +51,9 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SourceScopeMiddleware": 60,       # before robots.txt (100): no request leaves scope
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxtMiddleware": 100,  # Scrapy's, fixed for concurrent waiters
     "crawler.middlewares.BackoffMiddleware": 540,
     "crawler.middlewares.ConditionalGetMiddleware": 560,
 }

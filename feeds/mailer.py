@@ -185,12 +185,14 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        greeted = False
         try:
             if s.security == "ssl":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
                                                       context=ssl.create_default_context())
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            greeted = True
             if s.security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
         except smtplib.SMTPResponseException as exc:
@@ -200,6 +202,11 @@ class Mailer:
             raise self._fail("server does not offer STARTTLS (set POLICYWATCH_SMTP_SECURITY)",
                              temporary=False, stage="connect") from None
         except (OSError, smtplib.SMTPException) as exc:
+            if isinstance(exc, smtplib.SMTPServerDisconnected) and not greeted:
+                # smtplib reports a greeting that never came, or a hang-up instead of one, as a disconnection
+                reason = (f"no greeting within {s.timeout:g} s" if "timed out" in str(exc)
+                          else "the server hung up before greeting")
+                raise self._fail(f"connected, but {reason}", temporary=True, stage="connect") from None
             reason = "timed out" if isinstance(exc, socket.timeout) else (getattr(exc, "strerror", None) or exc)
             raise self._fail(f"cannot connect: {reason}", temporary=True, stage="connect") from None
         if s.user:
@@ -328,7 +335,8 @@ class Mailer:
             code, reply = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
-            reason = "timed out" if "timed out" in str(exc) else "connection closed"
+            reason = (f"none within {self.settings.timeout:g} s" if "timed out" in str(exc)
+                      else "the connection closed")
             raise self._fail(f"no reply after the whole message was sent ({reason}): the server may or may not "
                              "have kept it", temporary=True, stage="data", uncertain=True) from None
         if code != 250:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import sqlite3
+import time
+from typing import Any, Callable
 
 from scrapy.crawler import Crawler
 
@@ -38,10 +40,20 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
+        try:
+            self._store(item)
+        except sqlite3.Error as exc:
+            # the page is not stored, so it is not "known": the spider records the failure and the next
+            # run fetches it again (a page on a list page past the caught-up point is retried directly)
+            self.crawler.spider.store_failed(item, exc)
+        return item
+
+    def _store(self, item: Any) -> None:
         spider = self.crawler.spider
         stats = self.crawler.stats
         if isinstance(item, FetchedPage):
-            outcome = store_page(spider.db, item, spider.dedup_config)
+            outcome = _waiting_out_locks(lambda: store_page(spider.db, item, spider.dedup_config),
+                                         self.crawler.settings.getfloat("POLICYWATCH_DB_WAIT"))
             if item.problems:
                 stats.inc_value("policywatch/records/invalid")
                 logger.warning("[%s] invalid record %s: %s", item.source_id, item.url, "; ".join(item.problems))
@@ -59,7 +71,27 @@ class StorePipeline:
                                 assignment.merge_reason)
             logger.debug("stored %s document %s [%s]", outcome, item.url, item.source_id)
         elif isinstance(item, FetchedAttachment):
-            summary = store_attachment(spider.db, item)
+            summary = _waiting_out_locks(lambda: store_attachment(spider.db, item),
+                                         self.crawler.settings.getfloat("POLICYWATCH_DB_WAIT"))
             stats.inc_value(f"policywatch/{item.source_id}/attachments")
             logger.debug("stored attachment %s (%d chars) [%s]", item.url, summary["text_chars"], item.source_id)
-        return item
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """True for SQLite's 'database is locked' / 'busy' answers (another process holds the write lock)."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _waiting_out_locks(store: Callable[[], Any], wait: float) -> Any:
+    """Run one store step, trying again while another process holds the database, for up to `wait`
+    seconds (each attempt itself waits the connection's busy timeout); the step is one transaction,
+    so a failed attempt left nothing behind."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return store()
+        except sqlite3.OperationalError as exc:
+            if not is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+            logger.warning("database busy (%s): trying the store again", exc)
+            time.sleep(0.2)

@@ -20,7 +20,8 @@ from pipelines.dedup import cluster
 from pipelines.dedup.cluster import Assignment
 from pipelines.dedup.config import DedupConfig
 from storage.documents import (
-    add_attachment_to_document, document_by_url, iter_documents, save_attachment, update_document, upsert_document,
+    add_attachment_to_document, document_by_url, documents_linking, expect_attachments, iter_documents,
+    save_attachment, update_document, upsert_document,
 )
 from storage.pages import save_page
 from storage.sources import source_hints
@@ -47,6 +48,7 @@ class FetchedPage:
     list_date: str | None = None
     content_selector: str | None = None
     source_hint: dict[str, Any] | None = None
+    attachments: list[dict[str, Any]] | None = None  # files the page links to: {url, name, type}
     assignment: Assignment | None = None  # set by store_page: the policy this page joined
     problems: list[str] | None = None  # set by store_page: why its record is invalid (core.record)
 
@@ -66,14 +68,19 @@ class FetchedAttachment:
 
 
 def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None) -> str:
-    """Keep the raw page, upsert its document, record a revision when its text changed, and fold it
-    into its policy; returns 'new', 'updated' or 'unchanged'."""
-    previous = document_by_url(db, page.url)
-    outcome, page.problems = _store_document(db, page)
-    if outcome == "updated":
-        current = document_by_url(db, page.url)
-        record_revision(db, page.url, previous["text"] if previous else None, (current or {}).get("text") or "")
-    page.assignment = assign_policy(db, page.url, dedup)
+    """Keep the raw page, upsert its document, note the files it links to, record a revision when its
+    text changed, and fold it into its policy — one transaction, so a crash or a full disk leaves all
+    of it or none; returns 'new', 'updated' or 'unchanged'."""
+    record = _page_record(page)  # processing first: the write lock is held for the writes alone
+    with db.atomic():
+        previous = document_by_url(db, page.url)
+        outcome, page.problems = _store_document(db, page, record)
+        expect_attachments(db, page.url, page.attachments or [])
+        if outcome == "updated":
+            current = document_by_url(db, page.url)
+            record_revision(db, page.url, previous["text"] if previous else None,
+                            (current or {}).get("text") or "")
+        page.assignment = assign_policy(db, page.url, dedup)
     return outcome
 
 
@@ -92,44 +99,58 @@ def record_revision(db: Database, document_url: str, old_text: str | None, new_t
     cluster.record_revision(SqlitePolicyIndex(db), document_url, old_text, new_text)
 
 
-def _store_document(db: Database, page: FetchedPage) -> tuple[str, list[str]]:
-    with db.conn:
+def _page_record(page: FetchedPage) -> dict[str, Any]:
+    return process_page(PageInput(
+        url=page.url, html=page.html, source_id=page.source_id, source_kind=page.source_kind,
+        fetched_at=page.fetched_at, list_title=page.list_title, list_date=page.list_date,
+        content_selector=page.content_selector, source_hint=page.source_hint or {}))
+
+
+def _store_document(db: Database, page: FetchedPage, record: dict[str, Any]) -> tuple[str, list[str]]:
+    with db.atomic():
         page_id = save_page(
             db, request_key=page.request_key, url=page.url, source_id=page.source_id, kind="detail",
             status=page.status, body=page.body, fetched_at=page.fetched_at, content_type=page.content_type,
             encoding=page.encoding, etag=page.etag, last_modified=page.last_modified)
-        record = process_page(PageInput(
-            url=page.url, html=page.html, source_id=page.source_id, source_kind=page.source_kind,
-            fetched_at=page.fetched_at, list_title=page.list_title, list_date=page.list_date,
-            content_selector=page.content_selector, source_hint=page.source_hint or {}))
-        record.update({"page_id": page_id, "first_seen": page.fetched_at, "list_title": page.list_title,
-                       "encoding": page.encoding, "updated_at": page.fetched_at})
+        record = {**record, "page_id": page_id, "first_seen": page.fetched_at, "list_title": page.list_title,
+                  "encoding": page.encoding, "updated_at": page.fetched_at}
         return upsert_document(db, record), record_problems(record)
 
 
 def store_attachment(db: Database, item: FetchedAttachment) -> dict[str, Any]:
-    """Extract an attachment's text, store it, and list it on its document; returns the summary."""
+    """Extract an attachment's text, store it, and list it on its document and on every other document
+    waiting for the same file; returns the summary."""
     extracted = attachment_text(item.body, item.type)
     summary = {"url": item.url, "name": item.name, "type": extracted.type,
                "text_chars": len(extracted.text) if extracted.text else 0}
-    with db.conn:
-        save_attachment(db, {
-            "document_url": item.document_url, "url": item.url, "name": item.name, "type": extracted.type,
-            "status": item.status, "size": len(item.body), "text": extracted.text,
-            "text_chars": summary["text_chars"], "error": extracted.error, "fetched_at": item.fetched_at})
-        add_attachment_to_document(db, item.document_url, summary)
+    if extracted.error:
+        summary["error"] = extracted.error
+    with db.atomic():
+        for document_url in _linking(db, item.document_url, item.url):
+            save_attachment(db, {
+                "document_url": document_url, "url": item.url, "name": item.name, "type": extracted.type,
+                "status": item.status, "size": len(item.body), "text": extracted.text,
+                "text_chars": summary["text_chars"], "error": extracted.error, "fetched_at": item.fetched_at})
+            add_attachment_to_document(db, document_url, summary)
     return summary
 
 
 def record_attachment_failure(db: Database, *, document_url: str, url: str, name: str, kind: str,
                               error: str, fetched_at: str, status: int | None = None) -> None:
-    """Remember an attachment that could not be downloaded (too large, 404…), with the reason."""
-    with db.conn:
-        save_attachment(db, {"document_url": document_url, "url": url, "name": name, "type": kind,
-                             "status": status, "size": None, "text": None, "text_chars": 0,
-                             "error": error, "fetched_at": fetched_at})
-        add_attachment_to_document(db, document_url, {"url": url, "name": name, "type": kind,
-                                                      "text_chars": 0, "error": error})
+    """Remember an attachment that could not be downloaded (too large, 404…), with the reason, on its
+    document and on every other document waiting for the same file."""
+    with db.atomic():
+        for linking in _linking(db, document_url, url):
+            save_attachment(db, {"document_url": linking, "url": url, "name": name, "type": kind,
+                                 "status": status, "size": None, "text": None, "text_chars": 0,
+                                 "error": error, "fetched_at": fetched_at})
+            add_attachment_to_document(db, linking, {"url": url, "name": name, "type": kind,
+                                                     "text_chars": 0, "error": error})
+
+
+def _linking(db: Database, document_url: str, url: str) -> list[str]:
+    """The document a file was fetched for, then every other document still waiting for it."""
+    return [document_url, *(d for d in documents_linking(db, url) if d != document_url)]
 
 
 def reclassify_documents(db: Database, source_id: str | None = None) -> Counter:

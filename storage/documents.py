@@ -42,6 +42,8 @@ def upsert_document(db: Database, record: dict[str, Any]) -> str:
     row["first_seen"] = first_seen
     for owned_by_clustering in CLUSTER_FIELDS:  # set by policy clustering, not by processing
         row.pop(owned_by_clustering, None)
+    if not record.get("attachments"):  # the crawler lists files as it fetches them: a re-read page keeps them
+        row.pop("attachments", None)
     db["documents"].update(doc_id, row)
     return "unchanged" if old_hash == record.get("content_hash") else "updated"
 
@@ -55,6 +57,65 @@ def add_attachment_to_document(db: Database, document_url: str, attachment: dict
     entries = [a for a in json.loads(raw or "[]") if a.get("url") != attachment["url"]]
     entries.append(attachment)
     db["documents"].update(doc_id, {"attachments": json.dumps(entries, ensure_ascii=False)})
+
+
+def expect_attachments(db: Database, document_url: str, attachments: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Note the files a stored document links to, before they are fetched, so none is lost to a crash.
+
+    A file this document already has is left alone; one already fetched for another document (one file
+    linked from several pages) is listed on this one at once; any other is kept as waiting (no
+    ``fetched_at``) until it is downloaded. Returns the waiting ones, to fetch.
+    """
+    waiting = []
+    for attachment in attachments:
+        url = attachment["url"]
+        if db.execute("select 1 from attachments where document_url = ? and url = ?", [document_url, url]).fetchone():
+            continue
+        fetched = _row(db.execute(
+            "select * from attachments where url = ? and fetched_at is not null and error is null "
+            "order by id desc limit 1", [url]))
+        if fetched:
+            row = {k: fetched[k] for k in ("type", "status", "size", "text", "text_chars", "error", "fetched_at")}
+            save_attachment(db, {"document_url": document_url, "url": url, "name": attachment["name"], **row})
+            add_attachment_to_document(db, document_url, {"url": url, "name": attachment["name"],
+                                                          "type": row["type"], "text_chars": row["text_chars"]})
+            continue
+        save_attachment(db, {"document_url": document_url, "url": url, "name": attachment["name"],
+                             "type": attachment["type"], "fetched_at": None})
+        waiting.append(attachment)
+    return waiting
+
+
+def waiting_attachments(db: Database, source_id: str) -> list[dict[str, Any]]:
+    """Files of a source's stored documents that were never fetched (a run cut short), oldest first."""
+    rows = db.execute(
+        "select a.document_url, a.url, a.name, a.type from attachments a join documents d on d.url = a.document_url "
+        "where a.fetched_at is null and d.source_id = ? order by a.id", [source_id]).fetchall()
+    return [{"document_url": r[0], "url": r[1], "name": r[2], "type": r[3]} for r in rows]
+
+
+def fetched_attachment_urls(db: Database, urls: Iterable[str]) -> set[str]:
+    """The subset of file `urls` already downloaded and read for some document."""
+    urls = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        found.update(row[0] for row in db.execute(
+            f"select distinct url from attachments where url in ({','.join('?' * len(chunk))}) "
+            "and fetched_at is not null and error is null", chunk).fetchall())
+    return found
+
+
+def documents_linking(db: Database, url: str, waiting_only: bool = True) -> list[str]:
+    """The documents that list the file at `url` (by default, only those still waiting for it)."""
+    where = " and fetched_at is null" if waiting_only else ""
+    return [row[0] for row in db.execute(
+        f"select document_url from attachments where url = ?{where} order by id", [url]).fetchall()]
+
+
+def _row(cursor: Any) -> dict[str, Any] | None:
+    row = cursor.fetchone()
+    return dict(zip([c[0] for c in cursor.description], row)) if row else None
 
 
 def save_attachment(db: Database, row: dict[str, Any]) -> None:

@@ -128,6 +128,11 @@ def _m013_sentence_keys(db: Database) -> None:
     db.execute("create table dedup_sentence_counts (hash integer primary key, documents integer not null)")
 
 
+def _m014_attachment_urls(db: Database) -> None:
+    """Attachments by URL: one file linked from several documents is fetched once and listed on each."""
+    db.execute("create index attachments_url on attachments (url)")
+
+
 def _m012_original_text(db: Database) -> None:
     """The article's text as the page gave it, kept when text repairs changed it."""
     db["documents"].add_column("original_text", str)
@@ -158,6 +163,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
      create_short_term_lookup),
     (12, "documents.original_text: the text as the page gave it, before repairs", _m012_original_text),
     (13, "dedup_sentences: sentence keys of fingerprints", _m013_sentence_keys),
+    (14, "attachments(url) index: a shared file is listed on every document that links it", _m014_attachment_urls),
 ]
 
 

@@ -4,8 +4,9 @@ All SQL for migration 3's tables lives here. ``SqlitePolicyIndex`` implements th
 clustering reads and writes through (``pipelines.dedup.index.PolicyIndex``); the decisions themselves
 are ``pipelines.dedup.cluster``'s. The functions at the end read policies for the CLI and feeds.
 
-Writes use plain ``db.execute`` inside the index's transaction (one ``with db.conn`` block), so an
-assignment is one transaction (sqlite-utils' table helpers commit on their own).
+Writes run inside the index's transaction (``db.atomic()``: a savepoint when the store step already
+holds one), so an assignment is one transaction, and the store step's page, document, files and policy
+membership are one too.
 """
 from __future__ import annotations
 
@@ -35,24 +36,12 @@ class SqlitePolicyIndex:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._depth = 0
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One transaction; nested calls join the outer one."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            with self.db.conn:
-                yield
-        finally:
-            self._depth = 0
+        """One transaction; inside another (nested calls, or the store step's), a savepoint of it."""
+        with self.db.atomic():
+            yield
 
     # -- pages ------------------------------------------------------------------------------
 

@@ -137,6 +137,19 @@ def interrupted_sources(db: Database, source_ids: list[str]) -> set[str]:
             if statuses[0] in RESUMABLE_STATUSES and not (len(statuses) > 1 and statuses[1] in RESUMABLE_STATUSES)}
 
 
+def sources_with_list_failures(db: Database, source_ids: list[str]) -> set[str]:
+    """Sources whose latest run failed to read one of their list pages (an error, a store the database
+    refused): the pages behind it went unread, so the next crawl reads past the known head too."""
+    if not source_ids:
+        return set()
+    marks = ",".join("?" * len(source_ids))
+    rows = db.execute(
+        f"select distinct e.source_id from fetch_errors e where e.kind = 'list' and e.source_id in ({marks}) "
+        "and e.run_id = (select max(r.run_id) from run_sources r where r.source_id = e.source_id)",
+        source_ids).fetchall()
+    return {row[0] for row in rows}
+
+
 def cut_short_sources(db: Database, source_ids: list[str]) -> list[str]:
     """Sources (in the given order) whose latest run was interrupted or timed out: a restarted scheduler
     crawls them at once instead of waiting for their next scheduled run."""

@@ -6,9 +6,10 @@ Tables (migration 6, columns added by migration 10):
 - digest_batches: one per digest message, written *before* it is sent (its Message-ID, Date and
   policy ids). Status `pending`: intent only, DATA never started, so the server cannot hold it and
   it is safe to send again with the same Message-ID. `sending`: committed just before DATA; a batch
-  still `sending` on start-up may or may not have reached the server and is never sent again: it
+  still `sending` on start-up may or may not have reached the server and is not sent again: it
   becomes `unconfirmed`, its policies are logged as delivered (flagged) and `delivery_problems` lists
-  it. Final states: sent, failed, refused, unconfirmed, abandoned;
+  it. Final states: sent, failed, refused, unconfirmed, abandoned; only an operator's
+  `release_unconfirmed` turns an unconfirmed batch back into a pending one;
 - deliveries: one row per (subscription, policy) delivered, so a policy reaches an address once;
   `unconfirmed` = 1 when the server's acceptance was never seen.
 """
@@ -375,6 +376,26 @@ def mark_unconfirmed(db: Database, message_id: str, reason: str, at: str | None 
         _log_deliveries(db, batch, at, unconfirmed=True)
         db.execute("update subscriptions set last_period = max(coalesce(last_period, ''), ?) where id = ?",
                    [batch["period"], batch["subscription_id"]])
+
+
+def release_unconfirmed(db: Database, message_id: str, at: str | None = None) -> dict[str, Any]:
+    """Make an unconfirmed batch `pending` again, so the next digest run sends it with its Message-ID and Date
+    (for a digest the mail server's log shows it never kept); its policies stop counting as delivered.
+    Returns the batch; SubscriptionError when no unconfirmed batch has that Message-ID (with or without <>)."""
+    message_id = message_id.strip()
+    if not message_id.startswith("<"):
+        message_id = f"<{message_id}>"
+    at = at or now_iso()
+    with db.conn:
+        row = db.execute("select status, error from digest_batches where message_id = ?", [message_id]).fetchone()
+        if row is None or row[0] != "unconfirmed":
+            state = f"it is {row[0]}" if row else "there is no such digest"
+            raise SubscriptionError(f"release: {message_id} is not an unconfirmed digest ({state})")
+        db.execute("delete from deliveries where message_id = ? and unconfirmed = 1", [message_id])
+        db.execute("update digest_batches set status = 'pending', finished_at = null, error = ?, error_code = null "
+                   "where message_id = ?", [f"released {at}; was unconfirmed: {row[1]}"[:500], message_id])
+    batch = db["digest_batches"].get(message_id)
+    return {**batch, "policy_ids": json.loads(batch["policy_ids"])}
 
 
 def mark_failed(db: Database, message_id: str, error: str, code: int | None, permanent: bool,

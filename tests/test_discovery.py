@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urljoin
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -262,6 +263,42 @@ LIST_PAGES = [
          "next": "http://www.hfwotao.com/news.asp?classid=12&page=2"},
         id="hfwotao_news_asp",
     ),
+    pytest.param(
+        "nmgzfgb_issue_gbk.html", "http://www.nmgzfgb.gov.cn/information/nmgzb22/msg6730113575.html",
+        {"count": 9, "with_date": 0,
+         "first": ArticleLink(
+                "http://www.nmgzfgb.gov.cn/information/nmgzb22/msg6730113580.html",
+                "内蒙古自治区人民政府关于印发自治区支持科技创新若干政策措施的通知", None),
+         "last": ArticleLink(
+                "http://www.nmgzfgb.gov.cn/information/nmgzb22/msg6730113610.html",
+                "内蒙古自治区人民政府关于任免有关人员职务的通知", None),
+         "next": None},
+        id="nmgzfgb_issue_gbk",
+    ),
+    pytest.param(
+        "xining_shj_yslxm_single.html", "http://shj.xining.gov.cn/zwgk/xxgkml/xzsp/yslxm/list.html",
+        {"count": 1, "with_date": 0,
+         "first": ArticleLink(
+                "http://shj.xining.gov.cn/zwgk/xxgkml/xzsp/yslxm/202103/t20210330_113720.html",
+                "受理公示：西宁市第三污水处理厂提标改造工程竣工环境保护验收", None),
+         "last": ArticleLink(
+                "http://shj.xining.gov.cn/zwgk/xxgkml/xzsp/yslxm/202103/t20210330_113720.html",
+                "受理公示：西宁市第三污水处理厂提标改造工程竣工环境保护验收", None),
+         "next": None},
+        id="xining_shj_yslxm_single",
+    ),
+    pytest.param(
+        "stats_zxfb_jsdates.html", "https://www.stats.gov.cn/sj/zxfb/",
+        {"count": 10, "with_date": 0,
+         "first": ArticleLink(
+                "https://www.stats.gov.cn/sj/zxfb/202512/t20251216_1962345.html",
+                "2025年11月份国民经济运行保持总体平稳、稳中有进", None),
+         "last": ArticleLink(
+                "https://www.stats.gov.cn/sj/zxfb/202511/t20251127_1962188.html",
+                "2025年1—10月份全国规模以上工业企业利润增长1.9%", None),
+         "next": "https://www.stats.gov.cn/sj/zxfb/index_1.html"},
+        id="stats_zxfb_jsdates",
+    ),
 ]
 
 
@@ -311,6 +348,104 @@ def test_list_split_over_several_uls_is_merged() -> None:
     """深圳 zx_ml_list: three ul of five entries each, under a header row."""
     links = discover_article_links(load_fixture("sz_tzgg.html"), "http://www.sz.gov.cn/cn/xxgk/zfxxgj/tzgg/")
     assert [link.url[-13:] for link in links[4:7]] == ["12512317.html", "12512310.html", "12512303.html"]
+
+
+# ---------------------------------------------------------------------------
+# Lists without dates: titled rows in the main block, never the navigation
+# ---------------------------------------------------------------------------
+
+UNDATED_LISTS = [
+    pytest.param(
+        "nmgzfgb_issue_gbk.html", "http://www.nmgzfgb.gov.cn/information/nmgzb22/msg6730113575.html",
+        [f"http://www.nmgzfgb.gov.cn/information/nmgzb22/msg{number}.html"
+         for number in (6730113580, 6730113581, 6730113582, 6730113590, 6730113591, 6730113592, 6730113600,
+                        6730113601, 6730113610)],
+        # the issue tree: 23 other issues on article-like URLs (2023年第23期 … 第1期), older years, the top menu
+        {"http://www.nmgzfgb.gov.cn/information/nmgzb22/msg6730113455.html",
+         "http://www.nmgzfgb.gov.cn/information/nmgzb22/msg6730110815.html",
+         "http://www.nmgzfgb.gov.cn/information/nmgzb21/", "http://www.nmgzfgb.gov.cn/information/zfwj/"},
+        id="gbk-table-gazette-issue",
+    ),
+    pytest.param(
+        "xining_shj_yslxm_single.html", "http://shj.xining.gov.cn/zwgk/xxgkml/xzsp/yslxm/list.html",
+        ["http://shj.xining.gov.cn/zwgk/xxgkml/xzsp/yslxm/202103/t20210330_113720.html"],
+        # the breadcrumb, the 政府信息公开 column menu, friendly links to sites
+        {"http://shj.xining.gov.cn/zwgk/xxgkml/", "http://shj.xining.gov.cn/zwgk/xxgkml/xzsp/",
+         "http://shj.xining.gov.cn/zwgk/xxgkzn/", "http://sthjt.qinghai.gov.cn/"},
+        id="trs-one-item",
+    ),
+    pytest.param(
+        "stats_zxfb_jsdates.html", "https://www.stats.gov.cn/sj/zxfb/",
+        [f"https://www.stats.gov.cn/sj/zxfb/{path}.html"
+         for path in ("202512/t20251216_1962345", "202512/t20251216_1962344", "202512/t20251216_1962343",
+                      "202512/t20251216_1962342", "202512/t20251215_1962330", "202512/t20251210_1962301",
+                      "202512/t20251210_1962300", "202512/t20251205_1962265", "202511/t20251130_1962201",
+                      "202511/t20251127_1962188")],
+        # the mega-menu's long column names, the 数据解读 box, related sites
+        {"https://www.stats.gov.cn/sj/tjgb/ndtjgb/", "https://www.stats.gov.cn/sj/sjjd/202512/t20251216_1962350.html",
+         "http://www.gov.cn/"},
+        id="ul-titles-dates-by-javascript",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "url", "expected", "navigation"), UNDATED_LISTS)
+def test_undated_list_gives_its_rows_and_no_navigation(name: str, url: str, expected: list[str],
+                                                       navigation: set[str]) -> None:
+    html = load_fixture(name)
+    links = discover_article_links(html, url)
+    assert [link.url for link in links] == expected
+    assert all(link.date is None for link in links)
+    assert navigation <= {urljoin(url, href) for href in re.findall(r'href="([^"]+)"', html)}  # links on the page
+    assert not navigation & {link.url for link in links}
+
+
+_NAV_LABELS = ["首页", "机构概况", "政务公开", "政策文件", "通知公告", "新闻动态", "办事服务", "互动交流", "专题专栏",
+               "数据发布", "领导信息", "内设机构", "规划计划", "财政资金", "人事信息", "建议提案", "政府信息公开",
+               "依申请公开", "在线访谈", "2024年第12期", "English", "网上办事大厅", "政务服务事项", "法定主动公开"]
+_DOCUMENT_TITLES = ["关于组织申报2026年度省重点研发计划项目的通知", "市科技局关于公布第一批科技型中小企业名单的公告",
+                    "关于印发高新技术企业培育实施方案的通知", "关于开展科技企业孵化器年度评价工作的通知",
+                    "科技创新券管理办法实施细则", "区人民政府关于加快发展新质生产力的实施意见",
+                    "市发展改革委关于下达2025年第二批省预算内基本建设投资计划的通知"]
+_NAV_HREFS = {
+    "columns": lambda index: f"/col/c{index}/",
+    "article-like": lambda index: f"/channels/{6300 + index}.html",
+    "unknown": lambda index: f"/{chr(97 + index)}x.htm",
+}
+_ROW_HREFS = {
+    "trs": lambda index: f"./2025{12 - index:02d}/t2025{12 - index:02d}01_{120 + index}.html",
+    "asp": lambda index: f"/tzgg/show.asp?id={900 + index}",
+    "unknown": lambda index: f"/tzgg/{chr(97 + index)}y.htm",
+}
+_ROW_SHAPES = {
+    "table": ("<table>{}</table>", '<tr><td>·</td><td><a href="{href}" target="_blank">{title}</a></td></tr>'),
+    "ul": ('<div class="box"><ul>{}</ul></div>', '<li><a href="{href}" title="{title}">{title}</a></li>'),
+    "div": ("<div>{}</div>", '<div class="item"><a href="{href}">{title}</a></div>'),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.integers(0, 5), nav_labels=st.permutations(_NAV_LABELS), titles=st.permutations(_DOCUMENT_TITLES),
+       nav_hrefs=st.sampled_from(sorted(_NAV_HREFS)), row_hrefs=st.sampled_from(sorted(_ROW_HREFS)),
+       shape=st.sampled_from(sorted(_ROW_SHAPES)), nav_box=st.sampled_from(["div", "ul"]))
+def test_titled_rows_beside_a_nav_bar_are_exactly_the_list(rows: int, nav_labels: list[str], titles: list[str],
+                                                          nav_hrefs: str, row_hrefs: str, shape: str,
+                                                          nav_box: str) -> None:
+    """A nav bar of 20 short links (in an unnamed box) and N undated rows of document titles: the N rows, nothing else."""
+    if nav_box == "ul":
+        nav = "<ul>" + "".join(f'<li><a href="{_NAV_HREFS[nav_hrefs](index)}">{label}</a></li>'
+                               for index, label in enumerate(nav_labels[:20])) + "</ul>"
+    else:
+        nav = "<div>" + " ".join(f'<a href="{_NAV_HREFS[nav_hrefs](index)}">{label}</a>'
+                                 for index, label in enumerate(nav_labels[:20])) + "</div>"
+    block, row = _ROW_SHAPES[shape]
+    expected = [(_ROW_HREFS[row_hrefs](index), titles[index]) for index in range(rows)]
+    body = block.format("".join(row.format(href=href, title=title) for href, title in expected))
+    html = f'<html><head><meta charset="utf-8"></head><body><div class="top">{nav}</div><div class="content">{body}</div></body></html>'
+    url = "https://kjj.example.gov.cn/tzgg/index.html"
+    links = discover_article_links(html, url)
+    assert [(link.url, link.title, link.date) for link in links] == [
+        (urljoin(url, href), title, None) for href, title in expected]
 
 
 def test_page_of_furniture_only_has_no_links_and_no_next_page() -> None:

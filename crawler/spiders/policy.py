@@ -12,9 +12,10 @@ written to ``run_sources`` when the spider closes.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Iterator
-from urllib.parse import urldefrag, urlencode, urlsplit
+from urllib.parse import urldefrag, urlencode
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
@@ -26,19 +27,21 @@ from twisted.internet.error import (ConnectionLost, ConnectionRefusedError, DNSL
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
-from crawler.blocking import block_reason
+from crawler.blocking import block_reason, is_junk
 from crawler.discovery import ArticleLink, ListHints, discover_attachments
 from pipelines.text.decode import decode_html
 from crawler.families import PageRequest, first_list_request, parse_list_page
+from crawler.middlewares import OFFSITE_REDIRECT
+from crawler.scope import within_domains
 from crawler.sources import Source, load_sources
 from pipelines.attachments import attachment_type
 from pipelines.dedup.config import dedup_config_from_mapping
-from pipelines.store import FetchedAttachment, FetchedPage, record_attachment_failure
+from pipelines.store import FetchedAttachment, FetchedPage, assign_pending, record_attachment_failure
 from storage.db import open_db
 from core.clock import now_iso
-from storage.documents import known_urls
+from storage.documents import fetched_attachment_urls, known_urls, waiting_attachments
 from storage.pages import load_page, save_page, touch_page
-from storage.runs import (failed_detail_urls, finish_run, interrupted_sources, reconcile_dead_runs,
+from storage.runs import (failed_detail_urls, sources_with_list_failures, finish_run, interrupted_sources, reconcile_dead_runs,
                           record_fetch_error, save_source_run, start_run)
 from storage.sources import sync_sources
 
@@ -57,6 +60,7 @@ class SourceState:
     list_failed: str | None = None
     exit_reasons: list[str] = field(default_factory=list)
     requested: set[str] = field(default_factory=set)
+    store_failed: int = 0
 
 
 def request_key(method: str, url: str, formdata: dict[str, str] | None) -> str:
@@ -83,6 +87,11 @@ def list_plan(source: Source) -> ListPlan:
     return ListPlan(source.start_urls, source.family, source.hints)
 
 
+def origin_url(request: scrapy.Request) -> str:
+    """The URL the source linked to, before any redirect: failures are recorded (and retried) under it."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
 def classify_failure(failure: Failure) -> tuple[str, int | None]:
     """A short error kind ('http_404', 'timeout', 'truncated', 'robots', …) and the HTTP status if any."""
     if failure.check(HttpError):
@@ -92,6 +101,12 @@ def classify_failure(failure: Failure) -> tuple[str, int | None]:
         message = str(failure.value).lower()
         if "robots" in message or "forbidden by robots" in message:
             return "robots", None
+        if message.startswith(OFFSITE_REDIRECT):
+            return "offsite_redirect", None
+        if message.startswith("refused:"):
+            return "offsite", None
+        if "max redirections" in message:
+            return "redirect_loop", None
         if "maxsize" in message or "larger" in message or "size" in message:
             return "too_large", None
         return "ignored", None
@@ -115,7 +130,7 @@ class PolicySpider(scrapy.Spider):
     """Crawls every configured (or named) source; see the module docstring."""
 
     name = "policy"
-    allowed_domains = None  # enforced per source, see `_allowed`
+    allowed_domains = None  # enforced per source and after every redirect: crawler.scope, SourceScopeMiddleware
 
     def __init__(self, source: str | None = None, config: str | None = None, db: str | None = None,
                  **kwargs: Any) -> None:
@@ -129,6 +144,7 @@ class PolicySpider(scrapy.Spider):
         self.run_id: int | None = None
         self.recheck = False
         self.resume: set[str] = set()
+        self.unrecorded: list[tuple] = []  # fetch errors the database refused at the time
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PolicySpider":
@@ -143,8 +159,14 @@ class PolicySpider(scrapy.Spider):
         spider.db = open_db(spider._db_arg or settings.get("POLICYWATCH_DB"))
         sync_sources(spider.db, [s.to_config() for s in spider.sources.values()])
         reconcile_dead_runs(spider.db)
+        # documents a crash left outside any policy (databases written before the store step was one
+        # transaction) join theirs now
+        repaired = assign_pending(spider.db, spider.dedup_config)
+        if repaired:
+            logger.info("%d stored documents were in no policy: assigned", repaired)
         # A source whose last run was cut short may have unread pages behind a head of known links.
-        spider.resume = interrupted_sources(spider.db, list(spider.sources))
+        spider.resume = interrupted_sources(spider.db, list(spider.sources)) | sources_with_list_failures(
+            spider.db, list(spider.sources))
         spider.run_id = start_run(spider.db, list(spider.sources), settings.get("POLICYWATCH_RUN_TRIGGER"))
         spider.block_statuses = tuple(settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
         spider.block_statuses = tuple(int(s) for s in spider.block_statuses)
@@ -162,19 +184,25 @@ class PolicySpider(scrapy.Spider):
     def _count(self, source_id: str, counter: str) -> int:
         return self.crawler.stats.get_value(f"policywatch/{source_id}/{counter}", 0)
 
-    @staticmethod
-    def _allowed(source: Source, url: str) -> bool:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        return parts.scheme in ("http", "https") and any(
-            host == d or host.endswith("." + d) for d in source.allowed_domains)
-
     def _error(self, source_id: str, url: str, kind: str, error: str, status: int | None,
                message: str | None = None) -> None:
         self._inc(source_id, "errors")
         self.crawler.stats.inc_value(f"policywatch/{source_id}/error/{error}")
-        record_fetch_error(self.db, self.run_id, source_id, url, kind, error, status, message)
         logger.warning("[%s] %s %s failed: %s %s", source_id, kind, url, error, message or "")
+        failure = (self.run_id, source_id, url, kind, error, status, message)
+        try:
+            record_fetch_error(self.db, *failure)
+        except sqlite3.Error:  # the database is locked or failing: kept, and written when the run closes
+            self.unrecorded.append(failure)
+
+    def store_failed(self, item: Any, exc: BaseException) -> None:
+        """A fetched page or file could not be stored: counted as an error of its source and recorded, so
+        the page is fetched again next run (it is not stored, so not known)."""
+        if isinstance(item, FetchedPage):
+            self._error(item.source_id, item.url, "detail", "store_failed", None, f"database: {exc}")
+            self.state[item.source_id].store_failed += 1
+        elif isinstance(item, FetchedAttachment):
+            self._error(item.source_id, item.url, "attachment", "store_failed", None, f"database: {exc}")
 
     def _list_request(self, source: Source, page: PageRequest, page_no: int) -> scrapy.Request:
         key = request_key(page.method, page.url, page.formdata)
@@ -198,8 +226,22 @@ class PolicySpider(scrapy.Spider):
                 self.state[source.id].requested.add(url)
                 self.crawler.stats.inc_value(f"policywatch/{source.id}/retried_failed")
                 yield self._detail_request(source, ArticleLink(url, "", None))
+            for waiting in waiting_attachments(self.db, source.id):  # files a cut-short run never fetched
+                self.crawler.stats.inc_value(f"policywatch/{source.id}/attachments_resumed")
+                yield self._attachment_request(source, waiting["document_url"], waiting)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
+        try:
+            yield from self._read_list(response)
+        except sqlite3.Error as exc:  # the list is read again next run: nothing of it counts as known
+            meta = response.meta["pw"]
+            state = self.state[meta["source"]]
+            state.list_failed = state.list_failed or "store_failed"
+            state.exit_reasons.append(f"list page {meta['page']} failed: database: {exc}")
+            self._error(meta["source"], origin_url(response.request), "list", "store_failed", None,
+                        f"database: {exc}")
+
+    def _read_list(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
         source = self.sources[meta["source"]]
         state = self.state[source.id]
@@ -260,7 +302,7 @@ class PolicySpider(scrapy.Spider):
             if url in seen:
                 continue
             seen.add(url)
-            if not self._allowed(source, url):
+            if not within_domains(source, url):
                 self.crawler.stats.inc_value(f"policywatch/{source.id}/offsite_skipped")
                 continue
             usable.append(link if url == link.url else ArticleLink(url, link.title, link.date))
@@ -275,7 +317,7 @@ class PolicySpider(scrapy.Spider):
             state.exit_reasons.append(f"last list page reached (page {page_no})")
         elif page_no >= source.max_list_pages:
             state.exit_reasons.append(f"max_list_pages reached ({source.max_list_pages})")
-        elif not self._allowed(source, next_request.url):
+        elif not within_domains(source, next_request.url):
             state.exit_reasons.append(f"next list page is off the allowed domains: {next_request.url}")
         else:
             yield self._list_request(source, next_request, page_no + 1)
@@ -286,8 +328,11 @@ class PolicySpider(scrapy.Spider):
                                        "request_key": link.url}}
         if recheck:
             meta["handle_httpstatus_list"] = [304]
+        # not left to Scrapy's duplicate filter: the spider asks for each detail URL once per run itself
+        # (state.requested), and a redirect back to a URL already asked for (a loop) must end as an error
+        # under that URL, not be dropped in silence
         return scrapy.Request(link.url, callback=self.parse_detail, errback=self.detail_failed, meta=meta,
-                              dont_filter=recheck)
+                              dont_filter=True)
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
@@ -301,27 +346,41 @@ class PolicySpider(scrapy.Spider):
         if reason:
             self._mark_blocked(source, response.url, reason, None)
             return
+        if is_junk(html):
+            self._error(source.id, meta["url"], "detail", "junk_body", response.status,
+                        "the page holds no readable text (binary or empty); retried next run")
+            return
         self._inc(source.id, "detail_pages")
+        linked = [{"url": a.url, "name": a.name, "type": a.ext}
+                  for a in discover_attachments(html, response.url, source.attachments_selector)
+                  if within_domains(source, a.url)]
         yield FetchedPage(
             url=meta["url"], request_key=meta["url"], source_id=source.id, source_kind=source.kind,
             status=response.status, body=response.body, html=html, encoding=encoding, fetched_at=now_iso(),
             content_type=_header(response.headers, "Content-Type"), etag=_header(response.headers, "ETag"),
             last_modified=_header(response.headers, "Last-Modified"), list_title=meta.get("title"),
             list_date=meta.get("date"), content_selector=source.content_selector,
-            source_hint={"province": source.province, "city": source.city, "level": source.level})
-        for attachment in discover_attachments(html, response.url, source.attachments_selector):
-            if self._allowed(source, attachment.url):
-                yield scrapy.Request(
-                    attachment.url, callback=self.parse_attachment, errback=self.attachment_failed,
-                    meta={"download_maxsize": self.attachment_maxsize, "download_warnsize": 0,
-                          "pw": {"source": source.id, "kind": "attachment", "document_url": meta["url"],
-                                 "name": attachment.name, "type": attachment.ext}})
+            source_hint={"province": source.province, "city": source.city, "level": source.level},
+            attachments=linked)
+        fetched = fetched_attachment_urls(self.db, [a["url"] for a in linked])
+        for attachment in linked:
+            if attachment["url"] not in fetched:  # a file fetched before is listed by the store step
+                yield self._attachment_request(source, meta["url"], attachment)
+
+    def _attachment_request(self, source: Source, document_url: str, attachment: dict[str, Any]) -> scrapy.Request:
+        # Scrapy's duplicate filter drops a second request for one file; the store step lists the file on
+        # every document waiting for it.
+        return scrapy.Request(
+            attachment["url"], callback=self.parse_attachment, errback=self.attachment_failed,
+            meta={"download_maxsize": self.attachment_maxsize, "download_warnsize": 0,
+                  "pw": {"source": source.id, "kind": "attachment", "document_url": document_url,
+                         "name": attachment["name"], "type": attachment["type"]}})
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
         kind = attachment_type(response.url, _header(response.headers, "Content-Type"), meta["name"])
         yield FetchedAttachment(
-            document_url=meta["document_url"], url=response.request.url, name=meta["name"],
+            document_url=meta["document_url"], url=origin_url(response.request), name=meta["name"],
             type=kind if kind != "unknown" else meta["type"], status=response.status, body=response.body,
             fetched_at=now_iso(), source_id=meta["source"])
 
@@ -341,12 +400,13 @@ class PolicySpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"policywatch/{meta['source']}/robots_skipped")
             state.exit_reasons.append(f"list page disallowed by robots.txt: {failure.request.url}")
             return
+        url = origin_url(failure.request)
         if status in self.block_statuses:
-            self._mark_blocked(self.sources[meta["source"]], failure.request.url, error, status)
+            self._mark_blocked(self.sources[meta["source"]], url, error, status)
             return
         state.list_failed = state.list_failed or error
         state.exit_reasons.append(f"list page {meta['page']} failed: {error}")
-        self._error(meta["source"], failure.request.url, "list", error, status, str(failure.value)[:300])
+        self._error(meta["source"], url, "list", error, status, str(failure.value)[:300])
 
     def detail_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
@@ -355,19 +415,22 @@ class PolicySpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"policywatch/{meta['source']}/robots_skipped")
             return
         if status in CHALLENGE_STATUSES_ON_DETAIL:
-            self._mark_blocked(self.sources[meta["source"]], failure.request.url, error, status)
+            self._mark_blocked(self.sources[meta["source"]], meta["url"], error, status)
             return
-        self._error(meta["source"], failure.request.url, "detail", error, status, str(failure.value)[:300])
+        self._error(meta["source"], meta["url"], "detail", error, status, str(failure.value)[:300])
 
     def attachment_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
         error, status = classify_failure(failure)
         if error == "robots":
             return
-        record_attachment_failure(self.db, document_url=meta["document_url"], url=failure.request.url,
-                                  name=meta["name"], kind=meta["type"], error=error, fetched_at=now_iso(),
-                                  status=status)
-        self._error(meta["source"], failure.request.url, "attachment", error, status, str(failure.value)[:300])
+        url = origin_url(failure.request)
+        try:
+            record_attachment_failure(self.db, document_url=meta["document_url"], url=url, name=meta["name"],
+                                      kind=meta["type"], error=error, fetched_at=now_iso(), status=status)
+        except sqlite3.Error as exc:  # the file stays waiting, and is fetched again next run
+            logger.warning("[%s] attachment %s: failure not recorded (database: %s)", meta["source"], url, exc)
+        self._error(meta["source"], url, "attachment", error, status, str(failure.value)[:300])
 
     # --- close ---------------------------------------------------------------------------
     def source_summary(self, source_id: str) -> dict[str, Any]:
@@ -389,6 +452,9 @@ class PolicySpider(scrapy.Spider):
             state.exit_reasons.append(f"no article links on the {pages_read} list page(s) read")
         else:
             status = "ok"
+        if state.store_failed:
+            state.exit_reasons.append(f"{state.store_failed} fetched page(s) could not be stored (database); "
+                                      "fetched again next run")
         summary.update({"status": status, "blocked_status": state.blocked_status, "started_at": state.started_at,
                         "exit_reason": "; ".join(dict.fromkeys(state.exit_reasons)) or None})
         return summary
@@ -396,6 +462,17 @@ class PolicySpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         if self.db is None or self.run_id is None:
             return
+        try:
+            self._close_run(reason)
+        except sqlite3.Error as exc:
+            # the run stays 'running' in the database: the next run finds it dead, calls it interrupted,
+            # and reads its sources' lists past the known head again
+            logger.error("crawl run %s: could not record its outcome (database: %s)", self.run_id, exc)
+
+    def _close_run(self, reason: str) -> None:
+        while self.unrecorded:
+            record_fetch_error(self.db, *self.unrecorded[0])
+            self.unrecorded.pop(0)
         for source_id in self.sources:
             summary = self.source_summary(source_id)
             if reason != "finished":

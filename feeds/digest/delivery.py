@@ -9,9 +9,14 @@ A failure before 3 started, or a 4xx/5xx answer to DATA, is definite: the polici
 (4xx, lost connection) or the address is refused (5xx). A batch still `pending` when a run starts never
 reached DATA and is sent again with the same Message-ID and Date. A batch still `sending`, or one whose
 DATA reply never came (timeout, hang-up after the final dot), may or may not be held by the server: it
-is never sent again; its policies are logged as delivered with `unconfirmed` = 1 and
-`storage.subscriptions.delivery_problems` lists it (Message-ID, address, time) for a look at the mail
-log. The price: a message the server lost in that window of one reply is not re-sent.
+is not sent again unless an operator releases it (`DigestOptions.release`, after finding it missing from
+the mail log); its policies are logged as delivered with `unconfirmed` = 1 and
+`storage.subscriptions.delivery_problems` lists it (Message-ID, address, time). The price: a message the
+server lost in that window of one reply waits for the operator.
+
+The run stops at the first failure of the server itself: connection, login, sender, a 421 (the server is
+closing the channel) or a DATA reply that never came. So a slow or failing server costs at most one
+unconfirmed batch per run; every subscription after it is not tried and stays due for the next run.
 
 Runs on one database never overlap: `run_digest` holds an exclusive lock on `<db>.digest.lock`.
 """
@@ -25,7 +30,7 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlite_utils import Database
 
@@ -53,7 +58,9 @@ class DigestOptions:
     force_all: every active subscription now, schedule ignored; out_dir: dry run, write .eml files and
     record nothing; base_url: the published site (its index page and /unsubscribe); max_failures: permanent
     refusals in a row before a subscription is disabled; max_items: policies shown in full per digest;
-    max_listed: policies listed per digest (the rest, one line each; at least max_items); more wait.
+    max_listed: policies listed per digest (the rest, one line each; at least max_items); more wait;
+    release: Message-IDs of unconfirmed batches to send again in this run, with their Message-ID and Date
+    (the operator found them missing from the mail server's log).
     """
 
     now: datetime | None = None
@@ -64,11 +71,14 @@ class DigestOptions:
     max_failures: int = subs.DEFAULT_MAX_FAILURES
     max_items: int = DEFAULT_MAX_ITEMS
     max_listed: int = DEFAULT_MAX_LISTED
+    release: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if self.max_items < 0 or self.max_listed < 1:
             raise ValueError(f"max_items must be 0 or more and max_listed 1 or more, got {self.max_items} "
                              f"and {self.max_listed}")
+        if self.release and self.out_dir:
+            raise ValueError("release: a dry run records nothing, so it cannot release an unconfirmed digest")
 
 
 @dataclass
@@ -78,6 +88,7 @@ class DigestReport:
     due: int = 0
     sent: int = 0
     resent: int = 0
+    released: int = 0
     unconfirmed: list[str] = field(default_factory=list)
     empty: int = 0
     failed: int = 0
@@ -86,6 +97,7 @@ class DigestReport:
     policies: int = 0
     waiting: int = 0
     written: list[Path] = field(default_factory=list)
+    not_tried: int = 0
     aborted: str | None = None
 
     def summary(self) -> str:
@@ -97,6 +109,8 @@ class DigestReport:
             parts.append(f"{self.waiting} policies over the size limit left for the next digest")
         if self.resent:
             parts.append(f"{self.resent} unfinished re-sent")
+        if self.released:
+            parts.append(f"{self.released} released and re-sent")
         if self.unconfirmed:
             parts.append(f"{len(self.unconfirmed)} unconfirmed, not re-sent (see policywatch status): "
                          f"{', '.join(self.unconfirmed)}")
@@ -106,6 +120,8 @@ class DigestReport:
             parts.append(f"{self.refused} refused")
         if self.disabled:
             parts.append(f"disabled: {', '.join(self.disabled)}")
+        if self.aborted:
+            parts.append(f"stopped at the first server failure, {self.not_tried} not tried (left for the next run)")
         return "digest: " + ", ".join(parts)
 
 
@@ -136,6 +152,7 @@ class _Run:
         self.report = DigestReport()
         self.mailer = Mailer(settings)
         self.renderer = Renderer()
+        self.released: set[str] = set()
 
     def message_for(self, sub: dict[str, Any], plan: DigestPlan, message_id: str, date: str) -> EmailMessage:
         return build_message(sub, plan, self.renderer, from_addr=self.settings.from_addr, message_id=message_id,
@@ -146,7 +163,8 @@ class _Run:
         return make_msgid(idstring=f"digest.{sub['id']}", domain=domain.encode("idna").decode("ascii"))
 
     def deliver(self, message: EmailMessage, message_id: str, sub: dict[str, Any], plan: DigestPlan) -> bool:
-        """Send one recorded batch and log the outcome; False when the server itself is unusable."""
+        """Send one recorded batch and log the outcome; False to stop the run (the server itself is unusable, or
+        its reply to DATA went missing)."""
 
         def data_starts() -> None:
             if not subs.mark_sending(self.db, message_id):
@@ -159,8 +177,11 @@ class _Run:
             return True
         except SendError as exc:
             if exc.uncertain:
+                # a server that let one reply go missing (too slow, or it hung up) would do it to every
+                # following message too, each then unconfirmed: stop, the rest goes out on the next run
                 self.unconfirmed(message_id, sub, str(exc))
-                return True
+                self.report.aborted = str(exc)
+                return False
             return self.failed(exc, message_id, sub)
         subs.mark_sent(self.db, message_id)
         self.report.sent += 1
@@ -170,7 +191,8 @@ class _Run:
         return True
 
     def unconfirmed(self, message_id: str, sub: dict[str, Any] | None, reason: str) -> None:
-        """A batch whose DATA started but whose acceptance was never seen: logged, listed, never re-sent."""
+        """A batch whose DATA started but whose acceptance was never seen: logged, listed, not re-sent unless
+        released."""
         subs.mark_unconfirmed(self.db, message_id, reason)
         email = sub["email"] if sub else "?"
         self.report.unconfirmed.append(email)
@@ -178,7 +200,9 @@ class _Run:
         self.progress(f"unconfirmed {email} {message_id} (not re-sent; check the mail log): {reason}")
 
     def failed(self, exc: SendError, message_id: str, sub: dict[str, Any]) -> bool:
-        server_problem = exc.stage in SERVER_STAGES
+        # 421 at any step: the server is closing the channel (shutting down, or "too many messages"): a
+        # reconnect for the next subscriber would only hammer it
+        server_problem = exc.stage in SERVER_STAGES or exc.code == 421
         permanent = not exc.temporary and not server_problem
         disabled = subs.mark_failed(self.db, message_id, str(exc), exc.code, permanent, self.options.max_failures)
         logger.warning("digest: %s: %s", sub["email"], exc)
@@ -194,13 +218,25 @@ class _Run:
             self.report.aborted = str(exc)
         return not server_problem
 
+    def release(self, message_ids: Sequence[str]) -> None:
+        """Make unconfirmed batches pending again, so that `settle_unfinished` sends them in this run."""
+        for message_id in message_ids:
+            batch = subs.release_unconfirmed(self.db, message_id)
+            self.released.add(batch["message_id"])
+            sub = subs.subscription(self.db, batch["subscription_id"])
+            email = sub["email"] if sub else "?"
+            logger.info("digest: %s: %s released by the operator, sent again", email, batch["message_id"])
+            self.progress(f"released {email} {batch['message_id']}: sent again with its Message-ID and Date")
+
     def settle_unfinished(self) -> bool:
-        """Close what a killed run left: `sending` batches become unconfirmed (never re-sent); `pending` ones
-        (DATA never started) are sent with their Message-ID and Date. False to stop the run."""
+        """Close what a killed run left: `sending` batches become unconfirmed (not re-sent unless released);
+        `pending` ones (DATA never started, or released) are sent with their Message-ID and Date. False to stop
+        the run."""
         for batch in subs.sending_batches(self.db):
             self.unconfirmed(batch["message_id"], subs.subscription(self.db, batch["subscription_id"]),
                              "the digest process died after DATA started")
-        for batch in subs.pending_batches(self.db):
+        batches = subs.pending_batches(self.db)
+        for number, batch in enumerate(batches):
             sub = subs.subscription(self.db, batch["subscription_id"])
             listed = self.batch_policies(batch)
             entries = policy_entries(self.db, relevant_only=False, policy_ids=listed, with_pages=False)
@@ -214,8 +250,12 @@ class _Run:
             # nothing is announced as waiting: whatever waits may go out in this very run
             plan = split_listed(entries, [], self.options.max_items)
             message = self.message_for(sub, plan, batch["message_id"], batch["date"])
-            self.report.resent += 1
+            if batch["message_id"] in self.released:
+                self.report.released += 1
+            else:
+                self.report.resent += 1
             if not self.deliver(message, batch["message_id"], sub, plan):
+                self.report.not_tried += len(batches) - number - 1
                 return False
         return True
 
@@ -236,7 +276,7 @@ class _Run:
 
     def send_new(self, targets: list[tuple[dict[str, Any], str]]) -> None:
         matches = FilterMatches(self.entries(targets))
-        for sub, period in targets:
+        for number, (sub, period) in enumerate(targets):
             chosen = unclaimed_since(matches.wanted_by(sub), sub, subs.claimed_policy_ids(self.db, sub["id"]))
             if not chosen:
                 self.report.empty += 1
@@ -252,6 +292,7 @@ class _Run:
             subs.record_intent(self.db, message_id=message_id, subscription_id=sub["id"], period=period,
                                policy_ids=[e.policy_id for e in plan.listed], date=date)
             if not self.deliver(message, message_id, sub, plan):
+                self.report.not_tried += len(targets) - number - 1
                 return
 
     def entries(self, targets: list[tuple[dict[str, Any], str]]) -> list[PolicyEntry]:
@@ -307,8 +348,11 @@ def run_digest(db: Database, settings: SmtpSettings, options: DigestOptions | No
     """Settle batches a killed run left (see the module docstring), then send each due subscription its new
     policies. Raises DigestBusy when another run holds the database's digest lock (dry runs take no lock).
 
-    A failure of the server itself (connection, login, sender) stops the run; a refusal or a temporary
-    error for one address is recorded and the run goes on with the next subscription.
+    A failure of the server itself (connection, login, sender, a 421, a DATA reply that never came) stops the
+    run: the report's `aborted` says why and `not_tried` counts what was left for the next run. A refusal or
+    another temporary error for one address is recorded and the run goes on with the next subscription.
+    `options.release` first makes those unconfirmed batches pending again (SubscriptionError for a Message-ID
+    that names no unconfirmed batch).
     """
     options = options or DigestOptions()
     run = _Run(db, settings, options, progress)
@@ -318,8 +362,12 @@ def run_digest(db: Database, settings: SmtpSettings, options: DigestOptions | No
         run.send_new(targets)
         return run.report
     with digest_lock(db), run.mailer:
-        if run.settle_unfinished():
-            targets = due_subscriptions(db, run.now, options)
-            run.report.due = len(targets)
+        run.release(options.release)
+        settled = run.settle_unfinished()
+        targets = due_subscriptions(db, run.now, options)
+        run.report.due = len(targets)
+        if settled:
             run.send_new(targets)
+        else:
+            run.report.not_tried += len(targets)
     return run.report
