@@ -24,6 +24,7 @@ POLICYWATCH_DEDUP = {}                               # DedupConfig overrides (th
 POLICYWATCH_DETAIL_RETRY_RUNS = 3                    # runs in which a failed detail page is retried directly
 POLICYWATCH_BACKOFF_BASE = 1.0                       # seconds before the first retry; doubles per retry
 POLICYWATCH_BACKOFF_MAX = 60.0
+POLICYWATCH_MAX_NEW_LINKS = 1000                     # new detail links taken from one list page per run (the rest: next run)
 POLICYWATCH_DB_WAIT = 120.0                          # seconds a page's store waits out a database locked by another process
 POLICYWATCH_PROGRESS = False                         # print a progress line (the CLI turns it on for terminals)
 

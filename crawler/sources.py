@@ -5,6 +5,10 @@ source id and the field, e.g.::
 
     config/sources.yaml: source 'hunan-kjt': field 'kind': must be one of government, aggregator (got 'gov')
 
+A key written twice in one mapping is refused (``core.yamlfile``), and ``region`` names
+real divisions: the province one of China's (湖南 or 湖南省, 广西, 北京市), the city, when the
+division dataset knows it, one of that province; both are stored by their official names.
+
 Strings may contain ``${name}`` placeholders filled from ``variables`` (the demo
 uses ``${mirror}`` for the mirror server's base URL).
 """
@@ -21,7 +25,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from core.record import LEVELS, SOURCE_KINDS
+from core.yamlfile import load_yaml, yaml_error_message
 from crawler.discovery import ListHints
+from pipelines.classify.divisions import Division, DivisionIndex, division_index
 
 KINDS = SOURCE_KINDS
 FAMILIES = ("trs", "hanweb", "ucap", "gkmlpt", "ilist", "meta-tags", "aggregator", "json-api", "gov.cn")
@@ -37,6 +43,7 @@ DURATION_PATTERN = re.compile(r"^(\d+)\s*([smhd])$")
 DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 DEFAULT_MAX_LIST_PAGES = 5
 DEFAULT_SCHEDULE = {"interval": "6h", "jitter": "10m"}
+PROVINCE_EXAMPLES = ("湖南省", "广东省", "广西壮族自治区", "北京市")  # named when a province is unknown
 
 
 class SourceConfigError(ValueError):
@@ -131,11 +138,9 @@ def parse_sources(raw_text: str, label: str, variables: dict[str, str] | None = 
                   only: list[str] | tuple[str, ...] | None = None) -> list[Source]:
     """Validate the text of a sources file (see `load_sources`)."""
     try:
-        data = yaml.safe_load(raw_text)
+        data = load_yaml(raw_text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise SourceConfigError(f"{label}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise SourceConfigError(yaml_error_message(label, exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
         raise SourceConfigError(f"{label}: expected a mapping with a 'sources' list")
     defaults = data.get("defaults") or {}
@@ -276,13 +281,58 @@ def _allowed_domains(entry: dict, start_urls: tuple[str, ...], check: _Checker) 
 
 
 def _region(entry: dict, check: _Checker) -> tuple[str | None, str | None]:
+    """Province and city by their official names (湖南 -> 湖南省, 长沙 -> 长沙市), checked against the
+    division dataset: a province must be one of China's, and a city the dataset knows must lie in it."""
     region = _mapping(entry, "region", check)
     for key, value in region.items():
         if key not in ("province", "city"):
             raise check.fail(f"region.{key}", "unknown; use province and city")
         if value is not None and not isinstance(value, str):
             raise check.fail(f"region.{key}", "must be text")
-    return region.get("province"), region.get("city")
+    province, city = region.get("province"), region.get("city")
+    divisions = division_index() if province is not None or city is not None else None
+    if divisions is None:  # no region, or the dataset is missing (logged by division_index): nothing to check
+        return province, city
+    if province is not None:
+        province = _province_name(province, divisions, check)
+    if city is not None:
+        city = _city_name(city, province, divisions, check)
+    return province, city
+
+
+def _province_name(name: str, divisions: DivisionIndex, check: _Checker) -> str:
+    """The official name of a province-level division written in full or short (广西, 北京市)."""
+    named = _divisions_named(name, divisions)
+    found = {d.province for d in named if d.tier == "province"}
+    if len(found) == 1:
+        return found.pop()
+    problem = f"{name!r} is not a province of China (e.g. {', '.join(PROVINCE_EXAMPLES)})"
+    cities = sorted({d.province for d in named if d.tier == "city"})
+    if cities:
+        problem += f"; {name!r} is a city of {', '.join(cities)}"
+    raise check.fail("region.province", problem)
+
+
+def _divisions_named(name: str, divisions: DivisionIndex) -> list[Division]:
+    """Every division with this full name or short name (香港 is a city's name and a province's alias)."""
+    name = name.strip()
+    return divisions.by_name.get(name, []) + divisions.by_alias.get(name, [])
+
+
+def _city_name(name: str, province: str | None, divisions: DivisionIndex, check: _Checker) -> str:
+    """The official name of a city (or county-level city, or district) the dataset knows, which must lie in
+    `province`; a name the dataset does not know is kept as written."""
+    known = [d for d in _divisions_named(name, divisions) if d.tier in ("city", "county")]
+    if not known:
+        return name
+    inside = [d for d in known if province is None or d.province == province]
+    if not inside:
+        elsewhere = ", ".join(sorted({d.province for d in known}))
+        raise check.fail("region.city", f"{name!r} is not in {province} (it is in {elsewhere})")
+    names = {d.name for d in inside if d.tier == "city"} or {d.name for d in inside}
+    if len(names) != 1:
+        raise check.fail("region.city", f"{name!r} may be any of {', '.join(sorted(names))}; give the full name")
+    return names.pop()
 
 
 def _mapping(entry: dict, name: str, check: _Checker) -> dict:

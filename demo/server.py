@@ -46,8 +46,10 @@
 * **robots.txt** at the server root is ``<root>/robots.txt``.
 * **Faults.** ``set_fault(path, Fault(...))`` makes one URL (path plus
   ``?query``, exact match) answer another status or body, add headers, wait
-  before answering, or send a truncated body, to provoke the errors a crawler
-  must survive (412/521 JavaScript challenges, 5xx, timeouts, cut-off pages).
+  before answering, send a truncated body, trickle the body, reset the
+  connection mid-body or declare a false Content-Length, to provoke the errors
+  a crawler must survive (412/521 JavaScript challenges, 5xx, timeouts,
+  cut-off pages).
 * **Request log.** ``requests`` lists every request in arrival order.
 
 Run ``python -m demo.server [--port 8765] [--root demo/mirror]`` to serve the
@@ -63,6 +65,7 @@ import logging
 import mimetypes
 import posixpath
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -114,6 +117,9 @@ class Fault:
     headers: dict[str, str] | None = None
     delay: float = 0.0
     truncate: bool = False
+    drip: float = 0.0  # seconds between 1 KB pieces of the body (a server that trickles)
+    reset: bool = False  # send half the body, then reset the connection (RST)
+    content_length: int | None = None  # the Content-Length to declare, when it should lie
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     mtime: float | None = None
     truncate: bool = False
+    fault: Fault | None = None
 
 
 def static_file_name(path: str, query: str = "") -> str:
@@ -452,6 +459,7 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         if fault.headers:
             reply.headers.update(fault.headers)
         reply.truncate = fault.truncate
+        reply.fault = fault
         return reply
 
     def add_validators(self, reply: Reply, site: str, url: str) -> None:
@@ -517,12 +525,26 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
+        fault = reply.fault or Fault()
         if reply.status != 304:
-            self.send_header("Content-Length", str(len(reply.body)))
-        if reply.truncate:
+            length = fault.content_length if fault.content_length is not None else len(reply.body)
+            self.send_header("Content-Length", str(length))
+        if reply.truncate or fault.reset or fault.content_length is not None:
             self.send_header("Connection", "close")
         self.end_headers()
         if not send_body or reply.status == 304:
+            return
+        if fault.reset:
+            self.wfile.write(reply.body[: len(reply.body) // 2])
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if fault.drip > 0:
+            for start in range(0, len(reply.body), 1024):
+                self.wfile.write(reply.body[start:start + 1024])
+                self.wfile.flush()
+                self.mirror.wait(fault.drip)
             return
         if reply.truncate:
             self.wfile.write(reply.body[: len(reply.body) // 2])

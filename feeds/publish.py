@@ -35,6 +35,7 @@ from feeds.page import FeedLink, display, environment, one_line, render_index, s
 from pipelines.classify.divisions import division_index
 from pipelines.classify.vocabulary import load_vocabulary
 from core.clock import BEIJING
+from core.yamlfile import load_yaml, yaml_error_message
 from storage.files import write_atomic
 from storage.published import PolicyEntry, policy_entries
 
@@ -166,15 +167,13 @@ def load_feed_config(path: str | Path) -> list[FeedSpec]:
     """The feeds of a feeds file (`feeds:` list of id, title, optional description, filter), validated."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FeedConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise FeedConfigError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise FeedConfigError(f"{path}: not valid YAML{at}") from None
+        raise FeedConfigError(yaml_error_message(str(path), exc)) from None
     if data is None:
         return []
     if not isinstance(data, dict) or set(data) - {"feeds"}:

@@ -26,8 +26,9 @@ from __future__ import annotations
 import html as html_escape
 import logging
 import re
+from array import array
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 from datetime import datetime
 
 from lxml import etree
@@ -69,8 +70,36 @@ SCRIPT_EPOCH = re.compile(r"""\bvar\s+ct\s*=\s*["'](\d{10})["']""")
 HEADER_ZONE = 6          # lines at the top of the main block that may be its header lines
 TEXT_HEAD = 25           # lines at the top of a plain text that may hold title and header
 MAX_CHARS = 3_000_000    # larger pages are cut (a policy page is rarely above 300 KB)
+CUT_TAG = re.compile(r"<[^<>]*\Z")  # the start of a tag a cut left unfinished
 MIN_MAIN_CHARS = 20
 NEAR_LINES = 60           # lines before/after the main block searched for labels and the header date
+# The HTML parser (libxml2) stops reading at 256 nested elements and drops the rest of the page. A page
+# nested deeper (wrappers pasted in a loop, hundreds of unclosed <font>s) is read again with the middle of
+# its nesting unwrapped: the outer FLAT_OUTER levels (the page's frame) and every element with fewer than
+# FLAT_INNER levels below it (the article's own blocks) keep their tags, so no path is longer than both.
+FLAT_OUTER = 100
+FLAT_INNER = 100
+VOID_TAGS = frozenset({"area", "base", "basefont", "br", "col", "embed", "frame", "hr", "img", "input",
+                       "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr"})
+# An open element ends where one of these starts (<p>a<p>b, <td>1<td>2), as the parser (libxml2) ends it.
+IMPLIED_END = {
+    "p": frozenset({"p", "div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+                    "blockquote", "center", "form", "hr", "li", "dd", "dt", "address", "menu", "dir",
+                    "fieldset", "listing", "xmp", "frameset", "caption", "colgroup", "tbody", "tr", "td", "th"}),
+    "li": frozenset({"li"}), "td": frozenset({"td", "th", "tr", "tbody"}),
+    "th": frozenset({"td", "th", "tr", "tbody"}), "tr": frozenset({"tr", "tbody"}),
+    "dt": frozenset({"dd"}), "dd": frozenset({"dt"}), "option": frozenset({"option"}),
+}
+# An end tag closes the elements opened after its own only when none of them ranks above it.
+END_RANK = {"div": 150, "td": 160, "th": 160, "tr": 170, "thead": 180, "tbody": 180, "tfoot": 180,
+            "table": 190, "head": 200, "body": 200, "html": 220}
+DEFAULT_END_RANK = 100
+UNCLOSED_TAGS = frozenset({"html", "body", "head"})  # the parser keeps these open whatever the page says
+HTML_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"                                    # a comment (an unclosed one runs to the end)
+    r"|<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)"           # raw text: any "<div>" inside is not a tag
+    r"|<(/?)([a-zA-Z][a-zA-Z0-9:_.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.DOTALL | re.IGNORECASE)
 PHONE = re.compile(r"(?<![\d-])(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|400-?\d{3}-?\d{4}|800-?\d{3}-?\d{4})(?![\d])")
 TITLE_CLASS = CSSSelector("[class*=title], [id*=title], ucaptitle")
 ORIGINAL_LINK_WORDS = ("原文链接", "原文地址", "原文网址", "查看原文", "来源链接", "原文鏈接", "原文地址")
@@ -107,18 +136,136 @@ class _Zones:
     after: list[str] = field(default_factory=list)
 
 
-def parse_html(html: str) -> lxml_html.HtmlElement | None:
-    """Parse HTML leniently; None for input with no elements at all."""
+def parse_html(html: str, warnings: list[str] | None = None) -> lxml_html.HtmlElement | None:
+    """Parse HTML leniently; None for input with no elements at all.
+
+    A page nested deeper than the parser reads is parsed again with the middle of its nesting unwrapped
+    (`flatten_deep_nesting`), and, should the parser still stop, with every element unwrapped."""
     if not html or not html.strip():
         return None
     html = html.replace("\x00", "")
+    tree, too_deep = _parse(html)
+    if not too_deep:
+        return tree
+    unwrapped = "the middle of its nesting"
+    tree, too_deep = _parse(flatten_deep_nesting(html))
+    if too_deep:  # end tags the parser ignored kept more elements open than counted: unwrap them all
+        unwrapped = "every element"
+        tree, too_deep = _parse(flatten_deep_nesting(html, outer=0, inner=0))
+    if warnings is not None:
+        warnings.append(f"page nested too deep for the parser: {unwrapped} unwrapped")
+    return tree
+
+
+def _parse(html: str) -> tuple[lxml_html.HtmlElement | None, bool]:
+    """The parsed page, and whether the parser stopped at its nesting limit (losing the rest)."""
+    parser = lxml_html.HTMLParser()
     try:
-        return lxml_html.document_fromstring(html)
+        tree = lxml_html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
         try:
-            return lxml_html.document_fromstring(html.encode("utf-8", "replace"))
+            tree = lxml_html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
         except (etree.ParserError, ValueError):
-            return None
+            return None, False
+    return tree, any("excessive depth" in error.message.lower() for error in parser.error_log)
+
+
+OPEN, CLOSE, COPY = range(3)
+
+
+def _tag_events(html: str) -> Iterator[tuple[int, int, str, str]]:
+    """The page as (kind, element number, tag name, markup) events, elements closed the way the parser
+    closes them: an end tag closes every element opened since, unless one of them ranks above it
+    (END_RANK: </font> leaves an open <div> open and is ignored), and <p>, <li>, <td>… end where a
+    sibling starts. Implied ends have markup ""; text, comments, scripts, styles, empty elements and
+    ignored end tags are COPY."""
+    names: list[str] = []          # the open elements, outermost first
+    numbers: list[int] = []
+    at_name: dict[str, list[int]] = {}   # stack positions of the open elements of each name
+    at_rank: dict[int, list[int]] = {rank: [] for rank in set(END_RANK.values())}  # ... of each rank
+    interned: dict[str, str] = {}  # one string per tag name: a page of nesting names millions of elements
+    count = 0
+    position = 0
+
+    def close_top() -> tuple[int, int, str, str]:
+        name = names.pop()
+        at_name[name].pop()
+        if name in END_RANK:
+            at_rank[END_RANK[name]].pop()
+        return CLOSE, numbers.pop(), name, ""
+
+    for match in HTML_TOKEN.finditer(html):
+        if match.start() > position:
+            yield COPY, -1, "", html[position:match.start()]
+        position = match.end()
+        raw_name = match.group(3)
+        if raw_name is None:
+            yield COPY, -1, "", match.group()
+            continue
+        name = interned.setdefault(raw_name.lower(), raw_name.lower())
+        if match.group(2):
+            opened = at_name.get(name)
+            rank = END_RANK.get(name, DEFAULT_END_RANK)
+            if not opened or name in UNCLOSED_TAGS or any(
+                    stack and stack[-1] > opened[-1] for above, stack in at_rank.items() if above > rank):
+                yield COPY, -1, "", match.group()  # the parser ignores it too
+                continue
+            while len(names) - 1 > opened[-1]:
+                yield close_top()
+            yield close_top()[:3] + (match.group(),)
+            continue
+        if name in VOID_TAGS or match.group(4).rstrip().endswith("/"):
+            yield COPY, -1, "", match.group()
+            continue
+        while names and name in IMPLIED_END.get(names[-1], ()):
+            yield close_top()
+        at_name.setdefault(name, []).append(len(names))
+        if name in END_RANK:
+            at_rank[END_RANK[name]].append(len(names))
+        names.append(name)
+        numbers.append(count)
+        yield OPEN, count, name, match.group()
+        count += 1
+    if position < len(html):
+        yield COPY, -1, "", html[position:]
+    while names:
+        yield close_top()
+
+
+def flatten_deep_nesting(html: str, outer: int = FLAT_OUTER, inner: int = FLAT_INNER) -> str:
+    """`html` with the middle of its nesting unwrapped, so that no element lies deeper than outer + inner.
+
+    An element keeps its tags when fewer than `outer` elements enclose it or fewer than `inner` levels
+    lie below it (so a page's frame and its article's own blocks stay as they were); any other element
+    is unwrapped: its text stays in place, and the edges of an unwrapped block (div, td, li…) become
+    <br>s so that its lines stay apart."""
+    heights = array("l")  # by element number: the levels of elements below it
+    open_numbers: list[int] = []
+    for kind, number, _name, _markup in _tag_events(html):
+        if kind == OPEN:
+            heights.append(0)
+            open_numbers.append(number)
+        elif kind == CLOSE:
+            open_numbers.pop()
+            if open_numbers and heights[open_numbers[-1]] <= heights[number]:
+                heights[open_numbers[-1]] = heights[number] + 1
+    out: list[str] = []
+    kept: list[bool] = []
+    broken = True  # no text written since the last <br> standing for an unwrapped block's edge
+    for kind, number, name, markup in _tag_events(html):
+        if kind == COPY:
+            out.append(markup)
+            broken = broken and (markup.startswith("<") or markup.isspace())
+            continue
+        keep = (len(kept) < outer or heights[number] < inner) if kind == OPEN else kept.pop()
+        if kind == OPEN:
+            kept.append(keep)
+        if keep:
+            out.append(markup)
+        elif name in BLOCK_TAGS and not broken:
+            out.append("<br>")
+            broken = True
+    return "".join(out)
 
 
 def decode_bytes(body: bytes) -> str:
@@ -255,31 +402,30 @@ def _zones(tree: lxml_html.HtmlElement, main: lxml_html.HtmlElement) -> _Zones:
     """The page's text lines split by the main block."""
     zones = _Zones()
     chunks: dict[str, list[str]] = {"before": [], "main": [], "after": []}
-    state = ["before"]
-
-    def walk(node: lxml_html.HtmlElement) -> None:
+    state = "before"
+    body = tree.find("body")
+    # depth first with a stack of (element, leaving): a deeply nested page must not exhaust Python's recursion
+    stack: list[tuple[lxml_html.HtmlElement, bool]] = [(body if body is not None else tree, False)]
+    while stack:
+        node, leaving = stack.pop()
         tag = node.tag if isinstance(node.tag, str) else ""
-        if node is main:
-            state[0] = "main"
-        out = chunks[state[0]]
-        if tag in BLOCK_TAGS:
-            out.append("\n")
-        if node.text and tag:
-            out.append(node.text)
-        for child in node:
-            walk(child)
-            out = chunks[state[0]]
+        if not leaving:
+            if node is main:
+                state = "main"
+            if tag in BLOCK_TAGS:
+                chunks[state].append("\n")
+            if node.text and tag:
+                chunks[state].append(node.text)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node))
+            continue
         if node is main:
             chunks["main"].append("\n")
-            state[0] = "after"
-            out = chunks["after"]
+            state = "after"
         if tag in BLOCK_TAGS:
-            out.append("\n")
+            chunks[state].append("\n")
         if node.tail:
-            out.append(node.tail)
-
-    body = tree.find("body")
-    walk(body if body is not None else tree)
+            chunks[state].append(node.tail)
     for name, parts in chunks.items():
         lines = [collapse_spaces(line) for line in "".join(parts).split("\n")]
         setattr(zones, name, [line for line in lines if line])
@@ -389,7 +535,10 @@ def _clean_html(html: str, content_selector: str | None, rules: NoiseRules) -> C
     if len(html) > MAX_CHARS:
         warnings.append(f"page cut to its first {MAX_CHARS} characters")
         html = html[:MAX_CHARS]
-    tree = parse_html(html)
+        cut_tag = CUT_TAG.search(html[-2000:])
+        if cut_tag:  # the cut went through a tag: a lone "<" or "</" would read as text
+            html = html[:len(html) - len(cut_tag.group())]
+    tree = parse_html(html, warnings)
     if tree is None:
         return CleanPage(text="", warnings=["empty or unparseable page"])
     if "<body" in html[:5000].lower() and not re.search(r"</(?:body|html)\s*>", html[-4000:], re.IGNORECASE):

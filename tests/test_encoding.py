@@ -44,6 +44,12 @@ def test_override_wins_even_over_valid_utf8() -> None:
     assert (text, encoding) == ("abc", "gb18030")
 
 
+def test_override_yields_to_a_page_that_is_utf8_now() -> None:
+    """A source set to GBK whose site has moved to UTF-8: the page's own bytes decide, no mojibake."""
+    assert decode_html(TEXT.encode("utf-8"), None, override="gbk") == (TEXT, "utf-8")
+    assert decode_html(TEXT.encode("gbk"), "utf-8", override="gbk") == (TEXT, "gb18030")
+
+
 def test_bom() -> None:
     assert decode_html(b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "gbk") == (TEXT, "utf-8-sig")
 

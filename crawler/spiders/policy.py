@@ -144,6 +144,7 @@ class PolicySpider(scrapy.Spider):
         self.run_id: int | None = None
         self.recheck = False
         self.resume: set[str] = set()
+        self.max_new_links = 1000
         self.unrecorded: list[tuple] = []  # fetch errors the database refused at the time
 
     @classmethod
@@ -173,6 +174,7 @@ class PolicySpider(scrapy.Spider):
         spider.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
         spider.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
         spider.recheck = settings.getbool("POLICYWATCH_RECHECK")
+        spider.max_new_links = settings.getint("POLICYWATCH_MAX_NEW_LINKS")
         return spider
 
     # --- helpers -------------------------------------------------------------------------
@@ -263,6 +265,12 @@ class PolicySpider(scrapy.Spider):
             return
         known = known_urls(self.db, [link.url for link in links])
         fresh = [link for link in links if link.url not in known and link.url not in state.requested]
+        if len(fresh) > self.max_new_links:  # a list of thousands: this run takes a share, the next the rest
+            state.exit_reasons.append(f"list page {meta['page']} has {len(fresh)} new links: "
+                                      f"{self.max_new_links} fetched, the rest next run")
+            fresh, next_request = fresh[:self.max_new_links], None
+        else:
+            next_request = listing.next_request
         for link in fresh:
             state.requested.add(link.url)
             yield self._detail_request(source, link)
@@ -271,7 +279,7 @@ class PolicySpider(scrapy.Spider):
                 if link.url in known and link.url not in state.requested:
                     state.requested.add(link.url)
                     yield self._detail_request(source, link, recheck=True)
-        yield from self._next_list_page(source, state, listing.next_request, meta, links, fresh)
+        yield from self._next_list_page(source, state, next_request, meta, links, fresh)
 
     def _list_body(self, response: Response, source: Source, meta: dict) -> bytes | None:
         """The list page's bytes (the stored copy on 304), or None when the source is blocked."""

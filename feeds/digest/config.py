@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from sqlite_utils import Database
 
+from core.yamlfile import load_yaml, yaml_error_message
 from feeds.filters import PolicyFilter
 from storage import subscriptions as subs
 
@@ -58,11 +59,11 @@ def _limits(data: dict[str, Any], path: str | Path) -> dict[str, int]:
 def load_digest_config(path: str | Path) -> dict[str, Any]:
     """A subscriptions file (config/subscriptions.example.yaml) read and checked; errors name file, entry, field."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise ValueError(yaml_error_message(str(path), exc)) from None
     if not isinstance(data, dict) or set(data) - CONFIG_KEYS:
         raise ValueError(f"{path}: expected a mapping with keys {', '.join(sorted(CONFIG_KEYS))}")
     if not isinstance(data.get("smtp") or {}, dict):

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from core.yamlfile import load_yaml
 from core.record import DOC_TYPES
 from pipelines.classify.divisions import Division, DivisionIndex, NameMatcher, division_index
 
@@ -96,7 +97,7 @@ def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ValueError(f"{path}: file: missing vocabulary file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: file: not valid YAML: {exc}") from None
     return _Check(path).mapping(data, "top level")

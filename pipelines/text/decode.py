@@ -3,7 +3,7 @@
 Chinese sites often declare the wrong charset (GBK bytes served as ``charset=utf-8``,
 UTF-8 pages left with an old ``<meta charset=gb2312>``). Order of evidence:
 
-1. an explicit per-source override;
+1. an explicit per-source override (unless the bytes are non-ASCII strict UTF-8: a site that moved to UTF-8);
 2. a byte-order mark;
 3. bytes that decode as strict UTF-8 (multi-byte UTF-8 almost never happens by chance in GBK text);
 4. the declared charsets (HTTP header, then ``<meta>``), decoded strictly; GB2312 and GBK
@@ -62,6 +62,8 @@ def decode_html(body: bytes, header_charset: str | None = None,
     """Decode `body`; returns (text, encoding used). Never raises."""
     if override:
         encoding = normalise_charset(override) or "gb18030"
+        if encoding != "utf-8" and not body.isascii() and _strict(body, "utf-8") is not None:
+            return body.decode("utf-8"), "utf-8"  # the site has moved to UTF-8 since the override was set
         return body.decode(encoding, errors="replace"), encoding
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):

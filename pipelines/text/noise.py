@@ -17,6 +17,8 @@ import yaml
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
+from core.yamlfile import load_yaml
+
 logger = logging.getLogger(__name__)
 
 NOISE_FILE = Path(__file__).resolve().parent.parent / "data" / "noise.yaml"
@@ -126,7 +128,7 @@ def load_noise_rules(path: str | Path = NOISE_FILE) -> NoiseRules:
     """Read and validate a noise rule file; ValueError names the file and the entry at fault."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: cannot read noise rules: {exc}") from exc
     if not isinstance(data, dict):
