@@ -103,6 +103,7 @@ from cssselect.xpath import ExpressionError
 from lxml import etree
 from parsel import Selector
 
+from pipelines.clean import flatten_deep_nesting
 from pipelines.dates import first_date, make_date
 
 __all__ = [
@@ -288,9 +289,22 @@ def _parse(text: str) -> Selector | None:
     text = _XML_DECLARATION.sub("", text, count=1)
     try:
         selector = Selector(text=text, type="html")
+        if isinstance(selector.root, etree._Element) and _lost_links(text, selector.root):
+            # nested deeper than the parser reads (thousands of wrappers): read again with the middle
+            # of the nesting unwrapped, which keeps the list's own rows and the page's frame
+            selector = Selector(text=flatten_deep_nesting(text), type="html")
     except (ValueError, TypeError, etree.LxmlError):
         return None
     return selector if isinstance(selector.root, etree._Element) else None
+
+
+_ANCHOR_TAG = re.compile(r"<a\s", re.IGNORECASE)
+
+
+def _lost_links(text: str, root: etree._Element) -> bool:
+    """True when the parse kept fewer than half the page's links (it stopped at its nesting limit)."""
+    written = len(_ANCHOR_TAG.findall(text))
+    return written >= 2 and sum(1 for _ in root.iter("a")) < written // 2
 
 
 def _css(selector: Selector, query: str) -> list[Selector]:

@@ -98,3 +98,18 @@ def test_flattening_everything_keeps_text_lines_scripts_and_comments() -> None:
             '<script>var s = "<div>";</script><!-- <div> -->')
     assert flatten_deep_nesting(html, outer=0, inner=0) == (
         '一<br>二<br>三<br>四<script>var s = "<div>";</script><!-- <div> -->')
+
+
+@pytest.mark.parametrize("depth", [10, 3000, 20000])
+def test_links_and_files_of_a_deep_list_page_are_found(depth):
+    from crawler.discovery import discover_attachments
+    from crawler.families import parse_list_page
+
+    rows = "".join(f'<li><a href="/a/{i}.html">关于第{i}批高新技术企业认定申报工作的通知</a><span>2026-01-0{i}</span></li>'
+                   for i in range(1, 6))
+    page = ("<html><body>" + "<div>" * depth + "<ul>" + rows + '</ul><a href="/f/x.pdf">附件1.pdf</a>'
+            + "</div>" * depth + "</body></html>")
+    listing = parse_list_page(page, "http://kjt.example.gov.cn/list.html")
+    assert [link.url for link in listing.links] == [f"http://kjt.example.gov.cn/a/{i}.html" for i in range(1, 6)]
+    assert [a.url for a in discover_attachments(page, "http://kjt.example.gov.cn/a.html")] == \
+        ["http://kjt.example.gov.cn/f/x.pdf"]
