@@ -1,17 +1,23 @@
 """Run one crawl in this process (Scrapy's reactor runs once per process; the CLI and
-the scheduler start a fresh process per crawl) and return its per-source outcome."""
+the scheduler start a fresh process per crawl) and return its per-source outcome.
+
+The database is checked before Scrapy starts (a sound database this process can write now), and a
+database error that stops the spider from starting (a lock taken meanwhile, a full disk at the run's
+first write) is raised as storage.db.DatabaseUnusable too, never left to Twisted to print."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from crawler.spiders.policy import PolicySpider
-from storage.db import open_db
+from storage.db import DatabaseUnusable, open_db, unusable
 from storage.runs import fetch_errors, source_runs
 
 
@@ -38,10 +44,29 @@ def crawl_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+def check_database(db_path: str | Path) -> None:
+    """Make sure a crawl can use `db_path`: a sound database (created if missing) that this process can write
+    now. Raises DatabaseUnusable."""
+    open_db(db_path, check=True, write=True).conn.close()
+
+
+def raise_start_failure(db_path: str | Path, failure: Failure) -> None:
+    """Raise why the spider could not start: DatabaseUnusable when its database could not be used."""
+    error = failure.value
+    if isinstance(error, sqlite3.Error):
+        problem = unusable(db_path, error)
+        if problem is not None:
+            raise problem from error
+    failure.raiseException()
+
+
 def run_crawl(config: str | Path, db_path: str | Path, source_ids: list[str] | None = None,
               variables: dict[str, str] | None = None, overrides: dict[str, Any] | None = None,
-              trigger: str = "cli") -> CrawlResult:
-    """Crawl the given sources (all enabled ones when None) into `db_path`; blocks until done."""
+              trigger: str = "cli", checked: bool = False) -> CrawlResult:
+    """Crawl the given sources (all enabled ones when None) into `db_path`; blocks until done. The database is
+    checked first unless the caller just did (`checked`); raises DatabaseUnusable."""
+    if not checked:
+        check_database(db_path)
     settings = crawl_settings({
         "POLICYWATCH_CONFIG": str(config), "POLICYWATCH_DB": str(db_path),
         "POLICYWATCH_VARIABLES": variables or {}, "POLICYWATCH_RUN_TRIGGER": trigger,
@@ -49,8 +74,18 @@ def run_crawl(config: str | Path, db_path: str | Path, source_ids: list[str] | N
     })
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PolicySpider)
-    process.crawl(crawler, source=",".join(source_ids) if source_ids else None)
+    database_failures: list[Failure] = []
+
+    def keep_database_failure(failure: Failure) -> Failure | None:
+        if failure.check(DatabaseUnusable, sqlite3.Error):
+            database_failures.append(failure)
+            return None
+        return failure
+
+    process.crawl(crawler, source=",".join(source_ids) if source_ids else None).addErrback(keep_database_failure)
     process.start()
+    if database_failures:
+        raise_start_failure(db_path, database_failures[0])
     spider = crawler.spider
     run_id = getattr(spider, "run_id", None)
     logging.getLogger(__name__).debug("crawl run %s finished", run_id)

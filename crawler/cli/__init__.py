@@ -11,14 +11,26 @@ from importlib.metadata import entry_points
 import click
 
 from crawler.cli import crawl, digest, ops, policies, publish, sources
+from crawler.cli.common import CommandGroup
 
 PLUGIN_GROUP = "policywatch.commands"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policywatch")
 def main() -> None:
-    """policywatch: watch Chinese government and aggregator sites for high-tech policies."""
+    """policywatch: watch Chinese government and aggregator sites for high-tech policies.
+
+    \b
+    Exit status:
+      0  done
+      1  the command ran and found a problem it reports (status: a source is unhealthy;
+         digest: the mail server failed; sources check: a source shows no links)
+      2  a bad argument or file, or (crawl) every source failed or was blocked
+      3  the database cannot be used: not a database, corrupt (PRAGMA quick_check), locked by
+         another process for longer than the busy timeout (30 s, or $POLICYWATCH_BUSY_TIMEOUT
+         seconds), read-only, or the disk is full; one line on stderr says which
+    """
 
 
 main.add_command(crawl.crawl)

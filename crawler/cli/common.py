@@ -1,10 +1,12 @@
 """What every `policywatch` command shares: default paths, the --config/--db/--var options, NAME=VALUE
-pairs, one-line failures, opening the database, and the crawl summary."""
+pairs, one-line failures, opening the database (and the one line when it cannot be used), and the crawl
+summary."""
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -12,6 +14,9 @@ from crawler.sources import Source, SourceConfigError, load_sources
 
 DEFAULT_CONFIG = "config/sources.yaml"
 DEFAULT_DB = "var/policywatch.db"
+# Exit status of a command whose database cannot be used (2 is a bad argument or file, 1 what a command finds).
+EXIT_DATABASE_UNUSABLE = 3
+DB_PATH_KEY = "policywatch.db_path"  # in click's context meta: the database the running command opened
 
 config_option = click.option("--config", "config", default=DEFAULT_CONFIG, show_default=True,
                              envvar="POLICYWATCH_CONFIG", type=click.Path(dir_okay=False),
@@ -56,18 +61,61 @@ def sources_or_fail(config: str, variables: dict[str, str], only: list[str] | No
     return []
 
 
-def open_database(db_path: str) -> Any:
-    """The database at `db_path`, created with every migration if missing."""
-    from storage.db import open_db
+def fail_database(problem: Exception) -> NoReturn:
+    """Print why the database cannot be used (a storage.db.DatabaseUnusable) as one line to stderr and exit 3."""
+    click.echo(f"policywatch: {problem}", err=True)
+    sys.exit(EXIT_DATABASE_UNUSABLE)
 
-    return open_db(db_path)
+
+def open_database(db_path: str, write: bool = False) -> Any:
+    """The database at `db_path`, created with every migration if missing, after making sure it is a sound
+    database (and, with `write`, that it can be written now); when it is not, one line and exit 3."""
+    from storage.db import DatabaseUnusable, open_db
+
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[DB_PATH_KEY] = db_path
+    try:
+        return open_db(db_path, check=True, write=write)
+    except DatabaseUnusable as exc:
+        fail_database(exc)
+    except ValueError as exc:  # $POLICYWATCH_BUSY_TIMEOUT is not a number of seconds
+        fail(str(exc))
 
 
-def open_existing(db_path: str) -> Any:
-    """The database at `db_path` (never created by a read-only command)."""
+def open_existing(db_path: str, write: bool = False) -> Any:
+    """The database at `db_path` (never created by a read-only command), checked as by open_database."""
     if not Path(db_path).is_file():
         fail(f"no database at {db_path} (run `policywatch crawl` first, or pass --db)")
-    return open_database(db_path)
+    return open_database(db_path, write=write)
+
+
+def database_problem(ctx: click.Context, exc: Exception) -> Exception | None:
+    """The DatabaseUnusable a command's exception stands for: itself, or an SQLite error about the file of the
+    database the command opened (a damaged page read mid-command, a lock held past the busy timeout, a full
+    disk); None for any other exception."""
+    from storage.db import DatabaseUnusable, unusable
+
+    if isinstance(exc, DatabaseUnusable):
+        return exc
+    db_path = ctx.meta.get(DB_PATH_KEY)
+    if isinstance(exc, sqlite3.Error) and db_path is not None:
+        return unusable(db_path, exc)
+    return None
+
+
+class CommandGroup(click.Group):
+    """The `policywatch` group: a database that turns out unusable while a command runs (past the check on
+    open) ends the command with the same one line and exit 3, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            problem = database_problem(ctx, exc)
+            if problem is None:
+                raise
+            fail_database(problem)
 
 
 def scrapy_overrides(settings: tuple[str, ...], log_level: str) -> dict[str, Any]:

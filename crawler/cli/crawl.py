@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.common import config_option, db_option, fail, parse_pairs, print_summary, scrapy_overrides
+from crawler.cli.common import (config_option, db_option, fail, fail_database, open_database, parse_pairs,
+                                print_summary, scrapy_overrides)
 from crawler.sources import SourceConfigError, load_sources
 
 
@@ -25,11 +26,14 @@ def crawl(sources: tuple[str, ...], config: str, db: str, variables: tuple[str, 
           settings: tuple[str, ...], recheck: bool, log_level: str) -> None:
     """Crawl sources into the database and print a per-source summary.
 
-    Exits non-zero only when every source failed or was blocked.
+    Exits 2 when every source failed or was blocked, and 3 with one line, before crawling anything,
+    when the database cannot be used (not a database, corrupt, locked by another process, read-only,
+    disk full).
 
     Example: policywatch crawl --source hunan-kjt --db var/policywatch.db
     """
     from crawler.runner import run_crawl
+    from storage.db import DatabaseUnusable
 
     substitutions = parse_pairs(variables, "--var")
     try:
@@ -39,7 +43,12 @@ def crawl(sources: tuple[str, ...], config: str, db: str, variables: tuple[str, 
     overrides = scrapy_overrides(settings, log_level)
     if recheck:
         overrides["POLICYWATCH_RECHECK"] = True
-    result = run_crawl(config, db, list(sources) or None, substitutions, overrides, trigger="cli")
+    open_database(db, write=True).conn.close()
+    try:
+        result = run_crawl(config, db, list(sources) or None, substitutions, overrides, trigger="cli",
+                           checked=True)
+    except DatabaseUnusable as exc:
+        fail_database(exc)
     print_summary(result)
     if result.all_failed:
         fail("every source failed or was blocked")
@@ -54,11 +63,10 @@ def reclassify(db: str, source: str | None) -> None:
     Example: policywatch reclassify --db var/policywatch.db
     """
     from pipelines.store import reclassify_documents
-    from storage.db import open_db
 
     if not Path(db).exists():
         fail(f"{db}: no such database")
-    counts = reclassify_documents(open_db(db), source)
+    counts = reclassify_documents(open_database(db, write=True), source)
     fields = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("seen", "documents"))
     click.echo(f"reclassified {counts['seen']} documents: {counts['documents']} changed"
                + (f" ({fields})" if fields else ""))

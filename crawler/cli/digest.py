@@ -75,8 +75,9 @@ def subscribe(email: str, name: str | None, provinces: tuple[str, ...], cities: 
         wanted = PolicyFilter.build(provinces=provinces, cities=cities, topics=topics, doc_types=doc_types,
                                     keywords=keywords, exclude=exclude, min_amount=min_amount,
                                     incentives_only=not all_policies)
-        sub = save_subscription(open_database(db_path), email=email, name=name, filter_data=wanted.to_mapping(),
-                                frequency=frequency, at=at, weekday=weekday, backfill_days=backfill)
+        sub = save_subscription(open_database(db_path, write=True), email=email, name=name,
+                                filter_data=wanted.to_mapping(), frequency=frequency, at=at, weekday=weekday,
+                                backfill_days=backfill)
     except (FilterError, SubscriptionError) as exc:
         fail(str(exc))
     verb = "subscribed" if sub["created"] else "updated"
@@ -96,7 +97,7 @@ def unsubscribe(email_or_token: str, db_path: str) -> None:
     from storage.subscriptions import SubscriptionError, unsubscribe as stop
 
     try:
-        sub = stop(open_database(db_path), email_or_token)
+        sub = stop(open_database(db_path, write=True), email_or_token)
     except SubscriptionError as exc:
         fail(str(exc))
     if sub is None:
@@ -141,7 +142,7 @@ def subscriptions_sync(path: str, db_path: str) -> None:
 
     try:
         config = load_digest_config(path)
-        added, updated, removed = sync_subscriptions(open_database(db_path), config)
+        added, updated, removed = sync_subscriptions(open_database(db_path, write=True), config)
     except ValueError as exc:
         fail(str(exc))
     click.echo(f"{path}: {added} added, {updated} updated, {removed} unsubscribed")
@@ -214,7 +215,7 @@ def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | 
         fail("--dry-run and --out DIR go together")
     if only and force_all:
         fail("--only and --all exclude each other")
-    db = open_database(db_path)
+    db = open_database(db_path, write=not dry_run)
     config: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="policywatch-dry-") as scratch:
         try:

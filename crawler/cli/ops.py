@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from crawler.cli.common import config_option, db_option, fail, parse_pairs, sources_or_fail, var_option
+from crawler.cli.common import (config_option, db_option, fail, open_database, parse_pairs, sources_or_fail,
+                                var_option)
 from crawler.logs import LOG_FORMATS, LOG_LEVELS
 from crawler.sources import Source, SourceConfigError, parse_duration
 
@@ -101,6 +102,7 @@ def schedule(config: str, db: str, variables: tuple[str, ...], settings: tuple[s
         loaded = load_config(options)
     except SourceConfigError as exc:
         fail(str(exc))
+    open_database(db, write=True).conn.close()  # an unusable database: one line and exit 3, before any cycle
     setup_logging(log_level, log_format)
     try:
         code = PolicyScheduler(options).run(loaded)
@@ -123,10 +125,9 @@ def status_report(db_path: str, sources: list[Source], fail_runs: int, no_links_
     otherwise (no scheduler, cron) they are judged here with this command's options."""
     from crawler.alerts import assess_sources
     from crawler.schedule import running_scheduler_pid
-    from storage.db import open_db
     from storage.health import HealthRules, UNHEALTHY, judge_scheduler, pending_alerts, recent_cycles, saved_health
 
-    db = open_db(db_path)
+    db = open_database(db_path)
     rules = HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs)
     healths = assess_sources(db, sources, rules)
     pid = running_scheduler_pid(Path(db_path).resolve())

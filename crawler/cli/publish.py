@@ -99,7 +99,8 @@ def serve(directory: str, port: int, host: str, db_path: str | None) -> None:
     if not Path(directory).is_dir():
         fail(f"no such folder: {directory} (run `policywatch feeds --out {directory}` first)")
     if db_path is not None:
-        open_existing(db_path).conn.close()  # fails with one line when missing; applies pending migrations
+        # One line when missing or unusable (unsubscribes write to it); applies pending migrations.
+        open_existing(db_path, write=True).conn.close()
     try:
         server = make_server(directory, host, port, db_path)
     except OSError as exc:

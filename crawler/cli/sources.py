@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from crawler.cli.common import config_option, parse_pairs, sources_or_fail, var_option
+from crawler.cli.common import config_option, open_database, parse_pairs, sources_or_fail, var_option
 
 
 @click.group()
@@ -42,13 +42,13 @@ def sources_validate(config: str, variables: tuple[str, ...]) -> None:
     click.echo(f"{config}: {len(loaded)} sources OK")
 
 
-def _known(db: str | None, urls: list[str]) -> set[str]:
-    if not db or not Path(db).exists():
+def _known(db: Any, urls: list[str]) -> set[str]:
+    """The URLs among `urls` already stored in `db` (none without a database)."""
+    if db is None:
         return set()
-    from storage.db import open_db
     from storage.documents import known_urls
 
-    return known_urls(open_db(db), urls)
+    return known_urls(db, urls)
 
 
 def print_check(result: Any, known: set[str]) -> None:
@@ -85,12 +85,13 @@ def sources_check(source_id: str | None, config: str, variables: tuple[str, ...]
 
     loaded = sources_or_fail(config, parse_pairs(variables, "--var"), [source_id] if source_id else None)
     chosen = loaded if source_id else [s for s in loaded if s.enabled]
+    stored = open_database(db) if source_id and db and Path(db).exists() else None
     failed = 0
     for source in chosen:
         result = check_source(source, timeout)
         failed += not result.ok
         if source_id:
-            print_check(result, _known(db, [link.url for link in result.links]))
+            print_check(result, _known(stored, [link.url for link in result.links]))
             continue
         dated = sum(1 for link in result.links if link.date)
         state = "ok" if result.ok else "NO LINKS" if not result.error else "ERROR"
