@@ -17,7 +17,9 @@ POLICYWATCH_CONFIG = "config/sources.yaml"          # the sources file
 POLICYWATCH_DB = "var/policywatch.db"                # the SQLite file
 POLICYWATCH_VARIABLES = {}                           # ${name} substitutions for the sources file
 POLICYWATCH_RUN_TRIGGER = "scrapy"                   # who started the run (cli, schedule, demo, scrapy)
-POLICYWATCH_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024    # bytes; larger attachments are skipped and recorded
+POLICYWATCH_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024    # bytes, as sent and after HTTP decoding; larger ones are
+                                                     # skipped and recorded (too_large). Archive and PDF limits
+                                                     # on what a file inflates to: pipelines/attachments.py
 POLICYWATCH_BLOCK_STATUSES = [403, 412, 429, 521]    # list-page answers that mean "blocked", not "nothing new"
 POLICYWATCH_RECHECK = False                          # also re-fetch known detail pages (conditional GET) to catch edits
 POLICYWATCH_DEDUP = {}                               # DedupConfig overrides (thresholds), see pipelines/dedup.py
@@ -39,7 +41,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024                  # pages; attachments use POLICYWATCH_ATTACHMENT_MAXSIZE
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024                  # pages; attachments use POLICYWATCH_ATTACHMENT_MAXSIZE.
+# Both bound a body as sent *and* as decoded: Scrapy's HttpCompressionMiddleware (COMPRESSION_ENABLED, on by
+# default) inflates gzip/deflate/br/zstd 64 KiB at a time and drops the response (IgnoreRequest, recorded as
+# too_large) once it passes the limit, so a 1 MB gzip page that would inflate to 1 GB costs 16 MB.
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2

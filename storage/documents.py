@@ -72,13 +72,13 @@ def expect_attachments(db: Database, document_url: str, attachments: Iterable[di
         if db.execute("select 1 from attachments where document_url = ? and url = ?", [document_url, url]).fetchone():
             continue
         fetched = _row(db.execute(
-            "select * from attachments where url = ? and fetched_at is not null and error is null "
-            "order by id desc limit 1", [url]))
+            "select * from attachments where url = ? and fetched_at is not null and size is not null "
+            "order by id desc limit 1", [url]))  # downloaded (read, or refused as a hostile file)
         if fetched:
             row = {k: fetched[k] for k in ("type", "status", "size", "text", "text_chars", "error", "fetched_at")}
             save_attachment(db, {"document_url": document_url, "url": url, "name": attachment["name"], **row})
-            add_attachment_to_document(db, document_url, {"url": url, "name": attachment["name"],
-                                                          "type": row["type"], "text_chars": row["text_chars"]})
+            summary = {"url": url, "name": attachment["name"], "type": row["type"], "text_chars": row["text_chars"]}
+            add_attachment_to_document(db, document_url, {**summary, **({"error": row["error"]} if row["error"] else {})})
             continue
         save_attachment(db, {"document_url": document_url, "url": url, "name": attachment["name"],
                              "type": attachment["type"], "fetched_at": None})
@@ -95,14 +95,14 @@ def waiting_attachments(db: Database, source_id: str) -> list[dict[str, Any]]:
 
 
 def fetched_attachment_urls(db: Database, urls: Iterable[str]) -> set[str]:
-    """The subset of file `urls` already downloaded and read for some document."""
+    """The subset of file `urls` already downloaded for some document (read, or refused as hostile)."""
     urls = list(dict.fromkeys(urls))
     found: set[str] = set()
     for start in range(0, len(urls), 500):
         chunk = urls[start:start + 500]
         found.update(row[0] for row in db.execute(
             f"select distinct url from attachments where url in ({','.join('?' * len(chunk))}) "
-            "and fetched_at is not null and error is null", chunk).fetchall())
+            "and fetched_at is not null and size is not null", chunk).fetchall())
     return found
 
 

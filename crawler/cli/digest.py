@@ -193,14 +193,19 @@ def size_limits(max_items: int | None, max_listed: int | None, config: dict[str,
 @click.option("--max-listed", default=None, type=click.IntRange(1), metavar="N",
               help="Policies listed per digest, the ones after --max-items one line each; more wait for the "
                    "next digest [default: config max_listed, else 200 or --max-items if larger].")
+@click.option("--release", "release", multiple=True, metavar="MESSAGE-ID",
+              help="Send this unconfirmed digest again, first, with its Message-ID and Date (after finding it "
+                   "missing from the mail server's log; repeatable).")
 def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | None, only: str | None,
            force_all: bool, now_text: str | None, base_url: str | None, max_failures: int, max_items: int | None,
-           max_listed: int | None) -> None:
+           max_listed: int | None, release: tuple[str, ...]) -> None:
     """Send each due subscription the new policies its filter wants (nothing when nothing is new).
 
     SMTP comes from POLICYWATCH_SMTP_HOST, _PORT, _SECURITY (starttls|ssl|none), _USER, _PASSWORD, _FROM.
-    Batches a killed run left before DATA are sent first, with their original Message-ID; one killed during
-    DATA is never sent again but logged as unconfirmed (policywatch status lists it). A digest shows the
+    Batches a killed run left before DATA are sent first, with their original Message-ID; one whose DATA
+    reply never came (a timeout, a killed run) is logged as unconfirmed (policywatch status lists it) and
+    held: it goes out again only with --release, once the mail log shows the server lost it. A run stops at
+    the first server failure (exit 1); the subscribers after it are sent next run. A digest shows the
     richest --max-items policies in full and the next ones, up to --max-listed, one line each; the subject
     counts them all, and policies beyond --max-listed stay pending for the next digest. Only one digest run
     at a time per database: a second one exits 2 at once (lock file <db>.digest.lock). --dry-run --config
@@ -215,6 +220,8 @@ def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | 
         fail("--dry-run and --out DIR go together")
     if only and force_all:
         fail("--only and --all exclude each other")
+    if release and dry_run:
+        fail("--release sends a digest: it cannot go with --dry-run")
     db = open_database(db_path, write=not dry_run)
     config: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="policywatch-dry-") as scratch:
@@ -228,13 +235,15 @@ def digest(db_path: str, config_path: str | None, dry_run: bool, out_dir: str | 
         except ValueError as exc:
             fail(str(exc))
         _run_digest(db, settings, config, base_url=base_url, only=only, force_all=force_all, now_text=now_text,
-                    out_dir=out_dir, max_failures=max_failures, max_items=max_items, max_listed=max_listed)
+                    out_dir=out_dir, max_failures=max_failures, max_items=max_items, max_listed=max_listed,
+                    release=release)
 
 
 def _run_digest(db: Any, settings: Any, config: dict[str, Any], *, base_url: str | None, only: str | None,
                 force_all: bool, now_text: str | None, out_dir: str | None, max_failures: int,
-                max_items: int | None, max_listed: int | None) -> None:
-    """Run one digest with the command's options; prints the summary, exits 1 when the server failed."""
+                max_items: int | None, max_listed: int | None, release: tuple[str, ...] = ()) -> None:
+    """Run one digest with the command's options; prints the summary, exits 1 when the server failed or a
+    due digest stayed unsent."""
     from feeds.digest import DigestBusy, DigestOptions, run_digest
     from pipelines.sanitize import safe_href
     from storage.subscriptions import SubscriptionError
@@ -245,7 +254,7 @@ def _run_digest(db: Any, settings: Any, config: dict[str, Any], *, base_url: str
     items, listed = size_limits(max_items, max_listed, config)
     options = DigestOptions(now=parse_now(now_text), only=only, force_all=force_all,
                             out_dir=Path(out_dir) if out_dir else None, base_url=base_url,
-                            max_failures=max_failures, max_items=items, max_listed=listed)
+                            max_failures=max_failures, max_items=items, max_listed=listed, release=release)
     try:
         report = run_digest(db, settings, options, progress=lambda line: click.echo(line, err=True))
     except (SubscriptionError, DigestBusy) as exc:
@@ -253,4 +262,7 @@ def _run_digest(db: Any, settings: Any, config: dict[str, Any], *, base_url: str
     click.echo(report.summary())
     if report.aborted:
         click.echo(f"policywatch: digest stopped: {report.aborted}", err=True)
+        sys.exit(1)
+    if report.failed:
+        click.echo(f"policywatch: {report.failed} digest(s) not sent this run (the next run retries them)", err=True)
         sys.exit(1)

@@ -187,3 +187,25 @@ def test_a_server_that_never_greets_stops_the_run_before_anything_is_sent(db_pat
     assert first.aborted == f"SMTP 127.0.0.1:{port}: connected, but no greeting within {TIMEOUT:g} s"
     assert (second.sent, second.aborted) == (12, None)
     assert batch_states(db_path)[SUBSCRIBERS[0]] == ["failed", "sent"]
+
+
+def test_the_digest_command_releases_a_lost_digest(db_path: Path, tmp_path: Path) -> None:
+    """`policywatch digest --release MESSAGE-ID`: the operator's way to send a digest the server lost."""
+    recorder = Recorder(data_delay=SLOW, commit_first=False)
+    with SmtpServer(recorder) as server:
+        env = {**server.env(), "POLICYWATCH_SMTP_TIMEOUT": str(TIMEOUT)}
+        assert CliRunner().invoke(main, ["digest", "--db", str(db_path), "--all"], env=env).exit_code == 1
+        lost = message_id_of(db_path, SUBSCRIBERS[0], "unconfirmed")
+        recorder.data_delay = 0
+        assert CliRunner().invoke(main, ["digest", "--db", str(db_path), "--all"], env=env).exit_code == 0
+        sent = message_id_of(db_path, SUBSCRIBERS[1], "sent")
+        wrong = CliRunner().invoke(main, ["digest", "--db", str(db_path), "--release", sent], env=env)
+        dry = CliRunner().invoke(main, ["digest", "--db", str(db_path), "--release", lost, "--dry-run", "--out",
+                                        str(tmp_path / "eml")], env=env)
+        released = CliRunner().invoke(main, ["digest", "--db", str(db_path), "--release", lost], env=env)
+    assert (wrong.exit_code, wrong.stderr.strip()) == (
+        2, f"policywatch: release: {sent} is not an unconfirmed digest (it is sent)")
+    assert (dry.exit_code, dry.stderr.strip()) == (2, "policywatch: --release sends a digest: it cannot go with --dry-run")
+    assert released.exit_code == 0, released.output
+    assert "1 released and re-sent" in released.stdout
+    assert kept(recorder) == {email: 1 for email in SUBSCRIBERS}
