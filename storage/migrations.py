@@ -138,6 +138,30 @@ def _m012_original_text(db: Database) -> None:
     db["documents"].add_column("original_text", str)
 
 
+# What feeds and digests show of a policy, with the fallbacks of storage/published.py (a test holds the two
+# together): the policy's title, its canonical document's issuer, number, date, classification, money and
+# deadlines, the policy's where the document has none.
+POLICY_OVERVIEW_SQL = """
+select p.id as policy_id, coalesce(nullif(p.title, ''), nullif(d.title, ''), '') as title,
+       coalesce(nullif(d.issuer, ''), p.issuer) as issuer,
+       coalesce(nullif(d.doc_number, ''), p.doc_number) as doc_number,
+       coalesce(nullif(d.publish_date, ''), nullif(p.publish_date, ''), d.page_date) as publish_date,
+       d.province, d.city, d.county, d.division_code, d.level, d.doc_type, d.topics,
+       d.relevance, d.is_relevant, d.has_incentive, d.max_amount_wan, d.incentives, d.deadlines,
+       d.effective_date, d.expiry_date, d.period,
+       p.canonical_url, d.source_id, d.source_kind, p.page_count,
+       coalesce(p.created_at, d.first_seen) as first_seen, p.updated_at, p.revision,
+       p.canonical_document_id as document_id
+from policies p join documents d on d.id = p.canonical_document_id
+where p.merged_into is null
+"""
+
+
+def _m015_policy_overview(db: Database) -> None:
+    """The policy_overview view: each live policy joined to its canonical document."""
+    db.create_view("policy_overview", POLICY_OVERVIEW_SQL)
+
+
 def _m007_cycles_health(db: Database) -> None:
     from storage.health import migrate_cycles_health
 
@@ -164,6 +188,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (12, "documents.original_text: the text as the page gave it, before repairs", _m012_original_text),
     (13, "dedup_sentences: sentence keys of fingerprints", _m013_sentence_keys),
     (14, "attachments(url) index: a shared file is listed on every document that links it", _m014_attachment_urls),
+    (15, "policy_overview view: policies joined to their canonical document", _m015_policy_overview),
 ]
 
 

@@ -8,21 +8,31 @@ against the index silently finds nothing for them, so short terms are looked up 
 on the documents table itself. Several words in a query must all occur (AND); a word occurs when
 a searched column contains it, ASCII letters compared without case.
 
-Results are the newest `limit` documents, so a query is answered in the cheapest way that still
-gives exactly that set, in order:
+Results are the newest `limit` documents. Newest first means by the document's date: its publish
+date, else its page date, else the Beijing day it was first seen (the date `--since` judges it by);
+on the same date the document first seen later comes first, then the higher id. Documents with none
+of the three come last. A query is answered in the cheapest way that still gives exactly that set,
+in order:
 - no word of three characters, but a 2-character word that is rare: the index's vocabulary
   (fts5vocab) lists the trigrams that start with it, with their document counts; a document
   holding the word has such a trigram, or ends a searched column with it (the expression
   indexes on each column's last two characters, migration 11). Those candidates are sorted;
-- no word of three characters otherwise: walk documents newest first (publish-date index), checking each;
+- no word of three characters otherwise: walk documents newest first, checking each (see "walks" below);
 - few index matches (under FEW_MATCHES, counted no further): fetch them all and sort by date;
 - many matches: check the WALK_WINDOW newest documents one by one, stopping at `limit` (common
   terms stop within a few dozen rows); if that window is not enough (filters, or terms found only
-  in older documents), walk the date index testing membership of the index matches.
+  in older documents), walk newest first testing membership of the index matches.
 Only the rows returned are read whole and given snippets.
+
+Walks newest first: the documents with a publish date are walked on the publish-date index, stopping
+at `limit`; those without one (a minority) are ordered by their page date or first-seen day, and only
+those that date could still place among the newest `limit` are read. The two are merged.
 
 `search_policies` answers the same query by policy: reposts of one policy (folded by dedup) make one
 hit, its canonical page when that page matches, listing the policy's other matching pages.
+
+`search_condition` is the same search as one SQL condition (by document or by policy), for browsers
+that add their own order and paging: Datasette's `?_search=` (deploy/datasette/plugins/).
 
 Snippets are returned as plain-text pieces (`Snippet`), never as markup: whoever shows them
 escapes the text and marks the hits in their own medium (【】 in a terminal, <mark> in HTML).
@@ -54,6 +64,12 @@ ASCII_LETTER = re.compile(r"[A-Za-z]")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 HIT_COLUMNS = ("id", "url", "policy_id", "is_canonical", "title", "issuer", "doc_number", "publish_date",
                "page_date", "province", "city", "doc_type", "topics", "source_id", "text")
+# A document's date, as results are ordered and `--since` judges: its publish date, else its page date, else
+# the Beijing day it was first seen (stored instants are UTC or carry an offset; SQLite reads them as instants).
+UNDATED_KEY = "coalesce(d.page_date, date(d.first_seen, '+8 hours'))"
+DATE_KEY = f"coalesce(d.publish_date, {UNDATED_KEY})"
+SEEN_KEY = "datetime(d.first_seen)"
+NEWEST_FIRST = f"{DATE_KEY} desc, {SEEN_KEY} desc, d.id desc"   # SQLite puts unknown (null) values last
 
 
 def create_search_index(db: Database) -> None:
@@ -112,7 +128,10 @@ class SearchHit:
     title: str
     issuer: str | None
     doc_number: str | None
-    publish_date: str | None
+    publish_date: str | None      # the issuing body's date (null when the document gives none)
+    page_date: str | None         # the date the page shows
+    date: str | None              # what results are ordered by: publish date, else page date, else first-seen day
+    date_kind: str | None         # which of the three `date` is: published | page | first_seen (null: none)
     province: str | None
     city: str | None
     doc_type: str | None
@@ -191,7 +210,7 @@ def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None)
 
 def search_documents(db: Database, query: str, *, provinces: Iterable[str] = (), topics: Iterable[str] = (),
                      since: str | None = None, limit: int = 20) -> list[SearchHit]:
-    """Documents containing every word of `query`, newest first (publish date, then id), with snippets.
+    """Documents containing every word of `query`, newest first (see the module docstring), with snippets.
 
     provinces: official province names (any of them); topics: topic slugs (any of them);
     since: only documents published on or after this ISO date (undated ones: first seen at or after
@@ -287,7 +306,7 @@ def _pair_matches(db: Database, term: str, trigrams: list[str], where: list[str]
         candidate_params = [_match_expression(trigrams, "OR")] + candidate_params
     sql = (f"select d.id from documents d where d.id in ({candidates}) "
            + "".join(f"and {condition} " for condition in where)
-           + "order by d.publish_date desc, d.id desc limit ?")
+           + f"order by {NEWEST_FIRST} limit ?")
     return [row[0] for row in db.execute(sql, candidate_params + params + [limit])]
 
 
@@ -312,7 +331,7 @@ def _policy_pages(db: Database, policy_ids: list[str], where: list[str],
            "where d.id in (select document_id from policy_members where policy_id in "
            "(select value from json_each(?))) "
            + "".join(f"and {condition} " for condition in where)
-           + "order by d.is_canonical desc, d.publish_date desc, d.id desc")
+           + f"order by d.is_canonical desc, {NEWEST_FIRST}")
     pages: dict[str, list[int]] = {}
     for policy_id, document_id in db.execute(sql, [json.dumps(policy_ids)] + params):
         pages.setdefault(policy_id, []).append(document_id)
@@ -345,41 +364,60 @@ def _match_count(db: Database, match: str, cap: int) -> int:
 
 def _window_condition(db: Database, size: int) -> tuple[str, list[Any]] | None:
     """SQL limiting a newest-first walk to the `size` newest documents (None when there are no more)."""
-    row = db.execute("select publish_date, id from documents indexed by documents_publish_date "
-                     "order by publish_date desc, id desc limit 1 offset ?", [size - 1]).fetchone()
-    if row is None:
+    newest = _newest_matching(db, [], [], size)
+    if len(newest) < size:
         return None
-    last_date, last_id = row
-    if last_date is None:
-        # undated documents come last, newest id first
-        return "(d.publish_date is not null or d.id >= ?)", [last_id]
-    return "d.publish_date >= ? and (d.publish_date > ? or d.id >= ?)", [last_date, last_date, last_id]
+    return "d.id in (select value from json_each(?))", [json.dumps(newest)]
 
 
 def _newest_matching(db: Database, where: list[str], params: list[Any], limit: int) -> list[int]:
-    """Ids meeting `where`, walking documents newest first and stopping at `limit`."""
-    sql = ("select d.id from documents d indexed by documents_publish_date"
-           + (" where " + " and ".join(where) if where else "")
-           + " order by d.publish_date desc, d.id desc limit ?")
-    return [row[0] for row in db.execute(sql, params + [limit])]
+    """Ids meeting `where`, newest first, at most `limit`.
+
+    Documents with a publish date are walked on the publish-date index, stopping at `limit`. Those
+    without one are ordered by their page date or first-seen day; once the dated walk has filled
+    `limit`, only undated documents on or after its last date can still place, and the cheap date
+    test is made before `where` (whose term tests read the text).
+    """
+    conditions = "".join(f" and {condition}" for condition in where)
+    dated = db.execute(
+        f"select d.id, d.publish_date, {SEEN_KEY} from documents d indexed by documents_publish_date "
+        f"where d.publish_date is not null{conditions} order by d.publish_date desc, {SEEN_KEY} desc, d.id desc "
+        "limit ?", params + [limit]).fetchall()
+    bound, bound_params = "", []
+    if len(dated) == limit:
+        bound, bound_params = f" and {UNDATED_KEY} >= ?", [dated[-1][1]]
+    undated = db.execute(
+        f"select d.id, {UNDATED_KEY} as day, {SEEN_KEY} as seen from documents d "
+        f"indexed by documents_publish_date where d.publish_date is null{bound}{conditions} "
+        "order by day desc, seen desc, d.id desc limit ?", bound_params + params + [limit]).fetchall()
+    return [row[0] for row in sorted(dated + undated, key=_newest_first, reverse=True)[:limit]]
+
+
+def _newest_first(row: tuple[int, str | None, str | None]) -> tuple:
+    """Sort key (reversed) of an (id, date, first-seen instant) row: as SQL orders them descending, unknowns last."""
+    document_id, day, seen = row
+    return (day is not None, day or "", seen is not None, seen or "", document_id)
 
 
 def _sorted_matches(db: Database, match: str, where: list[str], params: list[Any], limit: int,
                     walk_dates: bool) -> list[int]:
-    """Ids of index matches meeting `where`, newest first: all matches sorted, or a date walk testing membership."""
-    table = "documents d indexed by documents_publish_date" if walk_dates else "documents d"
-    sql = (f"select d.id from {table} where d.id in (select rowid from {FTS_TABLE} where {FTS_TABLE} match ?) "
+    """Ids of index matches meeting `where`, newest first: all matches sorted, or a newest-first walk
+    testing membership."""
+    member = f"d.id in (select rowid from {FTS_TABLE} where {FTS_TABLE} match ?)"
+    if walk_dates:
+        return _newest_matching(db, [member] + where, [match] + params, limit)
+    sql = (f"select d.id from documents d where {member} "
            + "".join(f"and {condition} " for condition in where)
-           + "order by d.publish_date desc, d.id desc limit ?")
+           + f"order by {NEWEST_FIRST} limit ?")
     return [row[0] for row in db.execute(sql, [match] + params + [limit])]
 
 
 def _hits(db: Database, ids: list[int], terms: list[str]) -> list[SearchHit]:
     """The documents `ids` as search hits in that order (snippets are made for these rows only)."""
-    selected = ", ".join(HIT_COLUMNS)
-    rows = db.execute(f"select {selected} from documents where id in (select value from json_each(?))",
-                      [json.dumps(ids)]).fetchall()
-    by_id = {row[0]: dict(zip(HIT_COLUMNS, row)) for row in rows}
+    selected = ", ".join(f"d.{column}" for column in HIT_COLUMNS)
+    rows = db.execute(f"select {selected}, {DATE_KEY} from documents d where d.id in "
+                      "(select value from json_each(?))", [json.dumps(ids)]).fetchall()
+    by_id = {row[0]: dict(zip(HIT_COLUMNS + ("date",), row)) for row in rows}
     return [_hit(by_id[document_id], terms) for document_id in ids]
 
 
@@ -391,11 +429,21 @@ def _topics(value: str | None) -> list[str]:
     return loaded if isinstance(loaded, list) else []
 
 
+def date_kind(row: dict[str, Any]) -> str | None:
+    """Which date a document is ordered by: 'published', 'page' (no publish date), 'first_seen' (neither)."""
+    if row["publish_date"]:
+        return "published"
+    if row["page_date"]:
+        return "page"
+    return "first_seen" if row.get("date") else None
+
+
 def _hit(row: dict[str, Any], terms: list[str]) -> SearchHit:
     return SearchHit(
         document_id=row["id"], url=row["url"], policy_id=row["policy_id"], is_canonical=bool(row["is_canonical"]),
         title=one_line(row["title"]), issuer=row["issuer"], doc_number=row["doc_number"],
-        publish_date=row["publish_date"] or row["page_date"], province=row["province"], city=row["city"],
+        publish_date=row["publish_date"], page_date=row["page_date"], date=row["date"], date_kind=date_kind(row),
+        province=row["province"], city=row["city"],
         doc_type=row["doc_type"], topics=_topics(row["topics"]), source_id=row["source_id"],
         snippet=make_snippet(row["text"] or row["title"] or "", terms))
 
@@ -439,3 +487,63 @@ def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> Sni
     if position < end:
         pieces.append((text[position:end], False))
     return Snippet(tuple(pieces), cut_before=start > 0, cut_after=end < len(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# search as one SQL condition, for browsers over the database (Datasette's ?_search=)
+# ---------------------------------------------------------------------------------------------
+
+SEARCH_MATCHES = ("document", "policy")
+PARAMETER_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def search_condition(db: Database, query: str, *, key: str = "id", matches: str = "document",
+                     columns: Iterable[str] = SEARCH_COLUMNS,
+                     prefix: str = "search") -> tuple[str, dict[str, Any]] | None:
+    """One SQL condition on a row's `key` column, with its named parameters (`:<prefix>_…`), true when that
+    column holds the id of a document with every word of `query` in one of `columns` (matches="document"),
+    or the id of a policy with such a page (matches="policy"); None when the query has no words.
+
+    The words mean what they mean to `search_documents` (each a substring of a searched column, ASCII
+    letters compared without case), whatever their length: a trigram MATCH alone finds nothing for a
+    2-character word (湛江), so the index only narrows the candidates (long words; the trigrams starting a
+    rare 2-character word, plus the columns ending with it) and instr() decides. Order and paging are the
+    caller's.
+    """
+    terms = query_terms(query)
+    if not terms:
+        return None
+    columns = tuple(columns)
+    unknown = [column for column in columns if column not in SEARCH_COLUMNS]
+    if not columns or unknown:
+        raise ValueError(f"columns: expected some of {', '.join(SEARCH_COLUMNS)}, got {', '.join(unknown) or 'none'}")
+    if matches not in SEARCH_MATCHES:
+        raise ValueError(f"matches: expected document or policy, got {matches!r}")
+    if not PARAMETER_PREFIX.match(prefix):
+        raise ValueError(f"prefix: expected a parameter name, got {prefix!r}")
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    long_terms = [term for term in terms if len(term) >= TRIGRAM]
+    rare = None if long_terms else _rarest_pair(db, terms)
+    if long_terms:
+        params[f"{prefix}_match"] = _match_expression(long_terms)
+        where.append(f"d.id in (select rowid from {FTS_TABLE} where {FTS_TABLE} match :{prefix}_match)")
+    elif rare is not None:
+        pair, trigrams = rare
+        params[f"{prefix}_pair"] = pair
+        candidates = " union ".join(f"select id from documents indexed by documents_{c}_tail "
+                                    f"where substr({c}, -2) = :{prefix}_pair" for c in columns)
+        if trigrams:
+            params[f"{prefix}_trigrams"] = _match_expression(trigrams, "OR")
+            candidates = (f"select rowid from {FTS_TABLE} where {FTS_TABLE} match :{prefix}_trigrams union "
+                          + candidates)
+        where.append(f"d.id in ({candidates})")
+    for number, term in enumerate(terms):
+        name = f"{prefix}_{number}"
+        fold = bool(ASCII_LETTER.search(term))
+        column_sql = "lower(coalesce(d.{}, ''))" if fold else "coalesce(d.{}, '')"
+        params[name] = term.lower() if fold else term
+        where.append("(" + " or ".join(f"instr({column_sql.format(c)}, :{name}) > 0" for c in columns) + ")")
+    selected = "d.id" if matches == "document" else "d.policy_id"
+    quoted_key = '"' + key.replace('"', '""') + '"'
+    return f"{quoted_key} in (select {selected} from documents d where {' and '.join(where)})", params

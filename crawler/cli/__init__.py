@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 
 import click
 
-from crawler.cli import crawl, digest, ops, policies, publish, sources
+from crawler.cli import crawl, datasette, digest, ops, policies, publish, sources
 from crawler.cli.common import CommandGroup
 
 PLUGIN_GROUP = "policywatch.commands"
@@ -48,6 +48,7 @@ main.add_command(digest.subscribe)
 main.add_command(digest.unsubscribe)
 main.add_command(digest.subscriptions)
 main.add_command(digest.digest)
+main.add_command(datasette.datasette_copy)
 
 
 def add_plugin_commands(group: click.Group) -> None:
