@@ -8,9 +8,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test bench venv system-test-deps clean
 
-# Programs the tests drive for real: a feed reader and a headless browser (Debian packages).
+# Programs the tests drive for real: a feed reader and a headless browser (Debian packages), and a Chinese
+# font for the browser, which draws Chinese text as empty boxes without one (fonts-wqy-microhei: 1.6 MB).
 SYSTEM_TEST_PROGRAMS := newsboat chromium chromedriver
-SYSTEM_TEST_PACKAGES := newsboat chromium chromium-driver
+SYSTEM_TEST_FONT     := fonts-wqy-microhei
+SYSTEM_TEST_PACKAGES := newsboat chromium chromium-driver $(SYSTEM_TEST_FONT)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +27,7 @@ demo: $(STAMP)
 
 system-test-deps:
 	@missing=""; for p in $(SYSTEM_TEST_PROGRAMS); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$$missing $(SYSTEM_TEST_FONT)"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing (Debian: $(SYSTEM_TEST_PACKAGES))"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

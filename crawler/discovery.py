@@ -362,7 +362,7 @@ _FURNITURE_RE = re.compile(r"^(?:第?\d{1,4}页?|.*(?:icp备|icp证|公网安备
 _LABEL_TRIM = re.compile(r"[\s\[\]【】()（）<>《》«»‹›→←·•|:：>＞]+")
 _EDGE_DECORATION = "·•●○■□◆◇▪▶►-—|>» \u3000"
 _DATE_CORE = (r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
-              r"|\d{1,2}\s*[-/.]\s*\d{1,2})")
+              r"|(?<!\d)\d{1,2}\s*[-/.]\s*\d{1,2}(?!\d))")  # a month-day, not "1.2026年度…" numbering
 _LEADING_DATE = re.compile(r"^\s*[\[(（【]?\s*" + _DATE_CORE + r"\s*[\])）】]?\s*")
 _TRAILING_DATE = re.compile(r"\s*[\[(（【]?\s*" + _DATE_CORE + r"\s*[\])）】]?\s*$")
 _IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|bmp|webp|svg|ico)$", re.I)

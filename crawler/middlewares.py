@@ -3,13 +3,16 @@ requests, retry backoff, conditional GET, progress line."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+import time
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -20,6 +23,12 @@ from crawler.scope import is_private_address, refusal, source_is_private
 from storage.pages import validators
 
 OFFSITE_REDIRECT = "redirected off the source"
+logger = logging.getLogger(__name__)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line: its message (else its type's name), whitespace collapsed."""
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 class SourceScopeMiddleware:
@@ -70,10 +79,11 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
     into a Future consumes its result, so the second and later waiters receive None — "no robots.txt" —
     and are let through. Several sources on one host start together, so their disallowed list pages
     were fetched. Here each waiter gets its own Deferred fed from the shared one, which passes the
-    parser on (Scrapy before 2.13 did the same)."""
+    parser on (Scrapy before 2.13 did the same). A robots.txt that cannot be fetched is one WARNING line."""
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
-        pending = self._parsers.get(urlparse_cached(request).netloc)
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
         if isinstance(pending, Deferred):
             waiter: Deferred = Deferred()
 
@@ -83,7 +93,30 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
             pending.addBoth(hand_on)
             return await maybe_deferred_to_future(waiter)
-        return await super().robot_parser(request)
+        if netloc in self._parsers:
+            return pending
+        return await self._download_robots(request, netloc)
+
+    async def _download_robots(self, request: Request, netloc: str) -> RobotParser | None:
+        """Fetch and parse a host's robots.txt once. A host whose robots.txt cannot be fetched (no such host,
+        a timeout) is crawled as if it had none, said in one WARNING line naming the host, the traceback at
+        DEBUG only (Scrapy's own method logs an ERROR with the whole traceback)."""
+        self._parsers[netloc] = Deferred()
+        scheme = urlparse_cached(request).scheme
+        robots = Request(f"{scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+                         meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+        try:
+            response = await self.crawler.engine.download_async(robots)
+            await self._parse_robots(response, netloc, request)
+        except Exception as exc:  # any failure of the download: the host is crawled without robots.txt
+            if not isinstance(exc, IgnoreRequest):
+                logger.warning("robots.txt of %s not fetched (%s): crawling it as if it had none", netloc,
+                               one_line(exc))
+                logger.debug("robots.txt of %s: the failure in full", netloc, exc_info=True)
+            self._robots_error(exc, netloc)
+        self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[netloc]
+        return None if isinstance(parser, Deferred) else parser
 
 
 class BackoffMiddleware:
@@ -136,11 +169,14 @@ class ConditionalGetMiddleware:
 
 
 class ProgressExtension:
-    """Prints one updating progress line to stderr on interactive runs (POLICYWATCH_PROGRESS)."""
+    """Prints one updating progress line to stderr on interactive runs (POLICYWATCH_PROGRESS; the CLI turns
+    it on when stderr is a terminal, so cron and the scheduler's children stay quiet): pages read, new
+    documents, errors and the pages fetched per second so far, redrawn every second."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.loop: task.LoopingCall | None = None
+        self.started: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ProgressExtension":
@@ -152,6 +188,7 @@ class ProgressExtension:
         return ext
 
     def spider_opened(self) -> None:
+        self.started = time.monotonic()
         self.loop = task.LoopingCall(self.show)
         self.loop.start(1.0, now=False)
 
@@ -161,12 +198,19 @@ class ProgressExtension:
         self.show()
         sys.stderr.write("\n")
 
-    def show(self) -> None:
-        stats = self.crawler.stats
-        sys.stderr.write(
-            "\r  list pages {lp}, detail pages {dp}, new documents {nd}, errors {er}   ".format(
-                lp=stats.get_value("policywatch/list_pages", 0),
-                dp=stats.get_value("policywatch/detail_pages", 0),
-                nd=stats.get_value("policywatch/new_documents", 0),
-                er=stats.get_value("policywatch/errors", 0)))
+    def show(self, now: float | None = None) -> None:
+        """Redraw the line (`now`: a time.monotonic() reading, the current one by default)."""
+        now = time.monotonic() if now is None else now
+        elapsed = now - self.started if self.started is not None else 0.0
+        sys.stderr.write("\r" + progress_line(self.crawler.stats.get_stats(), elapsed) + "   ")
         sys.stderr.flush()
+
+
+def progress_line(stats: dict, elapsed: float) -> str:
+    """'list pages 3, detail pages 40, new documents 38, errors 1, 2.1 pages/s' from a crawl's stats after
+    `elapsed` seconds (pages: list and detail pages fetched, lists answered 304 included)."""
+    lists = stats.get("policywatch/list_pages", 0) + stats.get("policywatch/list_not_modified", 0)
+    details = stats.get("policywatch/detail_pages", 0)
+    rate = (lists + details) / elapsed if elapsed > 0 else 0.0
+    return (f"list pages {lists}, detail pages {details}, new documents {stats.get('policywatch/new_documents', 0)}, "
+            f"errors {stats.get('policywatch/errors', 0)}, {rate:.1f} pages/s")

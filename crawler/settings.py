@@ -4,6 +4,8 @@ Politeness defaults are for real government sites: robots.txt obeyed, AutoThrott
 two requests at a time per domain, retries with exponential backoff, an honest
 User-Agent with a contact URL.
 """
+from core import record as _record
+
 BOT_NAME = "policywatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -55,6 +57,13 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl policy -O items.json|.jsonl|.csv` exports the stored records (pipelines/items.py), in the
+# record's field order; CSV cells as `policywatch export --format csv` writes them
+FEED_EXPORT_FIELDS = list(_record.RECORD_FIELDS)
+FEED_EXPORTERS = {"csv": "pipelines.items.RecordCsvExporter"}
+# every failed fetch is one WARNING line from the spider, naming its source; Scrapy's own "Gave up retrying"
+# line would repeat it (and at ERROR)
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SourceScopeMiddleware": 60,       # before robots.txt (100): no request leaves scope

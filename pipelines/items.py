@@ -1,4 +1,9 @@
-"""Scrapy adapters: each hands one crawled item to a plain function in pipelines/, nothing more."""
+"""Scrapy adapters: each hands one crawled item to a plain function in pipelines/, nothing more.
+
+What Scrapy's feed exports (`scrapy crawl policy -O items.json|.csv|.jsonl`) receive is the stored
+record of each page (core.record.RECORD_FIELDS, in that order), never the fetched bytes; downloaded
+files are stored and listed on their document's record, not exported as items of their own.
+"""
 from __future__ import annotations
 
 import logging
@@ -7,8 +12,13 @@ import time
 from typing import Any, Callable
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.exporters import CsvItemExporter
 
+from core.record import LIST_FIELDS, RECORD_FIELDS
 from pipelines.store import FetchedAttachment, FetchedPage, store_attachment, store_page
+from storage.documents import document_by_url
+from storage.export import csv_value
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +50,21 @@ class StorePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
+        """Store a fetched page or file; a page passes on as its stored record (a dict of RECORD_FIELDS),
+        for Scrapy's feed exports. A file, or a page that could not be stored, goes no further."""
         try:
             self._store(item)
+            if isinstance(item, FetchedPage):
+                record = document_by_url(self.crawler.spider.db, item.url)
+                if record is not None:
+                    return exported_record(record)
         except sqlite3.Error as exc:
             # the page is not stored, so it is not "known": the spider records the failure and the next
             # run fetches it again (a page on a list page past the caught-up point is retried directly)
             self.crawler.spider.store_failed(item, exc)
+            raise DropItem(f"not stored: database: {exc}", log_level="DEBUG") from exc
+        if isinstance(item, FetchedAttachment):
+            raise DropItem(f"file {item.url} stored and listed on {item.document_url}", log_level="DEBUG")
         return item
 
     def _store(self, item: Any) -> None:
@@ -75,6 +94,20 @@ class StorePipeline:
                                          self.crawler.settings.getfloat("POLICYWATCH_DB_WAIT"))
             stats.inc_value(f"policywatch/{item.source_id}/attachments")
             logger.debug("stored attachment %s (%d chars) [%s]", item.url, summary["text_chars"], item.source_id)
+
+
+def exported_record(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as the public record: exactly RECORD_FIELDS, in order, lists never null."""
+    return {name: ([] if name in LIST_FIELDS and stored.get(name) is None else stored.get(name))
+            for name in RECORD_FIELDS}
+
+
+class RecordCsvExporter(CsvItemExporter):
+    """Scrapy's CSV feed export with cells as `policywatch export --format csv` writes them: lists and
+    objects as JSON text, booleans as true/false, unknown values empty."""
+
+    def serialize_field(self, field: Any, name: str, value: Any) -> Any:
+        return csv_value(value)
 
 
 def is_lock_error(exc: BaseException) -> bool:

@@ -7,7 +7,7 @@ documents. Plain functions over a Database; the Scrapy adapter (``pipelines.item
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
@@ -37,9 +37,9 @@ class FetchedPage:
     source_id: str
     source_kind: str
     status: int
-    body: bytes
-    html: str
-    encoding: str
+    body: bytes = field(repr=False)  # Scrapy logs items: never the raw bytes
+    html: str = field(repr=False)
+    encoding: str | None  # None for a file read as the page
     fetched_at: str
     content_type: str | None = None
     etag: str | None = None
@@ -51,6 +51,7 @@ class FetchedPage:
     attachments: list[dict[str, Any]] | None = None  # files the page links to: {url, name, type}
     assignment: Assignment | None = None  # set by store_page: the policy this page joined
     problems: list[str] | None = None  # set by store_page: why its record is invalid (core.record)
+    text_only: bool = False  # `html` is plain text (a linked file's text without a list title), not a page
 
 
 @dataclass
@@ -62,7 +63,7 @@ class FetchedAttachment:
     name: str
     type: str
     status: int
-    body: bytes
+    body: bytes = field(repr=False)
     fetched_at: str
     source_id: str
 
@@ -103,7 +104,7 @@ def _page_record(page: FetchedPage) -> dict[str, Any]:
     return process_page(PageInput(
         url=page.url, html=page.html, source_id=page.source_id, source_kind=page.source_kind,
         fetched_at=page.fetched_at, list_title=page.list_title, list_date=page.list_date,
-        content_selector=page.content_selector, source_hint=page.source_hint or {}))
+        content_selector=page.content_selector, source_hint=page.source_hint or {}, text_only=page.text_only))
 
 
 def _store_document(db: Database, page: FetchedPage, record: dict[str, Any]) -> tuple[str, list[str]]:

@@ -104,8 +104,9 @@ def run_child(argv: list[str], label: str, timeout: float, stop: threading.Event
                 pass
             if stop.is_set() or time.monotonic() > deadline:
                 reason = "interrupted" if stop.is_set() else "timeout"
-                logger.warning("%s child (pid %s): %s, stopping its process group", label, proc.pid, reason,
-                               extra={"event": f"child_{reason}", "child": label, "pid": proc.pid})
+                log = logger.info if reason == "interrupted" else logger.warning  # a stop asked for is no fault
+                log("%s child (pid %s): %s, stopping its process group", label, proc.pid, reason,
+                    extra={"event": f"child_{reason}", "child": label, "pid": proc.pid})
                 code = _stop_group(proc, grace)
                 break
     except BaseException:

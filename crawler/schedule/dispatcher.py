@@ -192,7 +192,8 @@ class Dispatcher(threading.Thread):
         status = cycle_status(statuses, self.stopping.is_set())
         finish_cycle(self.db, cycle_id, status)
         self._cycle_id = None
-        log = logger.info if status == "ok" else logger.warning
+        # a cycle cut short by the scheduler's own stop (SIGTERM) is no fault
+        log = logger.info if status == "ok" or (status == "interrupted" and self.stopping.is_set()) else logger.warning
         log("cycle %s %s (steps: %s)", cycle_id, status, ", ".join(statuses),
             extra={"event": "cycle_finished", "cycle": cycle_id, "status": status})
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 
 from crawler.schedule.config import LoadedConfig, load_config, write_config_snapshot
 from crawler.schedule.dispatcher import Dispatcher
@@ -21,6 +22,20 @@ from crawler.sources import SourceConfigError
 logger = logging.getLogger(__package__)  # "crawler.schedule": the scheduler's log lines keep one logger name
 
 
+class JobScheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, starting no job once shut down.
+
+    Its thread looks for due jobs once more when `shutdown()` wakes it, after the executors are gone, and
+    logs an ERROR with a traceback for each due job it cannot hand them ("cannot schedule new futures
+    after shutdown"): every source kept due by a stop, and every interval that passed while the stop
+    waited for the crawl child."""
+
+    def _process_jobs(self):  # type: ignore[no-untyped-def]
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
 class PolicyScheduler:
     """The `policywatch schedule` process: lock, job store, dispatcher, signals."""
 
@@ -28,6 +43,7 @@ class PolicyScheduler:
         self.options = options
         self._stop = threading.Event()
         self._reload = threading.Event()
+        self._stop_signal: int | None = None
 
     def run(self, config: LoadedConfig) -> int:
         """Run until SIGTERM/SIGINT (exit status 0) or until the dispatcher dies (1); raises SchedulerBusy when
@@ -40,7 +56,7 @@ class PolicyScheduler:
         write_config_snapshot(self.options, config)  # only now: a refused second scheduler must not touch it
         self.options.jobs_db.parent.mkdir(parents=True, exist_ok=True)
         dispatcher = Dispatcher(self.options, sources)
-        scheduler = BackgroundScheduler(
+        scheduler = JobScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.options.jobs_db}")},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.options.misfire_grace},
             timezone=self.options.timezone)
@@ -62,6 +78,9 @@ class PolicyScheduler:
                 if self._reload.is_set():
                     self._reload.clear()
                     self.reload(scheduler, dispatcher)
+            if self._stop_signal is not None:
+                logger.info("%s received: stopping (a running child is stopped, due sources are kept due)",
+                            signal.Signals(self._stop_signal).name, extra={"event": "scheduler_stopping"})
         finally:
             if scheduler.running:
                 scheduler.pause()  # no source is marked due while we stop
@@ -87,9 +106,14 @@ class PolicyScheduler:
                             extra={"event": "source_kept_due", "source": source_id})
 
     def _install_signals(self) -> None:
-        signal.signal(signal.SIGTERM, lambda *_: self._stop.set())
-        signal.signal(signal.SIGINT, lambda *_: self._stop.set())
+        signal.signal(signal.SIGTERM, self._stop_on)
+        signal.signal(signal.SIGINT, self._stop_on)
         signal.signal(signal.SIGHUP, lambda *_: self._reload.set())
+
+    def _stop_on(self, signum: int, _frame: object) -> None:
+        """SIGTERM/SIGINT: stop (the main loop logs it: a signal handler must not take logging's locks)."""
+        self._stop_signal = signum
+        self._stop.set()
 
     def reload(self, scheduler: BackgroundScheduler, dispatcher: Dispatcher) -> None:
         """Re-read the sources file and reconcile the jobs; a bad file keeps the running configuration (and the

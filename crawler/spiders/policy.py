@@ -11,11 +11,13 @@ written to ``run_sources`` when the spider closes.
 """
 from __future__ import annotations
 
+import html as html_escape
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Iterator
-from urllib.parse import urldefrag, urlencode
+from urllib.parse import unquote, urldefrag, urlencode, urlsplit
 
 import scrapy
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
@@ -34,7 +36,7 @@ from crawler.families import PageRequest, first_list_request, parse_list_page
 from crawler.middlewares import OFFSITE_REDIRECT
 from crawler.scope import within_domains
 from crawler.sources import Source, load_sources
-from pipelines.attachments import attachment_type
+from pipelines.attachments import ATTACHMENT_TYPES, CONTENT_TYPES, attachment_text, attachment_type
 from pipelines.dedup.config import dedup_config_from_mapping
 from pipelines.store import FetchedAttachment, FetchedPage, assign_pending, record_attachment_failure
 from storage.db import open_db
@@ -48,6 +50,10 @@ from storage.sources import sync_sources
 logger = logging.getLogger(__name__)
 
 CHALLENGE_STATUSES_ON_DETAIL = (412, 521)
+# The first bytes of the files a list may link to instead of a page: PDF, zip-based Office (DOCX, XLSX, OFD),
+# legacy Office (DOC, XLS, WPS: the OLE compound file).
+FILE_SIGNATURES = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -126,6 +132,36 @@ def classify_failure(failure: Failure) -> tuple[str, int | None]:
     return type(failure.value).__name__.lower(), None
 
 
+def linked_file_type(url: str, body: bytes, content_type: str | None) -> str | None:
+    """The type of file ('pdf', 'docx', 'doc'…) a link answered with instead of a page, or None for a page.
+
+    The body's first bytes decide, else a Content-Type naming a file type (unless the body is markup:
+    a server that labels its error page application/pdf); a URL ending in .pdf that answers with an
+    HTML login or error page is a page."""
+    if not body.startswith(FILE_SIGNATURES):
+        declared = (content_type or "").split(";")[0].strip().lower() in CONTENT_TYPES
+        if not declared or body[:1024].lstrip()[:1] == b"<":
+            return None
+    if body.startswith(b"%PDF"):
+        return "pdf"
+    kind = attachment_type(url, content_type)
+    return kind if kind != "unknown" else "file"
+
+
+def file_name(url: str) -> str:
+    """The last segment of a file's URL path, percent-decoding undone (the URL itself when it has none)."""
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or url
+
+
+def file_page_html(title: str, text: str) -> str:
+    """A minimal page for a file's text: `title` as its <title> and <h1>, each line of `text` a paragraph,
+    everything escaped."""
+    paragraphs = "".join(f"<p>{html_escape.escape(line)}</p>\n" for line in text.splitlines() if line.strip())
+    heading = html_escape.escape(title)
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{heading}</title></head>\n"
+            f"<body><h1>{heading}</h1>\n{paragraphs}</body></html>")
+
+
 class PolicySpider(scrapy.Spider):
     """Crawls every configured (or named) source; see the module docstring."""
 
@@ -190,6 +226,7 @@ class PolicySpider(scrapy.Spider):
                message: str | None = None) -> None:
         self._inc(source_id, "errors")
         self.crawler.stats.inc_value(f"policywatch/{source_id}/error/{error}")
+        message = " ".join(message.split()) if message else message  # one line per failure, whatever it says
         logger.warning("[%s] %s %s failed: %s %s", source_id, kind, url, error, message or "")
         failure = (self.run_id, source_id, url, kind, error, status, message)
         try:
@@ -336,6 +373,8 @@ class PolicySpider(scrapy.Spider):
                                        "request_key": link.url}}
         if recheck:
             meta["handle_httpstatus_list"] = [304]
+        if attachment_type(link.url) in ATTACHMENT_TYPES:  # a list linking straight to a file: a file's size limit
+            meta.update({"download_maxsize": self.attachment_maxsize, "download_warnsize": 0})
         # not left to Scrapy's duplicate filter: the spider asks for each detail URL once per run itself
         # (state.requested), and a redirect back to a URL already asked for (a loop) must end as an error
         # under that URL, not be dropped in silence
@@ -347,6 +386,10 @@ class PolicySpider(scrapy.Spider):
         source = self.sources[meta["source"]]
         if response.status == 304:
             self._inc(source.id, "detail_not_modified")
+            return
+        kind = linked_file_type(response.url, response.body, _header(response.headers, "Content-Type"))
+        if kind is not None:
+            yield from self._file_document(source, response, kind)
             return
         header_charset = _charset(response)
         html, encoding = decode_html(response.body, header_charset, source.encoding)
@@ -375,6 +418,34 @@ class PolicySpider(scrapy.Spider):
             if attachment["url"] not in fetched:  # a file fetched before is listed by the store step
                 yield self._attachment_request(source, meta["url"], attachment)
 
+    def _file_document(self, source: Source, response: Response, kind: str) -> Iterator[Any]:
+        """A link that answered with a file (PDF, Word…) instead of a page: a document whose text is the
+        file's, titled by the list link that pointed to it, with the file itself as its attachment. Without a
+        list title (a failed page retried by URL) the text is read as plain text, title from its head."""
+        meta = response.meta["pw"]
+        title = meta.get("title")
+        extracted = attachment_text(response.body, kind)
+        text = CONTROL_CHARS.sub("", extracted.text or "")
+        if extracted.error:
+            logger.info("[%s] file %s: %s", source.id, meta["url"], extracted.error)
+        self._inc(source.id, "detail_pages")
+        self.crawler.stats.inc_value(f"policywatch/{source.id}/file_documents")
+        fetched_at = now_iso()
+        name = title or file_name(meta["url"])
+        yield FetchedPage(
+            url=meta["url"], request_key=meta["url"], source_id=source.id, source_kind=source.kind,
+            status=response.status, body=response.body, html=file_page_html(title, text) if title else text,
+            text_only=not title, encoding=None, fetched_at=fetched_at,
+            content_type=_header(response.headers, "Content-Type"), etag=_header(response.headers, "ETag"),
+            last_modified=_header(response.headers, "Last-Modified"), list_title=title,
+            list_date=meta.get("date"), source_hint={"province": source.province, "city": source.city,
+                                                     "level": source.level},
+            attachments=[{"url": meta["url"], "name": name, "type": extracted.type}])
+        # the file is the document's attachment too: stored (and listed on the document) by the store step
+        yield FetchedAttachment(
+            document_url=meta["url"], url=meta["url"], name=name, type=extracted.type, status=response.status,
+            body=response.body, fetched_at=fetched_at, source_id=source.id)
+
     def _attachment_request(self, source: Source, document_url: str, attachment: dict[str, Any]) -> scrapy.Request:
         # Scrapy's duplicate filter drops a second request for one file; the store step lists the file on
         # every document waiting for it.
@@ -402,6 +473,7 @@ class PolicySpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
+        _debug_failure(meta["source"], failure)
         error, status = classify_failure(failure)
         state = self.state[meta["source"]]
         if error == "robots":
@@ -418,6 +490,7 @@ class PolicySpider(scrapy.Spider):
 
     def detail_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
+        _debug_failure(meta["source"], failure)
         error, status = classify_failure(failure)
         if error == "robots":
             self.crawler.stats.inc_value(f"policywatch/{meta['source']}/robots_skipped")
@@ -429,6 +502,7 @@ class PolicySpider(scrapy.Spider):
 
     def attachment_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
+        _debug_failure(meta["source"], failure)
         error, status = classify_failure(failure)
         if error == "robots":
             return
@@ -489,6 +563,13 @@ class PolicySpider(scrapy.Spider):
                                                                   summary["exit_reason"])))
             save_source_run(self.db, self.run_id, source_id, summary)
         finish_run(self.db, self.run_id, "finished" if reason == "finished" else "interrupted")
+
+
+def _debug_failure(source_id: str, failure: Failure) -> None:
+    """The whole failure of a request, traceback included, at DEBUG (WARNING shows its one-line summary)."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("[%s] %s failed", source_id, failure.request.url,
+                     exc_info=(failure.type, failure.value, failure.getTracebackObject()))
 
 
 def _header(headers: Any, name: str) -> str | None:
