@@ -10,8 +10,12 @@ or as one line of `key=value` words (command line), for example:
     keywords: [认定]                 keyword=认定
     exclude: [公示, 名单]            exclude=公示,名单
     incentives_only: true            incentives
+    open: true                       open=1  (or just: open)
 
 Rules: values of one key are alternatives (any of them); different keys must all hold.
+`open` keeps calls one can still apply to: policies with at least one deadline (申报截止) on or after the day
+the filter is judged on (the run's Beijing date, see feeds/deadlines.py). A policy that states no deadline is
+not an open call, so it does not pass; `open: false` (the default) does not restrict.
 Region names may be short (湖南, 长沙, 广西) and are resolved to the official names the records
 carry (湖南省, 长沙市, 广西壮族自治区); 全国 means national policies (level national).
 Keywords and exclusions look at the title, the issuer, the document number and the start of the text.
@@ -24,9 +28,11 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import Any, Mapping
 
 from core.record import DOC_TYPES, LEVELS
+from feeds.deadlines import is_open, judging_day
 from pipelines.classify.divisions import division_index
 from pipelines.classify.vocabulary import load_vocabulary
 from storage.published import PolicyEntry
@@ -43,7 +49,8 @@ LIST_KEYS = {
 }
 ALIASES = {alias: key for key, names in LIST_KEYS.items() for alias in names}
 ALIASES.update({"min_amount": "min_amount", "min": "min_amount", "min_amount_wan": "min_amount",
-                "incentives_only": "incentives_only", "incentives": "incentives_only"})
+                "incentives_only": "incentives_only", "incentives": "incentives_only",
+                "open": "open_only", "open_only": "open_only", "open_calls": "open_only"})
 TRUE_WORDS = {"true", "yes", "1", "on", "是"}
 FALSE_WORDS = {"false", "no", "0", "off", "否"}
 
@@ -140,6 +147,11 @@ def _checked(values: tuple[str, ...], allowed: tuple[str, ...], key: str) -> tup
     return values
 
 
+def city_of(entry: PolicyEntry) -> str | None:
+    """The city a `city` filter value matches: the policy's city, or its province when that is a city (北京市)."""
+    return entry.city or (entry.province if entry.province and entry.province.endswith("市") else None)
+
+
 @dataclass(frozen=True)
 class PolicyFilter:
     """Which policies a feed or a subscription wants. Empty fields do not restrict."""
@@ -153,6 +165,7 @@ class PolicyFilter:
     exclude: tuple[str, ...] = ()
     min_amount: float | None = None
     incentives_only: bool = False
+    open_only: bool = False
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None,
@@ -180,7 +193,9 @@ class PolicyFilter:
 
     @classmethod
     def parse(cls, text: str, defaults: Mapping[str, Any] | None = None) -> "PolicyFilter":
-        """A filter from one line: `province=湖南,全国 topic=talent min_amount=50 incentives`."""
+        """A filter from one line: `province=湖南,全国 topic=talent min_amount=50 incentives open=1`.
+
+        A key without `=` is a switch set to true (`incentives`, `open`)."""
         data: dict[str, Any] = {}
         for word in _normal(text).replace("；", " ").replace(";", " ").split():
             key, sep, value = word.partition("=")
@@ -222,6 +237,7 @@ class PolicyFilter:
             exclude=names("exclude"),
             min_amount=_as_amount(values.get("min_amount"), "min_amount"),
             incentives_only=_as_bool(values.get("incentives_only", False), "incentives_only"),
+            open_only=_as_bool(values.get("open_only", False), "open_only"),
         )
 
     def is_empty(self) -> bool:
@@ -234,12 +250,15 @@ class PolicyFilter:
             return True
         if entry.province and entry.province in self.provinces:
             return True
-        city = entry.city or (entry.province if entry.province and entry.province.endswith("市") else None)
+        city = city_of(entry)
         return bool(city and city in self.cities)
 
-    def matches(self, entry: PolicyEntry) -> bool:
-        """Whether the policy passes every key of this filter."""
+    def matches(self, entry: PolicyEntry, today: date | None = None) -> bool:
+        """Whether the policy passes every key of this filter; `open` is judged on `today` (the run's Beijing date;
+        when not given, the day the enclosing run set with `feeds.deadlines.judged_on`, else today in Beijing)."""
         if self.incentives_only and not entry.has_incentive:
+            return False
+        if self.open_only and not is_open(entry.deadlines, today or judging_day()):
             return False
         if self.min_amount is not None and (entry.max_amount_wan or 0) < self.min_amount:
             return False
@@ -283,6 +302,8 @@ class PolicyFilter:
             parts.append("、".join(self.doc_types))
         if self.incentives_only:
             parts.append("有资金支持")
+        if self.open_only:
+            parts.append("仍可申报")
         if self.min_amount is not None:
             parts.append(f"≥{self.min_amount:g}万元")
         if self.keywords:

@@ -1,5 +1,9 @@
 """The static index page, and the display helpers it shares with feed entries.
 
+Deadlines are shown with their state on the publish run's day (feeds/deadlines.py); the page's filters
+(words, region, city, topic, type, amount, open calls) run in the browser and keep their choice in the
+page's address, so a filtered view can be shared.
+
 Everything a page shows comes from crawled pages, so it is treated as hostile: Jinja2
 autoescapes every value, text loses control characters (CR/LF, NUL, terminal escapes),
 links keep only absolute http(s) addresses (pipelines.sanitize.safe_href), and the one
@@ -10,13 +14,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import html as lxml_html
 
+from feeds.deadlines import call_status, deadline_states, is_open
+from feeds.filters import city_of
 from pipelines.classify.vocabulary import load_vocabulary
 from pipelines.sanitize import safe_href, sanitised_html
 from storage.published import PolicyEntry
@@ -26,6 +33,8 @@ SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 NOT_XML_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
 EXCERPT_SENTENCES = 3
 EXCERPT_CHARS = 160
+AMOUNT_CHOICES = (10, 50, 100, 500, 1000, 5000)      # the page's minimum-amount choices, in 万元
+FEED_GROUPS = (("standard", "全部"), ("province", "按地区"), ("topic", "按主题"), ("config", "自定义筛选"))
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class FeedLink:
     rss_path: str
     atom_path: str
     entries: int
+    ics_path: str = ""  # the feed's calendar of application deadlines
+    events: int = 0     # deadlines in that calendar
 
 
 @lru_cache(maxsize=1)
@@ -116,8 +127,10 @@ def other_pages(entry: PolicyEntry) -> list[dict[str, str]]:
     return pages
 
 
-def display(entry: PolicyEntry) -> dict[str, Any]:
-    """What a reader sees of a policy: cleaned text, labels, amounts, deadlines, safe links."""
+def display(entry: PolicyEntry, today: date) -> dict[str, Any]:
+    """What a reader sees of a policy: cleaned text, labels, amounts, deadlines with their state on `today`
+    (the run's Beijing date), safe links."""
+    states = deadline_states(entry.deadlines, today)
     return {
         "id": entry.policy_id,
         "title": one_line(entry.title) or entry.policy_id,
@@ -134,6 +147,12 @@ def display(entry: PolicyEntry) -> dict[str, Any]:
         "incentive_count": len(entry.incentives),
         "deadlines": list(entry.deadlines),
         "deadline": max(entry.deadlines) if entry.deadlines else "",
+        "deadline_states": [replace(state, deadline=one_line(state.deadline)) for state in states],
+        "call": call_status(entry.deadlines, today),
+        "open": is_open(entry.deadlines, today),
+        "as_of": today.isoformat(),
+        "city": city_of(entry) or "",
+        "amount_wan": entry.max_amount_wan,
         "period": entry.period or "",
         "excerpt": excerpt(entry.text_head),
         "updated": bool(entry.updated_at),
@@ -150,15 +169,23 @@ def filter_script() -> tuple[str, str]:
     return script, f"sha256-{digest}"
 
 
-def render_index(entries: list[PolicyEntry], feeds: list[FeedLink], title: str = "policywatch") -> str:
-    """index.html: the policies as a table (newest first) with region/topic/type filters and feed links."""
-    rows = [display(entry) for entry in entries]
+def render_index(entries: list[PolicyEntry], feeds: list[FeedLink], title: str = "policywatch", *,
+                 today: date) -> str:
+    """index.html: the policies as a table (newest first) with their deadlines' state on `today` (the run's
+    Beijing date), filters (region, city, topic, type, amount, open calls, words) and feed links."""
+    rows = [display(entry, today) for entry in entries]
     regions = sorted({row["region"] for row in rows if row["region"]}, key=lambda r: (r == NATIONAL, r))
+    cities = sorted({row["city"] for row in rows if row["city"]})
     used_topics = {slug for row in rows for slug in row["topics"]}
     topics = [(t.slug, t.label) for t in load_vocabulary().topics if t.slug in used_topics]
     types = sorted({row["doc_type"] for row in rows if row["doc_type"]})
     script, script_hash = filter_script()
+    amounts = [amount for amount in AMOUNT_CHOICES
+               if any((row["amount_wan"] or 0) >= amount for row in rows)]
+    groups = [(label, [feed for feed in feeds if feed.group == group]) for group, label in FEED_GROUPS]
     return environment().get_template("index.html.j2").render(
-        title=title, rows=rows, regions=regions, topics=topics, types=types, feeds=feeds,
+        title=title, rows=rows, regions=regions, cities=cities, topics=topics, types=types, feeds=feeds,
+        amounts=[(amount, amount_text(amount)) for amount in amounts], feed_groups=[g for g in groups if g[1]],
+        open_count=sum(1 for row in rows if row["open"]), today=today.isoformat(),
         script=script, script_hash=script_hash,
         newest=max((row["date"] for row in rows if row["date"]), default=""))

@@ -1,14 +1,20 @@
-"""RSS 2.0 and Atom feeds of policies (feedgen), and `publish`: every feed plus index.html, written atomically.
+"""RSS 2.0 and Atom feeds of policies (feedgen), and `publish`: every feed, its deadline calendar and
+index.html, written atomically.
 
 One entry per policy, never per page: its id is the policy id as a URN, which stays put when
 the canonical page changes. Standard feeds are derived from the data (all, incentives, one per
 province, one per topic); more come from a feeds file (config/feeds.yaml), each a PolicyFilter.
+
+A publish run has one day: the Beijing date of its clock (`now`). Deadlines in entries and on the page are
+shown with their state on that day (open, closing in N days, closed; feeds/deadlines.py) and the `open`
+filter is judged on it, so the files say which day they speak of. Everything else comes from the data.
 
 Output layout (OUT is the --out folder):
 
     OUT/index.html              the page: recent policies, filters, links to every feed
     OUT/feeds/<slug>.rss        RSS 2.0
     OUT/feeds/<slug>.atom       Atom 1.0
+    OUT/feeds/<slug>.ics        iCalendar: the feed's application deadlines (feeds/calendar.py)
 
 A file is replaced with os.replace from a temporary file in the same folder, so a reader never
 sees half a feed; files whose bytes did not change are left alone (their ETag and Last-Modified
@@ -30,6 +36,8 @@ import yaml
 from feedgen.feed import FeedGenerator
 from sqlite_utils import Database
 
+from feeds.calendar import CalendarRenderer, calendar_events
+from feeds.deadlines import run_day, today_in_beijing
 from feeds.filters import NATIONAL, FilterError, PolicyFilter
 from feeds.page import FeedLink, display, environment, one_line, render_index, sanitised_fragment
 from pipelines.classify.divisions import division_index
@@ -43,7 +51,8 @@ logger = logging.getLogger(__name__)
 
 FEEDS_DIR = "feeds"
 INDEX_FILE = "index.html"
-FEED_SUFFIXES = (".rss", ".atom")
+FEED_SUFFIXES = (".rss", ".atom", ".ics")
+CALENDAR_SUFFIX = ".ics"
 DEFAULT_LIMIT = 100
 DEFAULT_PAGE_ROWS = 500
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -81,6 +90,7 @@ class PublishSummary:
 
     feeds: int = 0
     entries: int = 0
+    events: int = 0         # deadlines in the feeds' calendars
     policies: int = 0
     files_written: int = 0
     files_unchanged: int = 0
@@ -122,7 +132,7 @@ def standard_feeds(entries: Iterable[PolicyEntry]) -> list[FeedSpec]:
     used = {slug for entry in entries for slug in entry.topics}
     for topic in load_vocabulary().topics:
         if topic.slug in used:
-            specs.append(FeedSpec(f"topic-{topic.slug}", f"{topic.label}", f"主题：{topic.label}",
+            specs.append(FeedSpec(f"topic-{topic.slug}", f"{topic.label}政策", f"主题：{topic.label}",
                                   PolicyFilter(topics=(topic.slug,)), "topic"))
     return specs
 
@@ -197,11 +207,11 @@ def feed_order(entries: Iterable[PolicyEntry]) -> list[PolicyEntry]:
     return sorted(entries, key=key, reverse=True)
 
 
-def select_entries(spec: FeedSpec, entries: list[PolicyEntry], limit: int) -> list[PolicyEntry]:
-    """The first `limit` entries the feed's filter passes (`entries` in feed order, see `feed_order`)."""
+def select_entries(spec: FeedSpec, entries: list[PolicyEntry], limit: int, today: date) -> list[PolicyEntry]:
+    """The first `limit` entries the feed's filter passes on `today` (`entries` in feed order, see `feed_order`)."""
     chosen = []
     for entry in entries:
-        if spec.filter.matches(entry):
+        if spec.filter.matches(entry, today):
             chosen.append(entry)
             if len(chosen) >= limit:
                 break
@@ -246,25 +256,29 @@ def entry_title(entry: PolicyEntry) -> str:
 
 
 def entry_summary(shown: dict[str, Any]) -> str:
-    """One plain-text paragraph: issuer · date · region · type · amount · deadline, then the excerpt."""
+    """One plain-text paragraph: issuer · date · region · type · amount · deadlines with their state, then the
+    excerpt."""
+    deadlines = "、".join(state.text for state in shown["deadline_states"])
     facts = [shown["issuer"], shown["date"], shown["region_text"], shown["doc_type"],
              f"最高{shown['amount']}" if shown["amount"] else "",
-             f"截止 {'、'.join(shown['deadlines'])}" if shown["deadlines"] else ""]
+             f"截止 {deadlines}" if deadlines else ""]
     line = " · ".join(fact for fact in facts if fact)
     return "\n".join(part for part in (line, shown["excerpt"]) if part)
 
 
 class EntryRenderer:
-    """Entry content rendered once per policy and reused by every feed that carries it."""
+    """Entry content rendered once per policy and reused by every feed that carries it; deadlines are shown
+    with their state on `today` (the run's Beijing date)."""
 
-    def __init__(self) -> None:
+    def __init__(self, today: date) -> None:
+        self.today = today
         self._template = environment().get_template("feed_entry.html.j2")
         self._cache: dict[str, tuple[dict[str, Any], str, str]] = {}
 
     def render(self, entry: PolicyEntry) -> tuple[dict[str, Any], str, str]:
         """(display fields, plain summary, HTML content) of a policy."""
         if entry.policy_id not in self._cache:
-            shown = display(entry)
+            shown = display(entry, self.today)
             content = sanitised_fragment(self._template.render(e=shown))
             self._cache[entry.policy_id] = (shown, entry_summary(shown), content)
         return self._cache[entry.policy_id]
@@ -281,6 +295,17 @@ def feed_urls(base_url: str, slug: str) -> tuple[str, str, str]:
     base = base_url if base_url.endswith("/") else base_url + "/"
     return (urljoin(base, f"{FEEDS_DIR}/{slug}.rss"), urljoin(base, f"{FEEDS_DIR}/{slug}.atom"),
             urljoin(base, INDEX_FILE))
+
+
+def calendar_url(base_url: str, slug: str) -> str:
+    """The URL of a feed's deadline calendar under `base_url`."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return urljoin(base, f"{FEEDS_DIR}/{slug}{CALENDAR_SUFFIX}")
+
+
+def calendar_name(spec: FeedSpec) -> str:
+    """The name calendar apps show for a feed's calendar: policywatch · 湖南省政策 · 申报截止."""
+    return f"policywatch · {spec.title} · 申报截止"
 
 
 def _feed_generator(spec: FeedSpec, entries: list[PolicyEntry], base_url: str, self_url: str,
@@ -323,9 +348,16 @@ def _add_entry(fg: FeedGenerator, entry: PolicyEntry, renderer: EntryRenderer, r
 
 
 def render_feed(spec: FeedSpec, entries: list[PolicyEntry], base_url: str = DEFAULT_BASE_URL,
-                renderer: EntryRenderer | None = None, fallback: datetime = NO_DATE) -> tuple[bytes, bytes]:
-    """(RSS 2.0 bytes, Atom bytes) of one feed over `entries` (already selected, in feed order)."""
-    renderer = renderer or EntryRenderer()
+                renderer: EntryRenderer | None = None, fallback: datetime = NO_DATE, *,
+                today: date | None = None) -> tuple[bytes, bytes]:
+    """(RSS 2.0 bytes, Atom bytes) of one feed over `entries` (already selected, in feed order).
+
+    Deadlines are shown as of the renderer's day, or `today` when no renderer is given (one of them is needed).
+    """
+    if renderer is None:
+        if today is None:
+            raise ValueError("render_feed: give the run's day (today) or an EntryRenderer made for it")
+        renderer = EntryRenderer(today)
     rss_url, atom_url, _ = feed_urls(base_url, spec.slug)
     rss = _feed_generator(spec, entries, base_url, rss_url, fallback, rss=True)
     atom = _feed_generator(spec, entries, base_url, atom_url, fallback, rss=False)
@@ -347,7 +379,7 @@ def _write(path: Path, data: bytes, summary: PublishSummary) -> None:
 
 
 def remove_stale_feeds(feeds_dir: Path, keep: set[str]) -> list[str]:
-    """Delete feed files (.rss/.atom) in `feeds_dir` that this run did not produce; their names."""
+    """Delete feed files (.rss/.atom/.ics) in `feeds_dir` that this run did not produce; their names."""
     removed = []
     if feeds_dir.is_dir():
         for path in sorted(feeds_dir.iterdir()):
@@ -384,30 +416,39 @@ def feed_specs(entries: list[PolicyEntry], config_path: str | Path | None) -> li
 
 def publish(db: Database, out_dir: str | Path, *, base_url: str = DEFAULT_BASE_URL,
             config_path: str | Path | None = None, limit: int = DEFAULT_LIMIT,
-            page_rows: int = DEFAULT_PAGE_ROWS) -> PublishSummary:
-    """Write every feed (RSS + Atom) and index.html into `out_dir`; only relevant policies.
+            page_rows: int = DEFAULT_PAGE_ROWS, now: datetime | None = None) -> PublishSummary:
+    """Write every feed (RSS + Atom + deadline calendar) and index.html into `out_dir`; only relevant policies.
 
+    `now` is the run's clock (default: the time of the call); deadlines are judged on its Beijing date.
     The feeds file is read before anything is written, so a bad file changes nothing.
     """
     out = Path(out_dir)
+    today = run_day(now) if now is not None else today_in_beijing()
     entries = policy_entries(db)
     specs = feed_specs(entries, config_path)
     in_feed_order = feed_order(entries)
+    with_deadlines = [entry for entry in in_feed_order if entry.deadlines]
     fallback = max((updated_at(entry) for entry in entries), default=NO_DATE)
-    renderer = EntryRenderer()
+    renderer, calendars = EntryRenderer(today), CalendarRenderer()
     summary = PublishSummary(policies=len(entries))
     links, produced = [], set()
     for spec in specs:
-        chosen = select_entries(spec, in_feed_order, limit)
+        chosen = select_entries(spec, in_feed_order, limit, today)
         rss, atom = render_feed(spec, chosen, base_url, renderer, fallback)
-        for suffix, data in ((".rss", rss), (".atom", atom)):
+        # the calendar is not capped by `limit`: an older policy's deadline still matters (see feeds/calendar.py)
+        events = calendar_events((e for e in with_deadlines if spec.filter.matches(e, today)), today)
+        ics = calendars.render(calendar_name(spec), spec.description or spec.filter.describe(), events,
+                               page_url=feed_urls(base_url, spec.slug)[2], self_url=calendar_url(base_url, spec.slug))
+        for suffix, data in ((".rss", rss), (".atom", atom), (CALENDAR_SUFFIX, ics)):
             _write(out / FEEDS_DIR / f"{spec.slug}{suffix}", data, summary)
             produced.add(f"{spec.slug}{suffix}")
         links.append(FeedLink(spec.slug, spec.title, spec.description, spec.group,
-                              f"{FEEDS_DIR}/{spec.slug}.rss", f"{FEEDS_DIR}/{spec.slug}.atom", len(chosen)))
+                              f"{FEEDS_DIR}/{spec.slug}.rss", f"{FEEDS_DIR}/{spec.slug}.atom", len(chosen),
+                              f"{FEEDS_DIR}/{spec.slug}{CALENDAR_SUFFIX}", len(events)))
         summary.feeds += 1
         summary.entries += len(chosen)
-    _write(out / INDEX_FILE, render_index(entries[:page_rows], links).encode("utf-8"), summary)
+        summary.events += len(events)
+    _write(out / INDEX_FILE, render_index(entries[:page_rows], links, today=today).encode("utf-8"), summary)
     summary.files_removed = remove_stale_feeds(out / FEEDS_DIR, produced)
     summary.temporaries_removed = (remove_leftover_temporaries(out / FEEDS_DIR)
                                    + remove_leftover_temporaries(out))

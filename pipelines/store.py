@@ -68,11 +68,14 @@ class FetchedAttachment:
     source_id: str
 
 
-def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None) -> str:
+def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None,
+               record: dict[str, Any] | None = None) -> str:
     """Keep the raw page, upsert its document, note the files it links to, record a revision when its
     text changed, and fold it into its policy — one transaction, so a crash or a full disk leaves all
-    of it or none; returns 'new', 'updated' or 'unchanged'."""
-    record = _page_record(page)  # processing first: the write lock is held for the writes alone
+    of it or none; returns 'new', 'updated' or 'unchanged'. `record` is the page already processed
+    (`process_page(page_input(page))`, e.g. in a worker process); without it the page is processed here."""
+    if record is None:  # processing first: the write lock is held for the writes alone
+        record = process_page(page_input(page))
     with db.atomic():
         previous = document_by_url(db, page.url)
         outcome, page.problems = _store_document(db, page, record)
@@ -100,11 +103,12 @@ def record_revision(db: Database, document_url: str, old_text: str | None, new_t
     cluster.record_revision(SqlitePolicyIndex(db), document_url, old_text, new_text)
 
 
-def _page_record(page: FetchedPage) -> dict[str, Any]:
-    return process_page(PageInput(
+def page_input(page: FetchedPage) -> PageInput:
+    """What processing reads of a fetched page (plain data: it travels to worker processes)."""
+    return PageInput(
         url=page.url, html=page.html, source_id=page.source_id, source_kind=page.source_kind,
         fetched_at=page.fetched_at, list_title=page.list_title, list_date=page.list_date,
-        content_selector=page.content_selector, source_hint=page.source_hint or {}, text_only=page.text_only))
+        content_selector=page.content_selector, source_hint=page.source_hint or {}, text_only=page.text_only)
 
 
 def _store_document(db: Database, page: FetchedPage, record: dict[str, Any]) -> tuple[str, list[str]]:

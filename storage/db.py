@@ -29,7 +29,9 @@ import logging
 import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
@@ -182,3 +184,23 @@ def open_db(path: str | Path, *, check: bool = False, write: bool = False) -> Da
             db.conn.close()
         raise
     return db
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """True for SQLite's 'database is locked' / 'busy' answers (another process holds the write lock)."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def wait_out_locks(store: Callable[[], Any], wait: float) -> Any:
+    """Run one store step, trying again while another process holds the database, for up to `wait`
+    seconds (each attempt itself waits the connection's busy timeout); the step is one transaction,
+    so a failed attempt left nothing behind."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return store()
+        except sqlite3.OperationalError as exc:
+            if not is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+            logger.warning("database busy (%s): trying the store again", exc)
+            time.sleep(0.2)

@@ -69,7 +69,10 @@ def expect_attachments(db: Database, document_url: str, attachments: Iterable[di
     waiting = []
     for attachment in attachments:
         url = attachment["url"]
-        if db.execute("select 1 from attachments where document_url = ? and url = ?", [document_url, url]).fetchone():
+        own = _row(db.execute("select * from attachments where document_url = ? and url = ?", [document_url, url]))
+        if own:  # already here: a file that arrived before its document was stored is listed on it now
+            if own["fetched_at"] is not None:
+                add_attachment_to_document(db, document_url, _summary(own, attachment["name"]))
             continue
         fetched = _row(db.execute(
             "select * from attachments where url = ? and fetched_at is not null and size is not null "
@@ -77,8 +80,7 @@ def expect_attachments(db: Database, document_url: str, attachments: Iterable[di
         if fetched:
             row = {k: fetched[k] for k in ("type", "status", "size", "text", "text_chars", "error", "fetched_at")}
             save_attachment(db, {"document_url": document_url, "url": url, "name": attachment["name"], **row})
-            summary = {"url": url, "name": attachment["name"], "type": row["type"], "text_chars": row["text_chars"]}
-            add_attachment_to_document(db, document_url, {**summary, **({"error": row["error"]} if row["error"] else {})})
+            add_attachment_to_document(db, document_url, _summary(row, attachment["name"], url))
             continue
         save_attachment(db, {"document_url": document_url, "url": url, "name": attachment["name"],
                              "type": attachment["type"], "fetched_at": None})
@@ -111,6 +113,12 @@ def documents_linking(db: Database, url: str, waiting_only: bool = True) -> list
     where = " and fetched_at is null" if waiting_only else ""
     return [row[0] for row in db.execute(
         f"select document_url from attachments where url = ?{where} order by id", [url]).fetchall()]
+
+
+def _summary(row: dict[str, Any], name: str, url: str | None = None) -> dict[str, Any]:
+    """A stored file as its document's `attachments` entry lists it."""
+    summary = {"url": url or row["url"], "name": name, "type": row["type"], "text_chars": row["text_chars"] or 0}
+    return {**summary, "error": row["error"]} if row["error"] else summary
 
 
 def _row(cursor: Any) -> dict[str, Any] | None:

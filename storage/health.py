@@ -175,8 +175,8 @@ class SourceHealth:
     state: str
     reasons: list[str] = field(default_factory=list)
     last_run: dict[str, Any] | None = None
-    last_new_document: str | None = None
-    newest_document_date: str | None = None
+    last_new_document: str | None = None       # when a document not stored before was last stored (first_seen)
+    newest_document_date: str | None = None    # the newest date its documents show, else last_new_document
     error_kinds: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -279,7 +279,8 @@ def saved_health(db: Database) -> dict[str, dict[str, Any]]:
 
 
 def newest_document_dates(db: Database, source_id: str) -> tuple[str | None, str | None]:
-    """(the newest date a source's documents show, else when one was last stored; when one was last stored)."""
+    """(the newest date a source's documents show, else when one was last stored; when a document not stored
+    before was last stored: the latest first_seen, which re-fetching a known page never moves)."""
     row = db.execute("select max(coalesce(page_date, publish_date)), max(first_seen) from documents "
                      "where source_id = ?", [source_id]).fetchone()
     shown, stored = row if row else (None, None)

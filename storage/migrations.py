@@ -10,7 +10,7 @@ from typing import Callable
 from sqlite_utils import Database
 
 from storage.runs import create_run_indexes
-from storage.search import create_search_index, create_short_term_lookup
+from storage.search import create_search_index, create_short_term_lookup, create_undated_date_index
 from storage.subscriptions import add_delivery_states, create_subscription_tables
 
 RECORD_TEXT_COLUMNS = (
@@ -189,6 +189,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (13, "dedup_sentences: sentence keys of fingerprints", _m013_sentence_keys),
     (14, "attachments(url) index: a shared file is listed on every document that links it", _m014_attachment_urls),
     (15, "policy_overview view: policies joined to their canonical document", _m015_policy_overview),
+    (16, "search: index of the date of documents without a publish date", create_undated_date_index),
 ]
 
 

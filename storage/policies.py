@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
 from core.record import COMPARED_FIELDS
 from core.clock import now_iso
+from storage.published import policy_entries
 
 PAGE_COLUMNS = ("id", *COMPARED_FIELDS)
 
@@ -262,15 +263,47 @@ def revisions(db: Database, document_id: int) -> list[dict[str, Any]]:
 # reading policies (CLI, feeds)
 # ---------------------------------------------------------------------------------------------
 
-def list_policies(db: Database, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Policies, most recently created first, with their page counts."""
-    cursor = db.execute(
-        "select p.id, p.title, p.issuer, p.doc_number, p.publish_date, p.page_count, p.revision, p.updated_at, "
-        "p.created_at, p.canonical_url, d.source_kind as canonical_kind from policies p "
-        "left join documents d on d.id = p.canonical_document_id where p.merged_into is null "
-        "order by p.created_at desc, p.id limit ? offset ?", [limit, offset])
+# A policy's date, as `policies list` orders and `--since` judges: its canonical page's publish date, else that
+# page's date, else the Beijing day the policy was first seen (stored instants are UTC or carry an offset).
+POLICY_DATE = "coalesce(d.publish_date, d.page_date, date(p.created_at, '+8 hours'))"
+_LISTED = f"""
+select p.id, p.title, p.issuer, p.doc_number, p.publish_date, {POLICY_DATE} as date,
+       case when d.publish_date is not null then 'published' when d.page_date is not null then 'page'
+            when p.created_at is not null then 'first_seen' end as date_kind,
+       p.page_count, p.revision, p.updated_at, p.created_at, p.canonical_url, d.source_kind as canonical_kind,
+       d.province, d.city, d.doc_type, d.topics, d.is_relevant, d.has_incentive, d.max_amount_wan
+from policies p join documents d on d.id = p.canonical_document_id
+where p.merged_into is null"""
+
+
+def list_policies(db: Database, *, relevant_only: bool = False, since: str | None = None,
+                  matches: Callable[[Any], bool] | None = None, limit: int = 50,
+                  offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """Live policies newest first, and how many there are (merged ones excluded).
+
+    Newest first: by the policy's date (POLICY_DATE), then the policy first seen later, then id.
+    relevant_only: only policies whose canonical document is relevant; since: only policies whose date is on
+    or after this ISO day; matches: only policies whose reader's entry (storage.published.PolicyEntry) it
+    accepts. Returns the rows from `offset`, at most `limit`, and the count of all that pass.
+    """
+    sql, params = _LISTED, []
+    if relevant_only:
+        sql += " and d.is_relevant = 1"
+    if since:
+        sql += f" and {POLICY_DATE} >= ?"
+        params.append(since[:10])
+    cursor = db.execute(sql + " order by date desc, datetime(p.created_at) desc, p.id desc", params)
     names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    if matches is not None:
+        entries = {e.policy_id: e for e in policy_entries(db, relevant_only=relevant_only, with_pages=False)}
+        rows = [row for row in rows if row["id"] in entries and matches(entries[row["id"]])]
+    shown = rows[offset:offset + limit]
+    for row in shown:
+        row["topics"] = json.loads(row["topics"]) if row["topics"] else []
+        for name in ("is_relevant", "has_incentive"):
+            row[name] = bool(row[name]) if row[name] is not None else None
+    return shown, len(rows)
 
 
 def count_policies(db: Database) -> int:

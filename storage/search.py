@@ -19,14 +19,16 @@ in order:
   indexes on each column's last two characters, migration 11). Those candidates are sorted;
 - no word of three characters otherwise: walk documents newest first, checking each (see "walks" below);
 - few index matches (under FEW_MATCHES, counted no further): fetch them all and sort by date;
-- many matches: check the WALK_WINDOW newest documents one by one, stopping at `limit` (common
-  terms stop within a few dozen rows); if that window is not enough (filters, or terms found only
-  in older documents), walk newest first testing membership of the index matches.
+- many matches: check the WALK_WINDOW newest documents (those dated on or after the WALK_WINDOW-th
+  newest publish date) one by one, stopping at `limit` (common terms stop within a few dozen rows);
+  if that window is not enough (filters, or terms found only in older documents), walk newest first
+  testing membership of the index matches.
 Only the rows returned are read whole and given snippets.
 
 Walks newest first: the documents with a publish date are walked on the publish-date index, stopping
-at `limit`; those without one (a minority) are ordered by their page date or first-seen day, and only
-those that date could still place among the newest `limit` are read. The two are merged.
+at `limit`; those without one (a minority) by their page date or first-seen day, on an index of that
+date when the database has one (`create_undated_date_index`; without it each of their dates is read),
+and only those that date could still place among the newest `limit` are checked. The two are merged.
 
 `search_policies` answers the same query by policy: reposts of one policy (folded by dedup) make one
 hit, its canonical page when that page matches, listing the policy's other matching pages.
@@ -66,7 +68,9 @@ HIT_COLUMNS = ("id", "url", "policy_id", "is_canonical", "title", "issuer", "doc
                "page_date", "province", "city", "doc_type", "topics", "source_id", "text")
 # A document's date, as results are ordered and `--since` judges: its publish date, else its page date, else
 # the Beijing day it was first seen (stored instants are UTC or carry an offset; SQLite reads them as instants).
-UNDATED_KEY = "coalesce(d.page_date, date(d.first_seen, '+8 hours'))"
+UNDATED_DATE = "coalesce({table}page_date, date({table}first_seen, '+8 hours'))"   # no publish date
+UNDATED_KEY = UNDATED_DATE.format(table="d.")
+UNDATED_INDEX = "documents_undated_date"
 DATE_KEY = f"coalesce(d.publish_date, {UNDATED_KEY})"
 SEEN_KEY = "datetime(d.first_seen)"
 NEWEST_FIRST = f"{DATE_KEY} desc, {SEEN_KEY} desc, d.id desc"   # SQLite puts unknown (null) values last
@@ -89,6 +93,13 @@ def create_search_index(db: Database) -> None:
                f"insert into {FTS_TABLE} (rowid, {columns}) values (new.id, {new_values}); end")
     db.execute(f"insert into {FTS_TABLE} ({FTS_TABLE}) values ('rebuild')")
     db.execute("create index if not exists documents_publish_date on documents (publish_date)")
+
+
+def create_undated_date_index(db: Database) -> None:
+    """An index of the date of each document without a publish date (page date, else first-seen day), so that
+    a newest-first walk reads only those that can place; walks use it when the database has it."""
+    db.execute(f"create index if not exists {UNDATED_INDEX} on documents ({UNDATED_DATE.format(table='')}) "
+               "where publish_date is null")
 
 
 def create_short_term_lookup(db: Database) -> None:
@@ -347,10 +358,10 @@ def _indexed_search(db: Database, match: str, where: list[str], params: list[Any
     """
     if _match_count(db, match, FEW_MATCHES) < FEW_MATCHES:
         return _sorted_matches(db, match, where, params, limit, walk_dates=False)
-    window = _window_condition(db, WALK_WINDOW)
+    window = _window_day(db, WALK_WINDOW)
     if window is None:
         return _newest_matching(db, where, params, limit)
-    ids = _newest_matching(db, where + [window[0]], params + window[1], limit)
+    ids = _newest_matching(db, where, params, limit, from_day=window)
     if len(ids) == limit:
         return ids
     return _sorted_matches(db, match, where, params, limit, walk_dates=True)
@@ -362,34 +373,39 @@ def _match_count(db: Database, match: str, cap: int) -> int:
     return db.execute(sql, [match, cap]).fetchone()[0]
 
 
-def _window_condition(db: Database, size: int) -> tuple[str, list[Any]] | None:
-    """SQL limiting a newest-first walk to the `size` newest documents (None when there are no more)."""
-    newest = _newest_matching(db, [], [], size)
-    if len(newest) < size:
-        return None
-    return "d.id in (select value from json_each(?))", [json.dumps(newest)]
+def _window_day(db: Database, size: int) -> str | None:
+    """The day that starts the `size` newest documents: the publish date of the `size`-th newest dated one
+    (documents dated on or after it are at least `size`, ties and undated ones of those days included); None
+    when fewer documents have a publish date."""
+    row = db.execute("select publish_date from documents indexed by documents_publish_date "
+                     "where publish_date is not null order by publish_date desc limit 1 offset ?",
+                     [size - 1]).fetchone()
+    return row[0] if row else None
 
 
-def _newest_matching(db: Database, where: list[str], params: list[Any], limit: int) -> list[int]:
-    """Ids meeting `where`, newest first, at most `limit`.
+def _newest_matching(db: Database, where: list[str], params: list[Any], limit: int,
+                     from_day: str | None = None) -> list[int]:
+    """Ids meeting `where`, newest first, at most `limit` (only documents dated on or after `from_day`).
 
     Documents with a publish date are walked on the publish-date index, stopping at `limit`. Those
-    without one are ordered by their page date or first-seen day; once the dated walk has filled
-    `limit`, only undated documents on or after its last date can still place, and the cheap date
-    test is made before `where` (whose term tests read the text).
+    without one are ordered by their page date or first-seen day: walked on UNDATED_INDEX when the
+    database has it, else read through the publish-date index's null entries and sorted. Once the dated
+    walk has filled `limit`, only undated documents on or after its last date can still place.
     """
     conditions = "".join(f" and {condition}" for condition in where)
+    dated_range, range_params = ("d.publish_date >= ?", [from_day]) if from_day else ("d.publish_date is not null", [])
     dated = db.execute(
         f"select d.id, d.publish_date, {SEEN_KEY} from documents d indexed by documents_publish_date "
-        f"where d.publish_date is not null{conditions} order by d.publish_date desc, {SEEN_KEY} desc, d.id desc "
-        "limit ?", params + [limit]).fetchall()
-    bound, bound_params = "", []
-    if len(dated) == limit:
-        bound, bound_params = f" and {UNDATED_KEY} >= ?", [dated[-1][1]]
+        f"where {dated_range}{conditions} order by d.publish_date desc, {SEEN_KEY} desc, d.id desc limit ?",
+        range_params + params + [limit]).fetchall()
+    lowest = dated[-1][1] if len(dated) == limit else from_day
+    bound, bound_params = (f" and {UNDATED_KEY} >= ?", [lowest]) if lowest else ("", [])
+    indexed = db.execute("select 1 from sqlite_master where type = 'index' and name = ?", [UNDATED_INDEX]).fetchone()
     undated = db.execute(
-        f"select d.id, {UNDATED_KEY} as day, {SEEN_KEY} as seen from documents d "
-        f"indexed by documents_publish_date where d.publish_date is null{bound}{conditions} "
-        "order by day desc, seen desc, d.id desc limit ?", bound_params + params + [limit]).fetchall()
+        f"select d.id, {UNDATED_KEY}, {SEEN_KEY} as seen from documents d "
+        f"indexed by {UNDATED_INDEX if indexed else 'documents_publish_date'} "
+        f"where d.publish_date is null{bound}{conditions} order by {UNDATED_KEY} desc, seen desc, d.id desc limit ?",
+        bound_params + params + [limit]).fetchall()
     return [row[0] for row in sorted(dated + undated, key=_newest_first, reverse=True)[:limit]]
 
 

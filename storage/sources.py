@@ -25,3 +25,9 @@ def source_hints(db: Database) -> dict[str, dict[str, Any]]:
     """Each stored source's region/level hint, as classification takes it."""
     return {row["id"]: {"province": row["province"], "city": row["city"], "level": row["level"]}
             for row in db["sources"].rows}
+
+
+def source_known(db: Database, source_id: str) -> bool:
+    """True when `source_id` is a configured source or some stored document's source."""
+    return db.execute("select 1 from sources where id = ? union all select 1 from documents where source_id = ? "
+                      "limit 1", [source_id, source_id]).fetchone() is not None

@@ -16,6 +16,8 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email import message_from_bytes
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,9 @@ from demo.server import MirrorServer
 from feeds.digest import DigestOptions, LOCAL_TZ, run_digest
 from feeds.digest.select import new_policies
 from feeds.mailer import SmtpSettings
+from pipelines.store import assign_policy
 from storage.db import open_db
+from storage.documents import upsert_document
 from storage.policies import SqlitePolicyIndex
 from storage.published import policy_entries
 from storage.subscriptions import (delivered_policy_ids, delivery_problems, list_subscriptions,
@@ -88,6 +92,15 @@ def urls_to_ids(db_path: Path) -> dict[str, str]:
 
 FULL_LINK = re.compile(r'<a href="([^"]+)" style="font-weight:bold;color:#0645ad;">')
 COMPACT_LINK = re.compile(r'<a href="([^"]+)" style="color:#0645ad;">')
+CLOSED_LINK = re.compile(r'<a href="([^"]+)" style="color:#666;">')     # a closed call, under 已截止
+# tests/support/policies.add_policy gives every synthetic policy the deadline 2026-02-01: a run on this day
+# sees them as open calls, as the tests of sizes and failures want them
+BEFORE_SYNTHETIC_DEADLINE = datetime(2026, 1, 20, 9, 0, tzinfo=LOCAL_TZ)
+
+
+def linked_urls(html: str) -> list[str]:
+    """Every policy link of a digest's HTML part: in full, in one line, and under 已截止."""
+    return FULL_LINK.findall(html) + COMPACT_LINK.findall(html) + CLOSED_LINK.findall(html)
 
 
 def received(server: SmtpServer, db_path: Path) -> dict[str, list[tuple[str, set[str]]]]:
@@ -97,7 +110,7 @@ def received(server: SmtpServer, db_path: Path) -> dict[str, list[tuple[str, set
     out: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
     for item in server.recorder.messages:
         html = item["message"].get_body(("html",)).get_content()
-        linked = {ids[url] for url in FULL_LINK.findall(html) + COMPACT_LINK.findall(html)}
+        linked = {ids[url] for url in linked_urls(html)}
         for rcpt in item["rcpt"]:
             out[rcpt].append((item["message"]["Message-ID"], linked))
     return out
@@ -120,9 +133,12 @@ def assert_exactly_once(server: SmtpServer, db_path: Path, want: dict[str, set[s
 # ---------------------------------------------------------------------------------------------
 
 def test_digest_message_content(db_path: Path) -> None:
+    # two days before the first deadline of the crawled 湖南 call (2025-11-20 and 2025-11-25): all of it is new
+    two_days_before = datetime(2025, 11, 18, 9, 0, tzinfo=LOCAL_TZ)
     with SmtpServer(Recorder()) as server:
         report = run_digest(open_db(db_path), server.settings(),
-                            DigestOptions(only="hunan@example.org", base_url="https://pw.example.org/"))
+                            DigestOptions(only="hunan@example.org", base_url="https://pw.example.org/",
+                                          now=two_days_before))
         assert (report.sent, report.failed, report.refused) == (1, 0, 0)
         [item] = server.recorder.messages
     msg = item["message"]
@@ -145,11 +161,90 @@ def test_digest_message_content(db_path: Path) -> None:
     assert links[0] == richest.canonical_url  # highest amount first
     for entry in hunan:
         assert entry.canonical_url in text and f"最高 {entry.max_amount_wan:g} 万元" in text
-    assert "李明，您好" in text and "申报截止：2025-11-20" in text
+    assert "李明，您好" in text and "申报截止：2025-11-20（还剩 2 天）、2025-11-25（还剩 7 天）" in text
+    assert "已截止" not in text and CLOSED_LINK.findall(html) == []
     assert f"https://pw.example.org/unsubscribe?token={sub['token']}" in html
     assert text.splitlines()[-1] == f"退订：https://pw.example.org/unsubscribe?token={sub['token']}"
     assert COMPACT_LINK.findall(html) == [] and "另有" not in text
     assert {p.get("Content-Transfer-Encoding") for p in msg.iter_parts()} == {"base64"}
+
+
+def add_call(db: Any, title: str, deadlines: list[str], *, amount: float = 80.0) -> str:
+    """One new 湖南 application guide with these deadlines, stored through the real storage functions; its id."""
+    url = f"https://kjt.example.gov.cn/call-{len(title)}-{deadlines[0]}.html"
+    upsert_document(db, {
+        "url": url, "source_id": "synthetic", "source_kind": "government", "title": title,
+        "issuer": "湖南省科学技术厅", "publish_date": deadlines[0][:4] + "-01-05",
+        "first_seen": datetime.now(timezone.utc).isoformat(), "province": "湖南省", "level": "provincial",
+        "doc_type": "申报指南", "topics": ["hitech-enterprise"],
+        "incentives": [{"amount_wan": amount, "amount_max_wan": None, "kind": "补助", "beneficiary": "企业",
+                        "condition": None, "text": f"补助{amount:g}万元"}],
+        "has_incentive": 1, "max_amount_wan": amount, "is_relevant": 1, "relevance": 0.9,
+        "text": f"{title}。对符合条件的企业给予{amount:g}万元补助。", "content_hash": f"call-{title}",
+        "deadlines": deadlines})
+    return assign_policy(db, url).policy_id
+
+
+def test_a_backfilled_digest_lists_closed_calls_apart_never_as_new(db_path: Path) -> None:
+    """The crawl stored the 2024 and 2025 江苏 application guides just now, so a one-day backfill has them: on
+    the digest's day their deadlines have passed, so they follow under 已截止 and the subject counts only the
+    guide still open. A subscriber with closed calls only is told there is nothing new."""
+    now = datetime.now(LOCAL_TZ)
+    in_13_days = (now.date() + timedelta(days=13)).isoformat()
+    open_call = add_call(open_db(db_path), "关于组织申报高新技术企业研发补助的申报指南", [in_13_days])
+    cli("subscribe", "guides@example.org", "--type", "申报指南", "--all-policies", "--daily", "--backfill", "1",
+        "--db", str(db_path))
+    cli("subscribe", "js-guides@example.org", "--type", "申报指南", "--province", "江苏", "--all-policies",
+        "--daily", "--backfill", "1", "--db", str(db_path))
+    entries = {e.title: e for e in policy_entries(open_db(db_path), with_pages=False)}
+    guide_2025, guide_2024 = entries["2025年度江苏省高新技术企业培育资金申报指南"], \
+        entries["2024年度江苏省高新技术企业培育资金申报指南"]
+    with SmtpServer(Recorder()) as server:
+        for email in ("guides@example.org", "js-guides@example.org"):
+            report = run_digest(open_db(db_path), server.settings(), DigestOptions(only=email, now=now))
+            assert report.sent == 1
+        mixed, closed_only = (m["message"] for m in server.recorder.messages)
+        again = run_digest(open_db(db_path), server.settings(), DigestOptions(only="guides@example.org", now=now))
+    assert mixed["Subject"] == "【policywatch】湖南省 1 条新政策 · 最高 80 万元"
+    text, html = mixed.get_body(("plain",)).get_content(), mixed.get_body(("html",)).get_content()
+    urls = {policy_id: url for url, policy_id in urls_to_ids(db_path).items()}
+    assert FULL_LINK.findall(html) == [urls[open_call]] and COMPACT_LINK.findall(html) == []
+    assert CLOSED_LINK.findall(html) == [guide_2025.canonical_url, guide_2024.canonical_url]  # latest closed first
+    assert "1 条新政策，最高 80 万元；2 条申报已截止，列在最后，仅供参考。" in text
+    assert f"申报截止：{in_13_days}（还剩 13 天）" in text
+    closed_part = text[text.index("==== 已截止（2 条，截止日期已过，仅供参考）===="):]
+    assert text.index("关于组织申报高新技术企业研发补助的申报指南") < text.index("==== 已截止")
+    assert f"- 2024年度江苏省高新技术企业培育资金申报指南 · 江苏省 · 截止 2024-04-10（已截止）：" \
+           f"{guide_2024.canonical_url}" in closed_part.splitlines()
+    assert "2024年度江苏省高新技术企业培育资金申报指南" not in text[:text.index("==== 已截止")]
+    assert closed_only["Subject"] == "【policywatch】江苏省 无新政策 · 2 条已截止"
+    assert "没有新政策；2 条申报已截止" in closed_only.get_body(("plain",)).get_content()
+    sub = subscription_by_email(open_db(db_path), "guides@example.org")   # each went out once, closed ones too
+    assert delivered_policy_ids(open_db(db_path), sub["id"]) == {open_call, guide_2025.policy_id,
+                                                                 guide_2024.policy_id}
+    assert (again.sent, again.empty) == (0, 1)
+
+
+def test_a_subscription_with_open_wants_only_calls_still_open_on_the_digest_day(db_path: Path) -> None:
+    """`open: true` in a subscriptions file: judged on the run's day (--now), not on the wall clock."""
+    later = add_call(open_db(db_path), "关于组织申报2026年度科技创新专项的申报指南", ["2026-03-31"], amount=40)
+    config = db_path.parent / "subscriptions.yaml"
+    config.write_text("subscriptions:\n  - {email: open@example.org, frequency: daily, backfill: 1,\n"
+                      "     filter: {province: 湖南, open: true, incentives: false}}\n", encoding="utf-8")
+    out = db_path.parent / "eml"
+    for day in ("2025-11-18T09:00", "2026-03-01T09:00", "2026-04-01T09:00"):
+        cli("digest", "--db", str(db_path), "--config", str(config), "--only", "open@example.org",
+            "--now", day, "--dry-run", "--out", str(out / day[:10]))
+    urls = {url: policy_id for url, policy_id in urls_to_ids(db_path).items()}
+    listed = {}
+    for day in ("2025-11-18", "2026-03-01", "2026-04-01"):
+        files = sorted((out / day).glob("*.eml"))
+        html = message_from_bytes(files[0].read_bytes(), policy=default_policy) \
+            .get_body(("html",)).get_content() if files else ""
+        listed[day] = {urls[url] for url in linked_urls(html)}
+    hunan_call = next(e.policy_id for e in policy_entries(open_db(db_path), with_pages=False)
+                      if e.deadlines == ["2025-11-20", "2025-11-25"])
+    assert listed == {"2025-11-18": {hunan_call, later}, "2026-03-01": {later}, "2026-04-01": set()}
 
 
 def test_unsubscribe_token_stops_mail(db_path: Path) -> None:
@@ -178,7 +273,8 @@ def test_each_policy_once_and_nothing_when_nothing_new(db_path: Path) -> None:
         assert (first.sent, second.sent, second.empty) == (len(SUBSCRIBERS), 0, len(SUBSCRIBERS))
         assert_exactly_once(server, db_path, want)
         new_id = add_policy(open_db(db_path), "新增", province="湖南省", amount=800)
-        third = run_digest(open_db(db_path), server.settings(), DigestOptions(force_all=True))
+        third = run_digest(open_db(db_path), server.settings(),
+                           DigestOptions(force_all=True, now=BEFORE_SYNTHETIC_DEADLINE))
         last = server.recorder.messages[-1]
     assert third.sent == 1 and last["rcpt"] == ["hunan@example.org"]
     assert last["message"]["Subject"] == "【policywatch】湖南省 1 条新政策 · 最高 800 万元"
@@ -251,7 +347,8 @@ def capped_setup(tmp_path: Path, count: int) -> tuple[Path, dict[int, str]]:
 
 def test_size_limit_lists_the_richest_and_keeps_the_rest_for_the_next_digest(tmp_path: Path) -> None:
     path, ids = capped_setup(tmp_path, 7)
-    options = DigestOptions(only="cap@example.org", max_items=2, max_listed=5, base_url="https://pw.example.org/")
+    options = DigestOptions(only="cap@example.org", max_items=2, max_listed=5, base_url="https://pw.example.org/",
+                            now=BEFORE_SYNTHETIC_DEADLINE)
     with SmtpServer(Recorder()) as server:
         first = run_digest(open_db(path), server.settings(), options)
         second = run_digest(open_db(path), server.settings(), options)
@@ -262,7 +359,7 @@ def test_size_limit_lists_the_richest_and_keeps_the_rest_for_the_next_digest(tmp
     assert one["Subject"] == "【policywatch】湖南省 7 条新政策 · 最高 70 万元"  # the true count, not the listed one
     assert FULL_LINK.findall(html) == [urls[ids[70]], urls[ids[60]]]
     assert COMPACT_LINK.findall(html) == [urls[ids[50]], urls[ids[40]], urls[ids[30]]]
-    assert f"- 容量测试第5号 · 湖南省 · 最高 50 万元：{urls[ids[50]]}" in text.splitlines()
+    assert f"- 容量测试第5号 · 湖南省 · 最高 50 万元 · 截止 2026-02-01（还剩 12 天）：{urls[ids[50]]}" in text.splitlines()
     assert "金额最高的 2 条详列，其后 3 条每条一行，另有 2 条留待下次摘要。" in text
     assert "另有 2 条，见 https://pw.example.org/；它们会在下一封摘要中列出。" in text
     assert '另有 2 条，见 <a href="https://pw.example.org/"' in html
@@ -361,7 +458,7 @@ def server_copies(recorder: Recorder) -> Counter:
     counts: Counter = Counter()
     for item in recorder.messages:
         html = item["message"].get_body(("html",)).get_content()
-        for url in FULL_LINK.findall(html) + COMPACT_LINK.findall(html):
+        for url in linked_urls(html):
             for rcpt in item["rcpt"]:
                 counts[(rcpt, url)] += 1
     return counts
@@ -503,7 +600,8 @@ def test_a_re_sent_batch_does_not_announce_policies_sent_in_the_same_run(tmp_pat
     recorder = Recorder(block_rcpt_at=1)
     with SmtpServer(recorder) as server:
         env = {**os.environ, **server.env()}
-        command = digest_command(path, "--all", "--max-items", "1", "--max-listed", "2")
+        command = digest_command(path, "--all", "--max-items", "1", "--max-listed", "2",
+                                 "--now", BEFORE_SYNTHETIC_DEADLINE.isoformat())
         kill_when_blocked(recorder, command, env)
         again = run_ok(command, env)
         first, second = (m["message"] for m in recorder.messages)
@@ -564,7 +662,7 @@ def test_hostile_titles_cannot_inject_headers_or_markup(db_path: Path) -> None:
                text="注入测试\x00\x1b[31m<img src=x onerror=alert(1)>")
     add_policy(db, "注入测试 第二条", province="湖南省", amount=10)
     with SmtpServer(Recorder()) as server:
-        run_digest(db, server.settings(), DigestOptions(only="safe@example.org"))
+        run_digest(db, server.settings(), DigestOptions(only="safe@example.org", now=BEFORE_SYNTHETIC_DEADLINE))
         [item] = server.recorder.messages
     msg = item["message"]
     assert item["rcpt"] == ["safe@example.org"] and msg["Bcc"] is None

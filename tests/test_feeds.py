@@ -175,7 +175,9 @@ def test_standard_and_configured_feeds_follow_their_filters(data):
     for spec in load_feed_config(DEMO_FEEDS):
         assert ids(parsed(data, spec.slug, "atom")) == expected_ids(entries, spec.filter)
     names = sorted(path.name for path in (data["out"] / "feeds").iterdir())
-    assert all(re.fullmatch(r"[a-z0-9-]+\.(rss|atom)", name) for name in names)
+    assert all(re.fullmatch(r"[a-z0-9-]+\.(rss|atom|ics)", name) for name in names)
+    stems = {name.rsplit(".", 1)[0] for name in names}
+    assert names == sorted(f"{stem}.{kind}" for stem in stems for kind in ("rss", "atom", "ics"))
 
 
 def test_every_atom_feed_has_an_author_for_each_entry(data):
@@ -222,10 +224,10 @@ def test_feeds_command_caps_entries_rewrites_only_changes_and_rejects_a_bad_conf
     assert re.match(rf"23 feeds \(46 files, RSS and Atom\) with \d+ entries from {relevant} relevant policies",
                     result.stdout)
     assert all(len(parsed({"out": out}, path.stem, path.suffix[1:]).entries) <= 3
-               for path in (out / "feeds").iterdir())
+               for path in (out / "feeds").iterdir() if path.suffix in (".rss", ".atom"))
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]
     again = run_cli("feeds", "--db", str(data["path"]), "--out", str(out), "--limit", "3", "--config", str(DEMO_FEEDS))
-    assert "0 files written, 47 unchanged" in again.stdout
+    assert "0 files written, 70 unchanged" in again.stdout      # 23 × (RSS, Atom, calendar) + index.html
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "feeds.yaml"
     bad.write_text("feeds:\n  - id: hunan\n    title: 湖南\n    filter: {province: 火星}\n", encoding="utf-8")
@@ -388,3 +390,67 @@ def test_newsboat_reads_served_feeds_with_chinese_titles(data, newsboat, served,
     assert len(titles) == len(expected)
     assert "湖南省科学技术厅 湖南省财政厅关于印发《湖南省支持高新技术企业高质量发展若干措施》的通知" in titles
     assert any(re.sub(r"\s+", " ", XSS_TITLE) in title for title in titles)
+
+
+# ---------------------------------------------------------------------------------------------
+# deadlines and titles
+# ---------------------------------------------------------------------------------------------
+
+def test_entries_show_every_deadline_with_its_state_on_the_publish_day(data, tmp_path):
+    two_days_before = datetime(2025, 11, 18, 9, 0, tzinfo=BEIJING)   # the 湖南 call closes 2025-11-20 and -25
+    publish(data["db"], tmp_path / "site", now=two_days_before)
+    hunan = next(e for e in data["entries"] if e.deadlines == ["2025-11-20", "2025-11-25"])
+    revised = next(e for e in data["entries"] if e.policy_id == data["revised_policy"])
+    for kind in ("rss", "atom"):
+        feed = parsed({"out": tmp_path / "site"}, "all", kind)
+        by_id = {entry.id: entry for entry in feed.entries}
+        call = by_id[POLICY_URN + hunan.policy_id]
+        text = lxml_html.fragment_fromstring(call.content[0].value, create_parent="div").text_content()
+        assert "申报截止：2025-11-20（还剩 2 天）、2025-11-25（还剩 7 天）（截止状态按 2025-11-18 计）" in text
+        summary = lxml_html.fragment_fromstring(call.summary, create_parent="div").text_content()
+        assert "截止 2025-11-20（还剩 2 天）、2025-11-25（还剩 7 天）" in summary
+        closed = by_id[POLICY_URN + revised.policy_id]
+        assert "截止 2024-06-30（已截止）" in closed.summary
+        closed_text = lxml_html.fragment_fromstring(closed.content[0].value, create_parent="div").text_content()
+        assert "申报截止：2024-06-30（已截止）" in closed_text and "截止状态按" not in closed_text
+    on_the_day = datetime(2025, 11, 20, 23, 59, tzinfo=BEIJING)
+    publish(data["db"], tmp_path / "later", now=on_the_day)
+    summary = next(e.summary for e in parsed({"out": tmp_path / "later"}, "all", "atom").entries
+                   if e.id == POLICY_URN + hunan.policy_id)
+    assert "截止 2025-11-20（今天截止）、2025-11-25（还剩 5 天）" in summary
+
+
+def test_a_feed_of_open_calls_keeps_only_what_one_can_still_apply_to(data, tmp_path):
+    config = tmp_path / "feeds.yaml"
+    config.write_text("feeds:\n  - id: open-calls\n    title: 仍可申报\n    filter: open=1\n", encoding="utf-8")
+    day = datetime(2025, 4, 10, 9, 0, tzinfo=BEIJING)
+    publish(data["db"], tmp_path / "site", config_path=config, now=day)
+    wanted = [e for e in in_feed_order(data["entries"]) if any(d >= "2025-04-10" for d in e.deadlines)]
+    assert len(wanted) >= 2 and any(len(e.deadlines) > 1 and min(e.deadlines) < "2025-04-10" for e in wanted)
+    assert ids(parsed({"out": tmp_path / "site"}, "open-calls", "atom")) == \
+        [POLICY_URN + e.policy_id for e in wanted]
+    assert parsed({"out": tmp_path / "site"}, "open-calls", "atom").feed.subtitle == "仍可申报"
+
+
+def test_feed_titles_are_readable_and_file_names_stay_as_they_were(data):
+    titles = {path.stem: parsed(data, path.stem, "atom").feed.title
+              for path in (data["out"] / "feeds").glob("*.atom")}
+    assert titles["province-430000"] == "policywatch · 湖南省政策"
+    assert titles["province-440000"] == "policywatch · 广东省政策"
+    assert titles["topic-talent"] == "policywatch · 人才政策"
+    assert titles["all"] == "policywatch · 全部相关政策"
+    assert not [title for title in titles.values() if re.search(r"province-|topic-|\d{6}", title)]
+    page = (data["out"] / "index.html").read_text(encoding="utf-8")
+    assert '湖南省政策（' in page and '<a href="feeds/province-430000.ics">日历</a>' in page
+
+
+def test_feeds_whose_calls_have_all_closed_do_not_change_from_day_to_day(data, tmp_path):
+    """A closed call stays closed: only feeds with a call still open (a countdown) are rewritten the next day."""
+    first, second = datetime(2026, 12, 7, 9, tzinfo=BEIJING), datetime(2026, 12, 8, 9, tzinfo=BEIJING)
+    publish(data["db"], tmp_path / "a", now=first)
+    publish(data["db"], tmp_path / "b", now=second)
+    guangdong = [e for e in data["entries"] if e.province == "广东省"]
+    assert any(e.deadlines for e in guangdong) and max(d for e in guangdong for d in e.deadlines) < "2026-12-07"
+    for kind in ("rss", "atom", "ics"):
+        assert (tmp_path / "a" / "feeds" / f"province-440000.{kind}").read_bytes() == \
+            (tmp_path / "b" / "feeds" / f"province-440000.{kind}").read_bytes()

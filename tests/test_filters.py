@@ -112,3 +112,61 @@ def test_defaults_fill_only_keys_the_filter_does_not_give():
     assert PolicyFilter.from_config("province=广东", incentives).incentives_only
     assert not PolicyFilter.from_config({"incentives_only": False}, incentives).incentives_only
     assert not PolicyFilter.from_config("incentives=false", incentives).incentives_only
+
+
+# ---------------------------------------------------------------------------------------------
+# open calls
+# ---------------------------------------------------------------------------------------------
+
+def test_open_is_written_as_a_switch_a_word_or_yaml():
+    for text in ("open", "open=1", "open=true", "open_only=yes", "province=湖南 open"):
+        assert PolicyFilter.parse(text).open_only, text
+    assert PolicyFilter.from_config({"open": True}).open_only
+    assert PolicyFilter.from_config({"open": "是"}).open_only
+    assert not PolicyFilter.parse("open=0").open_only and not PolicyFilter.from_config({"open": False}).open_only
+    with pytest.raises(FilterError, match="open_only: expected true or false, got 'maybe'"):
+        PolicyFilter.parse("open=maybe")
+    f = PolicyFilter.parse("province=湖南 open incentives")
+    assert f.to_mapping() == {"provinces": ["湖南省"], "incentives_only": True, "open_only": True}
+    assert PolicyFilter.from_mapping(f.to_mapping()) == f
+    assert f.describe() == "湖南省 · 有资金支持 · 仍可申报"
+
+
+def test_config_files_take_open_in_both_forms(tmp_path):
+    from feeds.publish import load_feed_config
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds:\n  - id: open-hunan\n    title: 湖南 · 可申报\n    filter: {province: 湖南, open: true}\n"
+                    "  - id: open-line\n    title: 可申报\n    filter: type=申报指南 open=1\n", encoding="utf-8")
+    first, second = load_feed_config(path)
+    assert first.filter == PolicyFilter.build(provinces=["湖南"], open_only=True)
+    assert second.filter == PolicyFilter.build(doc_types=["申报指南"], open_only=True)
+
+
+@pytest.mark.parametrize("deadlines, wanted", [
+    (["2026-12-07"], True),                      # the deadline day itself is still open
+    (["2026-12-06"], False),
+    (["2025-11-20", "2026-12-31"], True),
+    ([], False),                                 # no deadline: not a call one can still apply to
+    (["不详"], False),
+])
+def test_open_wants_a_deadline_on_or_after_the_day_it_is_judged_on(deadlines, wanted):
+    from datetime import date
+
+    day = date(2026, 12, 7)
+    assert PolicyFilter.parse("open").matches(entry(deadlines=deadlines), day) is wanted
+    assert PolicyFilter().matches(entry(deadlines=deadlines), day)          # without open: no restriction
+
+
+def test_open_without_a_given_day_uses_the_day_the_run_set():
+    from datetime import date
+
+    from feeds.deadlines import judged_on
+
+    call = entry(deadlines=["2025-11-25"])
+    wanted = PolicyFilter.parse("open")
+    with judged_on(date(2025, 11, 18)):
+        assert wanted.matches(call)
+        assert not wanted.matches(call, date(2025, 11, 26))              # an explicit day wins
+    with judged_on(date(2025, 11, 26)):
+        assert not wanted.matches(call)

@@ -1,6 +1,7 @@
 """Health rules, alert state and run reconciliation over a real SQLite file."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -119,3 +120,26 @@ def test_bad_schedule_and_cadence_fields(schedule, extra, message):
     with pytest.raises(SourceConfigError) as error:
         parse_sources(one_source_yaml(schedule, extra), "x.yaml")
     assert str(error.value) == message
+
+
+def test_status_says_when_a_new_document_was_last_stored_in_utc(tmp_path):
+    config = tmp_path / "sources.yaml"
+    config.write_text(one_source_yaml("{interval: 6h}"), encoding="utf-8")
+    db = open_db(tmp_path / "pw.db")
+    run_id = start_run(db, ["a"])
+    save_source_run(db, run_id, "a", {"status": "ok", "new_documents": 1})
+    finish_run(db, run_id, "finished")
+    for url, seen in (("https://example.org/1", "2026-03-01T09:00:00+08:00"),     # 01:00 UTC: the latest
+                      ("https://example.org/2", "2026-02-28T23:00:00+00:00")):
+        db["documents"].insert({"url": url, "source_id": "a", "first_seen": seen, "text": "正文"})
+    db.conn.commit()
+    done = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(config), "--db",
+                           str(tmp_path / "pw.db"), "--cycles", "0"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    header, row = done.stdout.splitlines()[1:3]
+    assert header == "source                 health    last run (UTC)      status       new last new doc stored errors / why"
+    assert row.split()[:2] == ["a", "healthy"] and row.endswith("   1 2026-03-01 01:00:00 -")
+    as_json = subprocess.run([sys.executable, "-m", "crawler", "status", "--config", str(config), "--db",
+                              str(tmp_path / "pw.db"), "--json"], capture_output=True, text=True, timeout=120)
+    [source] = json.loads(as_json.stdout)["sources"]
+    assert source["last_new_document"] == "2026-03-01T09:00:00+08:00"        # the stored instant, as stored

@@ -1,13 +1,17 @@
-"""index.html in a real browser (headless Chromium via Playwright): the table, the filters, JS off, a phone."""
+"""index.html in a real browser (headless Chromium via Playwright): the table, deadlines and their state, the
+filters and their shareable address, JS off, a phone."""
 from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote
 
 import pytest
 
+from core.clock import BEIJING
 from feeds.page import region_of
 from feeds.publish import publish
 from feeds.server import make_server
@@ -15,6 +19,7 @@ from storage.published import policy_entries
 from tests.publish_data import build_database, require_program
 
 CHROMIUM = Path("/usr/bin/chromium")
+PAGE_DAY = datetime(2025, 11, 18, 9, 0, tzinfo=BEIJING)   # the 湖南 call (2025-11-20, -25) is still open
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -30,7 +35,7 @@ def site(tmp_path_factory) -> Iterator[dict]:
     """The shared database published and served on a free port."""
     folder = tmp_path_factory.mktemp("page")
     built = build_database(folder / "pw.db")
-    publish(built["db"], folder / "site")
+    publish(built["db"], folder / "site", now=PAGE_DAY)
     server = make_server(folder / "site", "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     built.update(url=f"http://127.0.0.1:{server.server_address[1]}/", entries=policy_entries(built["db"]))
@@ -148,5 +153,80 @@ def test_xss_payloads_stay_text(site, browser):
         assert handlers == []
         hrefs = page.eval_on_selector_all("main a", "links => links.map(a => a.getAttribute('href'))")
         assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs)
+    finally:
+        context.close()
+
+
+def still_open(entry) -> bool:
+    return any(deadline >= "2025-11-18" for deadline in entry.deadlines)
+
+
+def test_deadlines_show_their_state_on_the_publish_day(site, browser):
+    context, page, _ = open_page(browser, site["url"])
+    try:
+        hunan = next(e for e in site["entries"] if e.deadlines == ["2025-11-20", "2025-11-25"])
+        cell = page.locator(f'tr[data-policy="{hunan.policy_id}"] td.deadline')
+        assert cell.inner_text().split("\n") == ["2025-11-20还剩 2 天", "2025-11-25还剩 7 天"]
+        assert cell.locator(".dl.closing").count() == 2
+        revised = page.locator(f'tr[data-policy="{site["revised_policy"]}"] td.deadline')
+        assert revised.inner_text() == "2024-06-30已截止" and revised.locator(".dl.closed").count() == 1
+        assert "2 条仍可申报（截止状态按 2025-11-18 北京时间计算）" in page.inner_text("header .meta")
+    finally:
+        context.close()
+
+
+def test_open_calls_city_amount_and_words_filter_the_table(site, browser):
+    entries = site["entries"]
+    context, page, events = open_page(browser, site["url"])
+    try:
+        page.check("input[name=open]")
+        wanted = [e.policy_id for e in entries if still_open(e)]
+        assert len(wanted) == 2 and visible_policies(page) == wanted
+        page.uncheck("input[name=open]")
+        page.select_option("select[name=city]", "湛江市")
+        assert visible_policies(page) == [e.policy_id for e in entries if e.city == "湛江市"]
+        page.select_option("select[name=city]", "")
+        page.select_option("select[name=min_amount]", "100")
+        rich = [e.policy_id for e in entries if (e.max_amount_wan or 0) >= 100]
+        assert rich and visible_policies(page) == rich
+        page.select_option("select[name=min_amount]", "")
+        page.fill("input[name=q]", "培育资金 江苏")
+        assert visible_policies(page) == [e.policy_id for e in entries
+                                          if "培育资金" in e.title and e.province == "江苏省"]
+        page.press("input[name=q]", "Enter")                 # nothing is submitted (the page allows no form action)
+        assert visible_policies(page) and events["errors"] == []
+        assert not [m for m in events["console"] if "Content Security Policy" in m]
+    finally:
+        context.close()
+
+
+def test_a_filtered_view_has_an_address_to_share(site, browser):
+    entries = site["entries"]
+    context, page, _ = open_page(browser, site["url"])
+    try:
+        page.select_option("select[name=region]", "湖南省")
+        page.check("input[name=open]")
+        page.fill("input[name=q]", "专项")
+        wanted = [e.policy_id for e in entries if region_of(e) == "湖南省" and still_open(e) and "专项" in e.title]
+        assert len(wanted) == 1 and visible_policies(page) == wanted
+        shared = page.url
+        assert unquote(shared.split("#", 1)[1]) == "q=专项&region=湖南省&open=1"
+        assert page.get_attribute("#share", "href") == "#" + shared.split("#", 1)[1]
+    finally:
+        context.close()
+    context, page, _ = open_page(browser, shared)         # the address alone restores the view
+    try:
+        assert visible_policies(page) == wanted and page.inner_text("#shown") == "1"
+        assert page.input_value("select[name=region]") == "湖南省" and page.is_checked("input[name=open]")
+        assert page.input_value("input[name=q]") == "专项"
+        page.click("button[type=reset]")
+        expect_text(page, "#shown", str(len(entries)))
+        assert "#" not in page.url
+    finally:
+        context.close()
+    context, page, _ = open_page(browser, site["url"] + "?city=茂名市&open=0&region=火星")   # the query form too
+    try:
+        assert visible_policies(page) == [e.policy_id for e in entries if e.city == "茂名市"]
+        assert page.input_value("select[name=region]") == "" and not page.is_checked("input[name=open]")
     finally:
         context.close()

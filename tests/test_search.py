@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 
 import pytest
 
+from core.clock import BEIJING
 from storage import search
 from storage.db import open_db
 from storage.documents import iter_documents
@@ -24,6 +26,22 @@ def data(tmp_path_factory) -> dict:
     return built
 
 
+def document_date(doc) -> str | None:
+    """A document's date: publish date, else page date, else the Beijing day it was first seen."""
+    if doc["publish_date"] or doc["page_date"]:
+        return doc["publish_date"] or doc["page_date"]
+    if doc.get("first_seen"):
+        return datetime.fromisoformat(doc["first_seen"]).astimezone(BEIJING).date().isoformat()
+    return None
+
+
+def newest_first(doc) -> tuple:
+    """Sort key (reversed): the document's date, then when first seen, then id; unknown dates last."""
+    day = document_date(doc)
+    seen = datetime.fromisoformat(doc["first_seen"]).astimezone(timezone.utc) if doc.get("first_seen") else None
+    return (day is not None, day or "", seen is not None, seen or datetime.min.replace(tzinfo=timezone.utc), doc["id"])
+
+
 def containing(documents, *terms, province=None, topic=None, since=None) -> list[int]:
     """Ids of documents holding every term in a searched field, newest first (the plain-Python answer)."""
     found = []
@@ -33,10 +51,10 @@ def containing(documents, *terms, province=None, topic=None, since=None) -> list
             continue
         if province and doc["province"] != province or topic and topic not in (doc["topics"] or []):
             continue
-        if since and (doc["publish_date"] or doc["page_date"] or "") < since:
+        if since and (document_date(doc) or "") < since:
             continue
         found.append(doc)
-    found.sort(key=lambda d: ((d["publish_date"] or ""), d["id"]), reverse=True)
+    found.sort(key=newest_first, reverse=True)
     return [d["id"] for d in found]
 
 
@@ -120,7 +138,7 @@ def test_search_command_prints_hits_and_json_and_rejects_bad_input(data):
     assert "【补助】" in result.stdout and result.stdout.rstrip().endswith("3 policies (the newest 3; use --limit for more)")
     result = run_cli("search", "高新技术企业认定", "--db", str(data["path"]), "--json", "--since", "2025-01-01")
     hits = json.loads(result.stdout)
-    assert hits and all(h["publish_date"] >= "2025-01-01" and "【高新技术企业认定】" in h["snippet"] for h in hits)
+    assert hits and all(h["date"] >= "2025-01-01" and "【高新技术企业认定】" in h["snippet"] for h in hits)
     for args, message in ((["补助", "--province", "火星"], "unknown province '火星'"),
                           (["补助", "--since", "2025/01/01"], "--since takes a date as YYYY-MM-DD"),
                           (["  "], "the search query is empty")):
@@ -132,18 +150,28 @@ DAYS = ("2026-03-01", "2025-11-20", "2025-11-20", "2025-06-30", "2024-12-31", "2
 
 
 def dated_documents(count: int = 90) -> list[dict]:
-    """Documents sharing few publish dates (ties) with one in seven undated, ids not in date order.
+    """Documents sharing few publish dates (ties) with one in seven without one, ids not in date order.
 
+    Of those without a publish date, half show a page date (2025-12-01: among the newest) and some were first
+    seen at 17:30 UTC on 2025-06-29, which is 2025-06-30 in Beijing (tied with that publish date); the rest have
+    no date at all (last). One dated document in five has a first-seen time, so ties on one date are broken by
+    first seen (unknown last), then id.
     专项资金 is in two of three documents (many index matches, also among the newest), 历史沿革 only in the
-    oldest and undated ones (many matches, none among the newest), 孵化器认定 in four (few matches).
+    oldest and the dateless ones (many matches, none among the newest), 孵化器认定 in four (few matches).
     """
     documents = []
     for index in range(count):
         day = DAYS[index % len(DAYS)]
+        page_day = "2025-12-01" if day is None and index % 2 else None
+        if day is None:
+            seen = "2025-06-29T17:30:00+00:00" if not page_day and index % 4 == 0 else None
+        else:
+            seen = f"2026-01-{index % 28 + 1:02d}T00:00:00+00:00" if index % 5 == 0 else None
+        oldest = day == "2024-01-15" or not (day or page_day or seen)
         text = "各单位要加强统筹协调。" + ("设立专项资金。" if index % 3 else "") + \
-            ("回顾历史沿革。" if day in ("2024-01-15", None) else "") + ("开展孵化器认定。" if index % 23 == 5 else "")
+            ("回顾历史沿革。" if oldest else "") + ("开展孵化器认定。" if index % 23 == 5 else "")
         documents.append({"id": (index * 37) % 101 + 1, "url": f"https://a.example/{index}", "title": f"通知{index}",
-                          "publish_date": day, "page_date": "2025-12-01" if day is None and index % 2 else None,
+                          "publish_date": day, "page_date": page_day, "first_seen": seen,
                           "province": ("湖南省", "广东省")[index % 2], "text": text})
     return documents
 
@@ -160,7 +188,7 @@ def dated(tmp_path, monkeypatch) -> dict:
 
 @pytest.mark.parametrize("query", ["专项资金", "历史沿革", "孵化器认定", "专项资金 历史沿革", "专项资金 通知"])
 @pytest.mark.parametrize("limit", [1, 5, 13, 1000])
-def test_every_way_of_answering_gives_the_plain_scan_answer_newest_first_with_ties_and_undated_last(
+def test_every_way_of_answering_gives_the_plain_scan_answer_newest_first_by_date_then_first_seen_dateless_last(
         dated, query, limit):
     expected = containing(dated["documents"], *query.split())
     assert len(expected) >= 4, query
@@ -171,9 +199,9 @@ def test_the_fixture_takes_each_way_of_answering(dated):
     db = dated["db"]
     matches = {term: search._match_count(db, f'"{term}"', 1000) for term in ("专项资金", "历史沿革", "孵化器认定")}
     assert matches["孵化器认定"] < search.FEW_MATCHES <= min(matches["专项资金"], matches["历史沿革"])
-    window = search._window_condition(db, search.WALK_WINDOW)
-    newest = [row[0] for row in db.execute(f"select d.id from documents d where {window[0]}", window[1])]
-    assert len(newest) == search.WALK_WINDOW
+    window = search._window_day(db, search.WALK_WINDOW)
+    newest = [doc["id"] for doc in dated["documents"] if (document_date(doc) or "") >= window]
+    assert len(newest) >= search.WALK_WINDOW          # with all of the last day's ties, and undated ones of those days
     by_id = {doc["id"]: doc for doc in dated["documents"]}
     assert not any("历史沿革" in by_id[i]["text"] for i in newest)
     assert sum("专项资金" in by_id[i]["text"] for i in newest) >= 5
@@ -261,7 +289,7 @@ def test_by_policy_with_filters_lists_only_pages_that_pass_them(grouped):
     hits = search_policies(grouped["db"], "专项资金", provinces=["湖南省"], since="2025-06-30", limit=1000)
     expected = by_policy(docs, containing(docs, "专项资金", province="湖南省", since="2025-06-30"))
     assert [h.document_id for h in hits] == [shown for shown, _ in expected]
-    passing = {d["url"] for d in docs if d["province"] == "湖南省" and (d["publish_date"] or "") >= "2025-06-30"}
+    passing = {d["url"] for d in docs if d["province"] == "湖南省" and (document_date(d) or "") >= "2025-06-30"}
     assert all(set(h.other_pages) <= passing for h in hits) and any(h.other_pages for h in hits)
 
 
@@ -339,3 +367,55 @@ def test_since_judges_undated_documents_by_beijing_day_of_first_seen(tmp_path, s
         result = run_cli("search", term, "--db", str(path), "--since", since, "--json")
         assert result.returncode == 0, result.stderr
         assert {hit["url"].rsplit("/", 1)[1] for hit in json.loads(result.stdout)} == expected
+
+
+def test_each_hit_says_which_date_it_shows_and_is_ordered_by_it(tmp_path):
+    """A page date or a first-seen day is never shown as a publish date; results are ordered by the date shown."""
+    path = tmp_path / "labels.db"
+    db = open_db(path)
+    text = "各有关单位：做好孵化器绩效评价工作。"
+    db["documents"].insert_all([
+        {"id": 1, "url": "https://a.example/published", "title": "发布通知", "text": text, "publish_date": "2025-03-01",
+         "page_date": "2025-03-05", "first_seen": "2025-03-06T02:00:00+00:00"},
+        {"id": 2, "url": "https://a.example/page", "title": "页面通知", "text": text, "page_date": "2025-04-01",
+         "first_seen": "2025-04-02T02:00:00+00:00"},
+        {"id": 3, "url": "https://a.example/seen", "title": "转载通知", "text": text,
+         "first_seen": "2025-03-31T16:30:00+00:00"},                                   # 2025-04-01 in Beijing
+        {"id": 4, "url": "https://a.example/none", "title": "无日期通知", "text": text}])
+    result = run_cli("search", "孵化器绩效评价", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stdout.splitlines() if not line.startswith("    ")] == [
+        "2025-04-01 page date   页面通知", "2025-04-01 first seen  转载通知", "2025-03-01 published   发布通知",
+        "---------- no date     无日期通知", "4 policies"]
+    hits = json.loads(run_cli("search", "孵化器绩效评价", "--db", str(path), "--json").stdout)
+    assert [(h["url"].rsplit("/", 1)[1], h["publish_date"], h["page_date"], h["date"], h["date_kind"]) for h in hits] == [
+        ("page", None, "2025-04-01", "2025-04-01", "page"), ("seen", None, None, "2025-04-01", "first_seen"),
+        ("published", "2025-03-01", "2025-03-05", "2025-03-01", "published"), ("none", None, None, None, None)]
+
+
+@pytest.mark.parametrize("query", ["专项资金", "历史沿革", "孵化器认定", "通知", "专项资金 通知"])
+@pytest.mark.parametrize("limit", [1, 5, 13, 1000])
+def test_walks_on_the_index_of_undated_documents_give_the_same_answer(dated, query, limit):
+    db = dated["db"]
+    search.create_undated_date_index(db)
+    expected = containing(dated["documents"], *query.split())
+    assert [h.document_id for h in search_documents(db, query, limit=limit)] == expected[:limit]
+    filtered = search_documents(db, query, limit=limit, provinces=["湖南省"], since="2025-06-30")
+    assert [h.document_id for h in filtered] == \
+        containing(dated["documents"], *query.split(), province="湖南省", since="2025-06-30")[:limit]
+
+
+def test_the_walk_reads_undated_documents_through_their_index_when_there_is_one(dated):
+    db = dated["db"]
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    for index_made in (False, True):
+        if index_made:
+            search.create_undated_date_index(db)
+        else:  # a database from before migration 16
+            db.execute(f"drop index if exists {search.UNDATED_INDEX}")
+        statements.clear()
+        search._newest_matching(db, [], [], 5)
+        [undated] = [sql for sql in statements if "publish_date is null" in sql]
+        plan = " ".join(row[3] for row in db.execute("explain query plan " + undated))
+        assert (f"USING INDEX {search.UNDATED_INDEX}" in plan) == index_made, plan

@@ -98,10 +98,29 @@ def test_cli_subscribe_list_and_errors(tmp_path: Path) -> None:
         assert code == 2 and message in out and len(out.strip().splitlines()) == 1
     code, out = run("subscribe", "a@example.org", "--db", db)
     assert code == 2 and "--daily or --weekly" in out
+    code, out = run("subscribe", "a@example.org", "--daily", "--weekly", "--db", db)
+    assert (code, out) == (2, "policywatch: --daily and --weekly exclude each other\n")
+    assert [s["email"] for s in list_subscriptions(open_db(db))] == ["li@example.org"]   # nothing saved
     code, out = run("subscriptions", "--json", "--db", db)
     assert code == 0 and '"email": "li@example.org"' in out and '"min_amount": 50.0' in out
     code, out = run("unsubscribe", "nobody@example.org", "--db", db)
     assert code == 2
+
+
+def test_subscriptions_table_has_a_header_and_aligns_wide_characters(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "t.db")
+    save_subscription(db, email="li@example.org", filter_data={"provinces": ["湖南省"]}, frequency="daily", at="08:30")
+    save_subscription(db, email="研究员@例子.中国", filter_data={}, frequency="weekly", weekday="fri", at="09:00")
+    save_subscription(db, email="a-very-long-address-for-the-office@example.org", filter_data={}, frequency="daily")
+    unsubscribe(db, "li@example.org")
+    code, out = run("subscriptions", "--db", str(tmp_path / "t.db"))
+    assert code == 0
+    assert out.splitlines() == [
+        "email                                          state        schedule           last period  filter",
+        "a-very-long-address-for-the-office@example.org active       daily 08:00        -            全部相关政策",
+        "li@example.org                                 unsubscribed daily 08:30        -            湖南省",
+        "研究员@例子.中国                               active       weekly fri 09:00   -            全部相关政策",
+        "2 active of 3 subscriptions"]
 
 
 def test_config_file_sync(tmp_path: Path) -> None:

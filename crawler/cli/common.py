@@ -1,10 +1,12 @@
 """What every `policywatch` command shares: default paths, the --config/--db/--var options, NAME=VALUE
-pairs, one-line failures, opening the database (and the one line when it cannot be used), and the crawl
-summary."""
+pairs, date options, one-line failures, opening the database (and the one line when it cannot be used),
+columns aligned by terminal width, and the crawl summary."""
 from __future__ import annotations
 
 import sqlite3
 import sys
+import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -39,6 +41,33 @@ def fail(message: str) -> None:
     """Print one line to stderr and exit 2."""
     click.echo(f"policywatch: {message}", err=True)
     sys.exit(2)
+
+
+def iso_day(value: str | None, option: str) -> str | None:
+    """A YYYY-MM-DD option value checked (exit 2 with one line otherwise), or None."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        fail(f"{option} takes a date as YYYY-MM-DD, got {value!r}")
+    return None
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes on a terminal: wide and full-width (CJK) characters 2, combining marks and
+    invisible format characters 0, others 1."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """`text` followed by spaces up to `width` terminal columns (as str.ljust does for one-column characters)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def parse_pairs(pairs: tuple[str, ...], what: str) -> dict[str, str]:

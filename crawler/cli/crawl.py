@@ -64,9 +64,14 @@ def reclassify(db: str, source: str | None) -> None:
     """
     from pipelines.store import reclassify_documents
 
+    from storage.sources import source_known
+
     if not Path(db).exists():
         fail(f"{db}: no such database")
-    counts = reclassify_documents(open_database(db, write=True), source)
+    database = open_database(db, write=True)
+    if source and not source_known(database, source):
+        fail(f"unknown source {source!r}: none in the sources or the documents of {db}")
+    counts = reclassify_documents(database, source)
     fields = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("seen", "documents"))
     click.echo(f"reclassified {counts['seen']} documents: {counts['documents']} changed"
                + (f" ({fields})" if fields else ""))

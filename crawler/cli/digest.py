@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -12,7 +13,12 @@ from typing import Any
 
 import click
 
-from crawler.cli.common import db_path_option, fail, open_database
+from crawler.cli.common import db_path_option, display_width, fail, open_database, pad
+
+
+# `policywatch subscriptions`: the columns, and the narrowest each is (wider when a cell needs it; the filter is last).
+SUBSCRIPTION_COLUMNS = ("email", "state", "schedule", "last period", "filter")
+SUBSCRIPTION_WIDTHS = (32, 12, 18, 10)
 
 
 def scratch_copy(db: Any, directory: str) -> Any:
@@ -51,8 +57,8 @@ def describe(sub: dict[str, Any]) -> str:
 @click.option("--min-amount", default=None, metavar="N", help="Largest offer at least N 万元.")
 @click.option("--all-policies", is_flag=True,
               help="Also policies without money on offer (default: only policies with incentives).")
-@click.option("--daily", "frequency", flag_value="daily", help="One digest a day.")
-@click.option("--weekly", "frequency", flag_value="weekly", help="One digest a week.")
+@click.option("--daily", is_flag=True, help="One digest a day.")
+@click.option("--weekly", is_flag=True, help="One digest a week.")
 @click.option("--at", "at", default="08:00", show_default=True, metavar="HH:MM", help="Send time, Asia/Shanghai.")
 @click.option("--weekday", default=None, metavar="DAY", help="Weekly: mon … sun (default mon).")
 @click.option("--backfill", default=0, show_default=True, type=click.IntRange(0),
@@ -60,7 +66,7 @@ def describe(sub: dict[str, Any]) -> str:
 @db_path_option
 def subscribe(email: str, name: str | None, provinces: tuple[str, ...], cities: tuple[str, ...],
               topics: tuple[str, ...], doc_types: tuple[str, ...], keywords: tuple[str, ...],
-              exclude: tuple[str, ...], min_amount: str | None, all_policies: bool, frequency: str | None,
+              exclude: tuple[str, ...], min_amount: str | None, all_policies: bool, daily: bool, weekly: bool,
               at: str, weekday: str | None, backfill: int, db_path: str) -> None:
     """Subscribe an address to a daily or weekly digest of new policies (re-subscribing updates it).
 
@@ -69,8 +75,11 @@ def subscribe(email: str, name: str | None, provinces: tuple[str, ...], cities: 
     from feeds.filters import FilterError, PolicyFilter
     from storage.subscriptions import SubscriptionError, save_subscription
 
-    if frequency is None:
+    if daily and weekly:
+        fail("--daily and --weekly exclude each other")
+    if not daily and not weekly:
         fail("choose --daily or --weekly")
+    frequency = "daily" if daily else "weekly"
     try:
         wanted = PolicyFilter.build(provinces=provinces, cities=cities, topics=topics, doc_types=doc_types,
                                     keywords=keywords, exclude=exclude, min_amount=min_amount,
@@ -112,6 +121,9 @@ def unsubscribe(email_or_token: str, db_path: str) -> None:
 def subscriptions(ctx: click.Context, as_json: bool, db_path: str) -> None:
     """List digest subscriptions (or `subscriptions sync --file F` to load them from YAML).
 
+    Columns: address, state (active, unsubscribed, disabled), schedule (Asia/Shanghai), the last period
+    sent or closed, and the filter in words; a last line counts the active ones.
+
     Example: policywatch subscriptions --json
     """
     if ctx.invoked_subcommand is not None:
@@ -122,10 +134,13 @@ def subscriptions(ctx: click.Context, as_json: bool, db_path: str) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    for sub in rows:
-        state = "active" if sub["active"] else ("disabled" if sub["disabled_at"] else "unsubscribed")
-        click.echo(f"{sub['email']:<32} {state:<12} {schedule_text(sub):<18} {sub['last_period'] or '-':<10}  "
-                   f"{describe(sub)}")
+    table = [SUBSCRIPTION_COLUMNS] + [
+        (sub["email"], "active" if sub["active"] else ("disabled" if sub["disabled_at"] else "unsubscribed"),
+         schedule_text(sub), sub["last_period"] or "-", describe(sub)) for sub in rows]
+    widths = [max([minimum] + [display_width(line[column]) for line in table])
+              for column, minimum in enumerate(SUBSCRIPTION_WIDTHS)]
+    for line in table:
+        click.echo(" ".join(pad(cell, width) for cell, width in zip(line, widths)) + f"  {line[-1]}")
     click.echo(f"{sum(1 for s in rows if s['active'])} active of {len(rows)} subscriptions")
 
 
@@ -255,6 +270,11 @@ def _run_digest(db: Any, settings: Any, config: dict[str, Any], *, base_url: str
     options = DigestOptions(now=parse_now(now_text), only=only, force_all=force_all,
                             out_dir=Path(out_dir) if out_dir else None, base_url=base_url,
                             max_failures=max_failures, max_items=items, max_listed=listed, release=release)
+    # Each send outcome is printed once, as a progress line. The run also logs it, for processes that set up
+    # logging (a log file, the scheduler's JSON); with none set up, Python would print it to stderr again.
+    digest_log = logging.getLogger("feeds.digest")
+    if not digest_log.handlers:
+        digest_log.addHandler(logging.NullHandler())
     try:
         report = run_digest(db, settings, options, progress=lambda line: click.echo(line, err=True))
     except (SubscriptionError, DigestBusy) as exc:

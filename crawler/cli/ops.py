@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -159,7 +159,16 @@ def _delivery_problems(db: Any) -> list[dict[str, Any]]:
 
 
 def _short(stamp: str | None) -> str:
-    return stamp[:19].replace("T", " ") if stamp else "-"
+    """A stored instant as 'YYYY-MM-DD HH:MM:SS' UTC ('-' when unknown; one without an offset as it is)."""
+    if not stamp:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:19].replace("T", " ")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def print_status(report: dict[str, Any]) -> None:
@@ -169,8 +178,9 @@ def print_status(report: dict[str, Any]) -> None:
     health = report["scheduler_health"]
     if health["state"] == "unhealthy":
         click.echo(f"scheduler health: unhealthy: {'; '.join(health['reasons'])}")
+    # last new doc stored: when a document of the source not stored before was last stored (`last_new_document`)
     click.echo(f"{'source':<22} {'health':<9} {'last run (UTC)':<19} {'status':<11} {'new':>4} "
-               f"{'last new document':<19} errors / why")
+               f"{'last new doc stored':<19} errors / why")
     for row in report["sources"]:
         run = row["last_run"] or {}
         kinds = ",".join(f"{k}:{v}" for k, v in sorted(row["error_kinds"].items()))
@@ -205,6 +215,10 @@ def status(config: str, db: str, variables: tuple[str, ...], as_json: bool, cycl
            no_links_runs: int) -> None:
     """Show source health, the last cycles and undelivered alerts; exit 1 when any source (or the scheduler's
     crawl step) is unhealthy.
+
+    Per source: health, the last run (start, UTC), its status and new documents, and when policywatch last
+    stored a document of the source it had not stored before (UTC; `last_new_document` in --json; updates of
+    known pages do not count).
 
     Example: policywatch status --db var/policywatch.db || echo "a source needs attention"
     """

@@ -6,11 +6,15 @@ from typing import Any
 
 import click
 
-from crawler.cli.common import db_path_option, fail, open_existing
+from crawler.cli.common import db_path_option, fail, iso_day, open_existing
 
 
 def short(text: str | None, width: int) -> str:
-    """`text` cut to `width` characters with an ellipsis ('-' when unknown)."""
+    """`text` on one line (line breaks and control characters as spaces), cut to `width` characters with an
+    ellipsis ('-' when unknown)."""
+    from storage.search import one_line
+
+    text = one_line(text)
     if not text:
         return "-"
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -21,24 +25,58 @@ def policies() -> None:
     """Policies: reposts of one policy across sites folded into one."""
 
 
+def policy_filter(provinces: tuple[str, ...], topics: tuple[str, ...], expression: str | None) -> Any:
+    """--province, --topic and --filter as one filter of the filter language (feeds/filters.py); bad names exit 2."""
+    from feeds.filters import FilterError, PolicyFilter
+
+    try:
+        data = PolicyFilter.parse(expression).to_mapping() if expression else {}
+        data["provinces"] = [*data.get("provinces", []), *provinces]
+        data["topics"] = [*data.get("topics", []), *topics]
+        return PolicyFilter.from_mapping(data)
+    except FilterError as exc:
+        fail(str(exc))
+
+
 @policies.command("list")
 @db_path_option
+@click.option("--province", "provinces", multiple=True, metavar="NAME",
+              help="Only this province (湖南, 湖南省; 全国 for national policies; repeatable).")
+@click.option("--topic", "topics", multiple=True, metavar="SLUG", help="Only this topic, slug or label (repeatable).")
+@click.option("--filter", "expression", default=None, metavar="EXPR",
+              help="Only policies this filter wants, in the feeds' filter language: "
+                   "'city=长沙 type=申报指南 keyword=认定 min_amount=50 incentives'.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD",
+              help="Only policies dated on or after this day (undated: first seen from 00:00 Beijing time).")
+@click.option("--relevant-only", is_flag=True, help="Only relevant policies (the ones feeds and digests show).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="How many policies.")
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0), help="Skip this many first.")
-def policies_list(db_path: str, limit: int, offset: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the policies as JSON (a list).")
+def policies_list(db_path: str, provinces: tuple[str, ...], topics: tuple[str, ...], expression: str | None,
+                  since: str | None, relevant_only: bool, limit: int, offset: int, as_json: bool) -> None:
     """List policies, newest first, with their page counts.
 
-    Example: policywatch policies list --db var/policywatch.db --limit 20
-    """
-    from storage.policies import count_policies, list_policies
+    Newest first: by the policy's date, which is its canonical page's publish date, else that page's
+    own date, else the day (Beijing time) policywatch first stored a page of it; on one date, the
+    policy first seen later comes first. The date column shows the publish or page date ('-' when
+    the policy has neither); --json gives `date` and `date_kind` (published, page, first_seen).
 
+    Example: policywatch policies list --db var/policywatch.db --province 湖南 --relevant-only --limit 20
+    """
+    from storage.policies import list_policies
+
+    wanted = policy_filter(provinces, topics, expression)
+    since = iso_day(since, "--since")
     db = open_existing(db_path)
-    rows = list_policies(db, limit=limit, offset=offset)
+    rows, total = list_policies(db, relevant_only=relevant_only, since=since,
+                                matches=None if wanted.is_empty() else wanted.matches, limit=limit, offset=offset)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
     click.echo(f"{'policy':<16} {'pages':>5}  {'canonical':<10}  {'date':<10}  {'rev':>3}  title")
     for row in rows:
         click.echo(f"{row['id']:<16} {row['page_count'] or 0:>5}  {row['canonical_kind'] or '-':<10}  "
                    f"{row['publish_date'] or '-':<10}  {row['revision'] or 0:>3}  {short(row['title'], 60)}")
-    total = count_policies(db)
     click.echo(f"{len(rows)} of {total} policies" + (f" (from {offset + 1})" if offset else ""))
 
 

@@ -4,29 +4,17 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 import click
 
-from crawler.cli.common import db_path_option, fail, open_existing
+from crawler.cli.common import db_path_option, fail, iso_day, open_existing
 
 DEFAULT_OUT = "var/site"
 DEFAULT_FEEDS_CONFIG = "config/feeds.yaml"
 DEFAULT_PORT = 8000
 OTHER_PAGES_SHOWN = 3
-
-
-def iso_day(value: str | None, option: str) -> str | None:
-    """A YYYY-MM-DD option value checked, or None."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        fail(f"{option} takes a date as YYYY-MM-DD, got {value!r}")
-    return None
 
 
 @click.command()
@@ -127,13 +115,19 @@ def resolved_filter(provinces: tuple[str, ...], topics: tuple[str, ...]) -> Any:
         fail(str(exc))
 
 
+# What the date in front of a search hit is (`date_kind` in --json), padded to one width.
+DATE_LABELS = {"published": "published ", "page": "page date ", "first_seen": "first seen", None: "no date   "}
+
+
 def hit_lines(hit: Any) -> list[str]:
-    """A search hit for a terminal: date, title, region/type/policy, URL, snippet with 【】 around hits."""
+    """A search hit for a terminal: date and which date it is, title, region/type/policy, URL, snippet with 【】
+    around hits."""
     from storage.search import one_line
 
     where = " · ".join(filter(None, (hit.province, hit.city, hit.doc_type, hit.source_id,
                                      f"policy {hit.policy_id}" if hit.policy_id else None)))
-    lines = [f"{hit.publish_date or '----------'}  {hit.title}", f"    {where}", f"    {one_line(hit.url)}"]
+    lines = [f"{hit.date or '----------'} {DATE_LABELS[hit.date_kind]}  {hit.title}", f"    {where}",
+             f"    {one_line(hit.url)}"]
     if hit.other_pages:
         shown = ", ".join(one_line(url) for url in hit.other_pages[:OTHER_PAGES_SHOWN])
         more = len(hit.other_pages) - OTHER_PAGES_SHOWN
@@ -158,7 +152,10 @@ def search(query: str, db_path: str, provinces: tuple[str, ...], topics: tuple[s
            limit: int, every_page: bool, as_json: bool) -> None:
     """Full-text search of stored documents (Chinese words of any length; several words must all occur).
 
-    One result per policy, newest first: reposts of one policy are listed under it, not repeated.
+    One result per policy: reposts of one policy are listed under it, not repeated. Newest first by the
+    document's publish date, else its page date, else the day (Beijing time) it was first seen; each
+    result shows that date and which one it is (published, page date, first seen). On one date, the
+    document first seen later comes first.
 
     Example: policywatch search "研发费用 补助" --province 湖南 --since 2025-01-01
     """
@@ -204,26 +201,39 @@ def output_stream(out_file: str | None) -> Iterator[TextIO]:
 @db_path_option
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--since", default=None, metavar="YYYY-MM-DD",
-              help="Only documents first seen or re-fetched on or after this day (from 00:00 Beijing time).")
+              help="Only documents first seen or re-fetched on or after this day (from 00:00 Beijing time); "
+                   "with --per-policy, also policies that gained a page since.")
+@click.option("--relevant-only", is_flag=True, help="Only documents classified relevant (is_relevant true).")
+@click.option("--per-policy", is_flag=True,
+              help="One record per policy (reposts folded): its canonical document's, plus page_count.")
 @click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False), help="Output file [default: stdout].")
 @click.option("--safe-csv", is_flag=True,
               help="CSV: put ' before cells starting with = + - @ so spreadsheets do not run them as formulas "
                    "(the file then no longer round-trips exactly).")
-def export(db_path: str, output_format: str, since: str | None, out_file: str | None, safe_csv: bool) -> None:
-    """Export every stored document as one record (ARCHITECTURE.md's JSON names, plus policy_id and is_canonical).
+@click.option("--bom", is_flag=True,
+              help="CSV: start with a UTF-8 byte-order mark, so Excel reads the file as UTF-8 (on Chinese Windows "
+                   "it reads GBK otherwise); a parser that does not expect one sees it in the first header name.")
+def export(db_path: str, output_format: str, since: str | None, relevant_only: bool, per_policy: bool,
+           out_file: str | None, safe_csv: bool, bom: bool) -> None:
+    """Export every stored document as one record with every record field (ARCHITECTURE.md's JSON names).
 
-    CSV cells holding lists are JSON text. Records are streamed one at a time.
+    CSV cells holding lists or objects are JSON text. Records are streamed one at a time. For Excel:
+    --format csv --bom --safe-csv.
 
     Example: policywatch export --format csv --since 2026-01-01 --safe-csv --out documents.csv
     """
-    from storage.export import export_records, write_csv, write_jsonl
+    from storage.export import export_fields, export_records, write_csv, write_jsonl
 
     since = iso_day(since, "--since")
-    if safe_csv and output_format != "csv":
-        fail("--safe-csv applies to --format csv only")
+    for flag, given in (("--safe-csv", safe_csv), ("--bom", bom)):
+        if given and output_format != "csv":
+            fail(f"{flag} applies to --format csv only")
     db = open_existing(db_path)
     with output_stream(out_file) as out:
-        records = export_records(db, since)
-        count = write_csv(records, out, safe=safe_csv) if output_format == "csv" else write_jsonl(records, out)
+        records = export_records(db, since, relevant_only=relevant_only, per_policy=per_policy)
+        if output_format == "csv":
+            count = write_csv(records, out, safe=safe_csv, fields=export_fields(per_policy), bom=bom)
+        else:
+            count = write_jsonl(records, out)
     if out_file is not None:
-        click.echo(f"{count} documents written to {out_file}")
+        click.echo(f"{count} {'policies' if per_policy else 'documents'} written to {out_file}")

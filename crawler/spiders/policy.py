@@ -39,7 +39,7 @@ from crawler.sources import Source, load_sources
 from pipelines.attachments import ATTACHMENT_TYPES, CONTENT_TYPES, attachment_text, attachment_type
 from pipelines.dedup.config import dedup_config_from_mapping
 from pipelines.store import FetchedAttachment, FetchedPage, assign_pending, record_attachment_failure
-from storage.db import open_db
+from storage.db import open_db, wait_out_locks
 from core.clock import now_iso
 from storage.documents import fetched_attachment_urls, known_urls, waiting_attachments
 from storage.pages import load_page, save_page, touch_page
@@ -181,6 +181,7 @@ class PolicySpider(scrapy.Spider):
         self.recheck = False
         self.resume: set[str] = set()
         self.max_new_links = 1000
+        self.db_wait = 0.0
         self.unrecorded: list[tuple] = []  # fetch errors the database refused at the time
 
     @classmethod
@@ -211,6 +212,7 @@ class PolicySpider(scrapy.Spider):
         spider.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
         spider.recheck = settings.getbool("POLICYWATCH_RECHECK")
         spider.max_new_links = settings.getint("POLICYWATCH_MAX_NEW_LINKS")
+        spider.db_wait = settings.getfloat("POLICYWATCH_DB_WAIT")
         return spider
 
     # --- helpers -------------------------------------------------------------------------
@@ -327,17 +329,17 @@ class PolicySpider(scrapy.Spider):
             if stored is None:  # the server answered 304 to an unconditional request
                 self._error(source.id, response.url, "list", "http_304_without_copy", 304)
                 return None
-            touch_page(self.db, key, now_iso())
+            wait_out_locks(lambda: touch_page(self.db, key, now_iso()), self.db_wait)
             return stored.body
         if response.status != 200:
             self._mark_blocked(source, response.url, f"http_{response.status}", response.status)
             return None
         self._inc(source.id, "list_pages")
         headers = response.headers
-        save_page(self.db, request_key=key, url=response.url, source_id=source.id, kind="list",
-                  status=response.status, body=response.body, fetched_at=now_iso(),
-                  content_type=_header(headers, "Content-Type"), etag=_header(headers, "ETag"),
-                  last_modified=_header(headers, "Last-Modified"))
+        wait_out_locks(lambda: save_page(
+            self.db, request_key=key, url=response.url, source_id=source.id, kind="list", status=response.status,
+            body=response.body, fetched_at=now_iso(), content_type=_header(headers, "Content-Type"),
+            etag=_header(headers, "ETag"), last_modified=_header(headers, "Last-Modified")), self.db_wait)
         return response.body
 
     def _usable_links(self, source: Source, links: list[ArticleLink]) -> list[ArticleLink]:

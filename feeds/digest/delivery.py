@@ -19,6 +19,10 @@ closing the channel) or a DATA reply that never came. So a slow or failing serve
 unconfirmed batch per run; every subscription after it is not tried and stays due for the next run.
 
 Runs on one database never overlap: `run_digest` holds an exclusive lock on `<db>.digest.lock`.
+
+A run has one day, the Beijing date of its clock (`DigestOptions.now`): deadlines are shown as they stand on it,
+filters with `open` are judged on it, and closed calls are listed apart from the new policies
+(feeds/digest/closed.py).
 """
 from __future__ import annotations
 
@@ -34,9 +38,11 @@ from typing import Any, Callable, Iterator, Sequence
 
 from sqlite_utils import Database
 
+from feeds.deadlines import judged_on, run_day
+from feeds.digest.closed import Digest, plan_with_closed, split_with_closed
 from feeds.digest.message import Renderer, build_message, message_bytes
 from feeds.digest.schedule import due_period
-from feeds.digest.select import DigestPlan, FilterMatches, new_policies, plan_digest, split_listed, unclaimed_since
+from feeds.digest.select import DigestPlan, FilterMatches, new_policies, unclaimed_since
 from feeds.mailer import Mailer, SendError, SmtpSettings
 from storage import subscriptions as subs
 from storage.files import try_exclusive_lock
@@ -149,12 +155,13 @@ class _Run:
     def __init__(self, db: Database, settings: SmtpSettings, options: DigestOptions, progress: Progress) -> None:
         self.db, self.settings, self.options, self.progress = db, settings, options, progress
         self.now = options.now or datetime.now(timezone.utc)
+        self.today = run_day(self.now)
         self.report = DigestReport()
         self.mailer = Mailer(settings)
-        self.renderer = Renderer()
+        self.renderer = Renderer(self.today)
         self.released: set[str] = set()
 
-    def message_for(self, sub: dict[str, Any], plan: DigestPlan, message_id: str, date: str) -> EmailMessage:
+    def message_for(self, sub: dict[str, Any], plan: Digest, message_id: str, date: str) -> EmailMessage:
         return build_message(sub, plan, self.renderer, from_addr=self.settings.from_addr, message_id=message_id,
                              date=date, base_url=self.options.base_url)
 
@@ -248,7 +255,7 @@ class _Run:
             if set(shown) != set(batch["policy_ids"]):  # log what the message lists, not what was planned
                 subs.set_batch_policies(self.db, batch["message_id"], shown)
             # nothing is announced as waiting: whatever waits may go out in this very run
-            plan = split_listed(entries, [], self.options.max_items)
+            plan = split_with_closed(entries, self.today, self.options.max_items)
             message = self.message_for(sub, plan, batch["message_id"], batch["date"])
             if batch["message_id"] in self.released:
                 self.report.released += 1
@@ -283,7 +290,7 @@ class _Run:
                 if not self.options.out_dir:
                     subs.close_period(self.db, sub["id"], period)
                 continue
-            plan = plan_digest(chosen, self.options.max_items, self.options.max_listed)
+            plan = plan_with_closed(chosen, self.today, self.options.max_items, self.options.max_listed)
             message_id, date = self.new_message_id(sub), format_datetime(self.now.astimezone(timezone.utc))
             message = self.message_for(sub, plan, message_id, date)
             if self.options.out_dir:
@@ -356,6 +363,11 @@ def run_digest(db: Database, settings: SmtpSettings, options: DigestOptions | No
     """
     options = options or DigestOptions()
     run = _Run(db, settings, options, progress)
+    with judged_on(run.today):
+        return _run(db, run, options)
+
+
+def _run(db: Database, run: _Run, options: DigestOptions) -> DigestReport:
     if options.out_dir:
         targets = due_subscriptions(db, run.now, options)
         run.report.due = len(targets)

@@ -2,13 +2,16 @@
 (feeds/templates) it is rendered from.
 
 Each policy's HTML and text fragments are rendered once per run and shared by every subscriber (`Renderer`);
-the email says how many policies wait for the next digest and where the site lists them all.
+the email says how many policies wait for the next digest and where the site lists them all. Deadlines are
+shown with their state on the digest's day (feeds/deadlines.py), and closed calls are listed apart, after the
+new policies, under 已截止 (feeds/digest/closed.py).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
@@ -19,7 +22,8 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from feeds.digest.select import DigestPlan
+from feeds.deadlines import deadline_states, last_deadline, next_deadline
+from feeds.digest.closed import Digest
 from feeds.filters import NATIONAL, PolicyFilter
 from feeds.mailer import envelope_address
 from pipelines.classify.vocabulary import load_vocabulary
@@ -30,6 +34,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TITLE_CHARS = 200
 EXCERPT_CHARS = 140
 SUBJECT_REGIONS = 2
+DEADLINES_SHOWN = 6
 OTHER_REGION = "其他地区"
 OTHER_TOPIC = "其他"
 _SPACE = re.compile(r"\s+")
@@ -93,9 +98,11 @@ class Item:
     place: str
     amount: str
     offers: list[str]
-    deadlines: list[str]
+    deadlines: list[str]        # every deadline with its state: 2026-12-20（还剩 13 天）
     excerpt: str
     max_amount: float | None
+    next_deadline: str = ""     # the earliest deadline still open, with its state
+    closed_on: str = ""         # for a closed call: its last deadline, 2025-11-25（已截止）
 
     @property
     def where(self) -> str:
@@ -117,20 +124,25 @@ def offer_line(incentive: dict[str, Any]) -> str:
     return clean_line(" ".join(filter(None, (incentive.get("kind"), stated))) + (f"（{who}）" if who else ""), 80)
 
 
-def to_item(entry: PolicyEntry) -> Item:
-    """The template view of a policy."""
+def to_item(entry: PolicyEntry, today: date) -> Item:
+    """The template view of a policy, its deadlines judged on `today` (the digest's Beijing date)."""
     place = " ".join(filter(None, (entry.city, entry.county)))
     offers = [o for o in (offer_line(i) for i in entry.incentives[:6]) if o]
+    states = deadline_states(entry.deadlines, today)[:DEADLINES_SHOWN]
+    upcoming, last = next_deadline(entry.deadlines, today), last_deadline(entry.deadlines, today)
     return Item(title=clean_line(entry.title, TITLE_CHARS) or "（无标题）", url=safe_href(entry.canonical_url, None),
                 issuer=clean_line(entry.issuer, 60), date=entry.publish_date or "", region=region_of(entry),
                 place=clean_line(place, 40), amount=format_wan(entry.max_amount_wan),
-                offers=list(dict.fromkeys(offers)), deadlines=[clean_line(d, 20) for d in entry.deadlines[:3]],
-                excerpt=clean_line(entry.text_head, EXCERPT_CHARS), max_amount=entry.max_amount_wan)
+                offers=list(dict.fromkeys(offers)), deadlines=[clean_line(s.text, 40) for s in states],
+                excerpt=clean_line(entry.text_head, EXCERPT_CHARS), max_amount=entry.max_amount_wan,
+                next_deadline=clean_line(upcoming.text, 40) if upcoming else "",
+                closed_on=clean_line(last.text, 40) if last and not upcoming else "")
 
 
 @dataclass(frozen=True)
 class Listing:
-    """One policy rendered for digests: its view, its topic label, and its full and one-line fragments."""
+    """One policy rendered for digests: its view, its topic label, its full and one-line fragments, and its line
+    under 已截止 (used when it is a closed call)."""
 
     item: Item
     topic: str
@@ -138,6 +150,8 @@ class Listing:
     full_text: str
     compact_html: Markup
     compact_text: str
+    closed_html: Markup
+    closed_text: str
 
 
 @dataclass
@@ -154,9 +168,11 @@ class RegionGroup:
 
 
 class Renderer:
-    """Renders each policy's fragments once (templates digest.items.*.j2) and reuses them for every subscriber."""
+    """Renders each policy's fragments once (templates digest.items.*.j2) and reuses them for every subscriber;
+    deadlines are shown as they stand on `today` (the digest run's Beijing date)."""
 
-    def __init__(self) -> None:
+    def __init__(self, today: date) -> None:
+        self.today = today
         self._html = templates().get_template("digest.items.html.j2").module
         self._text = templates().get_template("digest.items.txt.j2").module
         self._labels = {t.slug: t.label for t in load_vocabulary().topics}
@@ -170,11 +186,12 @@ class Renderer:
         return found
 
     def _render(self, entry: PolicyEntry) -> Listing:
-        item = to_item(entry)
+        item = to_item(entry, self.today)
         topic = self._labels.get(entry.topics[0], entry.topics[0]) if entry.topics else OTHER_TOPIC
         return Listing(item=item, topic=topic, full_html=self._html.full(item).strip(),
                        full_text=self._text.full(item).strip("\n"), compact_html=self._html.compact(item).strip(),
-                       compact_text=self._text.compact(item).strip("\n"))
+                       compact_text=self._text.compact(item).strip("\n"), closed_html=self._html.closed(item).strip(),
+                       closed_text=self._text.closed(item).strip("\n"))
 
 
 def group_listings(listings: list[Listing]) -> list[RegionGroup]:
@@ -208,6 +225,22 @@ def subject_for(entries: list[PolicyEntry]) -> str:
     if top:
         subject += f" · 最高 {format_wan(top)}"
     return clean_line(subject, 150)
+
+
+def closed_subject(entries: list[PolicyEntry]) -> str:
+    """The subject of a digest of closed calls only: 【policywatch】湖南省 无新政策 · 2 条已截止."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[region_of(entry)] = counts.get(region_of(entry), 0) + 1
+    names = sorted(counts, key=lambda name: (-counts[name], name))
+    where = "、".join(names) if len(names) <= SUBJECT_REGIONS else f"{names[0]}等 {len(names)} 地"
+    return clean_line(f"【policywatch】{where} 无新政策 · {len(entries)} 条已截止", 150)
+
+
+def digest_subject(plan: Digest) -> str:
+    """The subject: the new policies (count, regions, top amount); closed calls only when nothing else is new."""
+    new = plan.new
+    return subject_for(new) if new else closed_subject(plan.everything)
 
 
 _environment: Environment | None = None
@@ -245,29 +278,31 @@ def _recipient(sub: dict[str, Any]) -> Address:
     return Address(display_name=sub["name"] or "", username=local, domain=domain)
 
 
-def _context(sub: dict[str, Any], plan: DigestPlan, renderer: Renderer, unsubscribe_url: str | None,
+def _context(sub: dict[str, Any], plan: Digest, renderer: Renderer, unsubscribe_url: str | None,
              base_url: str | None) -> dict[str, Any]:
-    everything = plan.everything
-    top = max((e.max_amount_wan for e in everything if e.max_amount_wan is not None), default=None)
+    new = plan.new
+    top = max((e.max_amount_wan for e in new if e.max_amount_wan is not None), default=None)
     return {"regions": group_listings([renderer.listing(e) for e in plan.full]),
             "compact": [renderer.listing(e) for e in plan.compact], "waiting": len(plan.waiting),
-            "count": len(everything), "full_count": len(plan.full), "top_amount": format_wan(top),
+            "closed": [renderer.listing(e) for e in plan.closed],
+            "count": len(new), "full_count": len(plan.full), "top_amount": format_wan(top),
             "site_url": site_link(base_url),
             "filter": clean_line(PolicyFilter.from_mapping(sub["filter"]).describe(), 200),
             "frequency": "每日" if sub["frequency"] == "daily" else "每周",
             "name": clean_line(sub["name"], 60), "unsubscribe_url": unsubscribe_url, "token": sub["token"]}
 
 
-def build_message(sub: dict[str, Any], plan: DigestPlan, renderer: Renderer, *, from_addr: str, message_id: str,
+def build_message(sub: dict[str, Any], plan: Digest, renderer: Renderer, *, from_addr: str, message_id: str,
                   date: str, base_url: str | None) -> EmailMessage:
-    """The digest email for a subscription: subject with the true count and top amount, text and HTML parts.
+    """The digest email for a subscription: subject with the true count of new policies and their top amount,
+    text and HTML parts (closed calls after the new ones, under 已截止).
 
     Both parts are base64: CJK text is a third of the size of quoted-printable and needs no 8BITMIME.
     """
     https, mailto = unsubscribe_links(sub["token"], from_addr, base_url)
     context = _context(sub, plan, renderer, https or mailto, base_url)
     message = EmailMessage(policy=MESSAGE_POLICY)
-    message["Subject"] = subject_for(plan.everything)
+    message["Subject"] = digest_subject(plan)
     message["From"] = Address(display_name="policywatch", addr_spec=from_addr)
     message["To"] = _recipient(sub)
     message["Date"] = date

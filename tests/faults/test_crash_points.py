@@ -36,7 +36,7 @@ def kill_when(command: list[str], db: Path, stored: int) -> bool:
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while child.poll() is None:
-            if db.exists() and query(db, "select count(*) from documents")[0][0] >= stored:
+            if (query(db, "select count(*) from documents") or [(0,)])[0][0] >= stored:
                 os.kill(child.pid, signal.SIGKILL)
                 break
             time.sleep(0.02)
@@ -89,6 +89,8 @@ def assert_whole(folder: Path) -> None:
         if path.suffix in (".rss", ".atom", ".xml"):
             parsed = feedparser.parse(data)
             assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        elif path.suffix == ".ics":
+            assert data.rstrip().endswith(b"END:VCALENDAR"), path
         elif path.suffix == ".html":
             assert data.rstrip().endswith(b"</html>"), path
 
