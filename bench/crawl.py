@@ -1,9 +1,11 @@
-"""Crawl benchmark: a generated mirror of many sources, crawled twice.
+"""Crawl benchmark: a generated mirror of many sources, crawled by a bare Scrapy spider, then by policywatch twice.
 
-Prints pages/s and peak RSS of the first (full) crawl, and the request count of a
-second, unchanged crawl next to its floor (one conditional list request per source).
+Prints the bare spider's pages/s (bench/bare_spider.py: follows the same list pages and fetches the same
+articles, processing nothing), policywatch's pages/s and peak RSS on the first (full) crawl and the ratio of
+the two, and the request count of a second, unchanged crawl next to its floor (one conditional list request
+per source). `--workers N` sets POLICYWATCH_PROCESS_WORKERS (0: processing in the crawl process).
 
-    .venv/bin/python bench/crawl.py [--sources 50] [--docs 200] [--per-page 20]
+    .venv/bin/python bench/crawl.py [--sources 20] [--docs 100] [--per-page 20] [--workers N]
 
 The mirror is one loopback server, so politeness delays are turned off (as in the
 demo); the figures measure policywatch, not the delays a real site would impose.
@@ -95,23 +97,37 @@ def write_sources(path: Path, sources: int, pages: int) -> None:
     path.write_text(json.dumps({"sources": entries}, ensure_ascii=False), encoding="utf-8")
 
 
-def crawl(sources_file: Path, db: Path, base_url: str) -> tuple[float, int]:
+SPEED = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS=32", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
+
+
+def crawl(sources_file: Path, db: Path, base_url: str, workers: str | None = None) -> tuple[float, int]:
     """Run one crawl in a child process; returns (seconds, the child's peak RSS in KB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    extra = ["--set", f"POLICYWATCH_PROCESS_WORKERS={workers}"] if workers is not None else []
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "crawler", "crawl", "--config", str(sources_file), "--db", str(db),
-                    "--var", f"mirror={base_url}", "--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=False",
-                    "--set", "CONCURRENT_REQUESTS=32", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+                    "--var", f"mirror={base_url}", *[a for s in SPEED for a in ("--set", s)], *extra,
                     "--log-level", "ERROR"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     elapsed = time.perf_counter() - started
     return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
+def bare_crawl(base_url: str, sources: int) -> float:
+    """The bare Scrapy spider over the same mirror, same concurrency; its seconds."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "bare_spider.py"),
+                    "-a", f"base={base_url}", "-a", f"sources={sources}", "-s", "LOG_LEVEL=ERROR",
+                    "-s", "ROBOTSTXT_OBEY=True", *[a for s in SPEED for a in ("-s", s)]],
+                   check=True, cwd=ROOT / "bench", stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", type=int, default=50)
-    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--sources", type=int, default=20)
+    parser.add_argument("--docs", type=int, default=100)
     parser.add_argument("--per-page", type=int, default=20)
+    parser.add_argument("--workers", default=None, help="POLICYWATCH_PROCESS_WORKERS (default: the setting's)")
     args = parser.parse_args()
     pages = -(-args.docs // args.per_page)
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,15 +135,21 @@ def main() -> None:
         build_mirror(tmp_path / "mirror", args.sources, args.docs, args.per_page)
         write_sources(tmp_path / "sources.yaml", args.sources, pages)
         with MirrorServer(tmp_path / "mirror") as server:
-            seconds, rss_kb = crawl(tmp_path / "sources.yaml", tmp_path / "bench.db", server.base_url)
+            bare_seconds = bare_crawl(server.base_url, args.sources)
+            bare = len(server.requests)
+            server.reset_log()
+            seconds, rss_kb = crawl(tmp_path / "sources.yaml", tmp_path / "bench.db", server.base_url, args.workers)
             first = len(server.requests)
             server.reset_log()
             seconds2, _ = crawl(tmp_path / "sources.yaml", tmp_path / "bench.db", server.base_url)
             second = server.requests
     not_modified = sum(1 for r in second if r.status == 304)
     print(f"mirror: {args.sources} sources x {args.docs} documents ({pages} list pages each)")
+    print(f"bare Scrapy:  {bare} requests in {bare_seconds:.1f} s = {bare / bare_seconds:.0f} pages/s "
+          f"(incl. process start)")
     print(f"first crawl:  {first} requests in {seconds:.1f} s = {first / seconds:.0f} pages/s "
-          f"(incl. process start), peak RSS {rss_kb / 1024:.0f} MB")
+          f"(incl. process start), peak RSS {rss_kb / 1024:.0f} MB; "
+          f"ratio to bare Scrapy {(first / seconds) / (bare / bare_seconds):.2f}")
     print(f"second crawl: {len(second)} requests ({not_modified} answered 304) in {seconds2:.1f} s; "
           f"floor {args.sources} (one per source) + 1 robots.txt; ratio {len(second) / (args.sources + 1):.2f}")
 

@@ -349,16 +349,19 @@ def _add_entry(fg: FeedGenerator, entry: PolicyEntry, renderer: EntryRenderer, r
 
 def render_feed(spec: FeedSpec, entries: list[PolicyEntry], base_url: str = DEFAULT_BASE_URL,
                 renderer: EntryRenderer | None = None, fallback: datetime = NO_DATE, *,
-                today: date | None = None) -> tuple[bytes, bytes]:
+                today: date | None = None, self_url: str | None = None) -> tuple[bytes, bytes]:
     """(RSS 2.0 bytes, Atom bytes) of one feed over `entries` (already selected, in feed order).
 
     Deadlines are shown as of the renderer's day, or `today` when no renderer is given (one of them is needed).
+    `self_url`: the address both documents are fetched from, when not the published files' (a feed by URL).
     """
     if renderer is None:
         if today is None:
             raise ValueError("render_feed: give the run's day (today) or an EntryRenderer made for it")
         renderer = EntryRenderer(today)
     rss_url, atom_url, _ = feed_urls(base_url, spec.slug)
+    if self_url is not None:
+        rss_url = atom_url = self_url
     rss = _feed_generator(spec, entries, base_url, rss_url, fallback, rss=True)
     atom = _feed_generator(spec, entries, base_url, atom_url, fallback, rss=False)
     for entry in entries:

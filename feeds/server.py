@@ -5,13 +5,17 @@ Only GET and HEAD of regular files inside the folder are answered: a path that c
 (the temporary files of an atomic write). Feeds get their registered content types, every
 response an ETag (a hash of the bytes) and Last-Modified, and conditional requests a 304.
 
-Given a database, the server also answers digests' one-click unsubscribe links (RFC 8058):
+Given a database, the server also answers feeds by URL (feeds/query.py: `/feeds?province=湖南&open=1`,
+`/feeds.atom?…`, `/feeds.json?…`, `/feeds.ics?…`), read from the database at each request, with
+conditional GET and gzip (as it gzips any text response of over 1 KB to a client that accepts it), and
+digests' one-click unsubscribe links (RFC 8058):
 GET /unsubscribe?token=T only shows a confirmation page with a button (mail scanners fetch links),
 POST /unsubscribe?token=T with `List-Unsubscribe=One-Click` in the form stops the subscription.
 An unknown token gets the same 404 page whatever it looks like; tokens never reach the log.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
@@ -34,6 +38,7 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPES = {
     ".rss": "application/rss+xml; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".json": "application/json; charset=utf-8",
@@ -57,6 +62,13 @@ PAGE_HEADERS = {
 }
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _TOKEN_IN_TEXT = re.compile(r"(token=)[^&\s\"]+")
+
+
+QUERY_FEED_PATHS = {"/feeds": None, "/feeds.rss": "rss", "/feeds.atom": "atom", "/feeds.json": "json",
+                    "/feeds.ics": "ics"}
+GZIP_MIN_BYTES = 1024
+TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/xml", "application/json",
+              "application/feed+json")
 
 
 def content_type(path: Path) -> str:
@@ -220,12 +232,16 @@ class FolderHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         if self._is_unsubscribe():
             self._unsubscribe_get(with_body=True)
+        elif self._is_query_feed():
+            self._query_feed(with_body=True)
         else:
             self._respond(with_body=True)
 
     def do_HEAD(self) -> None:  # noqa: N802
         if self._is_unsubscribe():
             self._unsubscribe_get(with_body=False)
+        elif self._is_query_feed():
+            self._query_feed(with_body=False)
         else:
             self._respond(with_body=False)
 
@@ -234,6 +250,34 @@ class FolderHandler(BaseHTTPRequestHandler):
             self._unsubscribe_post()
         else:
             self._send_error(HTTPStatus.NOT_FOUND, with_body=True)
+
+    def _is_query_feed(self) -> bool:
+        return self.server.db_path is not None and urlsplit(self.path).path in QUERY_FEED_PATHS
+
+    def _query_feed(self, with_body: bool) -> None:
+        """A feed by URL, read from the database now (feeds/query.py)."""
+        from feeds.query import QueryError, parse_query, render_query
+        from storage.db import open_db
+
+        parts = urlsplit(self.path)
+        try:
+            query = parse_query(parts.query, QUERY_FEED_PATHS[parts.path])
+        except QueryError as exc:
+            self._send_error(HTTPStatus.BAD_REQUEST, with_body, detail=str(exc))
+            return
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        try:
+            db = open_db(self.server.db_path)
+            try:
+                data, changed = render_query(db, query, self_url=f"http://{host}{self.path}",
+                                             base_url=f"http://{host}/")
+            finally:
+                db.conn.close()
+        except sqlite3.Error as exc:
+            logger.error("serve: feed by URL: database error: %s", exc)
+            self._send_error(HTTPStatus.SERVICE_UNAVAILABLE, with_body)
+            return
+        self._send_data(data, query.content_type, changed.timestamp(), with_body)
 
     def _is_unsubscribe(self) -> bool:
         return self.server.desk is not None and urlsplit(self.path).path == UNSUBSCRIBE_PATH
@@ -310,8 +354,17 @@ class FolderHandler(BaseHTTPRequestHandler):
         except OSError:
             self._send_error(HTTPStatus.NOT_FOUND, with_body)
             return
+        self._send_data(data, content_type(path), mtime, with_body)
+
+    def _send_data(self, data: bytes, media_type: str, mtime: float, with_body: bool) -> None:
+        """200 with validators (or 304 when the client's copy is current), gzipped when the client takes it."""
+        gzipped = (media_type.startswith(TEXT_TYPES) and len(data) > GZIP_MIN_BYTES
+                   and "gzip" in (self.headers.get("Accept-Encoding") or "").lower())
         etag = etag_of(data)
-        headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True), "Cache-Control": "no-cache"}
+        if gzipped:  # another representation, another tag (RFC 9110 8.8.3)
+            etag, data = etag[:-1] + '-gzip"', gzip.compress(data, mtime=0)
+        headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True), "Cache-Control": "no-cache",
+                   "Vary": "Accept-Encoding"}
         if not_modified(self.headers, etag, mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             for name, value in headers.items():
@@ -319,7 +372,9 @@ class FolderHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", content_type(path))
+        self.send_header("Content-Type", media_type)
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in headers.items():
@@ -328,8 +383,8 @@ class FolderHandler(BaseHTTPRequestHandler):
         if with_body:
             self.wfile.write(data)
 
-    def _send_error(self, status: HTTPStatus, with_body: bool) -> None:
-        body = f"{status.value} {status.phrase}\n".encode("utf-8")
+    def _send_error(self, status: HTTPStatus, with_body: bool, detail: str | None = None) -> None:
+        body = f"{status.value} {status.phrase}{': ' + detail if detail else ''}\n".encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -349,6 +404,7 @@ class FolderServer(ThreadingHTTPServer):
     def __init__(self, root: str | Path, host: str, port: int, db_path: str | Path | None = None,
                  request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.root = Path(root).resolve()
+        self.db_path = Path(db_path) if db_path else None
         self.desk = UnsubscribeDesk(db_path) if db_path else None
         self.request_timeout = request_timeout
         super().__init__((host, port), FolderHandler)

@@ -8,6 +8,8 @@ Every date must be a real calendar date between 1949 and 2100; anything else is 
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -76,12 +78,16 @@ def first_date(text: str | None) -> str | None:
     return found[0].iso if found else None
 
 
-def month_day_dates(text: str, year: int) -> list[DateMatch]:
-    """Dates written as 5月24日 (no year), completed with `year`; full dates are not repeated."""
-    full = find_dates(text)
+def month_day_dates(text: str, year: int, full: list[DateMatch] | None = None) -> list[DateMatch]:
+    """Dates written as 5月24日 (no year), completed with `year`; full dates (`find_dates(text)`, read again
+    unless given) are not repeated."""
+    full = find_dates(text) if full is None else full
+    starts = [f.start for f in full]
+    reach = list(itertools.accumulate((f.end for f in full), max))  # the furthest end of a full date so far
     out = []
     for match in MONTH_DAY.finditer(text):
-        if any(f.start <= match.start() < f.end for f in full):
+        inside = bisect.bisect_right(starts, match.start()) - 1
+        if inside >= 0 and reach[inside] > match.start():
             continue
         iso = make_date(year, int(match.group(1)), int(match.group(2)))
         if iso:

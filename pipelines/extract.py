@@ -22,6 +22,11 @@ Evidence order per field (each reader is in ``pipelines/fields/``):
 
 A Traditional-character page is read through its Simplified form, so issuer, units,
 incentive and target texts come out in Simplified characters; title and text stay as shown.
+
+Every reader's work grows with the page's length, no faster (``fields.limits``): a page of more than
+100,000 characters is read at its head and tail only, and a page whose processing ``Budget`` is spent
+keeps the fields read so far, the later ones (dates of validity, deadlines, cited numbers, incentives,
+targets, responsible units, contact phone) left unknown. Either is logged and named in ``warnings``.
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 from core.record import empty_record
@@ -37,6 +42,7 @@ from pipelines.clean import CleanPage, clean_page
 from pipelines.dates import first_date, make_date, meta_date
 from pipelines.fields.contact import contact_phone
 from pipelines.fields.doc_number import cited_doc_numbers, own_doc_number
+from pipelines.fields.limits import READ_HEAD, READ_TAIL, Budget, readable_text
 from pipelines.fields.money import incentives
 from pipelines.fields.signature import closing_issuers, interview_issuers, main_signature, org_value, title_issuers
 from pipelines.fields.targets import targets
@@ -170,9 +176,15 @@ def listed_attachments(page: PageInput) -> list[dict[str, Any]]:
     return [dict(attachment) for attachment in page.attachments or []]
 
 
-def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None:
-    """Fill the extracted fields of `record` from the cleaned page."""
+def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget: Budget) -> None:
+    """Fill the extracted fields of `record` from the cleaned page, the optional ones while `budget` lasts."""
     display = to_simplified(cleaned.text) if cleaned.traditional else cleaned.text
+    display, unread = readable_text(display)
+    if unread:
+        logger.warning("long text on %s [%s]: fields read from its first %d and last %d characters, %d unread",
+                       page.url, page.source_id, READ_HEAD, READ_TAIL, unread)
+        record["warnings"].append(f"text too long to read whole: fields read from its first {READ_HEAD} and "
+                                  f"last {READ_TAIL} characters ({unread} characters unread)")
     pair = TextPair(display)
     lines = pair.work.split("\n")
     title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
@@ -182,7 +194,6 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None
     signature = main_signature(lines)
     shown = page_date(page, cleaned)
     published = publish_date(cleaned, signature.date if signature else None, government, shown)
-    effective = effective_date(pair.work, published)
     carried = policy_title(_simplified(title, cleaned.traditional), display)
     own = own_doc_number(fold_width(_simplified(cleaned.labels.get("doc_number"), cleaned.traditional) or ""),
                          lines, title_work)
@@ -193,21 +204,36 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any]) -> None
         "publish_date": published,
         "page_date": shown,
         "doc_number": own,
-        "cited_doc_numbers": cited_doc_numbers([title_work, pair.work], own),
-        "effective_date": effective,
-        "expiry_date": expiry_date(pair.work, effective),
-        "period": period([fold_width(_simplified(carried, cleaned.traditional) or ""), title_work], pair.work),
-        "deadlines": deadlines(pair.work),
-        "incentives": incentives(pair),
-        "targets": targets(pair),
-        "responsible_units": responsible_units(pair),
-        "contact_phone": contact_phone(lines, cleaned.furniture_phones),
         "original_url": original_url(page, cleaned),
     })
+    # The optional readers, in order of use to a reader of the feed; each starts only while the budget lasts.
+    optional: tuple[tuple[str, Callable[[], Any]], ...] = (
+        ("effective_date", lambda: effective_date(pair.work, published)),
+        ("expiry_date", lambda: expiry_date(pair.work, record["effective_date"])),
+        ("period", lambda: period([fold_width(_simplified(carried, cleaned.traditional) or ""), title_work],
+                                  pair.work)),
+        ("deadlines", lambda: deadlines(pair.work)),
+        ("incentives", lambda: incentives(pair)),
+        ("cited_doc_numbers", lambda: cited_doc_numbers([title_work, pair.work], own)),
+        ("targets", lambda: targets(pair)),
+        ("responsible_units", lambda: responsible_units(pair)),
+        ("contact_phone", lambda: contact_phone(lines, cleaned.furniture_phones)),
+    )
+    skipped = []
+    for name, read in optional:
+        if budget.spent():
+            skipped.append(name)
+        else:
+            record[name] = read()
+    if skipped:
+        logger.warning("processing budget of %ss spent on %s [%s]: skipped %s", budget.seconds, page.url,
+                       page.source_id, ", ".join(skipped))
+        record["warnings"].append(f"processing budget of {budget.seconds}s spent: {', '.join(skipped)} not read")
 
 
-def extract_record(page: PageInput) -> dict[str, Any]:
-    """The record for one page (fields this module cannot establish stay None or [])."""
+def extract_record(page: PageInput, budget: Budget | None = None) -> dict[str, Any]:
+    """The record for one page (fields this module cannot establish, or had no `budget` left for, stay None or [])."""
+    budget = budget or Budget()
     cleaned = clean_page(page.html, page.content_selector, text_only=page.text_only)
     record = empty_record()
     hint = page.source_hint or {}
@@ -225,7 +251,7 @@ def extract_record(page: PageInput) -> dict[str, Any]:
     })
     if page.source_kind == "government":
         record.update({"province": hint.get("province"), "city": hint.get("city"), "level": hint.get("level")})
-    _fields(page, cleaned, record)
+    _fields(page, cleaned, record, budget)
     if any("剩余内容已隐藏" in line or "查看全文" in line for line in cleaned.dropped_lines):
         record["warnings"].append("part of the text is hidden behind a login on this page")
     if record["title"] is None:

@@ -138,14 +138,19 @@ def recent_cycles(db: Database, limit: int = 10) -> list[dict[str, Any]]:
     return cycles
 
 
-def feeds_outdated(db: Database) -> bool:
+def feeds_outdated(db: Database, now: datetime | None = None) -> bool:
     """True when a document was first seen after the last feeds step that succeeded began (or feeds never
-    succeeded while documents exist): persistent, so a failed or skipped rebuild is retried next cycle."""
+    succeeded while documents exist), or when that step ran on an earlier day in Beijing than `now` (each
+    deadline's state — open, closes in N days, closed — is of a day): persistent, so a failed or skipped
+    rebuild is retried next cycle."""
     newest = db.execute("select max(first_seen) from documents").fetchone()[0]
     if newest is None:
         return False
     built = db.execute("select max(started_at) from cycle_steps where step = 'feeds' and status = 'ok'").fetchone()[0]
-    return built is None or _as_datetime(newest) >= _as_datetime(built)
+    if built is None or _as_datetime(newest) >= _as_datetime(built):
+        return True
+    today = (now or datetime.now(timezone.utc)).astimezone(BEIJING).date()
+    return _as_datetime(built).astimezone(BEIJING).date() < today
 
 
 def stored_by_run(db: Database, run_id: int | None) -> int:

@@ -198,9 +198,16 @@ def since_instant(since: str) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None) -> tuple[list[str], list[Any]]:
+def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None,
+             open_on: str | None = None) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
+    if open_on:
+        # a call still open on that day: a deadline (an ISO date; anything else, such as 不详, never counts)
+        # on or after it, as feeds.deadlines.is_open judges
+        where.append("exists (select 1 from json_each(coalesce(d.deadlines, '[]')) j where j.value glob "
+                     "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' and substr(j.value, 1, 10) >= ?)")
+        params.append(open_on[:10])
     provinces, topics = list(provinces), list(topics)
     if provinces:
         where.append(f"d.province in ({','.join('?' * len(provinces))})")
@@ -220,22 +227,25 @@ def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None)
 
 
 def search_documents(db: Database, query: str, *, provinces: Iterable[str] = (), topics: Iterable[str] = (),
-                     since: str | None = None, limit: int = 20) -> list[SearchHit]:
+                     since: str | None = None, limit: int = 20,
+                     open_on: str | None = None) -> list[SearchHit]:
     """Documents containing every word of `query`, newest first (see the module docstring), with snippets.
 
     provinces: official province names (any of them); topics: topic slugs (any of them);
     since: only documents published on or after this ISO date (undated ones: first seen at or after
-    00:00 Beijing time that day).
+    00:00 Beijing time that day); open_on: only documents with a deadline on or after this ISO date
+    (a call still open that day).
     """
     terms = query_terms(query)
     if not terms:
         return []
-    where, params = _conditions(terms, provinces, topics, since)
+    where, params = _conditions(terms, provinces, topics, since, open_on)
     return _hits(db, _matching_ids(db, terms, where, params, limit), terms)
 
 
 def search_policies(db: Database, query: str, *, provinces: Iterable[str] = (), topics: Iterable[str] = (),
-                    since: str | None = None, limit: int = 20) -> list[SearchHit]:
+                    since: str | None = None, limit: int = 20,
+                    open_on: str | None = None) -> list[SearchHit]:
     """Like `search_documents`, one hit per policy: the `limit` policies with the newest matching pages.
 
     Each hit is the policy's canonical page when it matches, else its newest matching page, and
@@ -245,7 +255,7 @@ def search_policies(db: Database, query: str, *, provinces: Iterable[str] = (), 
     terms = query_terms(query)
     if not terms:
         return []
-    where, params = _conditions(terms, provinces, topics, since)
+    where, params = _conditions(terms, provinces, topics, since, open_on)
     fetch = limit * 2  # reposts are a minority of pages: twice the limit usually holds `limit` policies
     while True:
         ids = _matching_ids(db, terms, where, params, fetch)
@@ -266,9 +276,9 @@ def search_policies(db: Database, query: str, *, provinces: Iterable[str] = (), 
 
 
 def _conditions(terms: list[str], provinces: Iterable[str], topics: Iterable[str],
-                since: str | None) -> tuple[list[str], list[Any]]:
+                since: str | None, open_on: str | None = None) -> tuple[list[str], list[Any]]:
     """SQL conditions (on `documents d`) for the filters and every term, with their parameters."""
-    where, params = _filters(provinces, topics, since)
+    where, params = _filters(provinces, topics, since, open_on)
     for term in terms:
         condition, term_params = _term_condition(term)
         where.append(condition)

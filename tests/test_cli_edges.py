@@ -163,3 +163,21 @@ def test_reclassify_refuses_an_unknown_source(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"policywatch: unknown source 'nosuch': none in the sources or the documents of {db}"]
+
+
+def test_policies_show_gives_each_deadline_its_state(tmp_path):
+    from feeds.deadlines import deadline_states, today_in_beijing
+    from storage.db import open_db
+    from tests.support.mirror import run_cli
+    from tests.support.policies import add_policy
+
+    path = tmp_path / "pw.db"
+    policy_id = add_policy(open_db(path), "关于高新技术企业认定奖励的通知", province="湖南省", amount=30)
+    [state] = deadline_states(["2026-02-01"], today_in_beijing())
+    shown = run_cli("policies", "show", policy_id, "--db", str(path))
+    assert shown.returncode == 0, shown.stderr
+    assert f"  deadlines:  {state.text}" in shown.stdout.splitlines()
+    as_json = json.loads(run_cli("policies", "show", policy_id, "--db", str(path), "--json").stdout)
+    assert as_json["deadlines"] == ["2026-02-01"]
+    assert as_json["deadline_states"] == [state.to_dict()]
+    assert as_json["call"] == ("closed" if state.status == "closed" else "open")

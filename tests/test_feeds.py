@@ -221,7 +221,8 @@ def test_feeds_command_caps_entries_rewrites_only_changes_and_rejects_a_bad_conf
                      "--config", str(DEMO_FEEDS))
     assert result.returncode == 0, result.stderr
     relevant = sum(1 for entry in data["entries"] if entry.is_relevant)
-    assert re.match(rf"23 feeds \(46 files, RSS and Atom\) with \d+ entries from {relevant} relevant policies",
+    assert re.match(rf"23 feeds \(69 files, RSS, Atom and iCalendar\) with \d+ entries and \d+ deadline events "
+                    rf"from {relevant} relevant policies",
                     result.stdout)
     assert all(len(parsed({"out": out}, path.stem, path.suffix[1:]).entries) <= 3
                for path in (out / "feeds").iterdir() if path.suffix in (".rss", ".atom"))

@@ -3,7 +3,7 @@ crontab weekdays, the summary alert email, the scheduler's own health, timeouts 
 staleness and the history indexes."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -220,6 +220,10 @@ def test_feeds_stay_outdated_until_a_feeds_step_succeeds_after_the_newest_docume
     assert feeds_outdated(db)
     finish_step(db, start_step(db, cycle_id, "feeds"), "ok")
     assert not feeds_outdated(db)
+    # the next day in Beijing, deadline states have changed: rebuilt even with nothing new
+    built = datetime.fromisoformat(db.execute("select max(started_at) from cycle_steps").fetchone()[0])
+    assert not feeds_outdated(db, built)
+    assert feeds_outdated(db, built + timedelta(days=1))
     db["documents"].insert({"url": "https://example.org/b.html", "first_seen": "2099-01-01T00:00:00+00:00"})
     assert feeds_outdated(db)
 

@@ -419,3 +419,24 @@ def test_the_walk_reads_undated_documents_through_their_index_when_there_is_one(
         [undated] = [sql for sql in statements if "publish_date is null" in sql]
         plan = " ".join(row[3] for row in db.execute("explain query plan " + undated))
         assert (f"USING INDEX {search.UNDATED_INDEX}" in plan) == index_made, plan
+
+
+def test_open_calls_are_judged_as_the_feeds_judge_them(tmp_path):
+    """search's open filter (SQL) and feeds.deadlines.is_open agree, deadline by deadline."""
+    from datetime import date
+
+    from feeds.deadlines import is_open
+    from storage.db import open_db
+    from storage.documents import upsert_document
+
+    db = open_db(tmp_path / "pw.db")
+    cases = {"none": [], "unknown": ["不详"], "yesterday": ["2026-12-06"], "today": ["2026-12-07"],
+             "one_later": ["2025-11-20", "2026-12-31"]}
+    for name, deadlines in cases.items():
+        upsert_document(db, {"url": f"https://kjt.example.gov.cn/{name}.html", "source_id": "s", "title": f"高新技术企业{name}",
+                             "text": "高新技术企业认定申报通知", "deadlines": deadlines, "publish_date": "2026-11-01",
+                             "first_seen": "2026-11-01T00:00:00+00:00", "content_hash": name})
+    found = {hit.url.rsplit("/", 1)[1][:-5] for hit in
+             search.search_documents(db, "高新技术企业", open_on="2026-12-07", limit=50)}
+    assert found == {name for name, deadlines in cases.items() if is_open(deadlines, date(2026, 12, 7))}
+    assert found == {"today", "one_later"}

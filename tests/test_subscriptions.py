@@ -105,6 +105,10 @@ def test_cli_subscribe_list_and_errors(tmp_path: Path) -> None:
     assert code == 0 and '"email": "li@example.org"' in out and '"min_amount": 50.0' in out
     code, out = run("unsubscribe", "nobody@example.org", "--db", db)
     assert code == 2
+    code, out = run("subscribe", "open@example.org", "--province", "湖南", "--open", "--daily", "--db", db)
+    assert code == 0 and "仍可申报" in out
+    [wanted] = [s["filter"] for s in list_subscriptions(open_db(db)) if s["email"] == "open@example.org"]
+    assert wanted.get("open_only") is True
 
 
 def test_subscriptions_table_has_a_header_and_aligns_wide_characters(tmp_path: Path) -> None:

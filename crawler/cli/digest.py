@@ -57,6 +57,8 @@ def describe(sub: dict[str, Any]) -> str:
 @click.option("--min-amount", default=None, metavar="N", help="Largest offer at least N 万元.")
 @click.option("--all-policies", is_flag=True,
               help="Also policies without money on offer (default: only policies with incentives).")
+@click.option("--open", "open_only", is_flag=True,
+              help="Only calls still open: a deadline on or after the digest's day (no deadline: left out).")
 @click.option("--daily", is_flag=True, help="One digest a day.")
 @click.option("--weekly", is_flag=True, help="One digest a week.")
 @click.option("--at", "at", default="08:00", show_default=True, metavar="HH:MM", help="Send time, Asia/Shanghai.")
@@ -66,8 +68,8 @@ def describe(sub: dict[str, Any]) -> str:
 @db_path_option
 def subscribe(email: str, name: str | None, provinces: tuple[str, ...], cities: tuple[str, ...],
               topics: tuple[str, ...], doc_types: tuple[str, ...], keywords: tuple[str, ...],
-              exclude: tuple[str, ...], min_amount: str | None, all_policies: bool, daily: bool, weekly: bool,
-              at: str, weekday: str | None, backfill: int, db_path: str) -> None:
+              exclude: tuple[str, ...], min_amount: str | None, all_policies: bool, open_only: bool, daily: bool,
+              weekly: bool, at: str, weekday: str | None, backfill: int, db_path: str) -> None:
     """Subscribe an address to a daily or weekly digest of new policies (re-subscribing updates it).
 
     Example: policywatch subscribe li@example.org --province 湖南 --topic hitech-enterprise --daily --at 08:30
@@ -83,7 +85,7 @@ def subscribe(email: str, name: str | None, provinces: tuple[str, ...], cities: 
     try:
         wanted = PolicyFilter.build(provinces=provinces, cities=cities, topics=topics, doc_types=doc_types,
                                     keywords=keywords, exclude=exclude, min_amount=min_amount,
-                                    incentives_only=not all_policies)
+                                    incentives_only=not all_policies, open_only=open_only)
         sub = save_subscription(open_database(db_path, write=True), email=email, name=name,
                                 filter_data=wanted.to_mapping(), frequency=frequency, at=at, weekday=weekday,
                                 backfill_days=backfill)

@@ -99,7 +99,9 @@ def policies_show(policy_id: str, db_path: str, as_json: bool) -> None:
 
     Example: policywatch policies show p-43c98d1be9aa --db var/policywatch.db
     """
+    from feeds.deadlines import call_status, deadline_states, today_in_beijing
     from storage.policies import policy_detail
+    from storage.published import policy_entries
 
     db = open_existing(db_path)
     detail = policy_detail(db, policy_id)
@@ -108,8 +110,14 @@ def policies_show(policy_id: str, db_path: str, as_json: bool) -> None:
     alias = None
     if detail["merged_into"]:
         alias, detail = detail, policy_detail(db, detail["merged_into"])
+    found = policy_entries(db, relevant_only=False, policy_ids=[detail["id"]], with_pages=False)
+    deadlines = list(found[0].deadlines) if found else []
+    today = today_in_beijing()
+    states = deadline_states(deadlines, today)
     if as_json:
-        click.echo(json.dumps({**detail, "alias_of": alias["id"] if alias else None}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**detail, "alias_of": alias["id"] if alias else None, "deadlines": deadlines,
+                               "deadline_states": [state.to_dict() for state in states],
+                               "call": call_status(deadlines, today)}, ensure_ascii=False, indent=2))
         return
     if alias:
         click.echo(f"policy {alias['id']} was merged into {detail['id']} on {alias['merged_at']}\n")
@@ -118,6 +126,7 @@ def policies_show(policy_id: str, db_path: str, as_json: bool) -> None:
     for label, key in (("title", "title"), ("issuer", "issuer"), ("doc_number", "doc_number"),
                        ("date", "publish_date"), ("canonical", "canonical_url"), ("first seen", "created_at")):
         click.echo(f"  {label + ':':<12}{detail[key] or '-'}")
+    click.echo(f"  {'deadlines:':<12}{'、'.join(state.text for state in states) or '-'}")
     if detail["update_summary"]:
         click.echo(f"  {'last change:':<12}{detail['update_summary']}")
     click.echo("\npages (* canonical):")

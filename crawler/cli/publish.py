@@ -30,7 +30,8 @@ OTHER_PAGES_SHOWN = 3
               help="Policies shown on index.html.")
 def feeds(db_path: str, out_dir: str, base_url: str | None, config_path: str | None, limit: int,
           page_rows: int) -> None:
-    """Write RSS and Atom feeds (all, incentives, per province, per topic, per feeds-file entry) and index.html.
+    """Write RSS, Atom and iCalendar feeds (all, incentives, per province, per topic, per feeds-file entry) and
+    index.html.
 
     Files are replaced atomically; unchanged files are left as they are.
 
@@ -57,8 +58,9 @@ def feeds(db_path: str, out_dir: str, base_url: str | None, config_path: str | N
                           limit=limit, page_rows=page_rows)
     except OSError as exc:
         fail(f"cannot write to {out_dir}: {exc.strerror or exc}")
-    click.echo(f"{summary.feeds} feeds ({summary.feeds * 2} files, RSS and Atom) with {summary.entries} entries "
-               f"from {summary.policies} relevant policies; index.html with {min(page_rows, summary.policies)} rows")
+    click.echo(f"{summary.feeds} feeds ({summary.feeds * 3} files, RSS, Atom and iCalendar) with {summary.entries} "
+               f"entries and {summary.events} deadline events from {summary.policies} relevant policies; "
+               f"index.html with {min(page_rows, summary.policies)} rows")
     removed = f", {len(summary.files_removed)} stale feed files removed" if summary.files_removed else ""
     if summary.temporaries_removed:
         removed += f", {len(summary.temporaries_removed)} leftover temporary files removed"
@@ -147,9 +149,11 @@ def hit_lines(hit: Any) -> list[str]:
 @click.option("--every-page", is_flag=True,
               help="One result per matching page, reposts included [default: one per policy, "
                    "its other matching pages listed].")
+@click.option("--open", "open_only", is_flag=True,
+              help="Only calls still open: a deadline today or later (Beijing time).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search(query: str, db_path: str, provinces: tuple[str, ...], topics: tuple[str, ...], since: str | None,
-           limit: int, every_page: bool, as_json: bool) -> None:
+           limit: int, every_page: bool, open_only: bool, as_json: bool) -> None:
     """Full-text search of stored documents (Chinese words of any length; several words must all occur).
 
     One result per policy: reposts of one policy are listed under it, not repeated. Newest first by the
@@ -159,6 +163,7 @@ def search(query: str, db_path: str, provinces: tuple[str, ...], topics: tuple[s
 
     Example: policywatch search "研发费用 补助" --province 湖南 --since 2025-01-01
     """
+    from feeds.deadlines import today_in_beijing
     from storage.search import query_terms, search_documents, search_policies
 
     if not query_terms(query):
@@ -167,7 +172,9 @@ def search(query: str, db_path: str, provinces: tuple[str, ...], topics: tuple[s
     since = iso_day(since, "--since")
     db = open_existing(db_path)
     find = search_documents if every_page else search_policies
-    hits = find(db, query, provinces=wanted.provinces, topics=wanted.topics, since=since, limit=limit)
+    open_on = today_in_beijing().isoformat() if open_only else None
+    hits = find(db, query, provinces=wanted.provinces, topics=wanted.topics, since=since, limit=limit,
+                open_on=open_on)
     if as_json:
         click.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
         return

@@ -30,9 +30,10 @@ def record_incentive_amounts(incentives: list[Any]) -> list[float]:
     return amounts
 
 
-def classify_incentive(record: Mapping[str, Any], doc: Doc, doc_type: str,
-                       vocab: Vocabulary) -> tuple[bool, float | None, str, list[str]]:
-    """(has_incentive, max_amount_wan, reason, sentences that offer money)."""
+def classify_incentive(record: Mapping[str, Any], doc: Doc, doc_type: str, vocab: Vocabulary,
+                       from_text: bool = True) -> tuple[bool, float | None, str, list[str]]:
+    """(has_incentive, max_amount_wan, reason, sentences that offer money); without extracted incentives,
+    the amounts offered in the text, unless `from_text` is False."""
     incentives = record.get("incentives")
     incentives = [i for i in incentives if isinstance(i, Mapping)] if isinstance(incentives, list) else []
     if doc_type in vocab.incentives["ignore_doc_types"]:
@@ -44,6 +45,8 @@ def classify_incentive(record: Mapping[str, Any], doc: Doc, doc_type: str,
         reason = f"{len(incentives)} incentives extracted" + (f", largest {maximum:g} 万元" if amounts else
                                                              ", none with an amount")
         return True, maximum, reason, texts
+    if not from_text:
+        return False, None, "no incentives extracted; the text was not read for money (processing budget spent)", []
     offers = offers_in_text(doc)
     if not offers:
         return False, None, "no incentives extracted and no amount offered in the text", []

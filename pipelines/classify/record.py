@@ -20,8 +20,11 @@ def _no_region(why: str) -> Region:
 
 
 def classify_record(record: Mapping[str, Any], source_hint: Mapping[str, Any] | None = None,
-                    vocab: Vocabulary | None = None) -> dict[str, Any]:
-    """The classification fields of one record (see the module docstring); never raises on odd input."""
+                    vocab: Vocabulary | None = None, money_from_text: bool = True) -> dict[str, Any]:
+    """The classification fields of one record (see the module docstring); never raises on odd input.
+
+    `money_from_text`: whether a record without extracted incentives has its text read for money (not
+    when the page's processing budget is spent)."""
     vocab = vocab or load_vocabulary()
     record = record if isinstance(record, Mapping) else {}
     hint = source_hint if isinstance(source_hint, Mapping) else {}
@@ -37,7 +40,8 @@ def classify_record(record: Mapping[str, Any], source_hint: Mapping[str, Any] | 
         topics, topic_reason = [], f"title is off-topic by nature ({off_topic.group(0)})"
     else:
         topics, topic_reason = classify_topics(doc, index, vocab)
-    has_incentive, max_amount, money_reason, offers = classify_incentive(record, doc, doc_type, vocab)
+    has_incentive, max_amount, money_reason, offers = classify_incentive(record, doc, doc_type, vocab,
+                                                                         money_from_text)
     relevance, relevance_reasons = score_relevance(doc, index, offers, vocab, listing)
     threshold = vocab.relevance["threshold"]
     reasons = {name: region.reasons.get(name, "") for name in ("province", "city", "county", "division_code",

@@ -58,9 +58,15 @@ def normalise_doc_number(value: str | None) -> str | None:
     return found[0][2] if len(found) == 1 else None
 
 
+# Longer than any one number can be (five joint agencies' names with their 公告, year and sequence).
+MAX_NUMBER_LINE = 120
+
+
 def _alone(line: str) -> str | None:
     """The number a line consists of (brackets and spaces aside), or None."""
     stripped = re.sub(r"[\s()（）\[\]【】]", "", fold_width(line))
+    if len(stripped) > MAX_NUMBER_LINE:
+        return None
     found = find_doc_numbers(stripped)
     if len(found) == 1 and found[0][1] - found[0][0] >= len(stripped) - 1:
         return found[0][2]

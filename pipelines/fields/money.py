@@ -20,15 +20,23 @@ nor do amounts measuring the applicant (销售收入不超过2亿元的企业), 
 """
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
+from pipelines.fields.limits import pieces
 from pipelines.numbers import parse_number
 from pipelines.text.normalise import TextPair
 
-NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+# A number starts where its run of digits (or of Chinese numerals) starts, and is at most 15 digits or 12
+# numerals long: no sum is written longer, and a number allowed to start inside a run would make every
+# search rescan the run once per character (a page of 280,000 numerals took minutes).
+NUM = (r"(?:(?<!\d)(?<!\d\.)(?:\d{1,3}(?:,\d{3}){1,5}(?:\.\d{1,6})?|\d{1,15}(?:\.\d{1,6})?)"
+       r"|(?<![零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千]{1,12})")
+# White space is matched once between two parts (never by two \s* in a row, which split a long run of it in
+# every possible way).
 AMOUNT = re.compile(
-    rf"(?P<a>{NUM})\s*(?P<au>万元|亿元|千元|万|亿|元)?\s*(?:[-—–~～至到]\s*(?P<b>{NUM}))?\s*"
+    rf"(?P<a>{NUM})\s*(?:(?P<au>万元|亿元|千元|万|亿|元)\s*)?(?:[-—–~～至到]\s*(?P<b>{NUM})\s*)?"
     rf"(?P<unit>百万元|千万元|万元|亿元|千元|元|万|亿)(?![家人件个项户名台套吨亩次所座平方公里倍])")
 UNIT_WAN = {"元": 0.0001, "千元": 0.1, "万元": 1, "万": 1, "百万元": 100, "千万元": 1000, "亿元": 10000, "亿": 10000}
 # compounds first (the regex takes the first alternative that matches): the more specific word names the
@@ -39,7 +47,7 @@ KIND_NAMES = {"经费资助": "资助", "经费补助": "补助", "后补助": "
               "扶持": "支持", "奖金": "奖励"}
 KIND_RE = re.compile("|".join(KINDS))
 OFFER = re.compile(r"给予|奖励|补助|资助|贴息|补贴|奖补")
-CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多|累计不超过|最高不超过)\s*(?:为|可达|给予|奖励|补助|资助)?\s*$")
+CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多|累计不超过|最高不超过)\s*(?:(?:为|可达|给予|奖励|补助|资助)\s*)?$")
 CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
 # What an applicant is measured by (revenue, capital, investment, output, tax, R&D spending, funding, profit).
 MEASURES = ("营业收入|销售收入|主营业务收入|营收|年收入|资产总额|总资产|净资产|注册资本|实收资本|实缴资本|投资额|"
@@ -49,10 +57,10 @@ CONDITION_WORDS = re.compile(rf"不低于|不少于|达到|(?<!不)超过|以上
 # An amount measuring the applicant (上年度销售收入不超过2亿元, 注册资本500万元以上) is an eligibility
 # condition, whatever money word its clause also holds: a measure, then only comparison words up to the amount.
 MEASURED = re.compile(rf"(?:{MEASURES})(?:总额|规模)?"
-                      r"\s*(?:达到|达|超过|不超过|不低于|不少于|低于|高于|少于|在|为|均在|累计)?\s*$")
-MEASURED_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|及以下|以内|（含）|\(含\))?\s*(?:的|且|或|、|，|,|；|;|。|$)")
+                      r"\s*(?:(?:达到|达|超过|不超过|不低于|不少于|低于|高于|少于|在|为|均在|累计)\s*)?$")
+MEASURED_AFTER = re.compile(r"^\s*(?:(?:以上|以下|及以上|及以下|以内|（含）|\(含\))\s*)?(?:的|且|或|、|，|,|；|;|。|$)")
 # A rate offered instead of a sum: 按增量部分的10%给予奖励; tax relief at a rate: 减按15%的税率征收.
-RATE = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百]+")
+RATE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,15}(?:\.\d{1,6})?\s*[%％]|百分之[一二三四五六七八九十百]+")
 TAX_RELIEF = re.compile(r"减按|减半征收|免征|加计扣除|税率征收|抵免")
 # Amounts already paid or summed up are reports, not offers (累计兑现奖励资金860万元, 资助金额合计6240万元).
 REPORTED = re.compile(r"累计|共计|合计|总计|兑现|拨付|已下达|已发放|已拨|共发放|共兑付")
@@ -113,11 +121,12 @@ def _subject(pair: TextPair, start: int, amount_at: int) -> tuple[str | None, st
 
 
 def incentives(pair: TextPair) -> list[dict[str, Any]]:
-    """Every money offer in the text, in order."""
+    """Every money offer in the text, in order (a sentence too long to be one is read in pieces)."""
     out: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
-    for sentence in SENTENCE.finditer(pair.work):
-        for offer in _sentence_offers(pair, sentence.start(), sentence.group()):
+    spans = (piece for sentence in SENTENCE.finditer(pair.work) for piece in pieces(pair.work, *sentence.span()))
+    for start, end in spans:
+        for offer in _sentence_offers(pair, start, pair.work[start:end]):
             # an offer repeated (an aggregator's summary line, a 解读 restating it) is listed once
             key = (offer["amount_wan"], offer["amount_max_wan"], offer["kind"], offer["beneficiary"],
                    offer["condition"])
@@ -127,12 +136,17 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
     return out
 
 
+# The most sums (or rates) read in one sentence: the labelled pages state at most 10 in one; a sentence with
+# more is a table of figures run together, and each sum read costs a pass over its sentence.
+MAX_AMOUNTS = 40
+
+
 def _sentence_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]:
     """The offers of one sentence: its sums, or when it names none, the rates it offers."""
     if not AMOUNT.search(text):
         return _rate_offers(pair, offset, text)
     offers: list[dict[str, Any]] = []
-    for match in AMOUNT.finditer(text):
+    for match in itertools.islice(AMOUNT.finditer(text), MAX_AMOUNTS):
         offer = _offer(pair, offset, text, match, offers[-1]["kind"] if offers else None)
         if offer is not None:
             offers.append(offer)
@@ -150,9 +164,11 @@ def _record(pair: TextPair, offset: int, text: str, at: int, amount: float | Non
 
 def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]:
     """Offers with a rate but no sum (按增量的10%给予奖励, 减按15%的税率征收): amounts unknown."""
-    found = []
+    found: list[dict[str, Any]] = []
     position = 0
     for clause in CLAUSE_SPLIT.split(text):
+        if len(found) == MAX_AMOUNTS:
+            break
         start, position = position, position + len(clause) + 1
         rate = RATE.search(clause)
         if rate is None or REPORTED.search(clause):

@@ -10,9 +10,11 @@ The year is the nearest 到YYYY年 in the sentence or earlier in its paragraph.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
+from pipelines.fields.limits import pieces
 from pipelines.numbers import parse_number
 from pipelines.text.normalise import TextPair
 
@@ -38,11 +40,21 @@ LEADING = re.compile(r"^(?:(?:19|20)\d{2}年(?:底|末)?|全省|全市|全区|�
 SENTENCE = re.compile(r"[^。！!？?；;\n]+[。！!？?；;]?")
 
 
-def _year(paragraph: str, position: int) -> int | None:
-    found = None
-    for match in YEAR.finditer(paragraph, 0, position):
-        found = int(match.group(1) or match.group(2))
-    return found
+class _Years:
+    """The years named (到2025年, 2028年底) in a paragraph or sentence, read once: the last one before a position."""
+
+    def __init__(self, text: str) -> None:
+        matches = list(YEAR.finditer(text))
+        self.ends = [match.end() for match in matches]
+        self.years = [int(match.group(1) or match.group(2)) for match in matches]
+
+    def before(self, position: int) -> int | None:
+        """The last year ending at or before `position` (no year can be read inside a longer one)."""
+        index = bisect.bisect_right(self.ends, position)
+        return self.years[index - 1] if index else None
+
+    def last(self) -> int | None:
+        return self.years[-1] if self.years else None
 
 
 def _value(num: str, unit: str) -> tuple[int | float | None, str]:
@@ -61,28 +73,39 @@ def _metric(raw: str) -> str | None:
 
 
 def targets(pair: TextPair) -> list[dict[str, Any]]:
-    """Every quantified goal of the text, in order."""
+    """Every quantified goal of the text, in order (a sentence too long to be one is read in pieces)."""
     out: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
     position = 0
     for paragraph in pair.work.split("\n"):
         start = position
         position += len(paragraph) + 1
-        if not AHEAD.search(paragraph):
+        ahead = AHEAD.search(paragraph)
+        if ahead is None:
             continue
-        for sentence in SENTENCE.finditer(paragraph):
-            text = sentence.group()
-            context = paragraph[:sentence.end()]
-            if PRESENT.search(text) or not AHEAD.search(context):
+        years = _Years(paragraph)
+        spans = (piece for sentence in SENTENCE.finditer(paragraph) for piece in pieces(paragraph, *sentence.span()))
+        for sentence_start, sentence_end in spans:
+            text = paragraph[sentence_start:sentence_end]
+            # the paragraph looks ahead by the end of this sentence: no 到2025年 or 力争 can be read inside
+            # a longer one, so its first is the one to look at
+            if PRESENT.search(text) or ahead.end() > sentence_end:
                 continue
             found = []
+            shown = pair.show(start + sentence_start, start + sentence_end)[:300]
+            own_years = None
             for match in _goal_matches(text):
-                year = _year(paragraph, sentence.start() + match.start()) or _year(text, len(text))
-                target = _target(pair, start + sentence.start(), text, match, year)
+                year = years.before(sentence_start + match.start())
+                if year is None:
+                    own_years = own_years or _Years(text)
+                    year = own_years.last()
+                target = _target(pair, start + sentence_start, shown, match, year)
                 if target:
                     found.append((match.start(), target))
             for _at, target in sorted(found, key=lambda item: item[0]):
-                same = ("metric", "value", "unit", "year")
-                if all(any(t[k] != target[k] for k in same) for t in out):
+                key = (target["metric"], target["value"], target["unit"], target["year"])
+                if key not in seen:
+                    seen.add(key)
                     out.append(target)
     return out
 
@@ -100,7 +123,8 @@ def _goal_matches(text: str) -> list[re.Match[str]]:
     return out + list(VERB_NUM_METRIC.finditer(text))
 
 
-def _target(pair: TextPair, offset: int, text: str, match: re.Match[str], year: int | None) -> dict[str, Any] | None:
+def _target(pair: TextPair, offset: int, shown: str, match: re.Match[str], year: int | None) -> dict[str, Any] | None:
+    """The goal `match` of the sentence at `offset` (shown as `shown`), unless it is none."""
     metric_start, metric_end = match.span("metric")
     metric = _metric(pair.display[offset + metric_start:offset + metric_end])
     value, unit = _value(match.group("num"), match.group("unit"))
@@ -108,5 +132,4 @@ def _target(pair: TextPair, offset: int, text: str, match: re.Match[str], year: 
         return None
     if unit in MONEY_UNITS and not MONEY_METRIC.search(metric):
         return None  # an amount of money offered, not a goal
-    return {"metric": metric, "value": value, "unit": unit, "year": year,
-            "text": pair.show(offset, offset + len(text))[:300]}
+    return {"metric": metric, "value": value, "unit": unit, "year": year, "text": shown}

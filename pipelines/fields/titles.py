@@ -8,6 +8,7 @@ page's link text. Meta tags are evidence, not truth: some sites copy a template'
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from pipelines.text.normalise import collapse_spaces, fold_width
 
@@ -24,6 +25,12 @@ TEXT_CARRIED = re.compile(
 
 # A document number heading a title line (张政办函〔2023〕180号《…的通知》): the number is a field of its own.
 LEADING_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,14}\s*[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*第?\s*\d{1,5}\s*[号號]\s*")
+
+
+# No title is longer (cleaning keeps heading candidates up to the same length): longer evidence is a page's
+# text or garbage in a title's place, and every title and classification rule would pay for its length.
+MAX_TITLE = 300
+SITE_SUFFIX = 40  # room a <title> needs for the site name it ends with (TITLE_SUFFIX)
 
 
 def clean_title(title: str | None) -> str | None:
@@ -49,17 +56,25 @@ def strip_site_suffix(title: str | None) -> str | None:
     return stripped if len(stripped) >= 4 else title.strip()
 
 
+def _short(value: str | None, limit: int = MAX_TITLE) -> str | None:
+    return value if value and len(value) <= limit else None
+
+
 def choose_title(candidates: list[str], page_title: str | None, meta_title: str | None,
                  list_title: str | None) -> str | None:
-    """The document's own title from the page's evidence."""
+    """The document's own title from the page's evidence (none of it longer than a title can be)."""
+    candidates = [c for c in candidates if len(c) <= MAX_TITLE]
+    meta_title, list_title = _short(meta_title), _short(list_title)
+    page_title = _short(page_title, MAX_TITLE + SITE_SUFFIX)
     others = [c for c in candidates if c not in (meta_title, page_title)]
     page_key = _key(page_title or "")
     list_key = _key(list_title or "")
+    shown = Counter(_key(c) for c in candidates)
 
     def agreed(candidate: str) -> bool:
         key = _key(candidate)
         return bool(key) and (key in page_key or (list_key and (key == list_key or list_key in key))
-                              or sum(1 for c in candidates if _key(c) == key) > 1)
+                              or shown[key] > 1)
 
     for candidate in ([meta_title] if meta_title else []) + others:
         if len(candidate) >= 6 and agreed(candidate):

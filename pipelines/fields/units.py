@@ -15,15 +15,19 @@ from pipelines.text.normalise import TextPair
 ROLE = re.compile(r"(?P<role>牵头单位|牵头部门|责任单位|责任部门|配合单位|参与单位|协办单位)\s*:\s*")
 TASK_HEAD = re.compile(r"^\s*(?:[(]?[一二三四五六七八九十\d]{1,3}[)、.]|第[一二三四五六七八九十百]+条)\s*(?P<task>[^。;:]{2,60})[。;:]?")
 # The State Council's style: a task closed by （科技部牵头，财政部、税务总局按职责分工负责）.
-DUTY_CLOSE = re.compile(r"[(](?P<body>[^()]{2,160}?)(?:按职责分工|分别)?负责[)]\s*[。.]?\s*$")
+DUTY_CLOSE = re.compile(r"[(](?P<body>[^()]{2,160}?)(?:按职责分工|分别)?负责[)]\s*(?:[。.]\s*)?$")
 OPENERS = {"(": ")", "【": "】", "[": "]", "〔": "〕"}
 LEAD_ROLES = ("牵头单位", "牵头部门")
+# How far from a role word its bracket may open or close: the labelled pages' brackets reach 73 characters;
+# looking further would walk a long line once per role word in it.
+BRACKET_REACH = 500
 
 
 def _bracket_around(work: str, at: int) -> tuple[int, int] | None:
-    """The span of the bracket pair enclosing position `at` (nesting respected), or None."""
+    """The span of the bracket pair enclosing position `at` (nesting respected, each side within
+    BRACKET_REACH characters), or None."""
     depth: list[int] = []
-    for index in range(at - 1, -1, -1):
+    for index in range(at - 1, max(-1, at - 1 - BRACKET_REACH), -1):
         ch = work[index]
         if ch in OPENERS.values():
             depth.append(index)
@@ -33,7 +37,7 @@ def _bracket_around(work: str, at: int) -> tuple[int, int] | None:
             else:
                 close = OPENERS[ch]
                 level = 0
-                for end in range(at, len(work)):
+                for end in range(at, min(len(work), at + BRACKET_REACH)):
                     if work[end] in OPENERS:
                         level += 1
                     elif work[end] in OPENERS.values():
@@ -115,14 +119,18 @@ def responsible_units(pair: TextPair) -> list[dict[str, Any]]:
             previous, continuing = (start, paragraph), False
             continue
         spans: list[tuple[int, int]] = []
+        reach = 0  # every span starts at or before the role word it was found for: the furthest end decides
         for match in matches:
-            if any(a <= match.start() < b for a, b in spans):
+            if match.start() < reach:
                 continue
             bracket = _bracket_around(paragraph, match.start())
             if bracket:
                 spans.append((bracket[0] + 1, bracket[1]))
             elif match.start() <= 2:
                 spans.append((match.start(), len(paragraph)))
+            else:
+                continue
+            reach = max(reach, spans[-1][1])
         line_only = bool(spans) and spans[0][0] <= 2 and not _bracket_around(paragraph, matches[0].start())
         for a, b in spans:
             roles = _roles(pair, start + a, start + b)

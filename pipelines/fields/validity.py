@@ -13,9 +13,12 @@
 """
 from __future__ import annotations
 
+import bisect
 import re
+from typing import Iterator
 
 from pipelines.dates import DateMatch, add_years, find_dates, month_day_dates
+from pipelines.fields.limits import MAX_SENTENCE, pieces
 from pipelines.numbers import parse_number
 from pipelines.text.normalise import split_sentences
 
@@ -31,12 +34,15 @@ FIVE_YEAR_PLAN = re.compile(r"[“\"]?十([一二三四五六])五[”\"]?\s*(?:
 PERIOD_CONTEXT = re.compile(r"周期|期限|规划期|实施期|执行期|计划期|时间跨度|为期")
 DEADLINE_WORDS = re.compile(r"申报|报名|提交|报送|受理|推荐|申请|征集|填报|上报|确认|报备|备案|评审|材料")
 CUTOFF = re.compile(r"(?:截止|截至)(?:时间|日期)?(?:为|是|到|至|:)?\s*$")
-BEFORE = re.compile(r"^\s*(?:\d{1,2}[:：]\d{2})?\s*(?:前|之前|以前)")
+# BEFORE and FACT_AFTER are matched where a date ends (pattern.match(sentence, end)).
+BEFORE = re.compile(r"\s*(?:\d{1,2}[:：]\d{2}\s*)?(?:前|之前|以前)")
 RANGE_END = re.compile(r"(?:至|到|—|-|~)\s*$")
 APPLICANT_FACT = r"(?:注册|成立|设立|登记|出生|投产|落户|入驻|迁入)"
 FACT_BEFORE = re.compile(rf"{APPLICANT_FACT}(?:时间|日期)?(?:为|是|在|于|:|：)?\s*(?:在|于)?\s*$")
-FACT_AFTER = re.compile(rf"^\s*(?:前|之前|以前)(?:在[^，,。；;]{{0,10}})?{APPLICANT_FACT}(?!账号|账户|用户|系统)")
+FACT_AFTER = re.compile(rf"\s*(?:前|之前|以前)(?:在[^，,。；;]{{0,10}})?{APPLICANT_FACT}(?!账号|账户|用户|系统)")
 CLAUSE_END = re.compile(r"[，,；;。]")
+FILING = re.compile(r"申报|报名|受理|征集|填报|提交")
+IN_FORCE = re.compile(r"有效期|施行|实施|执行|生效")
 
 
 def effective_date(text: str, signed: str | None) -> str | None:
@@ -103,44 +109,69 @@ def period(titles: list[str | None], text: str) -> str | None:
     return None
 
 
-def _filing_near(before: str, after: str) -> bool:
-    """Whether the clause holding a date, or the clause after it, names a filing (申报, 报送…)."""
-    clause_start = max((m.end() for m in CLAUSE_END.finditer(before)), default=0)
-    ends = [m.start() for m in CLAUSE_END.finditer(after)]
-    window_end = ends[1] if len(ends) > 1 else len(after)
-    return bool(DEADLINE_WORDS.search(before[clause_start:]) or DEADLINE_WORDS.search(after[:window_end]))
+class _Sentence:
+    """One sentence with its clause marks and first filing word found once, so that each date in it is
+    judged by looking only near the date (a sentence of many dates is read once, not once per date)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.marks = [match.start() for match in CLAUSE_END.finditer(text)]
+        # FILING's words are all two characters long: the first one found is the first to end
+        filing = FILING.search(text)
+        self.filing_end = filing.end() if filing else None
+
+    def filing_near(self, start: int, end: int) -> bool:
+        """Whether the clause holding the date at `start`..`end`, or the clause after it, names a filing."""
+        before = bisect.bisect_left(self.marks, start)
+        clause_start = self.marks[before - 1] + 1 if before else 0
+        after = bisect.bisect_left(self.marks, end)
+        window_end = self.marks[after + 1] if after + 1 < len(self.marks) else len(self.text)
+        return bool(DEADLINE_WORDS.search(self.text, clause_start, start)
+                    or DEADLINE_WORDS.search(self.text, end, window_end))
+
+    def due_before(self, start: int, end: int) -> bool:
+        """A "…日前" date that is a filing deadline, not a fact the applicant must meet by then."""
+        if (not BEFORE.match(self.text, end) or FACT_BEFORE.search(self.text[max(0, start - 10):start])
+                or FACT_AFTER.match(self.text, end)):
+            return False
+        return self.filing_near(start, end)
+
+    def is_deadline(self, match: DateMatch) -> bool:
+        """Whether the date `match` is one by which something must be filed (the sentence names a filing)."""
+        start, end = match.start, match.end
+        if IN_FORCE.search(self.text[max(0, start - 12):start]):
+            return False
+        return bool(CUTOFF.search(self.text[max(0, start - 10):start]) or self.due_before(start, end) or
+                    (RANGE_END.search(self.text[max(0, start - 3):start])
+                     and self.filing_end is not None and self.filing_end <= start))
 
 
-def _is_due_before(before: str, after: str) -> bool:
-    """A "…日前" date that is a filing deadline, not a fact the applicant must meet by then."""
-    if not BEFORE.match(after) or FACT_BEFORE.search(before[-10:]) or FACT_AFTER.match(after):
-        return False
-    return _filing_near(before, after)
-
-
-def _is_deadline(sentence: str, match: DateMatch) -> bool:
-    before, after = sentence[:match.start], sentence[match.end:]
-    if not DEADLINE_WORDS.search(sentence):
-        return False
-    if re.search(r"有效期|施行|实施|执行|生效", before[-12:]):
-        return False
-    return bool(CUTOFF.search(before[-10:]) or _is_due_before(before, after) or
-                (RANGE_END.search(before[-3:]) and re.search(r"申报|报名|受理|征集|填报|提交", before)))
+def _sentences(text: str) -> Iterator[str]:
+    """The text's sentences, one too long to be one in pieces."""
+    for sentence in split_sentences(text):
+        if len(sentence) <= MAX_SENTENCE:
+            yield sentence
+        else:
+            yield from (sentence[a:b] for a, b in pieces(sentence))
 
 
 def deadlines(text: str) -> list[str]:
     """Dates by which applications or materials are due, in order, without repeats."""
     out: list[str] = []
+    seen: set[str] = set()
     last_year: int | None = None
-    for sentence in split_sentences(text):
+    for sentence in _sentences(text):
         full = find_dates(sentence)
         candidates = list(full)
         year = full[0].iso[:4] if full else (str(last_year) if last_year else None)
         if year:
-            candidates += month_day_dates(sentence, int(year))
-        for match in sorted(candidates, key=lambda m: m.start):
-            if _is_deadline(sentence, match) and match.iso not in out:
-                out.append(match.iso)
+            candidates += month_day_dates(sentence, int(year), full)
+        if candidates and DEADLINE_WORDS.search(sentence):
+            judged = _Sentence(sentence)
+            for match in sorted(candidates, key=lambda m: m.start):
+                if match.iso not in seen and judged.is_deadline(match):
+                    seen.add(match.iso)
+                    out.append(match.iso)
         if full:
             last_year = int(full[-1].iso[:4])
     return out
