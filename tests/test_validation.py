@@ -2,8 +2,10 @@
 are mostly invalid is reported as an error; valid and invalid records are both stored."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
+import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
@@ -24,17 +26,22 @@ def page(n: int, html: str) -> FetchedPage:
                        body=html.encode("utf-8"), html=html, encoding="utf-8", fetched_at="2026-12-07T08:00:00+00:00")
 
 
-def run(tmp_path, htmls: list[str], caplog) -> tuple[dict, object]:
-    crawler = get_crawler(Spider)
+def run(tmp_path, htmls: list[str], caplog, workers: int = 0) -> tuple[dict, object]:
+    crawler = get_crawler(Spider, {"POLICYWATCH_PROCESS_WORKERS": workers})
     spider = Spider(name="policy")
     spider.db = open_db(tmp_path / "pw.db")
     spider.dedup_config = DedupConfig()
     crawler.spider = spider
     crawler.stats.open_spider()
     pipeline = StorePipeline.from_crawler(crawler)
-    with caplog.at_level(logging.WARNING, logger="pipelines.items"):
+
+    async def store_all() -> None:
         for n, html in enumerate(htmls):
-            pipeline.process_item(page(n, html))
+            await pipeline.process_item(page(n, html))
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.items"):
+        pipeline.open_spider()
+        asyncio.run(store_all())
         pipeline.close_spider()
     return crawler.stats.get_stats(), spider.db
 
@@ -45,8 +52,9 @@ def test_valid_records_are_counted_and_nothing_is_reported(tmp_path, caplog):
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_a_run_of_mostly_invalid_records_is_reported_and_still_stored(tmp_path, caplog):
-    stats, db = run(tmp_path, [EMPTY] * 4 + [POLICY] * 2, caplog)
+@pytest.mark.parametrize("workers", [0, 1])  # processed in the crawl process, or in a worker process
+def test_a_run_of_mostly_invalid_records_is_reported_and_still_stored(tmp_path, caplog, workers):
+    stats, db = run(tmp_path, [EMPTY] * 4 + [POLICY] * 2, caplog, workers)
     assert stats["policywatch/records/invalid"] == 4 and stats["policywatch/records/valid"] == 2
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 4 and all("invalid record" in w and "no text" in w for w in warnings)
