@@ -24,7 +24,7 @@ from typing import Iterable
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vDuration
 
-from core.clock import BEIJING
+from core.clock import parse_instant
 from feeds.deadlines import parse_deadline
 from feeds.page import amount_text, one_line, region_text
 from pipelines.sanitize import safe_href
@@ -74,13 +74,8 @@ def calendar_events(entries: Iterable[PolicyEntry], today: date,
 
 
 def _instant(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).astimezone(timezone.utc)
+    parsed = parse_instant(value)
+    return parsed.astimezone(timezone.utc) if parsed else None
 
 
 def _description(event: DeadlineEvent, link: str | None) -> str:

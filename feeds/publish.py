@@ -3,7 +3,8 @@ index.html, written atomically.
 
 One entry per policy, never per page: its id is the policy id as a URN, which stays put when
 the canonical page changes. Standard feeds are derived from the data (all, incentives, one per
-province, one per topic); more come from a feeds file (config/feeds.yaml), each a PolicyFilter.
+province, one per city with at least CITY_FEED_MIN policies, one per topic); more come from a feeds
+file (config/feeds.yaml), each a PolicyFilter.
 
 A publish run has one day: the Beijing date of its clock (`now`). Deadlines in entries and on the page are
 shown with their state on that day (open, closing in N days, closed; feeds/deadlines.py) and the `open`
@@ -15,6 +16,9 @@ Output layout (OUT is the --out folder):
     OUT/feeds/<slug>.rss        RSS 2.0
     OUT/feeds/<slug>.atom       Atom 1.0
     OUT/feeds/<slug>.ics        iCalendar: the feed's application deadlines (feeds/calendar.py)
+
+Standard slugs: all, incentives, national, province-<division code> (province-430000),
+city-<division code> (city-440800), topic-<topic slug>.
 
 A file is replaced with os.replace from a temporary file in the same folder, so a reader never
 sees half a feed; files whose bytes did not change are left alone (their ETag and Last-Modified
@@ -42,7 +46,7 @@ from feeds.filters import NATIONAL, FilterError, PolicyFilter
 from feeds.page import FeedLink, display, environment, one_line, render_index, sanitised_fragment
 from pipelines.classify.divisions import division_index
 from pipelines.classify.vocabulary import load_vocabulary
-from core.clock import BEIJING
+from core.clock import BEIJING, parse_instant
 from core.yamlfile import load_yaml, yaml_error_message
 from storage.files import write_atomic
 from storage.published import PolicyEntry, policy_entries
@@ -62,7 +66,8 @@ UPDATED_MARK = "【更新】"
 TEMPORARY = re.compile(r"\..+\.tmp(?:-.*)?")   # write_atomic's .<name>.<random>.tmp (and .<name>.tmp-*)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 RESERVED_SLUGS = ("all", "incentives", "national")
-RESERVED_PREFIXES = ("province-", "topic-")
+RESERVED_PREFIXES = ("province-", "city-", "topic-")
+CITY_FEED_MIN = 3     # relevant policies a city needs for a feed of its own (fewer: its province's feed has them)
 CONFIG_KEYS = ("id", "title", "description", "filter")
 NO_DATE = datetime(2000, 1, 1, tzinfo=BEIJING)
 FEED_AUTHOR = {"name": "policywatch"}
@@ -81,7 +86,7 @@ class FeedSpec:
     title: str
     description: str
     filter: PolicyFilter
-    group: str = "standard"     # standard | province | topic | config
+    group: str = "standard"     # standard | province | city | topic | config
 
 
 @dataclass
@@ -111,8 +116,36 @@ def province_slug(province: str) -> str | None:
     return f"province-{division.code}" if division else None
 
 
+def city_slug(province: str, city: str) -> str | None:
+    """`city-440800` for 广东省 湛江市 (its division code); None when the dataset has no such city."""
+    divisions = division_index()
+    found = [division for division in (divisions.lookup(city) if divisions else [])
+             if division.tier == "city" and division.province == province and not division.is_zone]
+    return f"city-{found[0].code}" if len(found) == 1 else None
+
+
+def city_feeds(entries: list[PolicyEntry], province: str) -> list[FeedSpec]:
+    """One feed per city of `province` with at least CITY_FEED_MIN of `entries`, in division-code order."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.province == province and entry.city:
+            counts[entry.city] = counts.get(entry.city, 0) + 1
+    specs = []
+    for city, count in counts.items():
+        if count < CITY_FEED_MIN:
+            continue
+        slug = city_slug(province, city)
+        if slug is None:
+            logger.warning("feeds: no division code for city %s of %s, no feed for it", city, province)
+            continue
+        specs.append(FeedSpec(slug, f"{city}政策", f"{province}{city}的高新区与高新技术企业政策",
+                              PolicyFilter(cities=(city,)), "city"))
+    return sorted(specs, key=lambda spec: spec.slug)
+
+
 def standard_feeds(entries: Iterable[PolicyEntry]) -> list[FeedSpec]:
-    """All relevant policies, incentives only, one feed per province present, one per topic present."""
+    """All relevant policies, incentives only, one feed per province present, each followed by its cities with
+    at least CITY_FEED_MIN policies, one per topic present."""
     entries = list(entries)
     specs = [
         FeedSpec("all", "全部相关政策", "高新区与高新技术企业相关的全部政策", PolicyFilter()),
@@ -129,6 +162,7 @@ def standard_feeds(entries: Iterable[PolicyEntry]) -> list[FeedSpec]:
             continue
         specs.append(FeedSpec(slug, f"{province}政策", f"{province}的高新区与高新技术企业政策",
                               PolicyFilter(provinces=(province,)), "province"))
+        specs.extend(city_feeds(entries, province))
     used = {slug for entry in entries for slug in entry.topics}
     for topic in load_vocabulary().topics:
         if topic.slug in used:
@@ -154,7 +188,7 @@ def _config_feed(path: Path, index: int, item: Any, seen: set[str]) -> FeedSpec:
     where = f"feed {slug!r}"
     if slug in RESERVED_SLUGS or slug.startswith(RESERVED_PREFIXES):
         raise _config_error(path, f"{where}.id", "reserved for a standard feed (all, incentives, national, "
-                                                 "province-*, topic-*)")
+                                                 "province-*, city-*, topic-*)")
     if slug in seen:
         raise _config_error(path, f"{where}.id", "defined twice")
     title = item.get("title")
@@ -223,13 +257,8 @@ def select_entries(spec: FeedSpec, entries: list[PolicyEntry], limit: int, today
 # ---------------------------------------------------------------------------------------------
 
 def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)).astimezone(BEIJING)
+    parsed = parse_instant(value)
+    return parsed.astimezone(BEIJING) if parsed else None
 
 
 def published_at(entry: PolicyEntry) -> datetime:

@@ -8,9 +8,9 @@ seconds, default 10) skips the optional readers not yet started once it is spent
 returned, with a warning naming what was not read, so one hostile page never holds up a crawl."""
 from __future__ import annotations
 
-import os
 from typing import Any, Mapping
 
+from core.clock import env_seconds
 from pipelines.classify.record import classify_record
 from pipelines.extract import PageInput, extract_record
 from pipelines.fields.limits import Budget, readable_text
@@ -21,16 +21,7 @@ BUDGET_VARIABLE = "POLICYWATCH_PAGE_BUDGET"
 
 def page_budget_seconds() -> float:
     """The seconds one page's processing may take: $POLICYWATCH_PAGE_BUDGET, else DEFAULT_PAGE_BUDGET."""
-    value = os.environ.get(BUDGET_VARIABLE, "").strip()
-    if not value:
-        return DEFAULT_PAGE_BUDGET
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ValueError(f"${BUDGET_VARIABLE}: {value!r} is not a number of seconds") from None
-    if seconds < 0:
-        raise ValueError(f"${BUDGET_VARIABLE}: {value!r} is negative")
-    return seconds
+    return env_seconds(BUDGET_VARIABLE, DEFAULT_PAGE_BUDGET)
 
 
 def _classified_text(record: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -35,6 +35,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from core.clock import env_seconds
 from storage.migrations import migrate
 
 logger = logging.getLogger(__name__)
@@ -61,16 +62,7 @@ class DatabaseUnusable(Exception):
 
 def busy_timeout() -> float:
     """Seconds to wait for another process's lock: $POLICYWATCH_BUSY_TIMEOUT, else 30."""
-    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
-    if not value:
-        return DEFAULT_BUSY_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds < 86400:
-        raise ValueError(f"${BUSY_TIMEOUT_ENV}: expected seconds (0 to 86399), got {value!r}")
-    return seconds
+    return env_seconds(BUSY_TIMEOUT_ENV, DEFAULT_BUSY_TIMEOUT)
 
 
 def file_problem(path: str | Path, exc: sqlite3.Error | OSError) -> str | None:

@@ -4,10 +4,8 @@ by feedparser and icalendar."""
 from __future__ import annotations
 
 import gzip
-import http.client
 import json
 import threading
-from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
@@ -22,6 +20,7 @@ from feeds.server import FolderServer, make_server
 from storage.db import open_db
 from storage.published import policy_entries
 from tests.publish_data import build_database
+from tests.support.http import request
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +40,6 @@ def server(data, tmp_path) -> Iterator[FolderServer]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def get(server: FolderServer, path: str, **headers: str) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
-    try:
-        conn.putrequest("GET", path, skip_accept_encoding=True)
-        for name, value in headers.items():
-            conn.putheader(name.replace("_", "-"), value)
-        conn.endheaders()
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
 
 
 def expected(data: dict, text: str, limit: int = 100) -> list[str]:
@@ -77,25 +63,25 @@ def ids(parsed) -> list[str]:
 def test_rss_and_atom_by_url_list_what_the_filter_passes(server, data, path, text):
     limit = 3 if "limit=3" in path else 100
     want = expected(data, text, limit)
-    status, headers, body = get(server, path)
+    status, headers, body = request(server, path)
     assert status == 200 and headers["Content-Type"] == "application/rss+xml; charset=utf-8"
     rss = feedparser.parse(body)
     assert not rss.bozo and ids(rss) == want
     separator = "&" if "?" in path else "?"
-    status, headers, body = get(server, path.replace("/feeds", "/feeds.atom") + separator + "format=rss")
+    status, headers, body = request(server, path.replace("/feeds", "/feeds.atom") + separator + "format=rss")
     atom = feedparser.parse(body)
     assert headers["Content-Type"].startswith("application/atom+xml") and ids(atom) == want  # the suffix wins
 
 
 def test_json_feed_and_calendar_by_url(server, data):
-    status, headers, body = get(server, "/feeds.json?province=" + quote("广东"))
+    status, headers, body = request(server, "/feeds.json?province=" + quote("广东"))
     assert status == 200 and headers["Content-Type"] == "application/feed+json; charset=utf-8"
     document = json.loads(body)
     assert document["version"] == "https://jsonfeed.org/version/1.1"
     assert [item["id"].rsplit(":", 1)[1] for item in document["items"]] == expected(data, "province=广东")
     assert all(item["title"] and item["content_html"] and item["date_published"] for item in document["items"])
     assert document["feed_url"].endswith("/feeds.json?province=" + quote("广东"))
-    status, headers, body = get(server, "/feeds?format=ics")
+    status, headers, body = request(server, "/feeds?format=ics")
     assert status == 200 and headers["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(body)
     with_deadlines = [e for e in feed_order(policy_entries(open_db(data["path"]))) if e.deadlines]
@@ -105,21 +91,21 @@ def test_json_feed_and_calendar_by_url(server, data):
 def test_a_new_policy_shows_at_once_without_a_rebuild(server, data, tmp_path):
     from tests.support.policies import add_policy
 
-    before = ids(feedparser.parse(get(server, "/feeds?keyword=" + quote("测绘地理信息"))[2]))
+    before = ids(feedparser.parse(request(server, "/feeds?keyword=" + quote("测绘地理信息"))[2]))
     policy_id = add_policy(open_db(data["path"]), "关于测绘地理信息企业奖励的通知", province="湖南省", amount=40)
-    after = ids(feedparser.parse(get(server, "/feeds?keyword=" + quote("测绘地理信息"))[2]))
+    after = ids(feedparser.parse(request(server, "/feeds?keyword=" + quote("测绘地理信息"))[2]))
     assert policy_id not in before and after[0] == policy_id
 
 
 def test_gzip_and_conditional_get(server):
-    status, plain_headers, plain = get(server, "/feeds?limit=20")
-    status, headers, body = get(server, "/feeds?limit=20", Accept_Encoding="gzip, deflate")
+    status, plain_headers, plain = request(server, "/feeds?limit=20")
+    status, headers, body = request(server, "/feeds?limit=20", Accept_Encoding="gzip, deflate")
     assert status == 200 and headers["Content-Encoding"] == "gzip" and headers["Vary"] == "Accept-Encoding"
     assert gzip.decompress(body) == plain and len(body) < len(plain)
     assert headers["ETag"] != plain_headers["ETag"]
-    assert get(server, "/feeds?limit=20", If_None_Match=plain_headers["ETag"])[0] == 304
-    assert get(server, "/feeds?limit=20", Accept_Encoding="gzip", If_None_Match=headers["ETag"])[0] == 304
-    assert get(server, "/feeds?limit=20", If_Modified_Since=plain_headers["Last-Modified"])[0] == 304
+    assert request(server, "/feeds?limit=20", If_None_Match=plain_headers["ETag"])[0] == 304
+    assert request(server, "/feeds?limit=20", Accept_Encoding="gzip", If_None_Match=headers["ETag"])[0] == 304
+    assert request(server, "/feeds?limit=20", If_Modified_Since=plain_headers["Last-Modified"])[0] == 304
 
 
 @pytest.mark.parametrize("path,message", [
@@ -130,7 +116,7 @@ def test_gzip_and_conditional_get(server):
     ("/feeds?min_amount=nan", "min_amount"),
 ])
 def test_a_bad_feed_url_is_a_400_with_one_line(server, path, message):
-    status, headers, body = get(server, path)
+    status, headers, body = request(server, path)
     assert status == 400 and message in body.decode("utf-8") and len(body.decode("utf-8").splitlines()) == 1
 
 
@@ -140,7 +126,7 @@ def test_without_a_database_feeds_by_url_are_not_a_route(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        assert get(server, "/feeds?province=" + quote("广东"))[0] == 404
+        assert request(server, "/feeds?province=" + quote("广东"))[0] == 404
     finally:
         server.shutdown()
         server.server_close()

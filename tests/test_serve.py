@@ -18,6 +18,7 @@ import pytest
 
 from storage.files import write_atomic
 from feeds.server import FolderServer, http_date_timestamp, make_server, read_file
+from tests.support.http import request
 from tests.support.mirror import ROOT
 
 
@@ -43,20 +44,6 @@ def server(site) -> Iterator[FolderServer]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def request(server: FolderServer, path: str, method: str = "GET", **headers: str) -> tuple[int, dict, bytes]:
-    """One raw request (the path is sent exactly as given)."""
-    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
-    try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
-        for name, value in headers.items():
-            conn.putheader(name.replace("_", "-"), value)
-        conn.endheaders()
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("path, content_type", [
