@@ -23,18 +23,18 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import html as lxml_html
 
 from feeds.deadlines import call_status, deadline_states, is_open
+from feeds.excerpt import excerpt
 from feeds.filters import city_of
 from pipelines.classify.vocabulary import load_vocabulary
 from pipelines.sanitize import safe_href, sanitised_html
 from storage.published import PolicyEntry
 
 NATIONAL = "全国"
-SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 NOT_XML_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029]")
-EXCERPT_SENTENCES = 3
-EXCERPT_CHARS = 160
 AMOUNT_CHOICES = (10, 50, 100, 500, 1000, 5000)      # the page's minimum-amount choices, in 万元
-FEED_GROUPS = (("standard", "全部"), ("province", "按地区"), ("topic", "按主题"), ("config", "自定义筛选"))
+# the page's groups of feed links: the feed groups each lists (a province's cities follow it under 按地区)
+FEED_GROUPS = ((("standard",), "全部"), (("province", "city"), "按地区"), (("topic",), "按主题"),
+               (("config",), "自定义筛选"))
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class FeedLink:
     slug: str
     title: str
     description: str
-    group: str          # "standard", "province", "topic" or "config"
+    group: str          # "standard", "province", "city", "topic" or "config"
     rss_path: str
     atom_path: str
     entries: int
@@ -79,17 +79,6 @@ def sanitised_fragment(html: str) -> str:
     return sanitised_html(lxml_html.fragment_fromstring(html, create_parent="div"))
 
 
-def excerpt(text: str, sentences: int = EXCERPT_SENTENCES, limit: int = EXCERPT_CHARS) -> str:
-    """The first two or three sentences of `text`, at most about `limit` characters."""
-    parts = [part.strip() for part in SENTENCE_END.split(one_line(text)) if part.strip()]
-    chosen = ""
-    for part in parts[:sentences]:
-        if chosen and len(chosen) + len(part) > limit:
-            break
-        chosen += part
-    return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
-
-
 def amount_text(amount_wan: float | None) -> str | None:
     """An amount in 万元 as people write it: 30万元, 1.5亿元."""
     if amount_wan is None:
@@ -118,12 +107,14 @@ def topic_labels(slugs: Iterable[str]) -> list[str]:
 
 
 def other_pages(entry: PolicyEntry) -> list[dict[str, str]]:
-    """The policy's pages other than the canonical one that have an http(s) address."""
+    """The policy's pages other than the canonical one that have an http(s) address, each with the name of its
+    source (华夏泰科 政策资讯; its id when the source is not configured, its address when it has neither)."""
     pages = []
     for page in entry.pages:
         url = safe_href(page["url"], None)
         if url and not page["is_canonical"] and url != entry.canonical_url:
-            pages.append({"url": url, "source": one_line(page["source_id"] or url)})
+            source = one_line(page.get("source_name")) or one_line(page["source_id"]) or url
+            pages.append({"url": url, "source": source})
     return pages
 
 
@@ -154,7 +145,7 @@ def display(entry: PolicyEntry, today: date) -> dict[str, Any]:
         "city": city_of(entry) or "",
         "amount_wan": entry.max_amount_wan,
         "period": entry.period or "",
-        "excerpt": excerpt(entry.text_head),
+        "excerpt": one_line(excerpt(entry.text_head, entry.title)),
         "updated": bool(entry.updated_at),
         "update_summary": one_line(entry.update_summary if isinstance(entry.update_summary, str) else ""),
         "also_at": other_pages(entry),
@@ -182,7 +173,7 @@ def render_index(entries: list[PolicyEntry], feeds: list[FeedLink], title: str =
     script, script_hash = filter_script()
     amounts = [amount for amount in AMOUNT_CHOICES
                if any((row["amount_wan"] or 0) >= amount for row in rows)]
-    groups = [(label, [feed for feed in feeds if feed.group == group]) for group, label in FEED_GROUPS]
+    groups = [(label, [feed for feed in feeds if feed.group in members]) for members, label in FEED_GROUPS]
     return environment().get_template("index.html.j2").render(
         title=title, rows=rows, regions=regions, cities=cities, topics=topics, types=types, feeds=feeds,
         amounts=[(amount, amount_text(amount)) for amount in amounts], feed_groups=[g for g in groups if g[1]],

@@ -57,6 +57,8 @@ class PolicyEntry:
     source_id: str | None
     source_kind: str | None
     text_head: str                # the start of the canonical text (for excerpts and keyword filters)
+    # every page of the policy, canonical first: url, source_id, source_name (the configured source's name,
+    # None for a source not in the sources table), source_kind, title, is_canonical
     pages: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -117,12 +119,15 @@ def _attach_pages(db: Database, entries: dict[str, PolicyEntry]) -> None:
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         cursor = db.execute(
-            "select m.policy_id, d.url, d.source_id, d.source_kind, d.title, d.is_canonical "
-            f"from policy_members m join documents d on d.id = m.document_id where m.policy_id in ({marks}) "
+            "select m.policy_id, d.url, d.source_id, d.source_kind, d.title, d.is_canonical, s.name "
+            "from policy_members m join documents d on d.id = m.document_id "
+            "left join sources s on s.id = d.source_id "
+            f"where m.policy_id in ({marks}) "
             "order by m.policy_id, d.is_canonical desc, m.joined_at, d.id", chunk)
-        for policy_id, url, source_id, kind, title, canonical in cursor.fetchall():
+        for policy_id, url, source_id, kind, title, canonical, source_name in cursor.fetchall():
             entries[policy_id].pages.append({"url": url, "source_id": source_id, "source_kind": kind,
-                                             "title": title, "is_canonical": bool(canonical)})
+                                             "title": title, "is_canonical": bool(canonical),
+                                             "source_name": source_name})
 
 
 def policy_entries(db: Database, *, relevant_only: bool = True, since: str | None = None,

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from crawler.sources import load_sources
 from pipelines.text.decode import decode_html
 from pipelines.dedup.normalise import content_hash_of
 from pipelines.store import store_page
 from storage.db import open_db
 from storage.documents import document_by_url, upsert_document
+from storage.sources import sync_sources
 from pipelines.store import assign_policy, record_revision
 from tests.support.mirror import MIRROR_BASE, mirror_fetched_page
+from tests.support.mirror import DEMO_SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "demo" / "mirror"
@@ -120,3 +123,11 @@ def build_midnight_database(path: Path):
             "topics": ["hitech-enterprise"], "is_relevant": 1, "relevance": 0.9,
         })
     return db
+
+
+def name_sources(db) -> dict[str, str]:
+    """The demo mirror's sources stored in the sources table as a crawl stores them (so pages carry their
+    source's name); returns id → name."""
+    sources = load_sources(DEMO_SOURCES, variables={"mirror": MIRROR_BASE})
+    sync_sources(db, [source.to_config() for source in sources])
+    return {source.id: source.name for source in sources}

@@ -683,3 +683,54 @@ def test_offer_lines_state_amounts_or_the_rate_offered():
             "rate": "减按15%的税率征收企业所得税"}
     assert offer_line(rate) == "减免 减按15%的税率征收企业所得税（高新技术企业）"
     assert offer_line({"amount_wan": None, "amount_max_wan": None, "kind": "奖励"}) == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# subjects and excerpts
+# ---------------------------------------------------------------------------------------------
+
+def digest_subjects(path: Path, keyword: str, policies: list[tuple[str | None, float]]) -> str:
+    """The subject of the one digest a subscriber to `keyword` gets for these (province, amount) policies."""
+    cli("subscribe", f"{len(policies)}@example.org", "--keyword", keyword, "--daily", "--backfill", "1",
+        "--db", str(path))
+    db = open_db(path)
+    for n, (province, amount) in enumerate(policies):
+        add_policy(db, f"{keyword}第{n}条", province=province, amount=amount)
+    with SmtpServer(Recorder()) as server:
+        run_digest(open_db(path), server.settings(),
+                   DigestOptions(only=f"{len(policies)}@example.org", now=BEFORE_SYNTHETIC_DEADLINE))
+        [item] = server.recorder.messages
+    return item["message"]["Subject"]
+
+
+def test_a_subject_names_real_regions_only(tmp_path: Path) -> None:
+    """Pages without a region are no place: never named as 其他地区, never counted as one of the 「等 N 地」."""
+    path = tmp_path / "places.db"
+    assert digest_subjects(path, "甲地区测试", [(None, 10), (None, 20), ("湖南省", 30)]) == \
+        "【policywatch】湖南省等 3 条新政策 · 最高 30 万元"
+    assert digest_subjects(path, "乙地区测试", [(None, 10), (None, 40)]) == "【policywatch】2 条新政策 · 最高 40 万元"
+    assert digest_subjects(path, "丙地区测试", [("湖南省", 10), ("湖南省", 20), ("广东省", 90), ("江苏省", 30),
+                                               ("浙江省", 5), (None, 60), (None, 70)]) == \
+        "【policywatch】湖南省、广东省等 4 地 7 条新政策 · 最高 90 万元"
+    assert digest_subjects(path, "丁地区测试", [("湖南省", 10), ("广东省", 20), ("广东省", 5)]) == \
+        "【policywatch】广东省、湖南省 3 条新政策 · 最高 20 万元"
+
+
+def test_digest_excerpts_open_with_substance(tmp_path: Path) -> None:
+    path = tmp_path / "excerpts.db"
+    cli("subscribe", "excerpt@example.org", "--keyword", "摘录测试", "--daily", "--backfill", "1", "--db", str(path))
+    db = open_db(path)
+    substance = "为支持高新技术企业发展，对首次认定的企业给予30万元奖励。"
+    add_policy(db, "摘录测试：认定奖励的通知", province="湖南省", amount=30,
+               text="湘科发〔2026〕3号\n各市州科技局，各国家级、省级高新区管委会：\n" + substance + "请认真贯彻执行。")
+    add_policy(db, "摘录测试：培育资金", province="湖南省", amount=20)  # its text opens with its title repeated
+    with SmtpServer(Recorder()) as server:
+        run_digest(db, server.settings(), DigestOptions(only="excerpt@example.org", now=BEFORE_SYNTHETIC_DEADLINE))
+        [item] = server.recorder.messages
+    text = item["message"].get_body(("plain",)).get_content()
+    html = item["message"].get_body(("html",)).get_content()
+    lines = text.splitlines()
+    assert f"  {substance}请认真贯彻执行。" in lines
+    assert f'<span style="color:#555;font-size:13px;">{substance}请认真贯彻执行。</span>' in html
+    assert "  对首次认定的企业给予20万元奖励。摘录测试：培育资金。对首次认定的企业给予20万元奖励。" in lines
+    assert "湘科发〔2026〕3号" not in text and "管委会：" not in text and "  摘录测试：培育资金。" not in text

@@ -18,11 +18,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from core.clock import BEIJING
+from feeds.excerpt import excerpt, skip_lead
 from feeds.filters import PolicyFilter
-from feeds.publish import POLICY_URN, load_feed_config, publish
+from feeds.publish import CITY_FEED_MIN, POLICY_URN, load_feed_config, publish, standard_feeds
 from storage.published import policy_entries
 from tests.support.mirror import ROOT, run_cli
-from tests.publish_data import REVISED_URL, XSS_TITLE, build_database, require_program
+from tests.publish_data import REVISED_URL, XSS_TITLE, build_database, name_sources, require_program
 
 DEMO_FEEDS = ROOT / "demo" / "feeds.yaml"
 NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
@@ -30,10 +31,10 @@ NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> dict:
-    """The shared database, published once with the demo feeds file."""
+    """The shared database with the demo's source names, published once with the demo feeds file."""
     folder = tmp_path_factory.mktemp("feeds")
     built = build_database(folder / "pw.db")
-    built.update(path=folder / "pw.db", out=folder / "site")
+    built.update(path=folder / "pw.db", out=folder / "site", source_names=name_sources(built["db"]))
     publish(built["db"], built["out"], base_url="https://feeds.example/pw/", config_path=DEMO_FEEDS)
     built["entries"] = policy_entries(built["db"])
     return built
@@ -221,14 +222,14 @@ def test_feeds_command_caps_entries_rewrites_only_changes_and_rejects_a_bad_conf
                      "--config", str(DEMO_FEEDS))
     assert result.returncode == 0, result.stderr
     relevant = sum(1 for entry in data["entries"] if entry.is_relevant)
-    assert re.match(rf"23 feeds \(69 files, RSS, Atom and iCalendar\) with \d+ entries and \d+ deadline events "
+    assert re.match(rf"25 feeds \(75 files, RSS, Atom and iCalendar\) with \d+ entries and \d+ deadline events "
                     rf"from {relevant} relevant policies",
                     result.stdout)
     assert all(len(parsed({"out": out}, path.stem, path.suffix[1:]).entries) <= 3
                for path in (out / "feeds").iterdir() if path.suffix in (".rss", ".atom"))
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]
     again = run_cli("feeds", "--db", str(data["path"]), "--out", str(out), "--limit", "3", "--config", str(DEMO_FEEDS))
-    assert "0 files written, 70 unchanged" in again.stdout      # 23 × (RSS, Atom, calendar) + index.html
+    assert "0 files written, 76 unchanged" in again.stdout      # 25 × (RSS, Atom, calendar) + index.html
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "feeds.yaml"
     bad.write_text("feeds:\n  - id: hunan\n    title: 湖南\n    filter: {province: 火星}\n", encoding="utf-8")
@@ -240,6 +241,7 @@ def test_feeds_command_caps_entries_rewrites_only_changes_and_rejects_a_bad_conf
 
 @pytest.mark.parametrize("text, message", [
     ("feeds:\n  - id: all\n    title: x\n    filter: {}\n", "feed 'all'.id: reserved for a standard feed"),
+    ("feeds:\n  - id: city-440800\n    title: x\n    filter: {}\n", "feed 'city-440800'.id: reserved for a standard"),
     ("feeds:\n  - id: Bad Name\n    title: x\n    filter: {}\n", "feeds[0].id: expected lower-case letters"),
     ("feeds:\n  - id: a\n    title: x\n    filter: {}\n  - id: a\n    title: y\n    filter: {}\n", "defined twice"),
     ("feeds:\n  - id: a\n    title: x\n", "feed 'a'.filter: required"),
@@ -455,3 +457,124 @@ def test_feeds_whose_calls_have_all_closed_do_not_change_from_day_to_day(data, t
     for kind in ("rss", "atom", "ics"):
         assert (tmp_path / "a" / "feeds" / f"province-440000.{kind}").read_bytes() == \
             (tmp_path / "b" / "feeds" / f"province-440000.{kind}").read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# excerpts, source names, city feeds
+# ---------------------------------------------------------------------------------------------
+
+TITLE = "关于开展2024年湛江市高新技术企业培育库入库工作的通知"
+SUBSTANCE = "为加快培育高新技术企业后备力量，现开展2024年高新技术企业培育库入库工作。一、入库条件。"
+
+
+@pytest.mark.parametrize("lead", [
+    "湛科〔2024〕15号 各县（市、区）科技管理部门：",                          # number and addressees on one line
+    "湛科函〔2024〕52号\n各县（市、区）科技局，各高新区管委会：\n",
+    "湛科[2024]15号\n各有关单位:\n",                                        # half-width brackets and colon
+    "湛科【2024】15号\u3000各有关单位：",
+    "湛科［２０２４］１５號\n各縣（市、區）科技局，各高新區管委會：\n",            # full-width digits, Traditional
+    TITLE + "\n湛科〔2024〕15号\n各有关单位：\n",                            # the title repeated first
+    TITLE + " 发布时间：2024-05-06 10:30 来源：湛江市科学技术局 字号：大 中 小\n各有关单位：",
+    "發布時間：2024年5月6日\u3000來源：湛江市科學技術局\u3000字號：[大][中][小]\n",
+    "发布日期：2024-05-06\n信息来源：湛江市科学技术局\n索引号：11440800007-2024-00052\n"
+    "市直各有关单位，各县（市、区）人民政府：",
+    "发布时间：2024-05-06 来源：湛江市科学技术局 各有关单位：",                 # metadata run into the text
+    "财政部 税务总局公告2023年第12号\n",
+    "尊敬的企业家朋友：\n",
+])
+def test_an_excerpt_starts_at_the_first_sentence_of_substance(lead):
+    assert skip_lead(lead + SUBSTANCE, TITLE) == SUBSTANCE
+    assert excerpt(lead + SUBSTANCE, TITLE) == SUBSTANCE
+
+
+@pytest.mark.parametrize("text", [
+    "根据湛科〔2024〕15号文件精神，现开展入库工作。请各单位认真组织。",     # a number cited by the first sentence
+    "省科技厅湘科发〔2024〕1号文件要求各地加快培育。",
+    "关于开展2024年湛江市高新技术企业培育库入库工作的通知已于近日印发。",   # begins with the title's words
+    "问：《行动计划》出台的主要考虑是什么？答：高新区是主阵地。",
+    "【三年目标】到2026年，全市高新技术企业达到620家。",
+    "现将有关事项通知如下：一、申报条件。",
+    "重点支持以下企业：高新技术企业、科技型中小企业。",
+    "11月18日，省科技厅分管负责同志到常州科教城调研。调研指出，要发挥院所集聚优势。",
+])
+def test_an_excerpt_of_a_text_without_a_lead_keeps_its_start(text):
+    assert skip_lead(text, TITLE) == text
+    assert excerpt(text, TITLE) == text
+
+
+def test_an_excerpt_keeps_whole_sentences_within_its_limit():
+    first, second, third, fourth = ("对首次认定的企业给予30万元奖励。", "对重新认定的企业给予10万元奖励。",
+                                    "申报截止2026年3月31日。", "联系电话。")
+    text = "湘科发〔2026〕3号\n各市州科技局：\n" + first + "\n" + second + third + fourth
+    assert excerpt(text) == first + second + third
+    assert excerpt(text, limit=len(first + second)) == first + second
+    assert excerpt(text, limit=10) == first[:9] + "…"
+    assert excerpt("各有关单位：") == "各有关单位："                  # nothing but a lead: the text as it is
+
+
+def test_feed_entries_open_with_substance_not_the_number_and_addressees(data):
+    feed = parsed(data, "all", "atom")
+    excerpts = {entry.id: entry.summary.split("\n")[1] for entry in feed.entries if "\n" in entry.summary}
+    zhanjiang = next(e for e in data["entries"] if e.doc_number == "湛科〔2024〕15号")
+    assert zhanjiang.text_head.startswith("湛科〔2024〕15号\n各县（市、区）科技管理部门、财政局，各有关单位：\n")
+    assert excerpts[POLICY_URN + zhanjiang.policy_id].startswith(
+        "现将《湛江市企业研究开发费用财政补助实施细则》印发给你们，请认真贯彻执行。")
+    numbered = [e for e in data["entries"] if e.doc_number and e.text_head.startswith(e.doc_number)]
+    assert len(numbered) >= 8
+    for entry in numbered:
+        shown = excerpts[POLICY_URN + entry.policy_id]
+        first_line = entry.text_head.split("\n")[2]             # after the number and the addressees
+        assert shown.startswith(first_line[:40]), (entry.doc_number, shown)
+    content = next(e for e in feed.entries if e.id == POLICY_URN + zhanjiang.policy_id).content[0].value
+    assert "<p>现将《湛江市企业研究开发费用财政补助实施细则》印发给你们" in content
+
+
+def test_also_at_names_each_source_not_its_id(data):
+    names = data["source_names"]
+    feed = {entry.id: entry for entry in parsed(data, "all", "atom").entries}
+    page = lxml_html.fromstring((data["out"] / "index.html").read_bytes())
+    reposted = [e for e in data["entries"] if len(e.pages) > 1 and e.policy_id != data["hostile_policy"]]
+    assert len(reposted) >= 5
+    shown_names = set()
+    for policy in reposted:
+        wanted = [names[p["source_id"]] for p in policy.pages if not p["is_canonical"]]
+        content = lxml_html.fragment_fromstring(feed[POLICY_URN + policy.policy_id].content[0].value,
+                                                create_parent="div")
+        assert [a.text_content() for a in content.xpath("//li/a")] == wanted
+        row = page.xpath(f'//tr[@data-policy="{policy.policy_id}"]//small/a')
+        assert [a.text_content() for a in row] == wanted
+        shown_names.update(wanted)
+    assert shown_names == {"华夏泰科 政策资讯", "卧涛 外省资讯"}
+
+
+def test_also_at_shows_the_source_id_when_the_source_has_no_name(tmp_path):
+    built = build_database(tmp_path / "pw.db")                  # pages stored with no sources table rows
+    publish(built["db"], tmp_path / "site")
+    page = lxml_html.fromstring((tmp_path / "site" / "index.html").read_bytes())
+    shown = {a.text_content() for a in page.xpath("//td[@class='title']//small/a")}
+    assert shown == {"huaxiataike", "hfwotao"}
+
+
+def test_cities_with_enough_policies_have_feeds_listed_under_their_province(data):
+    entries = in_feed_order(data["entries"])
+    for code, city in (("440800", "湛江市"), ("440900", "茂名市")):
+        wanted = [POLICY_URN + e.policy_id for e in entries if e.city == city]
+        assert len(wanted) >= CITY_FEED_MIN
+        for kind in ("rss", "atom"):
+            feed = parsed(data, f"city-{code}", kind)
+            assert ids(feed) == wanted and feed.feed.title == f"policywatch · {city}政策"
+        assert (data["out"] / "feeds" / f"city-{code}.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+    page = lxml_html.fromstring((data["out"] / "index.html").read_bytes())
+    regional = page.xpath("//section[@class='feeds']/h3[.='按地区']/following-sibling::ul[1]/li")
+    assert [li.text.split("（")[0] for li in regional] == ["江苏省政策", "湖南省政策", "广东省政策", "湛江市政策",
+                                                          "茂名市政策"]
+    assert regional[3].xpath("a/@href") == ["feeds/city-440800.rss", "feeds/city-440800.atom",
+                                           "feeds/city-440800.ics"]
+
+
+def test_a_city_with_fewer_policies_than_the_minimum_has_no_feed(data):
+    zhanjiang = [e for e in data["entries"] if e.city == "湛江市"]
+    maoming = [e for e in data["entries"] if e.city == "茂名市"]
+    specs = standard_feeds(zhanjiang[:CITY_FEED_MIN] + maoming[:CITY_FEED_MIN - 1])
+    assert [(s.slug, s.title, s.group) for s in specs if s.group in ("province", "city")] == [
+        ("province-440000", "广东省政策", "province"), ("city-440800", "湛江市政策", "city")]

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from feeds.deadlines import deadline_states, last_deadline, next_deadline
 from feeds.digest.closed import Digest
+from feeds.excerpt import excerpt
 from feeds.filters import NATIONAL, PolicyFilter
 from feeds.mailer import envelope_address
 from pipelines.classify.vocabulary import load_vocabulary
@@ -134,7 +135,8 @@ def to_item(entry: PolicyEntry, today: date) -> Item:
                 issuer=clean_line(entry.issuer, 60), date=entry.publish_date or "", region=region_of(entry),
                 place=clean_line(place, 40), amount=format_wan(entry.max_amount_wan),
                 offers=list(dict.fromkeys(offers)), deadlines=[clean_line(s.text, 40) for s in states],
-                excerpt=clean_line(entry.text_head, EXCERPT_CHARS), max_amount=entry.max_amount_wan,
+                excerpt=clean_line(excerpt(entry.text_head, entry.title, limit=EXCERPT_CHARS), EXCERPT_CHARS),
+                max_amount=entry.max_amount_wan,
                 next_deadline=clean_line(upcoming.text, 40) if upcoming else "",
                 closed_on=clean_line(last.text, 40) if last and not upcoming else "")
 
@@ -210,18 +212,28 @@ def group_listings(listings: list[Listing]) -> list[RegionGroup]:
     return regions
 
 
-def subject_for(entries: list[PolicyEntry]) -> str:
-    """【policywatch】湖南省 3 条新政策 · 最高 500 万元 (regions by count; more than two become 「…等 N 地」)."""
+def subject_places(entries: list[PolicyEntry]) -> str:
+    """The places a subject names: the regions of `entries` by count, then by their top amount (湖南省、广东省);
+    more than two become 「湖南省、广东省等 5 地」. Pages without a region are no place: they are not named or
+    counted, and when there are some the named regions end in 等 (湖南省等); '' when no policy has a region."""
     counts: dict[str, int] = {}
     tops: dict[str, float] = {}
     for entry in entries:
         region = region_of(entry)
         counts[region] = counts.get(region, 0) + 1
         tops[region] = max(tops.get(region, 0.0), entry.max_amount_wan or 0.0)
+    unplaced = counts.pop(OTHER_REGION, 0)
     names = sorted(counts, key=lambda name: (-counts[name], -tops[name], name))
-    where = "、".join(names) if len(names) <= SUBJECT_REGIONS else f"{names[0]}等 {len(names)} 地"
-    subject = f"【policywatch】{where} {len(entries)} 条新政策"
-    top = max(tops.values(), default=0.0)
+    if len(names) > SUBJECT_REGIONS:
+        return f"{'、'.join(names[:SUBJECT_REGIONS])}等 {len(names)} 地"
+    return "、".join(names) + ("等" if names and unplaced else "")
+
+
+def subject_for(entries: list[PolicyEntry]) -> str:
+    """【policywatch】湖南省 3 条新政策 · 最高 500 万元 (the places as `subject_places` names them)."""
+    where = subject_places(entries)
+    subject = f"【policywatch】{where + ' ' if where else ''}{len(entries)} 条新政策"
+    top = max((entry.max_amount_wan or 0.0 for entry in entries), default=0.0)
     if top:
         subject += f" · 最高 {format_wan(top)}"
     return clean_line(subject, 150)
@@ -229,12 +241,8 @@ def subject_for(entries: list[PolicyEntry]) -> str:
 
 def closed_subject(entries: list[PolicyEntry]) -> str:
     """The subject of a digest of closed calls only: 【policywatch】湖南省 无新政策 · 2 条已截止."""
-    counts: dict[str, int] = {}
-    for entry in entries:
-        counts[region_of(entry)] = counts.get(region_of(entry), 0) + 1
-    names = sorted(counts, key=lambda name: (-counts[name], name))
-    where = "、".join(names) if len(names) <= SUBJECT_REGIONS else f"{names[0]}等 {len(names)} 地"
-    return clean_line(f"【policywatch】{where} 无新政策 · {len(entries)} 条已截止", 150)
+    where = subject_places(entries)
+    return clean_line(f"【policywatch】{where + ' ' if where else ''}无新政策 · {len(entries)} 条已截止", 150)
 
 
 def digest_subject(plan: Digest) -> str:
