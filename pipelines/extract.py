@@ -10,7 +10,8 @@ Evidence order per field (each reader is in ``pipelines/fields/``):
 
 - title: see ``fields.titles``; policy_title: 印发《X》 in the title, or 现将《X》印发 in the text;
 - publish_date (the issuing body's date): 成文日期 label, 落款 date, then, for government
-  pages only, PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date;
+  pages only, PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date, a date
+  in the URL; never the list page's date (the crawl and `policywatch extract` agree on a page);
 - page_date (the date the carrying page shows): PubDate/firstpublishedtime/article:published_time/
   datePublished meta, <publishtime> or an element named for it (id="publish_time", a class used once),
   a WeChat article's `var ct` instant, 发布时间/发布日期 label, a date on a header line, the list page's date,
@@ -46,7 +47,7 @@ from pipelines.fields.limits import READ_HEAD, READ_TAIL, Budget, readable_text
 from pipelines.fields.money import incentives
 from pipelines.fields.signature import closing_issuers, interview_issuers, main_signature, org_value, title_issuers
 from pipelines.fields.targets import targets
-from pipelines.fields.titles import choose_title, clean_title, policy_title
+from pipelines.fields.titles import choose_title, clean_title, fuller_heading, policy_title
 from pipelines.fields.units import responsible_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.text.normalise import TextPair, fold_width, single_line, to_simplified
@@ -115,39 +116,47 @@ def _simplified(value: str | None, traditional: bool) -> str | None:
     return to_simplified(value) if value and traditional else value
 
 
-def page_date(page: PageInput, cleaned: CleanPage) -> str | None:
-    """The date the carrying page shows."""
+def stated_date(cleaned: CleanPage) -> str | None:
+    """The publication date the page itself states: its meta tags, a publish-time element, a 发布时间 label,
+    a date on a header line."""
     meta = cleaned.meta
     for value in (meta.get("PubDate"), meta.get("firstpublishedtime"), meta.get("publishdate"),
                   meta.get("article:published_time"), meta.get("datePublished"), meta.get("publishtime")):
         found = meta_date(value)
         if found:
             return found
-    return (first_date(cleaned.labels.get("published")) or cleaned.header_date or iso_date(page.list_date)
-            or url_date(page.url))
+    return first_date(cleaned.labels.get("published")) or cleaned.header_date
 
 
-def publish_date(cleaned: CleanPage, signed: str | None, government: bool, shown: str | None) -> str | None:
-    """The issuing body's date: 成文日期, 落款, else a government page's own date, else the date any page
-    states as its 发布日期/发布时间 (shared/LABELING.md; never a date read from the URL or the list page)."""
+def page_date(page: PageInput, cleaned: CleanPage) -> str | None:
+    """The date the carrying page shows, else the date the list page showed beside its link, else the URL's."""
+    return stated_date(cleaned) or iso_date(page.list_date) or url_date(page.url)
+
+
+def publish_date(cleaned: CleanPage, signed: str | None, government: bool, url: str | None) -> str | None:
+    """The issuing body's date: 成文日期, 落款, else a government page's own date (stated, else in its URL),
+    else the date any page states as its 发布日期/发布时间 (shared/LABELING.md). Never the list page's
+    date: the page decides, so a crawl and `policywatch extract` of one page give the same date."""
     written = first_date(cleaned.labels.get("written"))
     if written or signed:
         return written or signed
     if government:
-        return shown
+        return stated_date(cleaned) or url_date(url)
     return first_date(cleaned.labels.get("published")) or cleaned.header_date
 
 
-def issuer(cleaned: CleanPage, signers: tuple[str, ...], title: str | None, government: bool, text: str) -> str | None:
-    """The issuing bodies (lead first, joined with 、), by the evidence order of fields.signature."""
+def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], government: bool, text: str) -> str | None:
+    """The issuing bodies (lead first, joined with 、), by the evidence order of fields.signature; `titles`
+    are the page's own title and the chosen one, read in that order."""
     def simplified(value: str | None) -> str:
         return fold_width(_simplified(value, cleaned.traditional) or "")
 
     labelled = org_value(simplified(cleaned.labels.get("issuer")))
-    titled = title_issuers(simplified(title))
+    titled = next(filter(None, (title_issuers(simplified(title)) for title in titles)), [])
     sourced = org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source")))
     order = [list(signers), labelled, titled] if government else [list(signers), titled, labelled]
-    order += [closing_issuers(text), interview_issuers(simplified(title), text)]
+    interviewed = next(filter(None, (interview_issuers(simplified(title), text) for title in titles)), None)
+    order += [closing_issuers(text), interviewed or interview_issuers(None, text)]
     order.append(sourced if government or not cleaned.meta.get("ContentSource") else [])
     for found in order:
         if found:
@@ -187,20 +196,30 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
                                   f"last {READ_TAIL} characters ({unread} characters unread)")
     pair = TextPair(display)
     lines = pair.work.split("\n")
+    own_title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title,
+                                         cleaned.meta.get("ArticleTitle"), None))
     title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
-                                     page.list_title))
-    title_work = fold_width(_simplified(title, cleaned.traditional) or "")
+                                     page.list_title)) if page.list_title else own_title
+    # Readers that take evidence from a title (issuers before 关于, 印发《X》, a closing 文号) read the page's
+    # own title first, then the chosen one, then a heading holding the chosen one: a title the list page
+    # confirmed never takes away what the page's headings say, so a crawl knows at least what
+    # `policywatch extract` of the page knows.
+    fuller = fuller_heading(cleaned.title_candidates, title) if title != own_title else None
+    titles = [_simplified(t, cleaned.traditional) for t in dict.fromkeys((own_title, title, fuller)) if t]
+    works = [fold_width(t) for t in titles]
     government = is_government(page, cleaned)
     signature = main_signature(lines)
     shown = page_date(page, cleaned)
-    published = publish_date(cleaned, signature.date if signature else None, government, shown)
-    carried = policy_title(_simplified(title, cleaned.traditional), display)
-    own = own_doc_number(fold_width(_simplified(cleaned.labels.get("doc_number"), cleaned.traditional) or ""),
-                         lines, title_work)
+    published = publish_date(cleaned, signature.date if signature else None, government, page.url)
+    carried = next(filter(None, (policy_title(t, "") for t in titles)), None) \
+        or policy_title(_simplified(title, cleaned.traditional), display)
+    labelled_number = fold_width(_simplified(cleaned.labels.get("doc_number"), cleaned.traditional) or "")
+    own = next(filter(None, (own_doc_number(labelled_number, lines, work) for work in works)), None) \
+        if works else own_doc_number(labelled_number, lines, "")
     record.update({
         "title": single_line(title),
         "policy_title": single_line(carried),
-        "issuer": single_line(issuer(cleaned, signature.issuers if signature else (), title, government, pair.work)),
+        "issuer": single_line(issuer(cleaned, signature.issuers if signature else (), titles, government, pair.work)),
         "publish_date": published,
         "page_date": shown,
         "doc_number": own,
@@ -210,11 +229,11 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
     optional: tuple[tuple[str, Callable[[], Any]], ...] = (
         ("effective_date", lambda: effective_date(pair.work, published)),
         ("expiry_date", lambda: expiry_date(pair.work, record["effective_date"])),
-        ("period", lambda: period([fold_width(_simplified(carried, cleaned.traditional) or ""), title_work],
+        ("period", lambda: period([fold_width(_simplified(carried, cleaned.traditional) or ""), *works],
                                   pair.work)),
         ("deadlines", lambda: deadlines(pair.work)),
         ("incentives", lambda: incentives(pair)),
-        ("cited_doc_numbers", lambda: cited_doc_numbers([title_work, pair.work], own)),
+        ("cited_doc_numbers", lambda: cited_doc_numbers([*works, pair.work], own)),
         ("targets", lambda: targets(pair)),
         ("responsible_units", lambda: responsible_units(pair)),
         ("contact_phone", lambda: contact_phone(lines, cleaned.furniture_phones)),

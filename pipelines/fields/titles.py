@@ -1,14 +1,35 @@
 """The document's title, and the title of the policy an 印发 notice carries.
 
-Title evidence, strongest first: a candidate that two sources agree on (the ArticleTitle
-meta tag or a heading that the page's <title> or the list page also shows), then
-ArticleTitle, then the <title> without its site suffix, then a heading, then the list
-page's link text. Meta tags are evidence, not truth: some sites copy a template's tags.
+Title evidence, strongest first: a candidate that two sources agree on, then ArticleTitle, then the
+page's own title (its <title> without the site suffix, else a heading), then the list page's link text.
+Meta tags are evidence, not truth: some sites copy a template's tags.
+
+Two sources agree, in this order:
+1. a heading (or ArticleTitle) that the list page's link text names: the same title, or, when the list
+   cut the title short (关于开展2020年…), a heading that begins with the part the list shows (an
+   og:title's site name after it dropped: "X - 某某网");
+2. a heading that the page's <title> also shows (or the page shows twice) and that holds the whole list
+   title: the page's fuller form of it (关于印发《X》的通知 listed as X);
+3. the list's title found in the page's <title> (标题_某某厅, or among a keyword-stuffed <title>'s
+   words): the list's title, or the <title>'s segment that begins with a cut list title;
+4. a heading that the page's <title> also shows, or that the page shows twice;
+5. a heading that holds the whole list title, without a site name after it.
+A candidate that merely holds the list title (a breadcrumb ending in it, a metadata row) ranks below a
+candidate that is it and below the page's own agreement, so the list makes no worse choice than the page
+alone would.
+
+With nothing agreed and no ArticleTitle, a list title the page's own title has no part of (a
+keyword-stuffed or generic <title>) is the title; one it shares most of (the page's own form of it,
+the list's rewrite) leaves the page's own title standing. A list title cut short is used only when the
+page offers nothing related to it.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Callable
 
 from pipelines.text.normalise import collapse_spaces, fold_width
 
@@ -60,34 +81,120 @@ def _short(value: str | None, limit: int = MAX_TITLE) -> str | None:
     return value if value and len(value) <= limit else None
 
 
+# An ellipsis a list page puts where it cut a long title (关于开展2020年…, 关于开展2020年...).
+LIST_CUT = re.compile(r"\s*(?:…+|\.{3,}|。{3,}|⋯+)\s*$")
+# Separators between a <title>'s parts (标题_站点, 关键词|关键词, 标题 - 站点); a dash inside a title
+# (2018-2020年, 2023—2025年) is no separator unless spaced.
+TITLE_PARTS = re.compile(r"_|\||｜|--|\s[-–—]\s")
+MIN_LIST_TITLE = 6    # a shorter list text (通知, 详情) names no document
+RELATED_SHARE = 0.5   # a page title sharing this much of the list title is the same title in other words
+
+
+@dataclass(frozen=True)
+class ListTitle:
+    """The list page's link text for the page: the whole title, or its head when the list cut it short."""
+
+    text: str
+    key: str   # the part the list shows, as compared (width folded, no white space, no ellipsis)
+    cut: bool
+
+    @classmethod
+    def read(cls, text: str | None) -> "ListTitle | None":
+        if not text:
+            return None
+        shown = collapse_spaces(text)
+        cut = LIST_CUT.search(shown)
+        key = _key(shown[:cut.start()] if cut else shown)
+        return cls(shown, key, bool(cut)) if len(key) >= MIN_LIST_TITLE else None
+
+    def names(self, candidate: str) -> bool:
+        """The candidate is the listed title (or, for a cut one, begins with the part shown)."""
+        key = _key(candidate)
+        if LIST_CUT.search(candidate):  # a candidate cut short itself confirms nothing
+            return False
+        return key.startswith(self.key) and len(key) > len(self.key) if self.cut else key == self.key
+
+    def in_page_title(self, page_title: str | None) -> str | None:
+        """The title the page's <title> confirms: the list title when the <title> holds it, or, for a cut
+        one, the <title>'s part that begins with what the list shows."""
+        if not page_title:
+            return None
+        if not self.cut:
+            return self.text if self.key in _key(page_title) else None
+        return next((part.strip() for part in TITLE_PARTS.split(page_title)
+                     if _key(part).startswith(self.key) and len(_key(part)) > len(self.key)), None)
+
+    def held_by(self, candidate: str) -> bool:
+        """The candidate holds the whole list title (关于印发《X》的通知 for X)."""
+        return not self.cut and self.key in _key(candidate)
+
+    def related(self, candidate: str) -> bool:
+        """The candidate shares most of the list title: the same title in the page's or the list's words."""
+        key = _key(candidate)
+        found = SequenceMatcher(None, self.key, key, autojunk=False).find_longest_match(0, len(self.key), 0, len(key))
+        return found.size >= max(MIN_LIST_TITLE, RELATED_SHARE * len(self.key))
+
+
+def _without_site_name(candidate: str, still: Callable[[str], bool]) -> str:
+    """The candidate without a site name after it, when what is left still agrees with the list."""
+    bare = strip_site_suffix(candidate)
+    return bare if bare and bare != candidate and still(bare) else candidate
+
+
 def choose_title(candidates: list[str], page_title: str | None, meta_title: str | None,
                  list_title: str | None) -> str | None:
-    """The document's own title from the page's evidence (none of it longer than a title can be)."""
+    """The document's own title from the page's evidence and the list page's link text (none of it
+    longer than a title can be); see the module docstring for the order."""
     candidates = [c for c in candidates if len(c) <= MAX_TITLE]
-    meta_title, list_title = _short(meta_title), _short(list_title)
+    meta_title = _short(meta_title)
+    listed = ListTitle.read(_short(list_title))
     page_title = _short(page_title, MAX_TITLE + SITE_SUFFIX)
     others = [c for c in candidates if c not in (meta_title, page_title)]
+    ordered = [c for c in ([meta_title] if meta_title else []) + others if len(c) >= 6]
     page_key = _key(page_title or "")
-    list_key = _key(list_title or "")
     shown = Counter(_key(c) for c in candidates)
 
-    def agreed(candidate: str) -> bool:
+    def page_agreed(candidate: str) -> bool:
         key = _key(candidate)
-        return bool(key) and (key in page_key or (list_key and (key == list_key or list_key in key))
-                              or shown[key] > 1)
+        return bool(key) and (key in page_key or shown[key] > 1)
 
-    for candidate in ([meta_title] if meta_title else []) + others:
-        if len(candidate) >= 6 and agreed(candidate):
-            return candidate
+    if listed:
+        named = [c for c in ordered if listed.names(c)]
+        if named:  # of several a cut title names, the one the page agrees on
+            best = next((c for c in named if page_agreed(c)), named[0])
+            return _without_site_name(best, listed.names)  # an og:title's site name, as <title> has one
+        fuller = next((c for c in ordered if page_agreed(c) and listed.held_by(c)), None)
+        if fuller:
+            return _without_site_name(fuller, listed.held_by)
+        confirmed = listed.in_page_title(page_title)
+        if confirmed:
+            return confirmed
+    agreed = next((c for c in ordered if page_agreed(c)), None)
+    if agreed:
+        return agreed
+    if listed:
+        holding = next((c for c in ordered if listed.held_by(c)), None)
+        if holding:
+            return _without_site_name(holding, listed.held_by)
     if meta_title:
         return meta_title
     stripped = strip_site_suffix(page_title)
-    if stripped and len(stripped) >= 6:
-        return stripped
-    for candidate in others:
-        if 6 <= len(candidate) <= 200:
-            return candidate
+    own = ([stripped] if stripped and len(stripped) >= 6 else []) + [c for c in others if 6 <= len(c) <= 200]
+    if listed and own and not any(listed.related(c) for c in own):
+        return listed.text  # the page's own title names something else: spam or the site
+    if own:
+        return next((c for c in own if listed and listed.related(c)), own[0])
     return collapse_spaces(list_title) if list_title else (stripped or None)
+
+
+def fuller_heading(candidates: list[str], title: str | None) -> str | None:
+    """A heading that holds the whole title and more (某厅关于印发《X》的通知 for X): the page's fuller form
+    of it, which may name the issuer, the issued document or its number."""
+    key = _key(title or "")
+    if len(key) < MIN_LIST_TITLE:
+        return None
+    return next((c for c in candidates if len(c) <= MAX_TITLE and key in _key(c) and len(_key(c)) > len(key)
+                 and not LIST_CUT.search(c)), None)
 
 
 def _balanced(text: str, start: int) -> str | None:
