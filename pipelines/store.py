@@ -16,9 +16,11 @@ from pipelines.attachments import attachment_text
 from pipelines.extract import PageInput
 from pipelines.process import process_page, reclassify_record
 from core.record import record_problems
-from pipelines.dedup import cluster
+from pipelines.dedup import cluster, recluster, refusals
 from pipelines.dedup.cluster import Assignment
 from pipelines.dedup.config import DedupConfig
+from pipelines.dedup.recluster import ReclusterReport
+from pipelines.dedup.refusals import Refusal
 from storage.documents import (
     add_attachment_to_document, document_by_url, documents_linking, expect_attachments, iter_documents,
     save_attachment, update_document, upsert_document,
@@ -96,6 +98,19 @@ def assign_policy(db: Database, document_url: str, config: DedupConfig | None = 
 def assign_pending(db: Database, config: DedupConfig | None = None, batch: int = 500) -> int:
     """Fold every stored document in no policy yet into one (a backfill); how many."""
     return cluster.assign_pending(SqlitePolicyIndex(db), config, batch)
+
+
+def recluster_policies(db: Database, config: DedupConfig | None = None, *, source_id: str | None = None,
+                       dry_run: bool = False, batch: int = 500) -> ReclusterReport:
+    """Re-run policy assignment over every stored document under the current rules and apply the differences
+    with stable ids (see ``pipelines.dedup.recluster.recluster``); `dry_run` writes nothing."""
+    return recluster.recluster(SqlitePolicyIndex(db), config, source_id=source_id, dry_run=dry_run, batch=batch)
+
+
+def refused_candidates(db: Database, policy_id: str, config: DedupConfig | None = None) -> list[Refusal]:
+    """A policy's near-duplicate candidates in other policies, each with why (see
+    ``pipelines.dedup.refusals.refused_candidates``); reads only."""
+    return refusals.refused_candidates(SqlitePolicyIndex(db), policy_id, config)
 
 
 def record_revision(db: Database, document_url: str, old_text: str | None, new_text: str) -> None:

@@ -44,6 +44,26 @@ class SqlitePolicyIndex:
         with self.db.atomic():
             yield
 
+    @contextmanager
+    def trial(self) -> Iterator[None]:
+        """A transaction (inside another, a savepoint of it) that is always rolled back: a dry run writes
+        nothing. It takes the write lock only at its first write."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            conn.execute("SAVEPOINT policywatch_trial")
+            try:
+                yield
+            finally:
+                conn.execute("ROLLBACK TO SAVEPOINT policywatch_trial")
+                conn.execute("RELEASE SAVEPOINT policywatch_trial")
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
     # -- pages ------------------------------------------------------------------------------
 
     def _select_pages(self, where: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -63,6 +83,9 @@ class SqlitePolicyIndex:
     def pending_rows(self, limit: int) -> list[dict[str, Any]]:
         return self._select_pages("where not exists (select 1 from policy_members m where m.document_id = d.id) "
                                   "order by d.first_seen, d.id limit ?", [limit])
+
+    def ordered_document_ids(self) -> list[int]:
+        return [row[0] for row in self.db.execute("select id from documents order by first_seen, id").fetchall()]
 
     def document_url(self, document_id: int) -> str | None:
         found = self.db.execute("select url from documents where id = ?", [document_id]).fetchone()
@@ -171,6 +194,16 @@ class SqlitePolicyIndex:
             [document_id, policy_id, url, at, matched_document_id, reason, jaccard, containment,
              json.dumps(evidence, ensure_ascii=False) if evidence is not None else None,
              json.dumps(also_matched) if also_matched else None])
+        self.db.execute("update documents set policy_id = ? where id = ?", [policy_id, document_id])
+
+    def reassign_member(self, document_id: int, policy_id: str, at: str, matched_document_id: int | None,
+                        reason: str | None, jaccard: float | None, containment: float | None,
+                        evidence: list[str] | None) -> None:
+        self.db.execute(
+            "update policy_members set policy_id = ?, joined_at = ?, matched_document_id = ?, merge_reason = ?, "
+            "jaccard = ?, containment = ?, evidence = ?, also_matched = null where document_id = ?",
+            [policy_id, at, matched_document_id, reason, jaccard, containment,
+             json.dumps(evidence, ensure_ascii=False) if evidence is not None else None, document_id])
         self.db.execute("update documents set policy_id = ? where id = ?", [policy_id, document_id])
 
     def policy_row(self, policy_id: str) -> dict[str, Any] | None:

@@ -1,5 +1,6 @@
 """Crawl-level deduplication: the demo mirror's reposts fold into one policy each, hard negatives stay
-apart, and a re-crawl of an edited government page records a revision and marks its policy updated."""
+apart (and `policies show` says why), recluster finds nothing to change in what a crawl made, and a re-crawl
+of an edited government page records a revision and marks its policy updated."""
 from __future__ import annotations
 
 import shutil
@@ -8,9 +9,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from demo.server import MirrorServer
-from tests.support.mirror import MIRROR, crawl_mirror, run_cli
+from tests.support.mirror import DEMO_SOURCES, MIRROR, crawl_mirror, run_cli
 
 EDITED = "/hunan-kjt/tzgg/202512/t20251212_33181266.html"
+JIANGSU_GUIDES = ("/jiangsu-kjt/art/2024/2/26/art_1001_40100.html", "/jiangsu-kjt/art/2025/2/24/art_1001_43326.html")
 
 
 def policy_of(db: Path, base: str) -> dict[str, str]:
@@ -34,6 +36,22 @@ def test_reposts_fold_into_one_policy_and_hard_negatives_stay_apart(mirror, mani
             "select d.source_kind, count(*) from policies p join documents d on d.id = p.canonical_document_id "
             "where p.page_count > 1 group by 1").fetchall()
     assert dict(canonical_kinds).get("aggregator", 0) == 0  # every repost group has its government original
+
+    # the policies a crawl made are what a re-run in first-seen order makes: recluster has nothing to change
+    sources = ("--config", str(DEMO_SOURCES), "--var", f"mirror={mirror.base_url}")
+    done = run_cli("policies", "recluster", "--db", str(db), *sources)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1:] == ["0 merges, 0 splits"]
+    assert policy_of(db, mirror.base_url) == policies
+
+    # a hard negative pair (one programme's 申报指南 in two years): `show` says why they are apart
+    older, newer = JIANGSU_GUIDES
+    shown = run_cli("policies", "show", policies[older], "--db", str(db), *sources)
+    lines = shown.stdout.splitlines()
+    at = lines.index("not merged with:")
+    assert lines[at + 1:at + 3] == [
+        f"  {policies[newer]:<16} {mirror.base_url + newer}",
+        "      different doc_number 苏科高发〔2024〕23号 / 苏科高发〔2025〕19号; titles name different years 2024 / 2025"]
 
 
 def test_recheck_after_an_edit_records_a_revision_and_updates_the_policy(tmp_path: Path) -> None:

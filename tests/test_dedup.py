@@ -246,6 +246,31 @@ def test_conflicts_are_reported_as_data():
                             page_view(mirror_page("/jiangsu-kjt/art/2025/2/24/art_1001_43326.html")))
     assert verdict.conflicts == ["different doc_number 苏科高发〔2024〕23号 / 苏科高发〔2025〕19号",
                                  "titles name different years 2024 / 2025"]
+    assert verdict.refusal == ("different doc_number 苏科高发〔2024〕23号 / 苏科高发〔2025〕19号; "
+                               "titles name different years 2024 / 2025")
+
+
+def test_every_refusal_says_why():
+    """A verdict that keeps two pages apart says why in one line (`policies show` prints it); a merge has none."""
+    policy = page_view(mirror_page("/hunan-kjt/tzgg/202503/t20250320_33121829.html"))
+    interpretation = page_view(mirror_page("/hunan-kjt/tzgg/202503/t20250324_33130656.html"))
+    verdict = compare_pages(interpretation, policy)
+    assert (verdict.same, verdict.containment, verdict.refusal) == (False, 0.176, "containment 0.17 below 0.80")
+    assert compare_pages(page_view(mirror_page("/huaxiataike/news/40502.html")), policy).refusal is None
+    # a 解读 that quotes the whole policy is still another document
+    quoted = dataclasses.replace(mirror_page("/hunan-kjt/tzgg/202503/t20250324_33130656.html"),
+                                 text=mirror_page("/hunan-kjt/tzgg/202503/t20250320_33121829.html").text
+                                 + "\n以上为政策原文，解读如下：企业可按本措施申报奖励。")
+    assert compare_pages(page_view(quoted), policy).refusal == "different genre interpretation / document"
+    a = Page(url="http://a.gov.cn/1.html", text="详见附件。", source_kind="government", title="关于A的通知")
+    b = Page(url="http://a.gov.cn/2.html", text="详见附件。", source_kind="government", title="关于B的通知")
+    assert compare_pages(page_view(a), page_view(b)).refusal == \
+        "too short to merge without a link (under 30 5-grams)"
+    # cut, not rounded: a containment just under the threshold never reads as the threshold itself
+    records = {r["id"]: r for r in fixture_records()}
+    near = compare_pages(page_view(Page.from_record(records["incubator_rules-江科-2024/gov"])),
+                         page_view(Page.from_record(records["incubator_rules-陕科高-2023/gov"])))
+    assert 0.795 <= near.containment < 0.80 and near.refusal == "containment 0.79 below 0.80"
 
 
 # ---------------------------------------------------------------------------------------------

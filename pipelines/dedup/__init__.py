@@ -8,7 +8,9 @@ Modules: ``config`` (thresholds, URL rules), ``urls`` (canonical URLs), ``normal
 fingerprints read), ``minhash`` (shingles, signatures, bands), ``pages`` (the fields compared and
 the fingerprint), ``diff`` (aligned differences), ``verdict`` (verification and conflicts),
 ``canonical`` (canonical page, policy id), ``revisions`` (what changed in a page), ``index`` (the
-storage interface), ``cluster`` (assignment of a document to a policy).
+storage interface), ``cluster`` (assignment of a document to a policy), ``refusals`` (why a policy's
+look-alikes are other policies), ``recluster`` (every stored document assigned again under the current
+rules, the differences applied with stable policy ids).
 
 How two pages are judged to carry one policy:
 
@@ -30,7 +32,9 @@ How two pages are judged to carry one policy:
 
 Every threshold is in ``DedupConfig``; the fingerprint recipe (``SCHEME`` plus the shingle,
 permutation and band counts) is stored with each signature, so changing it recomputes
-signatures instead of mixing two recipes in one index.
+signatures instead of mixing two recipes in one index. A page's signature is recomputed when it is
+stored again; ``policywatch policies recluster`` recomputes every one and folds the stored pages into
+policies again under the current rules.
 
 Per-source URL rules come from a source's ``dedup.url`` entry in the sources file::
 

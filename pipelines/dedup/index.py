@@ -3,7 +3,8 @@
 ``storage.policies.SqlitePolicyIndex`` implements it over the SQLite file; a PostgreSQL store (or a
 remote service) would implement the same methods. Rows are plain dicts: a page row has ``id`` and
 ``core.record.COMPARED_FIELDS``; fingerprints are ``pipelines.dedup.pages.Fingerprint`` values read by
-attribute. Every write happens inside ``transaction()``.
+attribute. Every write happens inside ``transaction()``; ``trial()`` is a unit of work that is always undone
+(a dry run).
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ class PolicyIndex(Protocol):
     def transaction(self) -> ContextManager[Any]:
         """One atomic unit of work (nested calls join the outer one)."""
 
+    def trial(self) -> ContextManager[Any]:
+        """A unit of work whose writes are all undone when it ends (transactions inside it join it)."""
+
     # pages
     def page_row(self, url: str) -> dict[str, Any] | None:
         """The stored document at `url` (id + COMPARED_FIELDS), or None."""
@@ -25,6 +29,9 @@ class PolicyIndex(Protocol):
 
     def pending_rows(self, limit: int) -> list[dict[str, Any]]:
         """Documents in no policy yet, oldest first."""
+
+    def ordered_document_ids(self) -> list[int]:
+        """Every stored document's id in first-seen order (first_seen, then id)."""
 
     def document_url(self, document_id: int) -> str | None:
         """The URL of a stored document."""
@@ -61,6 +68,11 @@ class PolicyIndex(Protocol):
                    reason: str | None, jaccard: float | None, containment: float | None,
                    evidence: list[str] | None, also_matched: list[str] | None) -> None:
         """Put a document into a policy, with the page it matched and why."""
+
+    def reassign_member(self, document_id: int, policy_id: str, at: str, matched_document_id: int | None,
+                        reason: str | None, jaccard: float | None, containment: float | None,
+                        evidence: list[str] | None) -> None:
+        """Move a document that is in a policy into another one, with the page it matched there and why."""
 
     def policy_row(self, policy_id: str) -> dict[str, Any] | None:
         """One policy, or None."""

@@ -1,6 +1,7 @@
 """Verification: is page B the same policy as page A? Similarity plus conflicts that keep look-alikes apart."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from pipelines.dedup.config import DedupConfig
@@ -20,6 +21,7 @@ class Verdict:
     conflicts: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     linked: bool = False
+    refusal: str | None = None  # why the pages are not one policy (None when they are)
 
 
 def metadata_conflicts(a: Page, b: Page, doc_a: str | None, doc_b: str | None) -> list[str]:
@@ -98,10 +100,17 @@ def compare_pages(new: PageView, known: PageView, config: DedupConfig | None = N
     linked = bool(evidence)
     floor = config.linked_containment if linked else config.containment
     verdict = Verdict(False, None, round(jaccard, 3), round(containment, 3), [], evidence, linked)
-    if containment < floor or (smaller < config.min_shingles and not linked):
+    if containment < floor:
+        # cut, not rounded, to two places: 0.799 below 0.80 reads "0.79", never "0.80 below 0.80"
+        verdict.refusal = f"containment {math.floor(containment * 100) / 100:.2f} below {floor:.2f}" + \
+            (f" (with {', '.join(evidence)})" if linked else "")
+        return verdict
+    if smaller < config.min_shingles and not linked:
+        verdict.refusal = f"too short to merge without a link (under {config.min_shingles} 5-grams)"
         return verdict
     verdict.conflicts = conflicts_between(new, known, config)
     if verdict.conflicts:
+        verdict.refusal = "; ".join(verdict.conflicts)
         return verdict
     similarity = f"containment {containment:.2f} of {_kind(known)}"
     if jaccard < containment - 0.05:
