@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, datetime, timedelta
+
 import pytest
 from icalendar import Calendar
 
@@ -153,6 +155,7 @@ def test_a_moved_deadline_moves_its_event_under_the_same_uid(tmp_path):
     uid = f"{policy_id}-deadline-1@policywatch"
     day = datetime(2024, 6, 1, 9, tzinfo=BEIJING)
     publish(db, tmp_path / "before", now=day)
+    time.sleep(1.1)  # stored instants have whole seconds: the revision must land in a later one
     revise_policy(db)
     publish(db, tmp_path / "after", now=day)
     before = events({"out": tmp_path / "before"}, "province-440000")[uid]
