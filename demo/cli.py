@@ -98,8 +98,8 @@ def _demo_outputs(database: Any, db_path: Path, demo_dir: Path) -> None:
             fail(str(exc))
     click.echo(f"\ndatabase: {db_path.resolve()} ({count_documents(database)} documents, "
                f"{count_policies(database)} policies after folding reposts)")
-    click.echo(f"feeds:    {site_dir.resolve()}/index.html and {published.feeds * 2} feed files "
-               f"({published.entries} entries from {published.policies} relevant policies)")
+    click.echo(f"feeds:    {site_dir.resolve()}/index.html and {published.feeds * 3} feed files "
+               f"(RSS, Atom, iCalendar; {published.entries} entries from {published.policies} relevant policies)")
     click.echo(f"          policywatch serve --dir {site_dir}   # then open http://127.0.0.1:8000/")
     click.echo(f"digests:  {report.sent} sent with {report.policies} new policies, {report.empty} subscriptions "
                f"with nothing new -> {mail_dir.resolve()}/ ({sink.received} received this run)")
