@@ -74,6 +74,7 @@ UNDATED_INDEX = "documents_undated_date"
 DATE_KEY = f"coalesce(d.publish_date, {UNDATED_KEY})"
 SEEN_KEY = "datetime(d.first_seen)"
 NEWEST_FIRST = f"{DATE_KEY} desc, {SEEN_KEY} desc, d.id desc"   # SQLite puts unknown (null) values last
+NATIONAL = "全国"  # the filter language's name for national documents (not a province)
 
 
 def create_search_index(db: Database) -> None:
@@ -210,7 +211,9 @@ def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None,
         params.append(open_on[:10])
     provinces, topics = list(provinces), list(topics)
     if provinces:
-        where.append(f"d.province in ({','.join('?' * len(provinces))})")
+        # 全国 names national documents, as the filter language reads it (feeds.filters.NATIONAL)
+        national = " or d.level = 'national'" if NATIONAL in provinces else ""
+        where.append(f"(d.province in ({','.join('?' * len(provinces))}){national})")
         params += provinces
     if topics:
         where.append(f"exists (select 1 from json_each(coalesce(d.topics, '[]')) t "

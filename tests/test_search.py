@@ -440,3 +440,21 @@ def test_open_calls_are_judged_as_the_feeds_judge_them(tmp_path):
              search.search_documents(db, "高新技术企业", open_on="2026-12-07", limit=50)}
     assert found == {name for name, deadlines in cases.items() if is_open(deadlines, date(2026, 12, 7))}
     assert found == {"today", "one_later"}
+
+
+def test_province_national_finds_national_documents(tmp_path):
+    """`search --province 全国` finds national documents, as the filter language reads 全国."""
+    from storage.db import open_db
+    from storage.documents import upsert_document
+
+    db = open_db(tmp_path / "pw.db")
+    for name, province, level in (("nation", None, "national"), ("hunan", "湖南省", "provincial")):
+        upsert_document(db, {"url": f"https://example.gov.cn/{name}.html", "source_id": "s",
+                             "title": f"高新技术企业{name}", "text": "高新技术企业认定申报通知", "province": province,
+                             "level": level, "publish_date": "2026-11-01",
+                             "first_seen": "2026-11-01T00:00:00+00:00", "content_hash": name})
+    found = {hit.url.rsplit("/", 1)[1] for hit in search.search_documents(db, "高新技术企业", provinces=["全国"])}
+    assert found == {"nation.html"}
+    found = {hit.url.rsplit("/", 1)[1] for hit in
+             search.search_documents(db, "高新技术企业", provinces=["全国", "湖南省"])}
+    assert found == {"nation.html", "hunan.html"}
