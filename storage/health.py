@@ -286,9 +286,12 @@ def saved_health(db: Database) -> dict[str, dict[str, Any]]:
 def newest_document_dates(db: Database, source_id: str) -> tuple[str | None, str | None]:
     """(the newest date a source's documents show, else when one was last stored; when a document not stored
     before was last stored: the latest first_seen, which re-fetching a known page never moves)."""
-    row = db.execute("select max(coalesce(page_date, publish_date)), max(first_seen) from documents "
-                     "where source_id = ?", [source_id]).fetchone()
-    shown, stored = row if row else (None, None)
+    shown = db.execute("select max(coalesce(page_date, publish_date)) from documents where source_id = ?",
+                       [source_id]).fetchone()[0]
+    # the latest instant, not the greatest text: stored instants may carry different offsets
+    latest = db.execute("select first_seen from documents where source_id = ? and first_seen is not null "
+                        "order by datetime(first_seen) desc limit 1", [source_id]).fetchone()
+    stored = latest[0] if latest else None
     return shown or stored, stored
 
 

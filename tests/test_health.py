@@ -143,3 +143,16 @@ def test_status_says_when_a_new_document_was_last_stored_in_utc(tmp_path):
                               str(tmp_path / "pw.db"), "--json"], capture_output=True, text=True, timeout=120)
     [source] = json.loads(as_json.stdout)["sources"]
     assert source["last_new_document"] == "2026-03-01T09:00:00+08:00"        # the stored instant, as stored
+
+
+def test_the_last_stored_document_is_the_latest_instant_whatever_its_offset(tmp_path):
+    from storage.db import open_db
+    from storage.health import newest_document_dates
+
+    db = open_db(tmp_path / "pw.db")
+    # 09:00 in Beijing (+08:00) is 01:00 UTC: earlier than 02:00 UTC, though its text sorts after it
+    db["documents"].insert({"url": "https://example.org/a.html", "source_id": "s",
+                            "first_seen": "2026-03-01T09:00:00+08:00"})
+    db["documents"].insert({"url": "https://example.org/b.html", "source_id": "s",
+                            "first_seen": "2026-03-01T02:00:00+00:00"})
+    assert newest_document_dates(db, "s") == ("2026-03-01T02:00:00+00:00", "2026-03-01T02:00:00+00:00")
