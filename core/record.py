@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 SOURCE_KINDS = ("government", "aggregator")
 LEVELS = ("national", "provincial", "municipal", "county", "zone")
+NATIONAL = "全国"  # where a region is asked for (filters, search), the name of national-level documents
 DOC_TYPES = ("通知", "行动计划", "申报指南", "管理办法", "实施细则", "若干措施", "规划", "解读", "新闻", "公示", "其他")
 
 # The exported record, in export order (README "The record").

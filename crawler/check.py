@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
 from crawler.blocking import block_reason
 from crawler.discovery import ArticleLink, ListHints
 from pipelines.text.decode import decode_html
 from crawler.families import PageRequest, detect_family, family_name, first_list_request, parse_list_page
+from crawler.scope import within_domains
 from crawler.settings import USER_AGENT
 from crawler.sources import Source
 
@@ -63,11 +64,6 @@ def _plan(source: Source) -> tuple[str, str | None, ListHints]:
     return source.start_urls[0], source.family, source.hints
 
 
-def _allowed(source: Source, url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in source.allowed_domains)
-
-
 def check_source(source: Source, timeout: float = 20.0) -> CheckResult:
     """Fetch the source's first list page (following a shell page to its records) and run discovery."""
     start, family, hints = _plan(source)
@@ -102,7 +98,7 @@ def _add_warnings(result: CheckResult, source: Source, family: str | None) -> No
     undated = sum(1 for link in result.links if not link.date)
     if undated:
         result.warnings.append(f"{undated} of {len(result.links)} links show no date (hint: date)")
-    offsite = sum(1 for link in result.links if not _allowed(source, link.url))
+    offsite = sum(1 for link in result.links if not within_domains(source, link.url))
     if offsite:
         result.warnings.append(f"{offsite} links are outside allowed_domains and would be skipped")
     if result.next_page is None:

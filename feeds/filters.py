@@ -31,13 +31,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, Mapping
 
-from core.record import DOC_TYPES, LEVELS
+from core.record import DOC_TYPES, LEVELS, NATIONAL
 from feeds.deadlines import is_open, judging_day
 from pipelines.classify.divisions import division_index
 from pipelines.classify.vocabulary import load_vocabulary
 from storage.published import PolicyEntry
 
-NATIONAL = "全国"
 LIST_KEYS = {
     "provinces": ("province", "provinces"),
     "cities": ("city", "cities"),

@@ -313,7 +313,7 @@ class EntryRenderer:
         return self._cache[entry.policy_id]
 
 
-def _categories(shown: dict[str, Any]) -> list[dict[str, str]]:
+def entry_categories(shown: dict[str, Any]) -> list[dict[str, str]]:
     topics = [{"term": label, "scheme": "urn:policywatch:topic"} for label in shown["topic_labels"]]
     region = [{"term": shown["region_text"], "scheme": "urn:policywatch:region"}] if shown["region_text"] else []
     return topics + region
@@ -370,7 +370,7 @@ def _add_entry(fg: FeedGenerator, entry: PolicyEntry, renderer: EntryRenderer, r
     fe.updated(updated_at(entry))
     if shown["issuer"]:
         fe.author({"name": shown["issuer"]})
-    for category in _categories(shown):
+    for category in entry_categories(shown):
         fe.category(**category)
     fe.summary(summary)
     fe.content(content, type="html")

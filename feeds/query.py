@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from feeds.calendar import CalendarRenderer, calendar_events
 from feeds.deadlines import run_day, today_in_beijing
 from feeds.filters import FilterError, PolicyFilter
-from feeds.publish import (DEFAULT_BASE_URL, FeedSpec, NO_DATE, POLICY_URN, EntryRenderer, _categories,
+from feeds.publish import (DEFAULT_BASE_URL, FeedSpec, NO_DATE, POLICY_URN, EntryRenderer, entry_categories,
                            calendar_name, entry_title, feed_order, feed_urls, published_at, render_feed,
                            select_entries, updated_at)
 from storage.published import PolicyEntry, policy_entries
@@ -125,7 +125,7 @@ def json_feed(spec: FeedSpec, entries: list[PolicyEntry], renderer: EntryRendere
             "id": POLICY_URN + entry.policy_id, "title": entry_title(entry), "content_html": content,
             "summary": summary, "date_published": published_at(entry).isoformat(),
             "date_modified": updated_at(entry).isoformat(),
-            "tags": [category["term"] for category in _categories(shown)],
+            "tags": [category["term"] for category in entry_categories(shown)],
         }
         if shown["link"]:
             item["url"] = shown["link"]

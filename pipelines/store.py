@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from pipelines.attachments import attachment_text
+from pipelines.attachments import AttachmentText, attachment_text
 from pipelines.extract import PageInput
 from pipelines.process import process_page, reclassify_record
 from core.record import record_problems
@@ -68,6 +68,7 @@ class FetchedAttachment:
     body: bytes = field(repr=False)
     fetched_at: str
     source_id: str
+    extracted: AttachmentText | None = field(default=None, repr=False)  # its text, when already read
 
 
 def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None,
@@ -140,7 +141,7 @@ def _store_document(db: Database, page: FetchedPage, record: dict[str, Any]) -> 
 def store_attachment(db: Database, item: FetchedAttachment) -> dict[str, Any]:
     """Extract an attachment's text, store it, and list it on its document and on every other document
     waiting for the same file; returns the summary."""
-    extracted = attachment_text(item.body, item.type)
+    extracted = item.extracted or attachment_text(item.body, item.type)
     summary = {"url": item.url, "name": item.name, "type": extracted.type,
                "text_chars": len(extracted.text) if extracted.text else 0}
     if extracted.error:

@@ -52,6 +52,7 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from core.clock import BEIJING
+from core.record import NATIONAL
 
 FTS_TABLE = "documents_fts"
 SEARCH_COLUMNS = ("title", "issuer", "doc_number", "text")
@@ -74,7 +75,6 @@ UNDATED_INDEX = "documents_undated_date"
 DATE_KEY = f"coalesce(d.publish_date, {UNDATED_KEY})"
 SEEN_KEY = "datetime(d.first_seen)"
 NEWEST_FIRST = f"{DATE_KEY} desc, {SEEN_KEY} desc, d.id desc"   # SQLite puts unknown (null) values last
-NATIONAL = "全国"  # the filter language's name for national documents (not a province)
 
 
 def create_search_index(db: Database) -> None:
@@ -176,12 +176,17 @@ def _match_expression(terms: Iterable[str], operator: str = "AND") -> str:
     return f" {operator} ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
-def _term_condition(term: str) -> tuple[str, list[str]]:
-    """SQL true when `term` occurs in a searched column, ASCII letters compared without case."""
+def _term_check(term: str, columns: Iterable[str], placeholder: str) -> str:
+    """SQL true when the term bound at `placeholder` occurs in one of `columns`, ASCII letters compared without
+    case (the bound value must then be lower-case)."""
     # lower() copies every value it reads, so only terms with letters to fold pay for it
     column = "lower(coalesce(d.{}, ''))" if ASCII_LETTER.search(term) else "coalesce(d.{}, '')"
-    checks = [f"instr({column.format(c)}, lower(?)) > 0" for c in SEARCH_COLUMNS]
-    return "(" + " or ".join(checks) + ")", [term] * len(SEARCH_COLUMNS)
+    return "(" + " or ".join(f"instr({column.format(c)}, {placeholder}) > 0" for c in columns) + ")"
+
+
+def _term_condition(term: str) -> tuple[str, list[str]]:
+    """SQL true when `term` occurs in a searched column, ASCII letters compared without case."""
+    return _term_check(term, SEARCH_COLUMNS, "lower(?)"), [term] * len(SEARCH_COLUMNS)
 
 
 def since_instant(since: str) -> str:
@@ -211,7 +216,7 @@ def _filters(provinces: Iterable[str], topics: Iterable[str], since: str | None,
         params.append(open_on[:10])
     provinces, topics = list(provinces), list(topics)
     if provinces:
-        # 全国 names national documents, as the filter language reads it (feeds.filters.NATIONAL)
+        # 全国 names national documents, as the filter language reads it
         national = " or d.level = 'national'" if NATIONAL in provinces else ""
         where.append(f"(d.province in ({','.join('?' * len(provinces))}){national})")
         params += provinces
@@ -569,10 +574,8 @@ def search_condition(db: Database, query: str, *, key: str = "id", matches: str 
         where.append(f"d.id in ({candidates})")
     for number, term in enumerate(terms):
         name = f"{prefix}_{number}"
-        fold = bool(ASCII_LETTER.search(term))
-        column_sql = "lower(coalesce(d.{}, ''))" if fold else "coalesce(d.{}, '')"
-        params[name] = term.lower() if fold else term
-        where.append("(" + " or ".join(f"instr({column_sql.format(c)}, :{name}) > 0" for c in columns) + ")")
+        params[name] = term.lower() if ASCII_LETTER.search(term) else term
+        where.append(_term_check(term, columns, f":{name}"))
     selected = "d.id" if matches == "document" else "d.policy_id"
     quoted_key = '"' + key.replace('"', '""') + '"'
     return f"{quoted_key} in (select {selected} from documents d where {' and '.join(where)})", params

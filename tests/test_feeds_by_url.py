@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from typing import Iterator
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ from feeds.server import FolderServer, make_server
 from storage.db import open_db
 from storage.published import policy_entries
 from tests.publish_data import build_database
-from tests.support.http import request
+from tests.support.http import request, serving
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +31,8 @@ def data(tmp_path_factory) -> dict:
 @pytest.fixture()
 def server(data, tmp_path) -> Iterator[FolderServer]:
     (tmp_path / "site").mkdir()
-    server = make_server(tmp_path / "site", "127.0.0.1", 0, db_path=data["path"])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(make_server(tmp_path / "site", "127.0.0.1", 0, db_path=data["path"])) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def expected(data: dict, text: str, limit: int = 100) -> list[str]:
@@ -122,11 +115,5 @@ def test_a_bad_feed_url_is_a_400_with_one_line(server, path, message):
 
 def test_without_a_database_feeds_by_url_are_not_a_route(tmp_path):
     (tmp_path / "site").mkdir()
-    server = make_server(tmp_path / "site", "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(make_server(tmp_path / "site", "127.0.0.1", 0)) as server:
         assert request(server, "/feeds?province=" + quote("广东"))[0] == 404
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -18,7 +18,7 @@ import pytest
 
 from storage.files import write_atomic
 from feeds.server import FolderServer, http_date_timestamp, make_server, read_file
-from tests.support.http import request
+from tests.support.http import request, serving
 from tests.support.mirror import ROOT
 
 
@@ -36,14 +36,8 @@ def site(tmp_path) -> Path:
 
 @pytest.fixture()
 def server(site) -> Iterator[FolderServer]:
-    server = make_server(site, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(make_server(site, "127.0.0.1", 0)) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("path, content_type", [

@@ -446,7 +446,7 @@ class PolicySpider(scrapy.Spider):
         # the file is the document's attachment too: stored (and listed on the document) by the store step
         yield FetchedAttachment(
             document_url=meta["url"], url=meta["url"], name=name, type=extracted.type, status=response.status,
-            body=response.body, fetched_at=fetched_at, source_id=source.id)
+            body=response.body, fetched_at=fetched_at, source_id=source.id, extracted=extracted)
 
     def _attachment_request(self, source: Source, document_url: str, attachment: dict[str, Any]) -> scrapy.Request:
         # Scrapy's duplicate filter drops a second request for one file; the store step lists the file on

@@ -3,6 +3,9 @@ Accept-Encoding unless asked)."""
 from __future__ import annotations
 
 import http.client
+import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 from feeds.server import FolderServer
 
@@ -19,3 +22,14 @@ def request(server: FolderServer, path: str, method: str = "GET", **headers: str
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
+
+
+@contextmanager
+def serving(server: FolderServer) -> Iterator[FolderServer]:
+    """`server` answering on a thread of its own for the block; shut down and closed after it."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
