@@ -1,7 +1,7 @@
 """Dates as Chinese pages write them, read without guessing.
 
-Accepted: 2023年12月11日, 2023-12-13, 2025/12/16, 2024.05.17, 二〇二三年十二月十一日,
-gov.cn's ``firstpublishedtime`` (2024-05-17-10:30:00) and ISO times with an offset, which
+Accepted: 2023年12月11日, 2023-12-13, 2025/12/16, 2024.05.17, 二〇二三年十二月十一日 (also 二O二三年…),
+a day-first time stamp (28.04.2022 14:36), gov.cn's ``firstpublishedtime`` (2024-05-17-10:30:00) and ISO times with an offset, which
 are moved to Beijing time (UTC+8) before the date is taken; naive times already are.
 A month and day without a year (5月24日) is read only with a year supplied by the caller.
 Every date must be a real calendar date between 1949 and 2100; anything else is None.
@@ -16,14 +16,18 @@ from datetime import date, datetime, timedelta
 
 from core.clock import BEIJING
 
-CN_DIGIT = "〇○零一二三四五六七八九"
-_CN_VALUE = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+# A zero is also written with a Latin or Cyrillic O or a digit 0 by copies and OCR (二O二三年, 二0二三年).
+ZERO_FORMS = "○零OoОＯ0０"
+CN_DIGIT = "〇一二三四五六七八九" + ZERO_FORMS
+_CN_VALUE = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | dict.fromkeys(ZERO_FORMS, 0)
 # Arabic: 2023年12月11日 (日 or 号 required: a page cut after "2025年3月1" gives no date), 2023-12-13, 2025/12/16, 2024.05.17 (one separator kind).
 ARABIC_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
     r"|([-/.])\s*(\d{1,2})\s*\4\s*(\d{1,2})(?!\d))")
 CHINESE_DATE = re.compile(
     rf"([{CN_DIGIT}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*([一二三四五六七八九十]{{1,3}})\s*[日号]")
+# Day first, as a European-locale template prints a time stamp (28.04.2022 14:36): only with its time of day.
+DAY_FIRST = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?=\s+[0-2]?\d:[0-5]\d)")
 MONTH_DAY = re.compile(r"(?<![\d年/.-])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 OFFSET_TIME = re.compile(r"((?:19|20)\d{2}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})$")
 
@@ -62,6 +66,10 @@ def find_dates(text: str) -> list[DateMatch]:
         year = int(match.group(1))
         month, day = (match.group(2), match.group(3)) if match.group(2) else (match.group(5), match.group(6))
         iso = make_date(year, int(month), int(day))
+        if iso:
+            found.append(DateMatch(match.start(), match.end(), iso))
+    for match in DAY_FIRST.finditer(text or ""):
+        iso = make_date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         if iso:
             found.append(DateMatch(match.start(), match.end(), iso))
     for match in CHINESE_DATE.finditer(text or ""):

@@ -8,10 +8,11 @@ province/city/level of a government source, which its configuration states.
 
 Evidence order per field (each reader is in ``pipelines/fields/``):
 
-- title: see ``fields.titles``; policy_title: 印发《X》 in the title, or 现将《X》印发 in the text;
-- publish_date (the issuing body's date): 成文日期 label, 落款 date, then, for government
-  pages only, PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date, a date
-  in the URL; never the list page's date (the crawl and `policywatch extract` agree on a page);
+- title: see ``fields.titles``, else the heading opening the text; policy_title: 印发《X》 in the title, or 现将《X》印发 in the text;
+- publish_date (the issuing body's date): a 落款 naming its body, 成文日期 label, a bare 落款 date, then
+  for government pages PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date, for
+  other pages the 发布时间 label or header date, then a dateline under the title; never a date in the URL
+  or the list page's date (the crawl and `policywatch extract` agree on a page);
 - page_date (the date the carrying page shows): PubDate/firstpublishedtime/article:published_time/
   datePublished meta, <publishtime> or an element named for it (id="publish_time", a class used once),
   a WeChat article's `var ct` instant, 发布时间/发布日期 label, a date on a header line, the list page's date,
@@ -40,14 +41,15 @@ from urllib.parse import urljoin, urlsplit
 
 from core.record import empty_record
 from pipelines.clean import CleanPage, clean_page
-from pipelines.dates import first_date, make_date, meta_date
+from pipelines.dates import find_dates, first_date, make_date, meta_date
 from pipelines.fields.contact import contact_phone
-from pipelines.fields.doc_number import cited_doc_numbers, own_doc_number
+from pipelines.fields.doc_number import cited_doc_numbers, normalise_doc_number, own_doc_number
 from pipelines.fields.limits import READ_HEAD, READ_TAIL, Budget, readable_text
 from pipelines.fields.money import incentives
-from pipelines.fields.signature import closing_issuers, interview_issuers, main_signature, org_value, title_issuers
+from pipelines.fields.signature import (Signature, closing_issuers, interview_issuers, main_signature, org_value,
+                                        title_issuers)
 from pipelines.fields.targets import targets
-from pipelines.fields.titles import choose_title, clean_title, fuller_heading, policy_title
+from pipelines.fields.titles import choose_title, clean_title, fuller_heading, policy_title, text_heading
 from pipelines.fields.units import responsible_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.text.normalise import TextPair, fold_width, single_line, to_simplified
@@ -133,16 +135,50 @@ def page_date(page: PageInput, cleaned: CleanPage) -> str | None:
     return stated_date(cleaned) or iso_date(page.list_date) or url_date(page.url)
 
 
-def publish_date(cleaned: CleanPage, signed: str | None, government: bool, url: str | None) -> str | None:
-    """The issuing body's date: 成文日期, 落款, else a government page's own date (stated, else in its URL),
-    else the date any page states as its 发布日期/发布时间 (shared/LABELING.md). Never the list page's
-    date: the page decides, so a crawl and `policywatch extract` of one page give the same date."""
+# A dateline under a title: the page's publication time with its source or author (2021-05-11 08:03:44 来源: 某某日报,
+# 某某晚报 2020-05-20 19:47:05, • 2021-08-23), short, no sentence.
+DATELINE_LINES = 5
+DATELINE_CHARS = 80
+CLOCK = re.compile(r"(?<!\d)[0-2]?\d:[0-5]\d(?!\d)")
+SENTENCE_MARK = re.compile(r"[。，,；;！？]")
+
+
+def dateline_date(lines: list[str]) -> str | None:
+    """The date of a dateline among the text's first lines: a line that opens with a date, or holds a date
+    with its time of day, and is no sentence."""
+    for line in lines[:DATELINE_LINES]:
+        line = line.strip().lstrip("•·*|").strip()
+        if len(line) > DATELINE_CHARS or SENTENCE_MARK.search(line):
+            continue
+        found = find_dates(line)
+        if found and (found[0].start == 0 or CLOCK.search(line[found[0].end:])):
+            return found[0].iso
+    return None
+
+
+def publish_date(cleaned: CleanPage, signature: Signature | None, government: bool, lines: list[str]) -> str | None:
+    """The issuing body's date: a 落款 naming its body, 成文日期, a bare 落款 date, else the page's own date
+    (a government page's meta tags and header, any page's 发布日期/发布时间 label or dateline under its title,
+    as shared/LABELING.md counts it). Never a date read from the URL or the list page: the page decides, so a
+    crawl and `policywatch extract` of one page give the same date."""
     written = first_date(cleaned.labels.get("written"))
-    if written or signed:
-        return written or signed
-    if government:
-        return stated_date(cleaned) or url_date(url)
-    return first_date(cleaned.labels.get("published")) or cleaned.header_date
+    if signature and signature.issuers:
+        return signature.date
+    if written or signature:
+        return written or signature.date
+    stated = stated_date(cleaned) if government else first_date(cleaned.labels.get("published")) or cleaned.header_date
+    return stated or dateline_date(lines)
+
+
+def labelled_doc_number(cleaned: CleanPage) -> str | None:
+    """The 文号 label's value, else a 来源 label that holds nothing but a document number (来源：财税〔2018〕120号)."""
+    source = cleaned.labels.get("source")
+    if cleaned.labels.get("doc_number") or not source:
+        return cleaned.labels.get("doc_number")
+    return source if normalise_doc_number(source) and len(fold_width(source).strip()) <= MAX_SOURCE_NUMBER else None
+
+
+MAX_SOURCE_NUMBER = 40  # a 来源 longer than a number with its joint agencies says more than the number
 
 
 def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], government: bool, text: str) -> str | None:
@@ -197,7 +233,7 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
     pair = TextPair(display)
     lines = pair.work.split("\n")
     own_title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title,
-                                         cleaned.meta.get("ArticleTitle"), None))
+                                         cleaned.meta.get("ArticleTitle"), None)) or text_heading(display.split("\n"))
     title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
                                      page.list_title)) if page.list_title else own_title
     # Readers that take evidence from a title (issuers before 关于, 印发《X》, a closing 文号) read the page's
@@ -210,10 +246,10 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
     government = is_government(page, cleaned)
     signature = main_signature(lines)
     shown = page_date(page, cleaned)
-    published = publish_date(cleaned, signature.date if signature else None, government, page.url)
+    published = publish_date(cleaned, signature, government, lines)
     carried = next(filter(None, (policy_title(t, "") for t in titles)), None) \
         or policy_title(_simplified(title, cleaned.traditional), display)
-    labelled_number = fold_width(_simplified(cleaned.labels.get("doc_number"), cleaned.traditional) or "")
+    labelled_number = fold_width(_simplified(labelled_doc_number(cleaned), cleaned.traditional) or "")
     own = next(filter(None, (own_doc_number(labelled_number, lines, work) for work in works)), None) \
         if works else own_doc_number(labelled_number, lines, "")
     record.update({

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 LABELS: dict[str, tuple[str, ...]] = {
     "written": ("成文日期", "成文时间", "发文日期", "印发日期", "签发日期"),
     "published": ("发布时间", "发布日期", "发表时间", "发表日期", "公开日期", "公开时间", "发文时间", "发稿时间",
-                  "更新时间", "上传时间", "时间", "日期"),
+                  "公布日期", "公布时间", "颁布日期", "颁布时间", "更新时间", "上传时间", "时间", "日期"),
     "issuer": ("发布机构", "发文机关", "发文单位", "发布单位", "发布部门", "发文机构", "制发机关", "发布机关",
-               "颁布机关", "发文部门"),
+               "颁布机关", "发文部门", "制定机关", "颁布单位"),
     "source": ("信息来源", "文章来源", "稿件来源", "来源"),
     "doc_number": ("发文字号", "文号", "发文号", "文件编号"),
     "index_number": ("索引号",),
@@ -28,11 +28,22 @@ LABELS: dict[str, tuple[str, ...]] = {
     "views": ("浏览次数", "阅读次数", "点击次数", "点击数", "访问量"),
     "editor": ("责任编辑", "作者", "编辑"),
 }
-LABEL_KEY = {label: key for key, labels in LABELS.items() for label in labels}
-_SPACED = sorted(LABEL_KEY, key=len, reverse=True)
+# Labels read only in brackets: bare, they are page controls (字号：大 中 小).
+BRACKETED_LABELS: dict[str, str] = {"字号": "doc_number"}
+LABEL_KEY = {label: key for key, labels in LABELS.items() for label in labels} | BRACKETED_LABELS
+_SPACED = sorted(set(LABEL_KEY) - set(BRACKETED_LABELS), key=len, reverse=True)
 _LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _SPACED)
-# A label is not glued to a preceding Chinese character (申报时间 is no 时间 label) and ends with a colon.
-LABEL_RE = re.compile(rf"(?<![\u4e00-\u9fff])(?P<label>{_LABEL_ALT})\s*:\s*")
+_BRACKETED_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted(LABEL_KEY, key=len, reverse=True))
+# A label is not glued to a preceding Chinese character (申报时间 is no 时间 label) and ends with a colon, or
+# stands in brackets (【制定机关】…, [ 成文日期 ] | 2023-05-09, a legal database's attribute list).
+LABEL_RE = re.compile(rf"(?<![\u4e00-\u9fff])(?:(?P<label>{_LABEL_ALT})\s*:|[【\[〖]\s*(?P<bracketed>{_BRACKETED_ALT})\s*[】\]〗]"
+                      rf"\s*[:|]?)\s*")
+# A metadata table that lost its colons and cells (成文日期 2020-12-16 / 发文字号 渝中委发〔2020〕15号): only the
+# labels a sentence does not open with (three characters or more: 索引号, 成文日期), at the start of the line.
+_DISTINCT_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _SPACED if len(label) >= 3)
+SPACED_LABEL = re.compile(rf"(?:^|(?<=\s))(?P<label>{_DISTINCT_ALT})\s+(?=\S)")
+# A value bounded by the next label in a line of prose (…的公示 发布日期:2023-11-10 来源:某某处 阅读次数:175 根据…).
+BOUNDED_VALUE = 40
 LABEL_ONLY = re.compile(rf"^[\[【(]?(?P<label>{_LABEL_ALT})\s*:[\]】)]?$")
 CONTROL_TAIL = re.compile(r"(?:\s*(?:[\[【〖]\s*)?(?:收藏|打印|关闭|分享到?|纠错|字号|大|中|小)(?:\s*[\]】〗])?)+$")
 EMPTY_VALUES = {"", "本网", "本站", "原创", "网络", "其他", "暂无", "无", "-", "--", "/"}
@@ -60,19 +71,46 @@ def _canonical(label: str) -> str:
     return LABEL_KEY[re.sub(r"\s+", "", label)]
 
 
-def split_label_line(line: str) -> list[tuple[str, str, int, int]]:
-    """The (key, value, start, end) pairs of one line: each value runs to the next label or to 2+ spaces."""
+def _label_matches(line: str) -> list[re.Match[str]]:
+    """The labels of one line: with a colon or in brackets, else (a table without its marks) spaced ones
+    starting the line."""
     matches = list(LABEL_RE.finditer(line))
+    if matches:
+        return matches
+    spaced = list(SPACED_LABEL.finditer(line))
+    return spaced if spaced and spaced[0].start() == 0 else []
+
+
+def _pairs(line: str) -> list[tuple[str, str, int, int, bool]]:
+    """(key, value, start, end, bounded) of one line's labels; a value runs to the next label (bounded) or
+    to 2+ spaces or the line's end."""
+    matches = _label_matches(line)
     pairs = []
     for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
+        bounded = index + 1 < len(matches)
+        end = matches[index + 1].start() if bounded else len(line)
         value = line[match.end():end]
         gap = re.search(r"\s{2,}", value)
         if gap:
             end = match.end() + gap.start()
             value = value[:gap.start()]
-        pairs.append((_canonical(match.group("label")), value.strip(), match.start(), end))
+            bounded = True
+        label = match.group("label") or match.group("bracketed")
+        pairs.append((_canonical(label), value.strip(), match.start(), end, bounded))
     return pairs
+
+
+def split_label_line(line: str) -> list[tuple[str, str, int, int]]:
+    """The (key, value, start, end) pairs of one line: each value runs to the next label or to 2+ spaces."""
+    return [(key, value, start, end) for key, value, start, end, _bounded in _pairs(line)]
+
+
+def bounded_pairs(line: str) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a line of prose whose values end where another label starts after a space:
+    a header line glued to the title or the text (…的公示 发布日期:2023-11-10 来源:某某处 阅读次数:175 根据…)."""
+    return [(key, value) for key, value, start, end, bounded in _pairs(line)
+            if bounded and value and len(value) <= BOUNDED_VALUE and (line[end - 1].isspace() or line[end:end + 1].isspace())
+            and not re.search(r"[。，；！？,;]", value)]
 
 
 def is_label_line(line: str) -> bool:
@@ -80,7 +118,8 @@ def is_label_line(line: str) -> bool:
     pairs = split_label_line(line)
     if not pairs:
         return bool(LABEL_ONLY.match(line))
-    covered = sum(end - start for _key, _value, start, end in pairs)
+    # a value holding a sentence is the text the header line was glued to, not metadata
+    covered = sum(end - start for _key, value, start, end in pairs if "。" not in value)
     rest = CONTROL_TAIL.sub("", line)
     return len(line) <= 200 and covered >= 0.6 * len(rest.strip())
 
@@ -102,6 +141,9 @@ def read_labels(lines: list[str], labels: Labels | None = None, offset: int = 0)
         elif is_label_line(line):
             labels.label_lines.add(offset + index)
             for key, value, _start, _end in split_label_line(line):
+                labels.add(key, value)
+        else:
+            for key, value in bounded_pairs(line):
                 labels.add(key, value)
         index += 1
     return labels

@@ -3,7 +3,8 @@
 A number is 机关代字 + 〔full year〕 + sequence + 号 (湘科发〔2025〕86号); pages also write the
 brackets as [ ] ［ ］ ( ) （ ） 【 】, add 第, or use 號. 公告-style numbers read
 国家税务总局公告2017年第5号 (joint ones 财政部 税务总局公告2023年第12号), decrees
-国务院令第725号. Numbers are returned in the standard form (〔〕 brackets, 号, no 第). 索引号 values (000014349/2017-00110) and 规范性文件 registration
+国务院令第725号. Numbers are returned in the standard form (〔〕 brackets, 号, no 第), the sequence as the page writes it
+(国科火字〔2009〕095号 keeps its zero). 索引号 values (000014349/2017-00110) and 规范性文件 registration
 numbers (HHCR-2023-01005) never match.
 
 The page's own number is the labelled 文号/发文字号, else a line made of nothing but a number
@@ -25,7 +26,8 @@ ANNOUNCEMENT = re.compile(
     rf"(?P<agency>{_JOINT}{{0,5}}{_AGENCY}公告)\s*(?P<year>(?:19|20)\d{{2}})\s*年\s*第\s*(?P<n>\d{{1,5}})\s*[号號]")
 DECREE = re.compile(rf"(?P<agency>{_AGENCY}令)\s*[(]?\s*第\s*(?P<n>\d{{1,5}})\s*[号號]")
 # Words that run into an agency code in prose ("根据湘科发〔2025〕86号").
-LEADING_WORDS = re.compile(r"^(?:根据|依据|按照|参照|依照|对照|结合|贯彻|落实|执行|适用|享受|符合|印发|转发|详见|参见|即|和|及|与|或|以|经|对|将|按|照|据|见|的|是|为|由|在|于|同|并|号)+")
+# A label glued to the number it names is no part of it (发文字号渝中委发〔2020〕15号, 【字号】唐科高函〔2023〕47号).
+LEADING_WORDS = re.compile(r"^(?:发文字号|发文号|文件编号|文号|字号|编号|根据|依据|按照|参照|依照|对照|结合|贯彻|落实|执行|适用|享受|符合|印发|转发|详见|参见|即|和|及|与|或|以|经|对|将|按|照|据|见|的|是|为|由|在|于|同|并|号)+")
 HEAD_LINES = 8
 
 
@@ -40,7 +42,7 @@ def find_doc_numbers(text: str) -> list[tuple[int, int, str]]:
     for match in BRACKETED.finditer(text):
         agency = _agency(match.group("agency"))
         if agency and not agency.endswith("公告"):
-            found.append((match.start(), match.end(), f"{agency}〔{match.group('year')}〕{int(match.group('n'))}号"))
+            found.append((match.start(), match.end(), f"{agency}〔{match.group('year')}〕{match.group('n')}号"))
     for match in ANNOUNCEMENT.finditer(text):
         agency = re.sub(r"[ \u3000、]+", " ", _agency(match.group("agency")))
         if len(agency) > 2:
@@ -73,13 +75,38 @@ def _alone(line: str) -> str | None:
     return None
 
 
+# Where a copy glued the page's own number to its neighbours at the head of the text: before the salutation
+# (浙科发高〔2023〕77号各市、县(市、区)科技局:), in brackets after the title (…的通知(国科发政〔2017〕115号)),
+# or in a legal database's note under the title ((1985年5月4日皖政〔1985〕38号) 根据…).
+TITLE_END = r"(?:通知|通报|公告|通告|告|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单)"
+_DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+_NUMBER = rf"{_AGENCY}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\s*\d{{1,5}}\s*[号號]"
+GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*(?=[^。:：《]{{2,80}}[:：])"
+                        rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{TITLE_END})\s*[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
+                        rf"|^\s*[(（]\s*{_DATE}\s*(?P<d>{_NUMBER})")
+GLUED_HEAD_CHARS = 200  # a copy's first line holds its title and salutation in this many characters
+
+
+def _glued_head(line: str) -> str | None:
+    """The page's own number glued to the title or the salutation at the start of a line, or None."""
+    match = GLUED_HEAD.search(fold_width(line)[:GLUED_HEAD_CHARS])
+    if not match:
+        return None
+    title = match.group("title")
+    if title and (title.count("《") != title.count("》") or LEADING_WORDS.match(title)):
+        return None  # the number of a document the line cites (根据《…办法》(…号)), not the title's own
+    return normalise_doc_number(match.group("n") or match.group("t") or match.group("d"))
+
+
 def heading_doc_number(lines: list[str], limit: int = HEAD_LINES) -> str | None:
-    """The number standing alone on one of the first `limit` lines (where GB/T 9704 puts it), or None."""
+    """The number standing alone on one of the first `limit` lines (where GB/T 9704 puts it), else one a copy
+    glued to the title or salutation on the first line that holds text, or None."""
     for line in lines[:limit]:
         number = _alone(line)
         if number:
             return number
-    return None
+    first = next((line for line in lines[:limit] if line.strip()), "")
+    return _glued_head(first)
 
 
 def own_doc_number(labelled: str | None, lines: list[str], title: str | None) -> str | None:

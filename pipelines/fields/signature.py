@@ -16,15 +16,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.dates import find_dates
+from pipelines.dates import ZERO_FORMS, find_dates
 
 ORG_SUFFIX = (r"(?:人民政府|政府办公厅|政府办公室|办公厅|办公室|委员会|管理委员会|管委会|工作委员会|领导小组办公室|领导小组|"
               r"(?<!公)司|局|厅|委|办|部|署|院|中心|总局|分局|协会|学会|联合会|银行|分行|支行|大学|学院|研究院|研究所|所|站|处|科)")
 ORG = rf"[\u4e00-\u9fff()（）]{{2,40}}?{ORG_SUFFIX}"
 ORG_LINE = re.compile(rf"^(?:{ORG})(?:[\s、]+(?:{ORG}))*$")
 ORG_ONE = re.compile(ORG)
-NOT_ORG = re.compile(r"^(?:各|全|本|我|该|其|此|有关|以下|上述|附件|一|二|三|四|五|六|七|八|九|十|\d)")
-DATE_ONLY = re.compile(r"^[(]?\s*[0-9〇○零一二三四五六七八九十年月日号\s/.-]{6,20}\s*[)]?$")
+# Lines that open like these address, refer or count (各有关单位, 附件, 一、, 三是): never a body's name. A
+# numeral opens a body's name too (四川省…, 七台河市…), so only a numbered item's mark after it refuses one.
+NOT_ORG = re.compile(r"^(?:各|全|本|我|该|其|此|有关|以下|上述|附件|[一二三四五六七八九十]{1,3}(?:[、.是要]|$)|\d)")
+# Websites are not bodies: the site carrying a page is never its issuer (科技部门户网站, 某某网).
+SITE_NAME = re.compile(r"(?:网站|门户|官网|网)$")
+# What a 落款 adds after a body's name: a seal or a signature on its behalf (某某办公室(代), (盖章)).
+SEAL_MARK = re.compile(r"\s*[(（]\s*(?:代|章|印|盖章|公章|签章)\s*[)）]")
+# GB/T 9704 letter-spaces a short name in a 落款 (科 技 部): single characters apart are one word.
+LETTER_SPACED = re.compile(r"^(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff]$")
+DATE_ONLY = re.compile(rf"^[(]?\s*[0-9〇一二三四五六七八九十{ZERO_FORMS}年月日号\s/.-]{{6,20}}\s*[)]?$")
 TITLE_ISSUERS = re.compile(r"^(?P<orgs>.{2,120}?)(?:关于|印发|转发|联合印发|联合发布|发布)")
 ATTACHMENT_LINE = re.compile(r"^附\s*件")
 INTERVIEW = re.compile(
@@ -42,15 +50,44 @@ class Signature:
     line: int
 
 
+def org_line(line: str) -> str:
+    """A 落款 line as its bodies' names: seal marks dropped, letter-spaced characters joined, table bars cut."""
+    line = SEAL_MARK.sub("", line.strip().strip("|").strip())
+    return line.replace(" ", "") if LETTER_SPACED.match(line) else line
+
+
 def is_org_name(text: str) -> bool:
     """Whether a short line names one or more bodies (湖南省科学技术厅 湖南省财政厅)."""
-    text = text.strip()
-    return 3 <= len(text) <= 80 and not NOT_ORG.match(text) and bool(ORG_LINE.match(text))
+    text = org_line(text)
+    return (3 <= len(text) <= 80 and not NOT_ORG.match(text) and bool(ORG_LINE.match(text))
+            and not any(SITE_NAME.search(part) for part in split_orgs(text)))
+
+
+# Co-issuers a copy glued together (安徽省农业农村厅安徽省财政厅, 中共中央办公厅国务院办公厅): the next name
+# starts after a body's suffix with the first one's place again, or with a central body.
+GLUED_SUFFIX = r"(?:人民政府|政府|办公厅|办公室|委员会|总局|厅|局|部|委|署)"
+CENTRAL_START = ("中共", "国务院", "国家", "全国", "中国人民银行", "财政部", "税务总局", "科技部", "科学技术部",
+                 "工业和信息化部", "教育部", "商务部", "海关总署", "市场监管总局", "发展改革委", "人力资源社会保障部",
+                 "自然资源部", "生态环境部", "农业农村部", "住房城乡建设部", "交通运输部", "金融监管总局", "证监会")
+PLACE_HEAD = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{1,7}?(?:自治区|省|市|区|县)")
+
+
+def _split_glued(name: str) -> list[str]:
+    """One name, or the bodies glued into it when each part is a body's name itself."""
+    head = PLACE_HEAD.match(name)
+    starts = CENTRAL_START + ((head.group(),) if head else ())
+    for match in re.finditer(GLUED_SUFFIX, name):
+        rest = name[match.end():]
+        if match.end() >= 3 and rest.startswith(starts) and ORG_ONE.fullmatch(name[:match.end()]) \
+                and len(rest) >= 3 and ORG_ONE.fullmatch(rest):
+            return [name[:match.end()], *_split_glued(rest)]
+    return [name]
 
 
 def split_orgs(text: str) -> list[str]:
-    """The bodies of a line that names several, split at white space and 、."""
-    return [part for part in re.split(r"[\s、,，]+", text.strip()) if part]
+    """The bodies of a line that names several, split at white space and 、 (and where a copy glued them)."""
+    parts = [part for part in re.split(r"[\s、,，]+", org_line(text)) if part]
+    return [body for part in parts for body in _split_glued(part)]
 
 
 def _date_line(line: str) -> str | None:
@@ -62,14 +99,32 @@ def _date_line(line: str) -> str | None:
     return found[0].iso if len(found) == 1 else None
 
 
+# A 落款 on one line, the body before its date (湛江市科学技术局 2023年12月11日, a table row's cell bars around it).
+ORG_DATE_LINE = re.compile(r"^\|?\s*(?P<orgs>[^\d|]{3,80}?)\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                           r"|[〇○零一二三四五六七八九Oo]{4}\s*年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*[|。]?\s*$")
+
+
+def _org_date_line(line: str) -> tuple[list[str], str] | None:
+    """The bodies and the date of a one-line 落款, or None."""
+    match = ORG_DATE_LINE.match(line.strip())
+    if not match or not is_org_name(match.group("orgs")):
+        return None
+    found = find_dates(match.group("date"))
+    return (split_orgs(match.group("orgs")), found[0].iso) if len(found) == 1 else None
+
+
 def find_signatures(lines: list[str]) -> list[Signature]:
-    """Every 落款 in the text: a date-only line, with the body-name lines right above it."""
+    """Every 落款 in the text: a date-only line, with the body-name lines right above it, or one line
+    naming the body before the date."""
     out = []
     for index, line in enumerate(lines):
         when = _date_line(line)
-        if when is None:
-            continue
         issuers: list[str] = []
+        if when is None:
+            one_line = _org_date_line(line)
+            if one_line is None:
+                continue
+            issuers, when = one_line
         above = index - 1
         while above >= 0 and index - above <= MAX_ORG_LINES and is_org_name(lines[above]):
             issuers[:0] = split_orgs(lines[above])
@@ -78,24 +133,30 @@ def find_signatures(lines: list[str]) -> list[Signature]:
     return out
 
 
-# A 落款 glued onto the text's last line by a copy that joined every line (…名单江西省高企认定管理工作办公室2023年9月18日。)
-GLUED_SIGNATURE = re.compile(rf"{ORG_SUFFIX}\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)\s*[。.]?\s*$")
+# A 落款 glued into the text's last line by a copy that joined every line (…名单江西省高企认定管理工作办公室2023年9月18日。),
+# maybe with the page's furniture glued after it (…2022年12月19日扫一扫在手机打开当前页).
+GLUED_SIGNATURE = re.compile(rf"{ORG_SUFFIX}\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
+                             r"[\s,，。.;；|]*(?P<after>.*)$")
+GLUED_TAIL = 40  # what may follow a glued 落款: a file name, a share button, not a paragraph
+# Words that carry a sentence on past a date: the date is what something happened on, not a 落款.
+GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之在正已将]|[(（])")
 
 
 # Where the body's name of a glued 落款 starts: after a mark, a file name's extension or the list it follows.
-GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|[^\u4e00-\u9fff]表)")
+GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|[^\u4e00-\u9fff]表"
+                             r"|(?:汇总|推荐|申请|申报|统计|登记|一览|情况|信息)表)")
 
 
 def _glued_signature(lines: list[str]) -> Signature | None:
-    """The 落款 that ends the text's last line right after a body's name: its date, and the body when its
-    name can be told from the words before it."""
+    """The 落款 in the text's last line right after a body's name: its date, and the body when its name can
+    be told from the words before it."""
     last = next((index for index in range(len(lines) - 1, -1, -1) if lines[index].strip()), None)
     if last is None:
         return None
-    tail = lines[last][-120:]
-    match = GLUED_SIGNATURE.search(tail)
+    tail = lines[last][-160:]
+    match = next((m for m in reversed([m for m in GLUED_SIGNATURE.finditer(tail)])), None)
     found = find_dates(match.group("date")) if match else []
-    if len(found) != 1:
+    if len(found) != 1 or len(match.group("after")) > GLUED_TAIL or GOES_ON.match(match.group("after")):
         return None
     before = tail[:match.start("date")].rstrip()
     starts = [m.end() for m in GLUED_ORG_START.finditer(before)]
@@ -103,13 +164,21 @@ def _glued_signature(lines: list[str]) -> Signature | None:
     return Signature((name,) if is_org_name(name) else (), found[0].iso, last)
 
 
+# The sentence that closes a notice's text, right above its 落款 (特此通知。 现印发给你们，请认真组织实施。).
+CLOSING_SENTENCE = re.compile(r"(?:特此(?:通知|公告|通告|公示|函告|批复)|此复|请(?:认真|结合实际|遵照|按照)[^。]{0,20}"
+                              r"(?:执行|实施|落实|办理)|遵照执行|贯彻执行|组织实施|贯彻落实)[。！.]?\s*$")
+
+
 def main_signature(lines: list[str]) -> Signature | None:
-    """The page's own 落款: the first block naming a body, else a bare date line closing the text, else a
-    date glued after a body's name at the very end of the text."""
+    """The page's own 落款: the first block naming a body, else a bare date line right after the sentence
+    closing a notice, else one closing the text, else a date glued after a body's name at the very end."""
     found = find_signatures(lines)
     named = [s for s in found if s.issuers]
     if named:
         return named[0]
+    closed = [s for s in found if s.line > 0 and CLOSING_SENTENCE.search(lines[s.line - 1])]
+    if closed:
+        return closed[0]
     closing = [s for s in found if s.line >= len(lines) - 3]
     return closing[-1] if closing else _glued_signature(lines)
 
@@ -148,6 +217,6 @@ def org_value(value: str | None) -> list[str]:
     """A labelled value (发布机构：…, ContentSource) as bodies, if it names any."""
     value = (value or "").strip()
     parts = split_orgs(value)
-    if parts and all(ORG_ONE.fullmatch(part) for part in parts):
+    if parts and all(ORG_ONE.fullmatch(part) and not SITE_NAME.search(part) for part in parts):
         return parts
     return []

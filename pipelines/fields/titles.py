@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Callable
 
+from pipelines.fields.doc_number import normalise_doc_number
+from pipelines.labels import is_label_line
 from pipelines.text.normalise import collapse_spaces, fold_width
 
 # A <title> suffix naming the site: "标题_湖南省科学技术厅", "标题 - 政策通平台", "标题|某某网",
@@ -41,7 +43,7 @@ SPACED_SITE = re.compile(r"\s+[\u4e00-\u9fff]{2,20}(?:局|厅|委员会|委|办�
 CARRIED = re.compile(r"(?:印发|转发|发布|公布|颁布|印发实施)\s*《")
 TEXT_CARRIED = re.compile(
     r"(?:制定|研究制定|修订|编制|起草|联合制定)(?:了)?《(?P<a>[^《》]{4,120})》[^《》\n]{0,16}?(?:现(?:予以)?印发|印发给你们|予以印发|现印发)"
-    r"|现将《(?P<b>[^《》]{4,120})》(?:予以)?印发")
+    r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发)")
 
 
 # A document number heading a title line (张政办函〔2023〕180号《…的通知》): the number is a field of its own.
@@ -141,11 +143,41 @@ def _without_site_name(candidate: str, still: Callable[[str], bool]) -> str:
     return bare if bare and bare != candidate and still(bare) else candidate
 
 
+# Page furniture in a title's place: a breadcrumb, a salutation, the font-size control, a field name in
+# brackets with no words after it (【发布文号】-----).
+# A title is no sentence either (it holds no 。 and no run of clauses), no source line (出处 《某刊》, a
+# newspaper's edition line 《 人民日报 》( 2023年12月13日 第 04 版)).
+NOT_TITLE = re.compile(r"^(?:当前位置|您现在的位置|您的位置|首页\s*[>›»/]|字体|字号|【?\s*字体|各[^。]{1,60}[:：]$"
+                       r"|【[^】]{2,8}】[^\u4e00-\u9fff]*$|出处|文章出处|索引号)|[:：]$|。"
+                       r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年")
+# What a repost writes before a title: a note (原标题：, 政策提取自：), a tag in brackets (【佛山】, 「某某代理」),
+# its own topic before the title proper (某区高企奖励政策：关于…).
+TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称)\s*[:：]|[【「\[][^】」\]]{1,12}[】」\]]|[^:：《》]{2,30}[:：](?=关于))\s*")
+
+
+def is_title(candidate: str) -> bool:
+    """Whether a candidate can be a title at all: no metadata row, number line, breadcrumb or salutation."""
+    work = fold_width(candidate).strip()
+    number = normalise_doc_number(work)
+    number_line = bool(number) and len(_key(work)) <= len(_key(number)) + 2
+    return not (NOT_TITLE.search(work) or is_label_line(work) or number_line)
+
+
+def strip_title_prefix(title: str | None) -> str | None:
+    """A title without the note a repost writes before it (原标题：, 政策提取自：)."""
+    if not title:
+        return title
+    stripped = TITLE_PREFIX.sub("", title).strip()
+    return stripped if len(stripped) >= 6 else title
+
+
 def choose_title(candidates: list[str], page_title: str | None, meta_title: str | None,
                  list_title: str | None) -> str | None:
     """The document's own title from the page's evidence and the list page's link text (none of it
-    longer than a title can be); see the module docstring for the order."""
-    candidates = [c for c in candidates if len(c) <= MAX_TITLE]
+    longer than a title can be, none a metadata row, breadcrumb or salutation); see the module docstring
+    for the order."""
+    candidates = [strip_title_prefix(c) for c in candidates if len(c) <= MAX_TITLE and is_title(c)]
+    meta_title = meta_title if meta_title and is_title(meta_title) else None
     meta_title = _short(meta_title)
     listed = ListTitle.read(_short(list_title))
     page_title = _short(page_title, MAX_TITLE + SITE_SUFFIX)
@@ -185,6 +217,23 @@ def choose_title(candidates: list[str], page_title: str | None, meta_title: str 
     if own:
         return next((c for c in own if listed and listed.related(c)), own[0])
     return collapse_spaces(list_title) if list_title else (stripped or None)
+
+
+# A line of the text's head that is a document's heading: it ends with what the document is (…的通知,
+# …实施方案(2023-2025年)) and holds no sentence.
+HEADING_END = re.compile(r"(?:通知|通报|公告|通告|公示|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单|建议|条例)"
+                         r"(?:\s*[(（][^()（）]{2,20}[)）])?$")
+HEADING_LINES = 3
+SENTENCE = re.compile(r"[。，,；;：:！？!?]")
+
+
+def text_heading(lines: list[str]) -> str | None:
+    """The heading that opens the text when the page gave no title (a copy that kept only its text)."""
+    for line in lines[:HEADING_LINES]:
+        line = line.strip()
+        if 8 <= len(line) <= 120 and HEADING_END.search(line) and not SENTENCE.search(line) and is_title(line):
+            return line
+    return None
 
 
 def fuller_heading(candidates: list[str], title: str | None) -> str | None:
