@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -33,7 +34,9 @@ def test_crawled_seeds_are_extracted_and_classified_then_reclassified(mirror, tm
     vocab = tmp_path / "vocab"
     shutil.copytree(VOCAB, vocab)
     relevance = (vocab / "relevance.yaml").read_text(encoding="utf-8")
-    (vocab / "relevance.yaml").write_text(relevance.replace("threshold: 0.4", "threshold: 0.999"), encoding="utf-8")
+    raised = re.sub(r"(?m)^threshold: [0-9.]+$", "threshold: 0.999", relevance)
+    assert raised != relevance
+    (vocab / "relevance.yaml").write_text(raised, encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "crawler", "reclassify", "--db", str(db)], capture_output=True,
                           text=True, cwd=ROOT, env={**os.environ, "POLICYWATCH_VOCAB": str(vocab)}, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -8,7 +8,7 @@ from pipelines.classify.doc_type import classify_doc_type
 from pipelines.classify.incentive import classify_incentive
 from pipelines.classify.prepare import prepare
 from pipelines.classify.region import Region, resolve_region
-from pipelines.classify.relevance import is_listing, score_relevance
+from pipelines.classify.relevance import classify_relevance, is_listing, rule_evidence
 from pipelines.classify.topics import SentenceIndex, classify_topics
 from pipelines.classify.vocabulary import Vocabulary, load_vocabulary
 
@@ -42,7 +42,7 @@ def classify_record(record: Mapping[str, Any], source_hint: Mapping[str, Any] | 
         topics, topic_reason = classify_topics(doc, index, vocab)
     has_incentive, max_amount, money_reason, offers = classify_incentive(record, doc, doc_type, vocab,
                                                                          money_from_text)
-    relevance, relevance_reasons = score_relevance(doc, index, offers, vocab, listing)
+    relevance, relevance_reasons = classify_relevance(doc, rule_evidence(doc, index, offers, vocab, listing))
     threshold = vocab.relevance["threshold"]
     reasons = {name: region.reasons.get(name, "") for name in ("province", "city", "county", "division_code",
                                                                  "level")}

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from pipelines.classify.divisions import division_index
 from pipelines.classify.incentive import shorten
+from pipelines.classify.model import RelevanceModel, load_model
 from pipelines.classify.prepare import Doc
 from pipelines.classify.region import LEADING_YEAR, is_zone_org, find_places, title_org
-from pipelines.classify.topics import SentenceIndex
+from pipelines.classify.topics import SentenceIndex, who_sentences
 from pipelines.classify.vocabulary import Vocabulary
 
 
@@ -50,9 +52,23 @@ def actor_zone(title: str, vocab: Vocabulary) -> str:
     return ""
 
 
-def score_relevance(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Vocabulary,
-                    listing: str | None) -> tuple[float, list[str]]:
-    """The relevance score and the rules that fired, with counts."""
+@dataclass(frozen=True)
+class RuleEvidence:
+    """What the rules found: their score, the signals the learned model reads, and the reasons, with counts."""
+
+    score: float
+    signals: dict[str, float]
+    reasons: list[str]
+    factor: float = 1.0          # the off-topic title and list-page factors, which also scale the model's probability
+
+
+# The rule signals the learned model reads (pipelines/classify/model.py), each in 0..1.
+SIGNALS = ("score", "title", "body", "lead", "money", "off_topic", "listing", "untitled", "sentences", "places_only")
+
+
+def rule_evidence(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Vocabulary,
+                  listing: str | None) -> RuleEvidence:
+    """The rule score, its parts and the rules that fired, with counts."""
     rules, weights = vocab.relevance, vocab.relevance["weights"]
     core, matcher = rules["core"], vocab.compiled["core_matcher"]
     reasons: list[str] = []
@@ -71,10 +87,8 @@ def score_relevance(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Vo
     if secondary:
         title += weights["secondary_title"]
         reasons.append(f"title names {'/'.join(secondary)} (+{weights['secondary_title']:.2f})")
-    addressee, org_line = vocab.doc_types["addressee_line"], vocab.compiled["org_line"]
     texts = index.texts()
-    # addressee lines (各高新区管委会:) and signature lines (郑州高新区管委会) name who, not what about
-    addressed = {i for i, text in enumerate(texts) if addressee.match(text.strip()) or org_line.match(text.strip())}
+    addressed = who_sentences(index, vocab)
     sentences: set[int] = set()
     subject_sentences: set[int] = set()  # naming an enterprise-side subject, not only a zone (a place)
     counts: dict[str, set[int]] = {}
@@ -108,14 +122,31 @@ def score_relevance(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Vo
     if linked:
         incentive = weights["incentive_for_subject"]
         reasons.append(f"money offered to the subject: {shorten(linked, 40)} (+{incentive:.2f})")
-    score = min(1.0, title + body + lead + incentive)
+    factor = 1.0
     negative = vocab.compiled["negative_title"].search(doc.title)
     if negative:
-        score *= rules["negative_factor"]
+        factor *= rules["negative_factor"]
         reasons.append(f"title is off-topic ({negative.group(0)}) (×{rules['negative_factor']:g})")
     if listing:
-        score *= rules["listing_factor"]
+        factor *= rules["listing_factor"]
         reasons.append(f"{listing} (×{rules['listing_factor']:g})")
+    score = min(1.0, title + body + lead + incentive) * factor
     if not reasons:
         reasons.append("no subject term in title or body")
-    return round(score, 3), reasons
+    signals = {"score": score, "title": min(1.0, title), "body": body, "lead": float(bool(lead)),
+               "money": float(bool(incentive)), "off_topic": float(bool(negative)), "listing": float(bool(listing)),
+               "untitled": float(not doc.title), "sentences": min(1.0, len(sentences) / 10),
+               # zones named only as places (调研组赴岳阳高新区…), no subject in the title or opening
+               "places_only": float(bool(sentences) and not subject_sentences and not title_terms and not lead)}
+    return RuleEvidence(score=round(score, 3), signals=signals, reasons=reasons, factor=factor)
+
+
+def classify_relevance(doc: Doc, evidence: RuleEvidence, model: RelevanceModel | None = None) -> tuple[float, list[str]]:
+    """The record's relevance: the learned model's probability over the text and the rule signals, times the
+    rules' factors (an off-topic title, a list page), and the reasons (the rules that fired, then the model's
+    strongest contributions)."""
+    model = model or load_model()
+    probability, parts = model.score(doc.title or doc.policy_title, doc.body, evidence.signals)
+    scaled = f" ×{evidence.factor:g}" if evidence.factor != 1 else ""
+    return (round(probability * evidence.factor, 3),
+            [*evidence.reasons, f"model: {probability:.3f}{scaled} ({model.summary(parts)})"])
