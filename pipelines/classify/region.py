@@ -26,6 +26,7 @@ class Mention:
     end: int
     candidates: tuple[Division, ...]
     zone: bool = False
+    inferred: bool = False  # a zone alias (中关村 → 北京市): world knowledge, not a place the text names
 
 
 @dataclass
@@ -47,7 +48,7 @@ def find_places(text: str, vocab: Vocabulary, divisions: DivisionIndex) -> list[
     zone_after = vocab.compiled["zone_after_place"]
     for start, end, name in vocab.compiled["matcher"].find(text):
         if name in zone_aliases:
-            mentions.append(Mention(name, start, end, (zone_aliases[name],), zone=True))
+            mentions.append(Mention(name, start, end, (zone_aliases[name],), zone=True, inferred=True))
             continue
         candidates = tuple(divisions.lookup(name))
         if not candidates:
@@ -213,7 +214,10 @@ class Evidence:
             division = certain_division(mention)
             if division is not None:
                 full = mention.text == division.name or mention.zone
-                self.add(division, weight if full else alias_weight, f"{source} {mention.text}", strong)
+                note = f"{source} {mention.text}"
+                if mention.inferred:
+                    note += f" (inferred: {mention.text} lies in {division.name})"
+                self.add(division, weight if full else alias_weight, note, strong)
 
     @staticmethod
     def best(scores: dict[str, float], allowed: Iterable[str] | None = None) -> tuple[str | None, float]:
@@ -255,7 +259,8 @@ def _collect_evidence(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary, divi
     number = doc.doc_number or body_doc_number(doc.body)
     prefix = doc_number_place(number, vocab) if number else None
     if prefix and prefix[1] is not None:
-        evidence.add(prefix[1], weights["doc_number"], f"doc number {prefix[0]}", strong=True)
+        evidence.add(prefix[1], weights["doc_number"],
+                     f"doc number {prefix[0]} (inferred: an agency abbreviation of {prefix[1].name})", strong=True)
     if signature:
         evidence.add_mentions(find_places(signature, vocab, divisions), weights["signature"],
                               weights["signature"], "signed", strong=True)
