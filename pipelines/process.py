@@ -8,7 +8,7 @@ seconds, default 10) skips the optional readers not yet started once it is spent
 returned, with a warning naming what was not read, so one hostile page never holds up a crawl."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from core.clock import env_seconds
 from pipelines.classify.record import classify_record
@@ -42,7 +42,9 @@ def process_page(page: PageInput, budget_seconds: float | None = None) -> dict[s
     return record
 
 
-def reclassify_record(record: dict[str, Any], source_hint: dict[str, Any] | None) -> dict[str, Any]:
-    """The classification fields that differ from the stored record's (empty when nothing changed)."""
-    fresh = classify_record(_classified_text(record), source_hint)
+def reclassify_record(record: dict[str, Any], source_hint: dict[str, Any] | None,
+                      attachments: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """The classification fields that differ from the stored record's (empty when nothing changed), the texts
+    of the files it links to (name, text) read with it."""
+    fresh = classify_record(_classified_text(record), source_hint, attachments=attachments)
     return {k: v for k, v in fresh.items() if record.get(k) != v}

@@ -22,7 +22,7 @@ from pipelines.dedup.config import DedupConfig
 from pipelines.dedup.recluster import ReclusterReport
 from pipelines.dedup.refusals import Refusal
 from storage.documents import (
-    add_attachment_to_document, document_by_url, documents_linking, expect_attachments, iter_documents,
+    add_attachment_to_document, attachment_texts, document_by_url, documents_linking, expect_attachments, iter_documents,
     save_attachment, update_document, upsert_document,
 )
 from storage.pages import save_page
@@ -83,6 +83,8 @@ def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None
         previous = document_by_url(db, page.url)
         outcome, page.problems = _store_document(db, page, record)
         expect_attachments(db, page.url, page.attachments or [])
+        if attachment_texts(db, page.url):  # files read before (an earlier run, or shared with another page)
+            reclassify_document(db, page.url)
         if outcome == "updated":
             current = document_by_url(db, page.url)
             record_revision(db, page.url, previous["text"] if previous else None,
@@ -153,7 +155,21 @@ def store_attachment(db: Database, item: FetchedAttachment) -> dict[str, Any]:
                 "status": item.status, "size": len(item.body), "text": extracted.text,
                 "text_chars": summary["text_chars"], "error": extracted.error, "fetched_at": item.fetched_at})
             add_attachment_to_document(db, document_url, summary)
+            if extracted.text:
+                reclassify_document(db, document_url)
     return summary
+
+
+def reclassify_document(db: Database, document_url: str) -> dict[str, Any]:
+    """Classify a stored document again with the text of the files it links to; returns the changed fields."""
+    record = document_by_url(db, document_url)
+    if record is None:
+        return {}
+    hint = source_hints(db).get(record["source_id"])
+    changes = reclassify_record(record, hint, attachment_texts(db, document_url))
+    if changes:
+        update_document(db, document_url, changes)
+    return changes
 
 
 def record_attachment_failure(db: Database, *, document_url: str, url: str, name: str, kind: str,
@@ -179,7 +195,7 @@ def reclassify_documents(db: Database, source_id: str | None = None) -> Counter:
     hints = source_hints(db)
     changed: Counter = Counter()
     for record in iter_documents(db, source_id):
-        changes = reclassify_record(record, hints.get(record["source_id"]))
+        changes = reclassify_record(record, hints.get(record["source_id"]), attachment_texts(db, record["url"]))
         if changes:
             update_document(db, record["url"], changes)
             changed.update(changes.keys())

@@ -136,6 +136,13 @@ def save_attachment(db: Database, row: dict[str, Any]) -> None:
         db["attachments"].insert(row)
 
 
+def attachment_texts(db: Database, document_url: str) -> list[tuple[str, str]]:
+    """(name, text) of the files a document links to whose text was read, in the order they were stored."""
+    rows = db.execute("select name, url, text from attachments where document_url = ? and text is not null "
+                      "and text != '' order by id", [document_url]).fetchall()
+    return [(name or url, text) for name, url, text in rows]
+
+
 def count_documents(db: Database, source_id: str | None = None) -> int:
     """How many documents are stored (for one source, or all)."""
     if source_id is None:

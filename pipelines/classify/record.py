@@ -1,7 +1,8 @@
 """The classification of one record: every classification field, with a reason for each."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+import re
+from typing import Any, Mapping, Sequence
 
 from core.record import CLASSIFICATION_FIELDS
 from pipelines.classify.doc_type import classify_doc_type
@@ -19,13 +20,64 @@ def _no_region(why: str) -> Region:
     return Region(reasons={name: why for name in ("province", "city", "county", "division_code", "level")})
 
 
+# What of a linked file classification reads: its head (a policy states its subject and offers early), and
+# at most this many files per document.
+ATTACHMENT_CHARS = 20_000
+ATTACHMENTS_READ = 3
+MAX_TOPICS_WITH_FILES = 4
+
+
 def classify_record(record: Mapping[str, Any], source_hint: Mapping[str, Any] | None = None,
-                    vocab: Vocabulary | None = None, money_from_text: bool = True) -> dict[str, Any]:
+                    vocab: Vocabulary | None = None, money_from_text: bool = True,
+                    attachments: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """The classification fields of one record (see the module docstring); never raises on odd input.
 
     `money_from_text`: whether a record without extracted incentives has its text read for money (not
-    when the page's processing budget is spent)."""
+    when the page's processing budget is spent). `attachments`: (name, text) of the files the page links
+    to (a 转发 notice's substance is often its attachment): each is classified as a document of its own,
+    titled by its name, and counts toward the page's relevance, topics and money, its name in the reasons."""
     vocab = vocab or load_vocabulary()
+    page = _classify(record, source_hint, vocab, money_from_text)
+    for name, text in [(n, t) for n, t in attachments if isinstance(t, str) and t.strip()][:ATTACHMENTS_READ]:
+        _add_attachment(page, name, _classify({"title": _file_title(name), "text": text[:ATTACHMENT_CHARS]},
+                                              source_hint, vocab, True), vocab)
+    return page
+
+
+def _file_title(name: str) -> str:
+    """A file's name as a title: 附件1：某某办法.pdf → 某某办法."""
+    stem = re.sub(r"\.(?:pdf|docx?|wps|xlsx?|ofd|zip|rar)$", "", name.strip(), flags=re.I)
+    return re.sub(r"^附件\s*[0-9一二三四五六七八九十]*\s*[:：.、]?\s*", "", stem).strip()
+
+
+def _add_attachment(page: dict[str, Any], name: str, found: dict[str, Any], vocab: Vocabulary) -> None:
+    """Fold one attachment's classification into its page's: the larger relevance, the file's topics after the
+    page's, its money when larger; each finding names the file."""
+    label, reasons = f"attachment 《{name}》", page["classification_reasons"]
+    if found["relevance"] > page["relevance"]:
+        page["relevance"] = found["relevance"]
+        page["relevance_reasons"] = [*page["relevance_reasons"],
+                                     *(f"{label}: {reason}" for reason in found["relevance_reasons"])]
+        threshold = vocab.relevance["threshold"]
+        page["is_relevant"] = page["relevance"] >= threshold
+        reasons["relevance"] = (f"{page['relevance']:.3f} {'≥' if page['is_relevant'] else '<'} threshold "
+                                f"{threshold:g} (from {label})")
+    extra = [t for t in found["topics"] if t not in page["topics"]]
+    if extra and found["is_relevant"] and len(page["topics"]) < MAX_TOPICS_WITH_FILES:
+        page["topics"] = [*page["topics"], *extra][:MAX_TOPICS_WITH_FILES]
+        reasons["topics"] = f"{reasons['topics']}; {label}: {found['classification_reasons']['topics']}"
+    amount, own = found["max_amount_wan"], page["max_amount_wan"]
+    if found["has_incentive"] and (not page["has_incentive"] or (amount or 0) > (own or 0)):
+        page["has_incentive"] = True
+        page["max_amount_wan"] = amount if amount is not None else own
+        money = f"{label}: {found['classification_reasons']['has_incentive']}"
+        reasons["has_incentive"] = money
+        reasons["max_amount_wan"] = money if page["max_amount_wan"] is not None else "no amount"
+
+
+def _classify(record: Mapping[str, Any], source_hint: Mapping[str, Any] | None, vocab: Vocabulary,
+              money_from_text: bool) -> dict[str, Any]:
+    """The classification of one text (a page, or one of its files)."""
     record = record if isinstance(record, Mapping) else {}
     hint = source_hint if isinstance(source_hint, Mapping) else {}
     doc = prepare(record, vocab)
