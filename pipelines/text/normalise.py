@@ -27,6 +27,8 @@ WIDTH_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x200
 TRADITIONAL_MARKERS = frozenset(
     "這個們來發時為與國說對過開關還體點當從動問給請號廳門會於學術區機業應將經貿產實財準獎勵萬億補貼"
     "條構稅員無書長權據難費聯屬網際連線歲後頭電項確單簡處認證衛級計劃劃執")
+MARKER = re.compile("[" + "".join(sorted(TRADITIONAL_MARKERS)) + "]")
+HAN_CHAR = re.compile("[\u4e00-\u9fff]")
 SPACE_RUN = re.compile(r"[ \t\r\f\v\u3000\xa0\u2002\u2003\u2009]+")
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
@@ -54,8 +56,8 @@ def single_line(text: str | None) -> str | None:
 def is_traditional(text: str, sample: int = 4000) -> bool:
     """True when the text is written in Traditional characters (three or more markers in its head)."""
     head = text[:sample]
-    hits = sum(1 for ch in head if ch in TRADITIONAL_MARKERS)
-    return hits >= 3 and hits * 40 >= sum(1 for ch in head if "\u4e00" <= ch <= "\u9fff")
+    hits = len(MARKER.findall(head))
+    return hits >= 3 and hits * 40 >= len(HAN_CHAR.findall(head))
 
 
 @lru_cache(maxsize=1)
