@@ -17,8 +17,11 @@ Evidence order per field (each reader is in ``pipelines/fields/``):
   datePublished meta, <publishtime> or an element named for it (id="publish_time", a class used once),
   a WeChat article's `var ct` instant, 发布时间/发布日期 label, a date on a header line, the list page's date,
   a date in the URL (/t20251212_…, /2023-12/13/, /art/2025/2/24/);
-- issuer, doc_number, cited_doc_numbers: ``fields.signature`` and ``fields.doc_number``;
-- effective/expiry/period/deadlines: ``fields.validity``; incentives: ``fields.money``;
+- issuer, doc_number, cited_doc_numbers: ``fields.signature`` and ``fields.doc_number`` (a red-head line
+  某某市科学技术局文件 right after the 落款; an aggregator's 作者 naming a place's body last; a short form
+  市科技局 written in full as the page writes it elsewhere);
+- effective/expiry/period/deadlines: ``fields.validity``; incentives: ``fields.money``, none on a page that
+  retells policies without being one (``classify.doc_type.retelling_cue``: a 政策汇总, a consultancy's blog post);
   targets: ``fields.targets``; responsible_units: ``fields.units``; contact_phone:
   ``fields.contact``; original_url: the repost's 原文链接, made absolute.
 
@@ -40,14 +43,18 @@ from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 from core.record import empty_record
+from pipelines.classify.doc_type import retelling_cue
+from pipelines.classify.prepare import prepare
+from pipelines.classify.vocabulary import load_vocabulary
 from pipelines.clean import CleanPage, clean_page
 from pipelines.dates import find_dates, first_date, make_date, meta_date
 from pipelines.fields.contact import contact_phone
 from pipelines.fields.doc_number import cited_doc_numbers, normalise_doc_number, own_doc_number
 from pipelines.fields.limits import READ_HEAD, READ_TAIL, Budget, readable_text
 from pipelines.fields.money import incentives
-from pipelines.fields.signature import (Signature, closing_issuers, interview_issuers, main_signature, org_value,
-                                        title_issuers)
+from pipelines.fields.signature import (PLACE_HEAD, Signature, closing_issuers, full_name, government_bodies,
+                                        interview_issuers, is_org_name, main_signature, org_value, red_head_issuers,
+                                        split_orgs, title_issuers)
 from pipelines.fields.targets import targets
 from pipelines.fields.titles import choose_title, clean_title, fuller_heading, policy_title, text_heading
 from pipelines.fields.units import responsible_units
@@ -189,15 +196,30 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
 
     labelled = org_value(simplified(cleaned.labels.get("issuer")))
     titled = next(filter(None, (title_issuers(simplified(title)) for title in titles)), [])
-    sourced = org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source")))
-    order = [list(signers), labelled, titled] if government else [list(signers), titled, labelled]
+    sourced = government_bodies(org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source"))))
+    lines = text.split("\n")
+    headed = red_head_issuers(lines)
+    order = [list(signers), headed, labelled, titled] if government else [list(signers), headed, titled, labelled]
     interviewed = next(filter(None, (interview_issuers(simplified(title), text) for title in titles)), None)
     order += [closing_issuers(text), interviewed or interview_issuers(None, text)]
     order.append(sourced if government or not cleaned.meta.get("ContentSource") else [])
-    for found in order:
-        if found:
-            return "、".join(dict.fromkeys(found))
-    return None
+    # an aggregator's 作者 line naming a place's body (作者:某某区政府【转载】); a person or a desk is no issuer
+    authored = government_bodies(org_value(simplified(cleaned.labels.get("editor"))))
+    order.append(authored if authored and all(PLACE_HEAD.match(body) for body in authored) else [])
+    found = next(filter(None, order), None)
+    if not found:
+        return None
+    # a short form (市科技局) takes the full name the page writes elsewhere (落款, 来源, title, a line naming a body)
+    written = [*signers, *headed, *labelled, *titled, *sourced,
+               *(body for line in lines if is_org_name(line) for body in split_orgs(line))]
+    return "、".join(dict.fromkeys(full_name(body, written) for body in found))
+
+
+def retells_policies(record: dict[str, Any]) -> bool:
+    """Whether the page retells policies without being one (a consultancy's 政策汇总, a blog post): the
+    amounts it repeats are nobody's offer, so it carries no incentives (shared/LABELING.md)."""
+    vocab = load_vocabulary()
+    return retelling_cue(prepare(record, vocab), vocab) is not None
 
 
 def original_url(page: PageInput, cleaned: CleanPage) -> str | None:
@@ -268,7 +290,7 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
         ("period", lambda: period([fold_width(_simplified(carried, cleaned.traditional) or ""), *works],
                                   pair.work)),
         ("deadlines", lambda: deadlines(pair.work)),
-        ("incentives", lambda: incentives(pair)),
+        ("incentives", lambda: [] if retells_policies(record) else incentives(pair)),
         ("cited_doc_numbers", lambda: cited_doc_numbers([*works, pair.work], own)),
         ("targets", lambda: targets(pair)),
         ("responsible_units", lambda: responsible_units(pair)),

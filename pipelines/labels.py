@@ -45,7 +45,9 @@ SPACED_LABEL = re.compile(rf"(?:^|(?<=\s))(?P<label>{_DISTINCT_ALT})\s+(?=\S)")
 # A value bounded by the next label in a line of prose (…的公示 发布日期:2023-11-10 来源:某某处 阅读次数:175 根据…).
 BOUNDED_VALUE = 40
 LABEL_ONLY = re.compile(rf"^[\[【(]?(?P<label>{_LABEL_ALT})\s*:[\]】)]?$")
-CONTROL_TAIL = re.compile(r"(?:\s*(?:[\[【〖]\s*)?(?:收藏|打印|关闭|分享到?|纠错|字号|大|中|小)(?:\s*[\]】〗])?)+$")
+CONTROL_TAIL = re.compile(r"(?:\s*(?:[\[【〖]\s*)?(?:收藏|打印|关闭|分享到?|纠错|字号|大|中|小)(?:\s*[\]】〗])?\s*:?)+$")
+# A repost's note after a value (大连沙河口区政府【转载】, 某某网(原创)).
+REPOST_NOTE = re.compile(r"\s*[【\[(（]\s*(?:转载|转|原创|摘录|摘编)\s*[】\])）]\s*$")
 EMPTY_VALUES = {"", "本网", "本站", "原创", "网络", "其他", "暂无", "无", "-", "--", "/"}
 
 
@@ -58,7 +60,7 @@ class Labels:
 
     def add(self, key: str, value: str) -> None:
         """Keep the first non-empty value for a key."""
-        value = CONTROL_TAIL.sub("", value).strip(" |:;,")
+        value = REPOST_NOTE.sub("", CONTROL_TAIL.sub("", value)).strip(" |:;,")
         if value not in EMPTY_VALUES and key not in self.values:
             self.values[key] = value
 

@@ -80,8 +80,39 @@ def _news_body(body: str, vocab: Vocabulary) -> str | None:
     return None
 
 
+# A page that retells policies for its readers instead of being one: a consultancy's 政策汇总 or 政策要点, a blog
+# post talking to its readers (小编, 给大家, 咱们, 今天分享), a service page selling its advice (免费咨询), a list
+# whose numbered headings name the policies it retells (1、某市高新技术企业认定奖励政策).
+RETELLING = re.compile(r"政策(?:汇总|要点|梳理|盘点|大全)|小编|给大家|咱们|今天(?:主要|就)?(?:来|给您)?(?:分享|介绍|普及|聊聊)"
+                       r"|免费咨询|在线顾问|欢迎(?:来电)?咨询"
+                       r"|(?m:^[ \t]*(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.．][^\n，。,；;:：]{4,40}"
+                       r"(?:奖励|扶持|补贴|补助|优惠|相关)政策[ \t]*[:：]?[ \t]*$)")
+
+
+def retelling_cue(doc: Doc, vocab: Vocabulary) -> str | None:
+    """The cue of a page with no document form of its own that retells policies (政策汇总, 小编, 免费咨询…):
+    such a page is no policy and offers no money itself, whatever amounts it repeats."""
+    return None if _document_type(doc, vocab) is not None else _retelling(doc)
+
+
+def _retelling(doc: Doc) -> str | None:
+    match = RETELLING.search(f"{doc.title}\n{doc.body}")
+    return match.group(0) if match else None
+
+
 def classify_doc_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str]:
     """(doc_type, reason) by the ordered rules of doc_types.yaml."""
+    found = _document_type(doc, vocab)
+    if found is not None:
+        return found
+    cue = _retelling(doc)
+    if cue:
+        return "其他", f"retells policies ({cue}) and has no document form of its own"
+    return "其他", "no type word in the title and no document form in the body"
+
+
+def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
+    """(doc_type, reason) by the ordered rules of doc_types.yaml, None when no rule decides."""
     rules = vocab.doc_types
     title = doc.title
     for word in rules["interpretation"]:
@@ -147,7 +178,7 @@ def _direct_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     return chosen, f"title names {', '.join(types)}; body markers decide ({detail})"
 
 
-def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str]:
+def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     for pattern in vocab.doc_types["embedded"]:
         match = pattern.search(doc.body[:800])
         if match:
@@ -164,4 +195,4 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str]:
     formula = NOTICE_FORMULA.search(doc.body)
     if formula:
         return "通知", f"body uses a notice's formula ({formula.group(0)})"
-    return "其他", "no type word in the title and no document form in the body"
+    return None

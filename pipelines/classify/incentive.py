@@ -8,6 +8,7 @@ from pipelines.classify.vocabulary import Vocabulary
 from pipelines.fields.money import incentives
 from pipelines.text.normalise import TextPair
 
+
 def offers_in_text(doc: Doc) -> list[tuple[float, str]]:
     """(amount in 万元, sentence) for each amount the body offers, read by extraction's money reader."""
     found = []

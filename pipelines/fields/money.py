@@ -62,8 +62,12 @@ MEASURED_AFTER = re.compile(r"^\s*(?:(?:以上|以下|及以上|及以下|以内
 # A rate offered instead of a sum: 按增量部分的10%给予奖励; tax relief at a rate: 减按15%的税率征收.
 RATE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,15}(?:\.\d{1,6})?\s*[%％]|百分之[一二三四五六七八九十百]+")
 TAX_RELIEF = re.compile(r"减按|减半征收|免征|加计扣除|税率征收|抵免")
-# Amounts already paid or summed up are reports, not offers (累计兑现奖励资金860万元, 资助金额合计6240万元).
-REPORTED = re.compile(r"累计|共计|合计|总计|兑现|拨付|已下达|已发放|已拨|共发放|共兑付")
+# Amounts already paid, shared out or summed up are reports, not offers (累计兑现奖励资金860万元, 资助金额合计
+# 6240万元, 获补助资金共1040万元, 总金额787万元, 分配我县购置补贴资金1980万元).
+REPORTED = re.compile(r"累计|共计|合计|总计|兑现|拨付|已下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配"
+                      r"|(?<![公])共(?=\s*(?:\d|[一二两三四五六七八九十百千]))")
+# A clause that refuses money (低于1万元的不予奖补, 不再给予补助) offers none.
+REFUSED = re.compile(r"不予|不再(?:给予|奖励|补助|资助|享受)|不得享受|不享受")
 CLAUSE_SPLIT = re.compile(r"[，,；;。！!？?]")
 SENTENCE = re.compile(r"[^。！!？?\n]+[。！!？?]?")
 ENUMERATOR = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）、.]|第[一二三四五六七八九十百]+条)\s*")
@@ -194,7 +198,7 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
     clause = text[clause_start:clause_end]
     at = match.start() - clause_start
     kind = _kind(clause, at)
-    if REPORTED.search(clause) and not re.search(r"给予|最高|不超过", clause):
+    if REPORTED.search(clause) and not re.search(r"给予|最高|不超过", clause) or REFUSED.search(clause):
         return None
     if MEASURED.search(text[clause_start:match.start()]) and MEASURED_AFTER.match(text[match.end():]):
         return None

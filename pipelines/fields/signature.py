@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from pipelines.dates import ZERO_FORMS, find_dates
 
-ORG_SUFFIX = (r"(?:人民政府|政府办公厅|政府办公室|办公厅|办公室|委员会|管理委员会|管委会|工作委员会|领导小组办公室|领导小组|"
+ORG_SUFFIX = (r"(?:人民政府|(?<=[省市区县州旗])政府|政府办公厅|政府办公室|办公厅|办公室|委员会|管理委员会|管委会|工作委员会|领导小组办公室|领导小组|"
               r"(?<!公)司|局|厅|委|办|部|署|院|中心|总局|分局|协会|学会|联合会|银行|分行|支行|大学|学院|研究院|研究所|所|站|处|科)")
 ORG = rf"[\u4e00-\u9fff()（）]{{2,40}}?{ORG_SUFFIX}"
 ORG_LINE = re.compile(rf"^(?:{ORG})(?:[\s、]+(?:{ORG}))*$")
@@ -211,6 +211,64 @@ def title_issuers(title: str | None) -> list[str]:
     if parts and all(is_org_name(part) for part in parts):
         return parts
     return []
+
+
+# A red-head (版头) line over the number and the title names the issuing bodies: 某某市科学技术局文件,
+# 某某省财政厅 某某省科学技术厅文件.
+RED_HEAD = re.compile(r"^(?P<orgs>.{3,120}?)\s*文\s*件$")
+RED_HEAD_LINES = 8
+
+
+def red_head_issuers(lines: list[str]) -> list[str]:
+    """The bodies of a red-head line (某某市科学技术局文件) among the text's first lines."""
+    for line in lines[:RED_HEAD_LINES]:
+        match = RED_HEAD.match(line.strip())
+        if match:
+            parts = split_orgs(match.group("orgs"))
+            if parts and all(is_org_name(part) for part in parts):
+                return parts
+    return []
+
+
+# A short form (市科技局) and the long words it stands for; a body's name is compared in its short form.
+ABBREVIATIONS = (("高新技术企业认定管理工作领导小组办公室", "高企认定办公室"), ("高新技术企业认定管理机构办公室", "高企认定办公室"),
+                 ("高新技术企业认定办公室", "高企认定办公室"), ("科学技术局", "科技局"), ("科学技术厅", "科技厅"),
+                 ("科学技术委员会", "科委"), ("科技委员会", "科委"), ("科学技术协会", "科协"),
+                 ("发展和改革委员会", "发改委"), ("发展改革委员会", "发改委"), ("发展改革委", "发改委"),
+                 ("发展和改革局", "发改局"), ("工业和信息化", "工信"), ("经济和信息化", "经信"),
+                 ("人力资源和社会保障", "人社"), ("市场监督管理局", "市场监管局"), ("人民政府", "政府"))
+# A body named relative to the page's own place (市科技局, 区财政局, 县政府): its place is written elsewhere.
+RELATIVE_NAME = re.compile(r"^(?:自治区|自治州|省|市|区|县|州)")
+PLACE_PART = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{1,12}$")
+
+
+def _short_form(name: str) -> str:
+    for long, short in ABBREVIATIONS:
+        name = name.replace(long, short)
+    return name
+
+
+def full_name(name: str, written: list[str]) -> str:
+    """A body named by its short form (市科技局, 区财政局) as the page writes it in full elsewhere (武汉市科学技术局,
+    from `written`: its 落款, 来源, title, a line naming a body); a name no other one spells out stays as written."""
+    if not RELATIVE_NAME.match(name):
+        return name
+    short = _short_form(name)
+    for other in written:
+        wide = _short_form(other)
+        place = wide[:-len(short)]
+        if len(other) > len(name) and wide.endswith(short) and PLACE_PART.match(place) and not NOT_ORG.match(place):
+            return other
+    return name
+
+
+# Bodies that are not the government's: a 来源 or 作者 naming one names no issuer.
+NOT_GOVERNMENT = re.compile(r"(?:研究院|研究所|大学|学院|公司|协会|学会|联合会|银行|分行|支行|报社|杂志社)$")
+
+
+def government_bodies(bodies: list[str]) -> list[str]:
+    """`bodies` when each is a government body's name, else none (a company, a university, a newspaper)."""
+    return bodies if not any(NOT_GOVERNMENT.search(body) for body in bodies) else []
 
 
 def org_value(value: str | None) -> list[str]:
