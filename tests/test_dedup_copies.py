@@ -1,5 +1,5 @@
 """Dedup of copies the real web makes: damaged forms are no conflict, and copies cut short or sliced find their
-original through the whole sentences they share (pages written here, not taken from any corpus)."""
+original through the passages they share (pages written here, not taken from any corpus)."""
 from __future__ import annotations
 
 import pytest
@@ -48,11 +48,12 @@ def test_damaged_forms_are_told_from_other_values(old, new, damaged):
     assert damaged_form(old, new) is damaged
 
 
-def test_sentence_keys_are_stable_and_skip_short_units():
-    page = Page(url="https://a.example/1.html", text=notice("茂名市", 2025) + "\n附件\n通知")
+def test_passage_keys_are_stable_sampled_grams_and_none_for_a_short_text():
+    page = Page(url="https://a.example/1.html", text=notice("茂名市", 2025))
     keys = fingerprint(page).sentences
-    assert len(keys) == len(SENTENCES) and keys == fingerprint(page).sentences
-    assert all(0 <= key < 2 ** 63 for key in keys)
+    assert 10 <= len(keys) <= DedupConfig().passage_keys and keys == fingerprint(page).sentences
+    assert len(set(keys)) == len(keys) and all(0 <= key < 2 ** 32 for key in keys)
+    assert fingerprint(Page(url="x", text="特此通知")).sentences == []
 
 
 def test_a_copy_cut_short_joins_its_original_found_through_shared_sentences(tmp_path):
@@ -87,9 +88,9 @@ def test_two_slices_that_share_no_sentence_stay_apart_until_the_whole_arrives(tm
     assert whole.policy_id == head.policy_id and whole.absorbed == [tail.policy_id]
 
 
-def test_config_has_the_sentence_settings():
+def test_config_has_the_passage_settings():
     config = DedupConfig()
-    assert config.sentence_min_chars > 0 and config.shared_sentences >= 2
+    assert config.passage_gram > config.shingle_size and config.shared_passage_keys >= 2
     assert page_view(Page(url="x", text="")).units == []
 
 

@@ -314,9 +314,13 @@ def test_show_lists_the_look_alikes_not_merged_and_why(db_file):
         f"  {policy_2025:<16} {GOV_2025}",
         "      different doc_number 佛科〔2024〕62号 / 佛科〔2025〕53号; titles name different years 2024 / 2025",
         f"  {others[shaoxing]:<16} {shaoxing}",
-        "      containment 0.78 below 0.80",
+        # the other cities' notices share long passages with this one: their own numbers, years and issuers
+        # are what keeps them apart
+        "      different doc_number 佛科〔2024〕62号 / 绍市科〔2025〕76号; titles name different years 2024 / 2025; "
+        "different issuers 佛山市科学技术局 / 绍兴市科学技术局",
         f"  {others[anhui]:<16} {anhui}",
-        "      containment 0.64 below 0.80",
+        "      different doc_number 佛科〔2024〕62号 / 皖科高〔2023〕64号; titles name different years 2024 / 2023; "
+        "different issuers 佛山市科学技术局 / 安徽省科学技术厅",
         "",
     ]
 
@@ -354,3 +358,35 @@ def test_show_says_none_until_a_look_alike_is_stored_in_another_policy(tmp_path)
         "      different doc_number 佛科〔2025〕53号 / 佛科〔2024〕62号; titles name different years 2025 / 2024", ""]
     code, raw = run("show", policy_2025, "--db", str(db_file), "--config", SOURCES, "--json")
     assert [item["url"] for item in json.loads("\n".join(raw))["refused"]] == [GOV_2024, REPOST_2024]
+
+
+INCUBATOR_RULES = [
+    "第一条 为推动科技企业孵化器提质增效，促进在孵企业成长，结合本市实际，制定本办法。",
+    "第二条 本办法适用于在本市注册、经认定的市级以上科技企业孵化器和众创空间。",
+    "第三条 对新认定的国家级科技企业孵化器，一次性给予100万元奖励；新认定的省级孵化器，给予50万元奖励。",
+    "第四条 孵化器年度绩效评价结果为优秀的，给予30万元运营补助；结果为良好的，给予15万元运营补助。",
+    "第五条 对在孵企业首次通过高新技术企业认定的，给予所在孵化器每家5万元奖励，单个孵化器每年最高50万元。",
+    "第六条 孵化器应于每年3月底前向市科技局报送上年度运营情况，并对所报数据的真实性负责。",
+    "第七条 本办法由市科技局负责解释，自发布之日起施行，有效期三年。",
+]
+
+
+def test_show_explains_a_shared_passage_left_apart_for_want_of_a_tie(tmp_path):
+    db_file = tmp_path / "tie.db"
+    db = open_db(db_file)
+    rules = "https://kjj.xiangtan.example.gov.cn/zcwj/202407/t20240715_1107.html"
+    excerpt = "https://www.fuhua-zhijia.example.com/news/3318.html"
+    for url, kind, text in (
+            (rules, "government", "\n".join(INCUBATOR_RULES)),
+            (excerpt, "aggregator", "孵化器之家 专注孵化器运营服务 免费申报辅导\n" + "\n".join(INCUBATOR_RULES[:5])
+             + "\n热门推荐\n众创空间备案条件一览\n孵化器绩效评价指标详解\n在孵企业如何申请高新技术企业认定")):
+        upsert_document(db, {"url": url, "source_id": url.split("/")[2], "source_kind": kind, "title": None,
+                             "text": text, "content_hash": content_hash_of(text), "first_seen": now_iso()})
+    first, second = assign_policy(db, rules).policy_id, assign_policy(db, excerpt).policy_id
+    assert first != second
+    code, lines = run("show", first, "--db", str(db_file), "--config", SOURCES)
+    at = lines.index("not merged with:")
+    assert lines[at + 1] == f"  {second:<16} {excerpt}"
+    assert re.fullmatch(r"      shared passage of \d+ characters \(\d+% of the smaller page\) but no tie: no same doc "
+                        r"number, title, 原文链接, page path, or issuer and date, and the passage is only \d+% / \d+% "
+                        r"of the two pages' text", lines[at + 2]), lines[at + 2]

@@ -115,7 +115,7 @@ def ranked_candidates(index: PolicyIndex, document_id: int, fp: Fingerprint, con
     """Candidate documents to verify: exact-key matches first, then pages sharing whole sentences, then band
     matches by estimated containment."""
     keyed = index.key_candidates(fp, document_id, config.min_shingles, KEY_CANDIDATE_LIMIT)
-    keyed += [doc_id for doc_id in index.sentence_candidates(fp.sentences, document_id, config.shared_sentences,
+    keyed += [doc_id for doc_id in index.sentence_candidates(fp.sentences, document_id, config.shared_passage_keys,
                                                               KEY_CANDIDATE_LIMIT) if doc_id not in keyed]
     signature = signature_from_bytes(fp.signature)
     estimated = []

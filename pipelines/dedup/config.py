@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 
-SCHEME = "v2 nfkc+t2s+dates+alnum; poly64 shingles; mulshift minhash; sentence keys"
+SCHEME = "v3 nfkc+t2s+dates+alnum; poly64 shingles; mulshift minhash; sampled 8-gram passage keys"
 
 TRACKING_PARAMS = (
     "utm_*", "jsessionid", "phpsessid", "aspsessionid*", "sessionid", "session_id", "sid_token",
@@ -37,15 +37,29 @@ class DedupConfig:
     num_perm: int = 128
     bands: int = 32
     containment: float = 0.80          # share of the smaller page found in the larger one
-    linked_containment: float = 0.50   # the same when a 原文链接 or the doc_number links the pages
+    linked_containment: float = 0.50   # the same when a 原文链接, the doc_number or the title links the pages
     candidate_containment: float = 0.40  # MinHash estimate below which a band candidate is not verified
     min_shingles: int = 30             # a shorter text (详见附件) merges only with a 原文链接 or doc_number link
     max_verified: int = 12             # candidates verified per page, best estimates first
-    sentence_min_chars: int = 12       # a sentence this long (letters and digits) is a key of its page
-    sentence_keys: int = 48            # sentence keys kept per page (its first ones)
-    # pages sharing this many sentence keys are candidates (verified like any other: sharing sentences links
+    passage_gram: int = 8              # passage keys (pages.passage_keys): grams of this many characters
+    passage_sample: int = 6            # one gram in this many (by hash) is a key
+    passage_keys: int = 64             # passage keys kept per page (its first ones)
+    # pages sharing this many passage keys are candidates (verified like any other: sharing passages links
     # nothing, since a 解读 or a city's notice quotes most of a provincial one and is another document)
-    shared_sentences: int = 3
+    shared_passage_keys: int = 3
+    # a shared passage merges below the containment floor (see passage.py): this many characters of the smaller
+    # page found in the larger, a span of at least this share of the smaller page, and inside that span at most
+    # this share of text the larger lacks (uncovered runs of at most damage_chars characters not counted)
+    passage_chars: int = 200
+    passage_span: float = 0.60
+    passage_interior: float = 0.15
+    damage_chars: int = 6
+    # a passage is weak evidence: it merges only with a tie (verdict.passage_ties), or when it carries at least
+    # this share of each page (the same text cut or damaged differently, nothing of its own on either side)
+    passage_whole: float = 0.90
+    # a 转发 notice joins the document it forwards whole when its own wrapper is at most this many characters
+    # (a city's notice adding its own clauses to the text it forwards is another document)
+    forward_wrapper_chars: int = 150
     max_number_changes: int = 0        # replaced numbers (years, dates, amounts) tolerated
     max_word_changes: int = 0          # replaced short words (城市名, 单位名) tolerated
     url_rules: Mapping[str, UrlRules] = field(default_factory=dict)

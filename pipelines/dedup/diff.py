@@ -64,6 +64,9 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # pinyin left in a copy: lower-case letters, often tone-marked (AI, 5G, CEO are words, not damage)
 PINYIN_LEFT = re.compile(r"^[^A-Za-z\u00c0-\u024f]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[^A-Za-z\u00c0-\u024f]*$")
+# a longer run of letters is pinyin only when tone-marked (jiānshè): no English word carries a tone mark
+PINYIN_TONED = re.compile(r"^[^A-Za-z\u00c0-\u024f]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*"
+                          r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[^A-Za-z\u00c0-\u024f]*$")
 UNIT_MARKS = "年月日万亿元"
 
 
@@ -77,7 +80,8 @@ def damaged_form(old: str, new: str) -> bool:
     leftover pinyin letters (fxiàn→现), a word cut short (财政部→财政), or a date whose digits and marks
     were partly stripped (2019年12月31日→201921日). Such a change is no evidence of another document."""
     latin_old, latin_new = bool(LATIN.search(old)), bool(LATIN.search(new))
-    if latin_old != latin_new and PINYIN_LEFT.match(old if latin_old else new):
+    latin = old if latin_old else new
+    if latin_old != latin_new and (PINYIN_LEFT.match(latin) or PINYIN_TONED.match(latin)):
         return True
     short, long = sorted((old, new), key=len)
     if not short or short == long:

@@ -21,8 +21,9 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
-def shingle_hashes(normalised: str, size: int = 5) -> np.ndarray:
-    """Sorted unique 32-bit hashes of the text's character `size`-grams (one gram for a shorter text)."""
+def gram_hashes(normalised: str, size: int = 5) -> np.ndarray:
+    """The 32-bit hash of the character `size`-gram starting at each position, in text order (one gram for a
+    shorter text)."""
     if not normalised:
         return np.empty(0, dtype=np.uint32)
     codes = np.frombuffer(normalised.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -31,7 +32,12 @@ def shingle_hashes(normalised: str, size: int = 5) -> np.ndarray:
     acc = np.zeros(count, dtype=np.uint64)
     for offset in range(width):
         acc = acc * POLY + codes[offset:offset + count]
-    return np.unique((_mix64(acc) >> np.uint64(32)).astype(np.uint32))
+    return (_mix64(acc) >> np.uint64(32)).astype(np.uint32)
+
+
+def shingle_hashes(normalised: str, size: int = 5) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the text's character `size`-grams (the set MinHash and containment read)."""
+    return np.unique(gram_hashes(normalised, size))
 
 
 @lru_cache(maxsize=4)

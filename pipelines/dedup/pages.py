@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 
 from pipelines.dedup.config import DedupConfig, SCHEME
-from pipelines.dedup.minhash import band_hashes, minhash, shingle_hashes
+from pipelines.dedup.minhash import band_hashes, gram_hashes, minhash, shingle_hashes
 from pipelines.dedup.normalise import normalise_line, prepare_text, sentence_units, strip_to_words, text_hash
 from pipelines.dedup.urls import url_match_key
 
@@ -19,8 +18,32 @@ DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:19|20)\d{2}\d{1,4}号")
 GENRES = (
     ("interpretation", re.compile(r"解读|一图读懂|一图看懂|图解|答记者问|问答|图文")),
     ("list", re.compile(r"公示|名单|结果公告|评审结果")),
+    # a consultation notice (关于公开征求《X》意见的公告) carries the draft, whatever the text calls it
+    ("draft", re.compile(r"征求意见稿|草案|送审稿|征求.{0,60}意见")),
 )
+DRAFT = re.compile(r"征求意见稿|草案|送审稿")  # in a text's first lines: a final version may say it 征求了意见
+# What a page's own text says it is when its title does not: a news report carries a dateline (新华社北京
+# 2月18日电, 本报讯), a question-and-answer page its 问/答 marks, an interpretation its 起草背景 / 出台背景 /
+# 政策亮点 headings, a draft its 征求意见稿 near the top. A policy document carries none of them, so a report or
+# an answer quoting a policy is kept apart from the policy.
+TEXT_GENRES = (
+    ("news", re.compile(r"\d{1,2}月\d{1,2}日电|本报讯|[(（]记者")),
+    ("interpretation", re.compile(r"【问题】|【回答】|(?:^|\n)\s*问\s*[:：][^\n]*\n\s*答\s*[:：]"
+                                  r"|(?:起草|出台|制定)的?(?:背景|过程)|政策亮点")),
+)
+GENRE_TEXT_CHARS = 1500  # a page's head: where its own dateline or marks are (not a sidebar's further down)
+DRAFT_HEAD_LINES = 4
 TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A page's heading: a line among its first ones (after a spam header, a breadcrumb or a document site's counters)
+# that reads as a title, not as a sentence, an addressee line or a date: how a copy without a <title> names itself.
+HEADING_LINES = 10
+TITLE_KEY_CHARS = 120  # a title key's length at most; a longer line heading a text is a paragraph
+HEADING_MIN_HAN = 8
+# not a title: a sentence, an addressee line (各区县科技局：), a page's date or source line (发布时间：… 来源：…)
+NOT_HEADING = re.compile(r"[。；;！!？?]|[：:]\s*$|\d{1,2}月\d{1,2}日|(?:来源|发布|时间|日期|作者|编辑|浏览|点击|字号|索引号)\s*[：:]")
+# a news headline's kicker (三部门：, 国务院常务会议：) on a line of its own reads with the line after it
+KICKER = re.compile(r"^(?!各)[^。；;！!？?：:]{1,12}[：:]$")
+HAN = re.compile(r"[\u4e00-\u9fff]")
 ORG_SPLIT = re.compile(r"[、,，\s]+")
 
 
@@ -68,7 +91,10 @@ class PageView:
     doc_number: str | None
     url_key: str | None
     original_key: str | None
+    normalised: str = ""
     _units: list[str] | None = None
+    _genre: str | None = None
+    _headings: list[str] | None = None
 
     @property
     def units(self) -> list[str]:
@@ -76,6 +102,20 @@ class PageView:
         if self._units is None:
             self._units = sentence_units(self.prepared)
         return self._units
+
+    @property
+    def genre(self) -> str:
+        """What the page is (see `page_genre`), computed on first use."""
+        if self._genre is None:
+            self._genre = page_genre(self.page.title, self.prepared)
+        return self._genre
+
+    @property
+    def headings(self) -> list[str]:
+        """The title-like lines heading the text (see `text_headings`), computed on first use."""
+        if self._headings is None:
+            self._headings = text_headings(self.prepared)
+        return self._headings
 
 
 @dataclass
@@ -91,22 +131,27 @@ class Fingerprint:
     original_key: str | None
     doc_number: str | None
     title_key: str | None
-    sentences: list[int] = field(default_factory=list)  # sentence keys: shared by copies however they are cut
+    sentences: list[int] = field(default_factory=list)  # passage keys: shared by copies however they are cut
 
 
-def sentence_keys(view: PageView, config: DedupConfig) -> list[int]:
-    """Stable 63-bit hashes of the page's first long sentence units (distinct, in text order).
+def passage_keys(view: PageView, config: DedupConfig) -> list[int]:
+    """The page's first sampled `passage_gram`-grams: each gram whose hash falls in one of `passage_sample`
+    buckets (distinct, in text order, at most `passage_keys`).
 
-    A truncated copy, a slice of a long page and a re-ordered summary share whole sentences with their
-    original even when their 5-gram sets are far apart, so these find candidates the MinHash bands miss."""
+    The sample depends on the text alone, so two pages sharing a passage share its sampled grams wherever
+    the passage sits. A truncated copy, a slice of a long page, a summary that re-orders sentences or
+    clauses, a copy stuffed with keywords every few characters all keep runs of eight characters of their
+    original, and so share keys with it even when their 5-gram sets are far apart: these find the
+    candidates the MinHash bands miss."""
+    grams = gram_hashes(view.normalised, config.passage_gram)
+    if len(view.normalised) < config.passage_gram:
+        return []
     keys: list[int] = []
-    for unit in view.units:
-        if len(unit) >= config.sentence_min_chars:
-            key = int.from_bytes(hashlib.blake2b(unit.encode("utf-8"), digest_size=8).digest(), "big") >> 1
-            if key not in keys:
-                keys.append(key)
-                if len(keys) >= config.sentence_keys:
-                    break
+    for value in grams[grams % config.passage_sample == 0].tolist():
+        if value not in keys:
+            keys.append(value)
+            if len(keys) >= config.passage_keys:
+                break
     return keys
 
 
@@ -125,7 +170,23 @@ def own_doc_number(page: Page, prepared: str | None = None) -> str | None:
 def title_key(page: Page) -> str | None:
     """The normalised policy title (the 《X》 a 通知 印发s), else the page title."""
     title = page.policy_title or page.title
-    return (normalise_line(title)[:120] or None) if title else None
+    return (normalise_line(title)[:TITLE_KEY_CHARS] or None) if title else None
+
+
+def text_headings(prepared: str) -> list[str]:
+    """The lines among the text's first `HEADING_LINES` that read as a title (no sentence end, not an addressee
+    line, at least `HEADING_MIN_HAN` Chinese characters; after a kicker line, also the two read as one),
+    normalised as `title_key` normalises a title."""
+    lines = [line.strip() for line in prepared.split("\n") if line.strip()][:HEADING_LINES]
+    headings = []
+    for before, line in zip([""] + lines, lines):
+        key = strip_to_words(line)
+        if len(key) > TITLE_KEY_CHARS or NOT_HEADING.search(line) or len(HAN.findall(key)) < HEADING_MIN_HAN:
+            continue
+        for heading in ([strip_to_words(before) + key] if KICKER.match(before) else []) + [key]:
+            if heading not in headings:
+                headings.append(heading)
+    return headings
 
 
 def page_view(page: Page, config: DedupConfig | None = None) -> PageView:
@@ -136,7 +197,8 @@ def page_view(page: Page, config: DedupConfig | None = None) -> PageView:
     rules = config.url_rules.get(page.source_id or "")
     return PageView(page=page, prepared=prepared, shingles=shingle_hashes(normalised, config.shingle_size),
                     norm_hash=text_hash(normalised), doc_number=own_doc_number(page, prepared),
-                    url_key=url_match_key(page.url, rules), original_key=url_match_key(page.original_url))
+                    url_key=url_match_key(page.url, rules), original_key=url_match_key(page.original_url),
+                    normalised=normalised)
 
 
 def fingerprint_scheme(config: DedupConfig) -> str:
@@ -156,7 +218,7 @@ def fingerprint(view: PageView | Page, config: DedupConfig | None = None) -> Fin
         scheme=fingerprint_scheme(config), norm_hash=view.norm_hash, shingle_count=int(len(view.shingles)),
         signature=signature.tobytes(), bands=bands, url_key=view.url_key,
         original_key=view.original_key, doc_number=view.doc_number, title_key=title_key(view.page),
-        sentences=sentence_keys(view, config))
+        sentences=passage_keys(view, config))
 
 
 def genre(title: str | None) -> str:
@@ -166,6 +228,19 @@ def genre(title: str | None) -> str:
         if pattern.search(work):
             return name
     return "document"
+
+
+def page_genre(title: str | None, prepared: str) -> str:
+    """The title's genre; for a title that names none (or no title), what the text's head shows: 'news',
+    'interpretation' (问/答, 起草背景), 'draft' (征求意见稿 in its first lines) or 'document'."""
+    named = genre(title)
+    if named != "document":
+        return named
+    head = prepared[:GENRE_TEXT_CHARS]
+    for name, pattern in TEXT_GENRES:
+        if pattern.search(head):
+            return name
+    return "draft" if DRAFT.search("\n".join(head.split("\n", DRAFT_HEAD_LINES)[:DRAFT_HEAD_LINES])) else "document"
 
 
 def title_years(title: str | None) -> set[str]:

@@ -3,7 +3,8 @@
 The candidates are the ones assignment considers (``cluster.ranked_candidates``: exact keys, shared sentences,
 MinHash bands); each one in another policy is compared with the canonical page as assignment compares pages,
 and its refusal is the verdict's own reason (a different doc number, year, issuer or genre, changed numbers or
-words, containment below the threshold). Nothing is stored: the reasons follow the current rules.
+words, containment below the threshold, a shared passage with no tie). Nothing is stored: the reasons follow the
+current rules.
 """
 from __future__ import annotations
 

@@ -62,3 +62,16 @@ def url_match_key(url: str | None, rules: UrlRules | None = None) -> str | None:
         return None
     canonical = canonical_url(url, rules)
     return re.sub(r"^[a-z]+://(www\.)?", "", canonical)
+
+
+PAGE_NUMBER = re.compile(r"\d{3}")
+
+
+def url_path(key: str | None) -> str | None:
+    """The path and query of a match key (`url_match_key`) when they name a page rather than a section: a mirror
+    serves a document at the same path on its own host (/gaoqi/5259.html), while a path without a number of three
+    digits or more (/, /news/, /zcfg/index_2.html) is every site's."""
+    if not key or "/" not in key:
+        return None
+    path = key[key.index("/"):]
+    return path if PAGE_NUMBER.search(path) else None

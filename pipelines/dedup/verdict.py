@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from pipelines.dedup.config import DedupConfig
 from pipelines.dedup.diff import Differences, text_differences
-from pipelines.dedup.minhash import exact_similarity
-from pipelines.dedup.pages import Page, PageView, genre, issuers, title_key, title_years
+from pipelines.dedup.minhash import exact_similarity, gram_hashes
+from pipelines.dedup.normalise import normalise_line
+from pipelines.dedup.pages import PageView, issuers, title_key, title_years
+from pipelines.dedup.passage import Passage, shared_passage
+from pipelines.dedup.urls import url_path
 
 
 @dataclass
@@ -24,12 +30,13 @@ class Verdict:
     refusal: str | None = None  # why the pages are not one policy (None when they are)
 
 
-def metadata_conflicts(a: Page, b: Page, doc_a: str | None, doc_b: str | None) -> list[str]:
-    """Why two pages cannot be one policy, judged from their fields alone."""
+def metadata_conflicts(new: PageView, known: PageView) -> list[str]:
+    """Why two pages cannot be one policy, judged from their fields and what their texts say they are."""
+    a, b, doc_a, doc_b = new.page, known.page, new.doc_number, known.doc_number
     conflicts = []
     if doc_a and doc_b and doc_a != doc_b:
         conflicts.append(f"different doc_number {a.doc_number or doc_a} / {b.doc_number or doc_b}")
-    genre_a, genre_b = genre(a.title), genre(b.title)
+    genre_a, genre_b = new.genre, known.genre
     if genre_a != genre_b:
         conflicts.append(f"different genre {genre_a} / {genre_b}")
     years_a, years_b = title_years(a.title), title_years(b.title)
@@ -40,6 +47,54 @@ def metadata_conflicts(a: Page, b: Page, doc_a: str | None, doc_b: str | None) -
         if orgs_a and orgs_b and not orgs_a & orgs_b:
             conflicts.append(f"different issuers {a.issuer} / {b.issuer}")
     return conflicts
+
+
+# A document's own head and foot: the line of its addressees (各县（市、区）科技局：) and its signature (a body's
+# name over a date). A copy carries the original's; a city's notice quoting a province's, a ministry's text
+# quoted under another body's addressees, carry their own, whatever share of the text they quote.
+ADDRESSEES = re.compile(r"^各[^。；;！!？?]{1,100}[：:]$")
+SIGNATURE_BODY = re.compile(r"^[\u4e00-\u9fff（）()、\s]{2,40}(?:局|厅|委员会|人民政府|政府|办公室|办公厅|管委会|领导小组办公室)$")
+SIGNATURE_DATE = re.compile(r"^(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$")
+FOUND_SHARE = 0.5  # a line counts as found in another page when this share of its 5-grams is there (damage aside)
+
+
+def own_lines(view: PageView) -> tuple[list[str], list[str]]:
+    """The page's addressee lines and the bodies signing it (a body's line over a date line), as written."""
+    lines = [line.strip() for line in view.prepared.split("\n") if line.strip()]
+    addressees = [line for line in lines if ADDRESSEES.match(line)]
+    bodies = [line for line, after in zip(lines, lines[1:]) if SIGNATURE_BODY.match(line) and SIGNATURE_DATE.match(after)]
+    return addressees, bodies
+
+
+def _found_in(line: str, other: PageView, size: int) -> bool:
+    grams = gram_hashes(normalise_line(line), size)
+    return bool(len(grams)) and float(np.isin(grams, other.shingles).mean()) >= FOUND_SHARE
+
+
+def document_conflicts(new: PageView, known: PageView, size: int = 5) -> list[str]:
+    """Addressees or a signature one page carries that the other lacks while it carries its own: two documents
+    (a copy cut before its head or foot carries none to compare)."""
+    conflicts = []
+    (to_a, by_a), (to_b, by_b) = own_lines(new), own_lines(known)
+    for kind, ours, theirs in (("addressees", to_a, to_b), ("signature", by_a, by_b)):
+        if not ours or not theirs:
+            continue
+        own = [line for line in ours if not _found_in(line, known, size)] + \
+            [line for line in theirs if not _found_in(line, new, size)]
+        if own:
+            conflicts.append(f"own {kind} {own[0]}" + (f" / {own[1]}" if len(own) > 1 else ""))
+    return conflicts
+
+
+def forwards(wrapper: PageView, forwarded: PageView, config: DedupConfig) -> bool:
+    """Whether `wrapper` is a 转发 notice carrying the whole of `forwarded` under a short wrapper of its own (the
+    same document, LABELING's dup_group: its own number, body and addressees are the wrapper's, not conflicts)."""
+    title = normalise_line(wrapper.page.title or "")
+    forwarded_title = title_key(forwarded.page)
+    if "转发" not in title or not forwarded_title or title_key(wrapper.page) != forwarded_title:
+        return False
+    found = shared_passage(wrapper.normalised, forwarded.shingles, config.shingle_size, config.damage_chars)
+    return found.length - found.covered <= config.forward_wrapper_chars
 
 
 def text_conflicts(diff: Differences, config: DedupConfig) -> list[str]:
@@ -56,9 +111,13 @@ def text_conflicts(diff: Differences, config: DedupConfig) -> list[str]:
 
 
 def conflicts_between(new: PageView, known: PageView, config: DedupConfig | None = None) -> list[str]:
-    """Every conflict between two pages: fields first, then the aligned texts."""
+    """Why two pages are two documents: their fields first, then their own addressees and signatures, then the
+    aligned texts (a 转发 notice and the document it forwards whole compare their genres and texts alone)."""
     config = config or DedupConfig()
-    conflicts = metadata_conflicts(new.page, known.page, new.doc_number, known.doc_number)
+    if forwards(new, known, config) or forwards(known, new, config):
+        conflicts = [c for c in metadata_conflicts(new, known) if c.startswith("different genre")]
+    else:
+        conflicts = metadata_conflicts(new, known) or document_conflicts(new, known, config.shingle_size)
     return conflicts or text_conflicts(text_differences(known.units, new.units), config)
 
 
@@ -71,39 +130,113 @@ def _link(a: PageView, b: PageView) -> str | None:
     return None
 
 
+TITLE_LINK_CHARS = 12  # a shorter title (关于开展认定工作的通知) names no one document
+
+
+def _same_title(new: PageView, known: PageView) -> str | None:
+    """Evidence that the pages carry one long title: their titles, or one page's title heading the other's text
+    (a copy without a <title>), or, neither having a title, one line heading both texts."""
+    new_issuers, known_issuers = issuers(new.page.issuer), issuers(known.page.issuer)
+    # a generic title (关于组织申报2024年度科技计划项目的通知) is shared by bodies that issue different notices
+    if new_issuers and known_issuers and not new_issuers & known_issuers:
+        return None
+    new_title, known_title = title_key(new.page), title_key(known.page)
+    if new_title and known_title:
+        return "same title" if new_title == known_title and len(new_title) >= TITLE_LINK_CHARS else None
+    if new_title or known_title:
+        shared = [new_title] if new_title in known.headings else [known_title] if known_title in new.headings else []
+    else:
+        shared = [line for line in new.headings if line in known.headings]
+    shared = [line for line in shared if len(line) >= TITLE_LINK_CHARS]
+    return f"same title {shared[0]} heading the text" if shared else None
+
+
+def links(new: PageView, known: PageView) -> list[str]:
+    """What ties two pages whatever their texts: a 原文链接 from one to the other, the same own doc number, the
+    same long title (these let containment 0.50, a short text or a shared passage merge)."""
+    found = [_link(new, known)]
+    if new.doc_number and new.doc_number == known.doc_number:
+        found.append(f"same doc_number {known.page.doc_number or new.page.doc_number or new.doc_number}")
+    found.append(_same_title(new, known))
+    return [evidence for evidence in found if evidence]
+
+
 def _kind(view: PageView) -> str:
     return "gov original" if view.page.government else "aggregator copy"
 
 
-TITLE_LINK_CHARS = 12  # a shorter title (关于开展认定工作的通知) names no one document
+@dataclass(frozen=True)
+class SharedText:
+    """A long passage the smaller page shares with the larger one, measured from both sides."""
+
+    smaller: Passage  # the smaller page's text as found in the larger one
+    larger: Passage   # the larger page's text as found in the smaller one
+
+    def __str__(self) -> str:
+        return f"shared passage of {self.smaller.covered} characters ({self.smaller.span_share:.0%} of the smaller page)"
+
+    @property
+    def shares(self) -> str:
+        """How much of each page's text the passage is, the smaller page's first."""
+        return f"{self.smaller.carried_share:.0%} / {self.larger.carried_share:.0%} of the two pages' text"
+
+
+def shared_text(new: PageView, known: PageView, config: DedupConfig) -> SharedText | None:
+    """The long passage the smaller page shares with the larger one, its differences at its edges (see
+    passage.py), or None."""
+    smaller, larger = sorted((new, known), key=lambda view: len(view.normalised))
+    found = shared_passage(smaller.normalised, larger.shingles, config.shingle_size, config.damage_chars)
+    if found.covered < config.passage_chars or found.span_share < config.passage_span \
+            or found.interior_share > config.passage_interior:
+        return None
+    return SharedText(found, shared_passage(larger.normalised, smaller.shingles, config.shingle_size,
+                                            config.damage_chars))
+
+
+def passage_ties(new: PageView, known: PageView, shared: SharedText, config: DedupConfig) -> list[str]:
+    """What, beside a link, ties two pages sharing a long passage into one document: the same page path on
+    another host (a mirror), the same issuer on the same date, or a passage that is nearly all of both pages.
+    Without one the passage is a quotation as well as a copy: a city's notice implementing a province's, a
+    template plan of another city, the same yearly notice of another year, a 解读 all carry long passages of
+    their look-alike. (These ties need a passage: two short notices of one body on one day are two notices.)"""
+    ties = []
+    path = url_path(new.url_key)
+    if path and path == url_path(known.url_key) and new.url_key != known.url_key:
+        ties.append(f"same page path {path} on another host")
+    both = issuers(new.page.issuer) & issuers(known.page.issuer)
+    if both and new.page.publish_date and new.page.publish_date == known.page.publish_date:
+        ties.append(f"same issuer {sorted(both)[0]} and date {new.page.publish_date}")
+    if min(shared.smaller.carried_share, shared.larger.carried_share) >= config.passage_whole:
+        ties.append(f"the passage is {shared.shares}")
+    return ties
 
 
 def compare_pages(new: PageView, known: PageView, config: DedupConfig | None = None) -> Verdict:
-    """Whether `new` carries the same policy as `known`, with the reason (or the conflicts) as data."""
+    """Whether `new` carries the same policy as `known`, with the reason (or the conflicts) as data: strong
+    evidence (containment 0.80) merges alone; weak evidence (containment 0.50, a long shared passage, a short
+    text) merges only with a tie."""
     config = config or DedupConfig()
     smaller = min(len(new.shingles), len(known.shingles))
     if new.norm_hash == known.norm_hash and smaller >= config.min_shingles:
         return Verdict(True, "same content hash", 1.0, 1.0, evidence=["same content hash"])
     jaccard, containment = exact_similarity(new.shingles, known.shingles)
-    evidence = []
-    link = _link(new, known)
-    if link:
-        evidence.append(link)
-    if new.doc_number and new.doc_number == known.doc_number:
-        evidence.append(f"same doc_number {known.page.doc_number or new.page.doc_number or new.doc_number}")
-    new_title, known_title = title_key(new.page), title_key(known.page)
-    new_issuers, known_issuers = issuers(new.page.issuer), issuers(known.page.issuer)
-    # a generic title (关于组织申报2024年度科技计划项目的通知) is shared by bodies that issue different notices
-    if new_title and len(new_title) >= TITLE_LINK_CHARS and new_title == known_title \
-            and not (new_issuers and known_issuers and not new_issuers & known_issuers):
-        evidence.append("same title")
+    evidence = links(new, known)
     linked = bool(evidence)
     floor = config.linked_containment if linked else config.containment
     verdict = Verdict(False, None, round(jaccard, 3), round(containment, 3), [], evidence, linked)
-    if containment < floor:
+    shared = shared_text(new, known, config) if containment < floor else None
+    if containment < floor and shared is None:
         # cut, not rounded, to two places: 0.799 below 0.80 reads "0.79", never "0.80 below 0.80"
         verdict.refusal = f"containment {math.floor(containment * 100) / 100:.2f} below {floor:.2f}" + \
             (f" (with {', '.join(evidence)})" if linked else "")
+        return verdict
+    ties = evidence or (passage_ties(new, known, shared, config) if shared is not None else [])
+    if shared is not None and not ties:
+        # conflicts, when there are some, say more than the missing tie: they keep the pages apart whatever ties them
+        verdict.conflicts = conflicts_between(new, known, config)
+        verdict.refusal = "; ".join(verdict.conflicts) or (
+            f"{shared} but no tie: no same doc number, title, 原文链接, page path, or issuer and date, "
+            f"and the passage is only {shared.shares}")
         return verdict
     if smaller < config.min_shingles and not linked:
         verdict.refusal = f"too short to merge without a link (under {config.min_shingles} 5-grams)"
@@ -112,9 +245,14 @@ def compare_pages(new: PageView, known: PageView, config: DedupConfig | None = N
     if verdict.conflicts:
         verdict.refusal = "; ".join(verdict.conflicts)
         return verdict
+    verdict.same = True
+    if shared is not None:
+        verdict.evidence = ties + [str(shared)]
+        verdict.reason = f"{shared} with {_kind(known)} (containment {containment:.2f}) + " + " + ".join(ties)
+        return verdict
     similarity = f"containment {containment:.2f} of {_kind(known)}"
     if jaccard < containment - 0.05:
         similarity += f" (jaccard {jaccard:.2f})"
-    verdict.same = True
+    link = _link(new, known)
     verdict.reason = "; ".join(([link] if link else []) + [similarity] + [e for e in evidence if e != link])
     return verdict

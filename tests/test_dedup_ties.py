@@ -1,0 +1,118 @@
+"""A shared passage is weak evidence: two pages sharing a long passage are one document only with a tie (the same
+own doc number, the same title, a 原文链接, the same page path on another host, the same issuer on the same date)
+or when the passage is nearly all of both pages. Pages written here, not taken from any corpus."""
+from __future__ import annotations
+
+from pipelines.dedup.config import DedupConfig
+from pipelines.dedup.normalise import prepare_text
+from pipelines.dedup.pages import Page, page_view, text_headings
+from pipelines.dedup.urls import url_match_key, url_path
+from pipelines.dedup.verdict import compare_pages, links
+
+RULES = [
+    "第一条 为引导企业加大研发投入，提升自主创新能力，根据省人民政府有关文件精神，制定本细则。",
+    "第二条 本细则所称研发费用补助，是指对上年度研发费用达到一定规模并持续增长的企业给予的财政后补助。",
+    "第三条 申请补助的企业应当在本省登记注册，上年度研发费用不低于300万元，且较前一年度增长百分之十以上。",
+    "第四条 补助标准按企业上年度研发费用增量的百分之八核定，单个企业年度补助总额最高不超过200万元。",
+    "第五条 企业应于每年5月底前通过省科技管理信息系统提交申请，并上传经审计的研发费用专项报告。",
+    "第六条 省科技厅会同省财政厅组织专家对申请材料进行审核，审核结果在省科技厅门户网站公示五个工作日。",
+    "第七条 获得补助的企业应当将资金用于研发活动，对虚报研发费用骗取补助的，追回资金并五年内不予支持。",
+    "第八条 本细则由省科技厅、省财政厅负责解释，自2024年6月1日起施行，有效期五年。",
+]
+TITLE = "贵州省企业研发费用后补助实施细则"
+HEADER = "科技政策一站通 专业申报服务 免费咨询热线"
+RELATED = "相关阅读\n贵阳高新区召开科技企业座谈会\n省科技厅举办研发费用加计扣除政策培训班\n遵义市新增国家高新技术企业六十余家"
+
+
+def rules(parts: slice = slice(None)) -> str:
+    return "\n".join(RULES[parts])
+
+
+def original(**fields) -> object:
+    fields.setdefault("url", "https://kjt.guizhou.example.gov.cn/zcwj/202405/t20240518_8321.html")
+    return page_view(Page(text=rules(), source_kind="government", **fields))
+
+
+def cut_copy(text: str | None = None, **fields) -> object:
+    """An aggregator's copy cut after the fifth article, between a header and related links of its own."""
+    fields.setdefault("url", "https://www.kjzc-tong.example.com/news/5590.html")
+    return page_view(Page(text=text or HEADER + "\n" + rules(slice(None, 5)) + "\n" + RELATED,
+                          source_kind="aggregator", **fields))
+
+
+def test_a_shared_passage_without_a_tie_stays_apart_and_says_why():
+    verdict = compare_pages(cut_copy(), original())
+    assert verdict.containment < DedupConfig().containment and not verdict.linked
+    assert not verdict.same
+    assert verdict.refusal.startswith("shared passage of ")
+    assert verdict.refusal.endswith(" but no tie: no same doc number, title, 原文链接, page path, or issuer and date, "
+                                    "and the passage is only 75% / 66% of the two pages' text")
+
+
+def test_a_mirror_at_the_same_path_joins_and_its_reason_names_passage_and_tie():
+    mirror = cut_copy(url="http://gz-kj.example.net/zcwj/202405/t20240518_8321.html")
+    verdict = compare_pages(mirror, original())
+    assert verdict.same
+    assert verdict.reason == ("shared passage of 223 characters (75% of the smaller page) with gov original "
+                              "(containment 0.74) + same page path /zcwj/202405/t20240518_8321.html on another host")
+
+
+def test_the_same_issuer_on_the_same_date_ties_a_passage_another_date_does_not():
+    issued = {"issuer": "贵州省科学技术厅、贵州省财政厅", "publish_date": "2024-05-18"}
+    verdict = compare_pages(cut_copy(issuer="贵州省财政厅", publish_date="2024-05-18"), original(**issued))
+    assert verdict.same and verdict.reason.endswith(" + same issuer 贵州省财政厅 and date 2024-05-18")
+    later = compare_pages(cut_copy(issuer="贵州省财政厅", publish_date="2024-06-03"), original(**issued))
+    assert not later.same and "but no tie" in later.refusal
+
+
+def test_the_same_own_doc_number_or_title_ties_the_copy():
+    numbered = compare_pages(cut_copy(doc_number="黔科通〔2024〕15号"), original(doc_number="黔科通〔2024〕15号"))
+    assert numbered.same and "same doc_number 黔科通〔2024〕15号" in numbered.reason
+    # the copy has no <title>: the original's title heads its text, after the site's header and date line
+    headed = cut_copy(HEADER + "\n发布时间：2024-05-20 10:32\n" + TITLE + "\n" + rules(slice(None, 5)) + "\n" + RELATED)
+    verdict = compare_pages(headed, original(title=TITLE))
+    assert verdict.same and verdict.reason.endswith(f"same title {TITLE} heading the text")
+    # a different title on each page ties nothing, whatever heads their texts
+    other = compare_pages(headed, original(title="贵州省科技创新券管理办法实施细则"))
+    assert not other.same and not other.linked
+
+
+def test_a_passage_that_is_nearly_all_of_both_pages_needs_no_other_tie():
+    # the same whole text, one copy stuffed with a keyword every dozen characters: damage, not text of its own
+    stuffed = "\n".join("".join(line[i:i + 12] + ("高企网" if i + 12 < len(line) else "")
+                                for i in range(0, len(line), 12)) for line in RULES)
+    copy = cut_copy(stuffed)
+    verdict = compare_pages(copy, original())
+    assert verdict.containment < DedupConfig().containment
+    assert verdict.same and verdict.reason.endswith(" + the passage is 100% / 100% of the two pages' text")
+
+
+def test_a_district_compilation_quoting_the_rules_under_its_own_head_stays_apart():
+    compilation = cut_copy("南明区企业可享受的研发投入扶持政策汇编\n一、省级政策\n" + rules(slice(1, 7))
+                           + "\n二、区级政策\n对获得省级研发费用后补助的企业，区财政按省级补助额的百分之五十给予配套，"
+                             "单个企业最高不超过100万元，由区科技局会同区财政局每年组织一次。",
+                           url="https://www.nanming-qiye.example.com/zc/112.html", title="南明区研发投入扶持政策汇编")
+    verdict = compare_pages(compilation, original(title=TITLE))
+    assert not verdict.same and "but no tie" in verdict.refusal
+
+
+def test_headings_are_title_lines_not_sentences_addressees_or_date_lines():
+    text = prepare_text("\n".join([
+        "首页 > 通知公告", "发布时间：2024-05-06 来源：市科技局", "关于开展2024年度科技型中小企业评价入库工作的通知",
+        "各区县（市）科技局：", "为做好今年评价入库工作，现将有关事项通知如下。"]))
+    assert text_headings(text) == ["关于开展2024年度科技型中小企业评价入库工作的通知"]
+    # a news headline's kicker on its own line reads with the headline, which also stands alone
+    assert text_headings(prepare_text("财政部：\n研发费用加计扣除新政今起实施\n记者从财政部获悉，新政今起实施。")) == [
+        "财政部研发费用加计扣除新政今起实施", "研发费用加计扣除新政今起实施"]
+    # two copies without a title tie through a line heading both texts
+    a = page_view(Page(url="https://a.example.com/1.html", text="财政部：研发费用加计扣除新政今起实施\n" + rules()))
+    b = page_view(Page(url="https://b.example.com/2.html", text="财政部：\n研发费用加计扣除新政今起实施\n" + rules()))
+    assert links(a, b) == ["same title 财政部研发费用加计扣除新政今起实施 heading the text"]
+
+
+def test_a_page_path_names_a_page_only_with_a_number():
+    assert url_path(url_match_key("https://www.example.com/gaoqi/5259.html")) == "/gaoqi/5259.html"
+    assert url_path(url_match_key("http://m.example.net/article.aspx?id=1141")) == "/article.aspx?id=1141"
+    assert url_path(url_match_key("https://www.example.com/news/")) is None
+    assert url_path(url_match_key("https://www.example.com/zcfg/index_2.html")) is None
+    assert url_path(None) is None
