@@ -1,6 +1,7 @@
 """Document type (通知, 行动计划, 申报指南…, 解读, 新闻, 其他)."""
 from __future__ import annotations
 
+import functools
 import re
 
 from pipelines.classify.prepare import Doc
@@ -9,12 +10,20 @@ from pipelines.classify.vocabulary import Vocabulary
 
 
 YEARS_TAIL = re.compile(r"\s*[(\[【]?\s*(?:19|20)\d{2}\s*(?:年)?\s*(?:[-—–~至]\s*(?:19|20)?\d{2,4}\s*年?)?\s*[)\]】]?\s*$")
+# what a name may carry after its type word: (试行), (暂行), (2022年修订), (征求意见稿), (修订版)
+QUALIFIER_TAIL = re.compile(r"\s*[(\[【][^()\[\]【】]{0,10}(?:试行|暂行|修订|修正|意见稿|草案|送审稿|版)[)\]】]\s*$")
 SEGMENT_SPLIT = re.compile(r"[,!?:;()\[\]《》【】\s·|]+")
 
 
 def type_of_name(name: str, vocab: Vocabulary) -> tuple[str, str] | None:
-    """(type, word) of a policy's own name by the type word it ends with: …三年行动计划 → 行动计划."""
-    name = YEARS_TAIL.sub("", name.strip()).strip()
+    """(type, word) of a policy's own name by the type word it ends with: …三年行动计划 → 行动计划,
+    …管理办法(试行) → 管理办法."""
+    name = name.strip()
+    while True:
+        shorter = YEARS_TAIL.sub("", QUALIFIER_TAIL.sub("", name)).strip()
+        if shorter == name:
+            break
+        name = shorter
     for word, doc_type in vocab.doc_types["name_words"]:
         if name.endswith(word):
             return doc_type, word
@@ -60,15 +69,64 @@ def _body_support(body: str, doc_type: str, vocab: Vocabulary) -> int:
     return sum(min(body.count(marker), 3) for marker in vocab.doc_types["body_markers"].get(doc_type, ()))
 
 
-ADDRESSEE_START = re.compile(r"^各[^。，,；;:：\n]{1,60}[:：]")
-NOTICE_FORMULA = re.compile(r"特此(?:通知|公告|公示|通告)|现(?:将|就)[^。\n]{0,30}通知如下|现予(?:以)?(?:公示|公布|公告)|予以(?:公示|公布)")
+# the bodies an addressee line lists end in one of these (各设区市科技局，赣江新区科创局:)
+ADDRESSEE_END = r"(?:单位|部门|局|委|厅|政府|办事处|办公室|管委会|企业|中心|院校|高校|机构)"
+# an addressee at a line's start, also behind the document number a copy glued to it (浙科发〔2023〕7号各市科技局:)
+ADDRESSEE_START = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号)?\s*"
+                             rf"各(?:[^。，,；;:：\n]{{1,60}}|[^。；;:：\n]{{1,60}}{ADDRESSEE_END})[:：]")
+# an addressee line whose colon a copy lost (各县(市、区)科技主管部门,有关单位)
+ADDRESSEE_BARE = re.compile(rf"^各[^。:：\n]{{1,60}}{ADDRESSEE_END}$")
+NOTICE_FORMULA = re.compile(r"特此(?:通知|公告|公示|通告)|(?:将|就)[^。\n]{0,40}(?:通知|公告|通告)如下"
+                            r"|现予(?:以)?(?:公示|公布|公告)|予以(?:公示|公布)|经研究[,，]?(?:决定|同意)|决定组织开展"
+                            r"|现将[^。\n]{0,60}(?:印发|转发|下达|发)给你们|现就[^。\n]{0,20}情况(?:进行)?说明")
+# the wrapper's formula naming the document it issues (《…办法(试行)》已经…同意,现印发给你们)
+ISSUED_FORMULA = re.compile(r"《(?P<name>[^》]{2,100})》[^。《》\n]{0,60}?现(?:予)?(?:印发|转发)给?你们")
+# a document that states its type without a type word of the vocabulary (现就…提出如下意见): an 意见, filed as
+# the 实施意见 of name_types; the self-naming of other types (制定本办法, 本规划纲要) comes from name_types itself
+OPINION_FORMULA = re.compile(r"提出(?:如下|以下)(?:实施)?意见")
+OPINION_WORD = "实施意见"
+# an interpretation's own headings (一、起草背景 二、主要内容) or its opening (《若干意见》出台的背景)
+INTERPRETATION_HEADING = re.compile(
+    r"(?m)^[ \t]*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[、.．])[ \t]*[^\n]{0,12}?"
+    r"(起草背景|制定背景|出台背景|修订背景|背景(?:和|及|与)依据|起草依据|制定依据|主要内容|起草过程|制定过程|主要特点"
+    r"|创新点|亮点|制定意义|出台意义)")
+INTERPRETATION_OPENING = re.compile(r"(?:出台|起草|制定|修订)(?:的)?背景")
+INTERPRETATION_OPENING_CHARS = 200
+# a question and its answer (高企认定的条件是什么?; 问:…答:…) is a FAQ item, not a document
+QUESTION_TITLE = re.compile(r"[?？]\s*$|^什么是|吗\s*$")
+QUESTION_BODY = re.compile(r"^\s*问[:：]")
+# the 落款 closing a document: an organisation's line, then its date
+DATE_LINE = re.compile(r"^(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
+                       r"\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+SIGNATURE_LINES = 6
+# Whose words a news report carries (记者, 本报, 新华社, 某某日报) and the habits of its prose (据了解, 表示, 截至,
+# 我市, a day without its year, a work report's 下一步). A page with no document form is news when it names a
+# newsroom or shows three habits.
+NEWS_SOURCE = re.compile(r"记者|通讯员|本报|新华社|中新社|人民网|新闻中心|[\u4e00-\u9fff]{1,6}(?:日报|晚报|新闻网|电视台)")
+NEWS_HABITS = tuple(re.compile(p) for p in (
+    r"据悉|据了解|获悉|了解到", r"表示|指出|介绍说", r"截至|截止到", r"同比|环比", r"近年来|今年以来",
+    r"(?<!\d)日前|近日", r"我(?:市|区|省|县)", r"(?<![年\d])\d{1,2}月\d{1,2}日", r"召开|举行|举办|启动|出席|参加",
+    r"会议|讲话|现场", r"消息|报道", r"下一步"))
+NEWS_MIN_HABITS = 3
+NEWSROOM_CHARS = 400
+
+
+def _addressee(lines: list[str], vocab: Vocabulary) -> str | None:
+    """The addressee line among `lines` (各市州科技局:), if any: it marks a formal document."""
+    for line in lines:
+        line = line.strip()
+        if vocab.doc_types["addressee_line"].match(line) or ADDRESSEE_BARE.match(line):
+            return line
+        match = ADDRESSEE_START.match(line)
+        if match:
+            return match.group(0)
+    return None
 
 
 def _news_body(body: str, vocab: Vocabulary) -> str | None:
     """The lede cue of a body that reads like a news report (no addressee line), if any."""
     rules = vocab.doc_types
-    head = body[:600]
-    if any(rules["addressee_line"].match(line.strip()) for line in head.split("\n")):
+    if _addressee(body[:600].split("\n"), vocab):
         return None
     if body_doc_number(body):
         return None
@@ -108,7 +166,20 @@ def classify_doc_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str]:
     cue = _retelling(doc)
     if cue:
         return "其他", f"retells policies ({cue}) and has no document form of its own"
+    news = _news_prose(doc)
+    if news:
+        return "新闻", f"no document form; reads like a news report ({news})"
     return "其他", "no type word in the title and no document form in the body"
+
+
+def _news_prose(doc: Doc) -> str | None:
+    """The cues of a text that reads like a news report: a newsroom named, or three habits of news prose."""
+    text = f"{doc.title}\n{doc.body}"
+    source = NEWS_SOURCE.search(text)
+    if source:
+        return source.group(0)
+    habits = [m.group(0) for m in (p.search(text) for p in NEWS_HABITS) if m]
+    return ", ".join(habits) if len(habits) >= NEWS_MIN_HABITS else None
 
 
 def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
@@ -122,6 +193,9 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
         match = pattern.search(title)
         if match:
             return "公示", f"title announces a list ({match.group(0)})"
+    first_line = doc.body.lstrip().split("\n", 1)[0]
+    if QUESTION_TITLE.search(title) or QUESTION_BODY.match(first_line):
+        return "其他", "a question and its answer, not a document"
     embedded = _embedded_type(doc, vocab)
     if embedded:
         return embedded
@@ -179,20 +253,86 @@ def _direct_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
 
 
 def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
+    """The type a body shows when the title does not tell: interpretation, issued document, own name, form."""
+    body = doc.body
+    interpretation = _interpretation_body(body)
+    if interpretation:
+        return "解读", f"body explains a policy ({interpretation})"
+    issued = ISSUED_FORMULA.search(body[:800])
+    if issued:
+        found = type_of_name(issued.group("name"), vocab)
+        if found:
+            return found[0], f"body issues 《{issued.group('name')}》, a {found[1]}"
+        return "其他", f"body issues 《{issued.group('name')}》, whose type has no vocabulary entry"
+    newsroom = NEWS_SOURCE.search(body[:NEWSROOM_CHARS])
+    if newsroom:
+        # a report on a policy names it (国务院印发《…方案》) and quotes it: the report is news
+        return "新闻", f"body opens with a newsroom's words ({newsroom.group(0)})"
     for pattern in vocab.doc_types["embedded"]:
-        match = pattern.search(doc.body[:800])
+        match = pattern.search(body[:800])
         if match:
             found = type_of_name(match.group("name"), vocab)
             if found:
                 return found[0], f"body issues 《{match.group('name')}》, a {found[1]}"
-    head = doc.body[:600].split("\n")
-    if any(vocab.doc_types["addressee_line"].match(line.strip()) for line in head):
-        return "通知", "body opens with an addressee line"
-    # a copy that joined its lines keeps the addressee at a line's start (各有关单位:根据…) and a notice's formulas
-    opened = next((line for line in head if ADDRESSEE_START.match(line.strip())), None)
-    if opened:
-        return "通知", f"body opens with an addressee ({ADDRESSEE_START.match(opened.strip()).group(0)})"
-    formula = NOTICE_FORMULA.search(doc.body)
+    own = _self_named_type(body, vocab)
+    if own:
+        return own
+    addressee = _addressee(body[:600].split("\n"), vocab)
+    if addressee:
+        return "通知", f"body opens with an addressee ({addressee})"
+    formula = NOTICE_FORMULA.search(body)
     if formula:
         return "通知", f"body uses a notice's formula ({formula.group(0)})"
+    signature = _closing_signature(body, vocab)
+    if signature:
+        return "通知", f"body closes with a signature and its date ({signature})"
+    return None
+
+
+def _interpretation_body(body: str) -> str | None:
+    """The cue of a body that explains a policy: two interpretation headings, or an opening about its background."""
+    headings = list(dict.fromkeys(m.group(1) for m in INTERPRETATION_HEADING.finditer(body)))
+    if len(headings) >= 2:
+        return "、".join(headings)
+    opening = INTERPRETATION_OPENING.search(body[:INTERPRETATION_OPENING_CHARS])
+    return opening.group(0) if opening else None
+
+
+@functools.lru_cache(maxsize=4)
+def _self_name_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """本办法, 本实施方案…, with the statements only a document makes of itself (制定本办法, 本办法自…施行)."""
+    word = "|".join(map(re.escape, words))
+    return re.compile(rf"(?P<made>(?:制定|制订|编制)了?)?本(?P<word>{word})(?:{word})?(?P<states>所称|自|由|适用|未尽|根据|依据)?")
+
+
+def _self_named_type(body: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """The type a body calls itself by (制定本办法, 本方案自印发之日起施行; 提出如下意见): the most named wins.
+    One passing 本计划 is not enough: the body must state it of itself or name it twice."""
+    type_of_word = dict(vocab.doc_types["name_words"])
+    pattern = _self_name_pattern(tuple(word for word, _ in vocab.doc_types["name_words"]))
+    matches = list(pattern.finditer(body))
+    words = [m.group("word") for m in matches]
+    opinions = len(OPINION_FORMULA.findall(body)) if OPINION_WORD in type_of_word else 0
+    words += [OPINION_WORD] * opinions
+    stated = opinions > 0 or any(m.group("made") or m.group("states") for m in matches)
+    if not words or (len(words) < 2 and not stated):
+        return None
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[type_of_word[word]] = counts.get(type_of_word[word], 0) + 1
+    best = max(counts.values())
+    chosen = [t for t in counts if counts[t] == best]
+    if len(chosen) > 1:
+        return None
+    cue = next(w for w in words if type_of_word[w] == chosen[0])
+    return chosen[0], f"body calls itself {'本' + cue if cue != OPINION_WORD else '意见'} ({best}×)"
+
+
+def _closing_signature(body: str, vocab: Vocabulary) -> str | None:
+    """The 落款 of a body that ends with an organisation's line and its date (西平县农业农村局 / 2019年12月10日)."""
+    lines = [line.strip() for line in body.split("\n") if line.strip()][-SIGNATURE_LINES:]
+    org_line = vocab.compiled["org_line"]
+    for org, date in zip(lines, lines[1:]):
+        if 4 <= len(org) <= 60 and org_line.match(org) and DATE_LINE.match(date):
+            return f"{org} {date}"
     return None

@@ -15,6 +15,17 @@ from pipelines.fields.doc_number import heading_doc_number
 MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 BODY_NUMBER_LINES = 4
 DOC_NUMBER_HEAD = re.compile(r"^\s*([\u4e00-\u9fff]{1,12})")
+# a page without a title often opens with its heading: a short line that is no sentence
+HEADING_LINE = re.compile(r"^[^。，,；;:：!！\n]{4,60}$")
+# a text speaking as a province's or a city's own body (我省, 全市, 我厅): the one place of that tier it names is its own
+SELF_PROVINCE = re.compile(r"我省|本省|全省|我厅")
+SELF_CITY = re.compile(r"我市|本市|全市")
+# a document addressed to every province (各省、自治区、直辖市…) comes from a central body
+NATIONAL_ADDRESSEE = re.compile(r"^各省\s*[、,，]\s*自治区\s*[、,，]\s*直辖市|^各省\s*[(（]\s*区\s*[、,，]\s*市\s*[)）]")
+ADDRESSEE_LINES = 8
+# a body that names places in this many provinces, none of them in most of its mentions (a national report, a
+# comparison of cities), speaks for none of them
+SCATTERED_PROVINCES = 3
 
 
 @dataclass
@@ -256,6 +267,10 @@ def _collect_evidence(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary, divi
     evidence = Evidence()
     evidence.add_mentions(find_places(doc.title, vocab, divisions), weights["title"], weights["title"],
                           "title", strong=True)
+    heading = "" if doc.title else _heading(doc.body)
+    if heading:
+        evidence.add_mentions(find_places(heading, vocab, divisions), weights["title"], weights["title"],
+                              "heading", strong=True)
     number = doc.doc_number or body_doc_number(doc.body)
     prefix = doc_number_place(number, vocab) if number else None
     if prefix and prefix[1] is not None:
@@ -272,9 +287,34 @@ def _collect_evidence(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary, divi
     head_chars, tail_chars = vocab.regions["body_head_chars"], vocab.regions["body_tail_chars"]
     body = doc.body
     window = body if len(body) <= head_chars + tail_chars else body[:head_chars] + "\n" + body[-tail_chars:]
-    evidence.add_mentions(find_places(window, vocab, divisions), weights["body"], weights["body_alias"],
-                          "body", strong=False)
+    body_mentions = find_places(window, vocab, divisions)
+    evidence.add_mentions(body_mentions, weights["body"], weights["body_alias"], "body", strong=False)
+    _add_own_place(evidence, window, body_mentions, divisions, weights["body_self"])
     return evidence
+
+
+def _heading(body: str) -> str:
+    """The body's first line when it reads as a heading (a title the page did not mark as one), else ''."""
+    first = body.lstrip().split("\n", 1)[0].strip()
+    return first if HEADING_LINE.match(first) else ""
+
+
+def _add_own_place(evidence: Evidence, text: str, mentions: list[Mention], divisions: DivisionIndex,
+                   weight: float) -> None:
+    """A text that says 我省 (我市, 全市…) and names one province (city) speaks for that place."""
+    named = [division for division, mention in ((certain_division(m), m) for m in mentions)
+             if division is not None and not mention.inferred]
+    provinces = {d.province for d in named}
+    found = SELF_PROVINCE.search(text)
+    if found and len(provinces) == 1:
+        province = provinces.pop()
+        evidence.add(divisions.provinces[province], weight,
+                     f"body says {found.group(0)} and names only places in {province}", strong=False)
+    cities = {d.city for d in named if d.city and d.tier != "province" and d.city in divisions.cities}
+    found = SELF_CITY.search(text)
+    if found and len(cities) == 1:
+        city = cities.pop()
+        evidence.add(divisions.cities[city], weight, f"body says {found.group(0)} and names {city}", strong=False)
 
 
 def resolve_region(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary) -> Region:
@@ -320,7 +360,24 @@ def resolve_region(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary) -> Regi
         region.reasons["level"] = f"source level {hint['level']}"
     if region.level is None:
         region.reasons["level"] = "no issuer, source level or place tells the level"
+    _say_what_is_inferred(region, doc)
     return region
+
+
+PROVINCE_SUFFIX = re.compile(r"(?:省|市|(?:壮族|回族|维吾尔)?自治区|特别行政区)$")
+CITY_SUFFIX = re.compile(r"(?:市|地区|盟|(?:[\u4e00-\u9fff]{1,3}族)*自治州)$")
+
+
+def _say_what_is_inferred(region: Region, doc: Doc) -> None:
+    """Mark a province (city) the page never names, filled from the smaller place it does name: the record keeps
+    the value (a 湖南 feed wants 长沙's pages), the reason says it is inferred."""
+    text = "\n".join((doc.title, doc.issuer, doc.doc_number, doc.body))
+    smaller = region.county or region.city
+    if region.city and region.county and CITY_SUFFIX.sub("", region.city) not in text:
+        region.reasons["city"] += f"; city inferred: {region.county} lies in {region.city}"
+    if region.province and smaller and smaller != region.province \
+            and PROVINCE_SUFFIX.sub("", region.province) not in text:
+        region.reasons["province"] += f"; province inferred: {smaller} lies in {region.province}"
 
 
 def _national_document(doc: Doc, issuer: str, vocab: Vocabulary, region: Region) -> bool:
@@ -332,6 +389,10 @@ def _national_document(doc: Doc, issuer: str, vocab: Vocabulary, region: Region)
         prefix = doc_number_place(number, vocab) if number else None
         if prefix and prefix[1] is None:
             body, why = f"doc number prefix {prefix[0]}", f"doc number {number}"
+    if not body and not doc.issuer:
+        addressee = _national_addressee(doc.body)
+        if addressee:
+            body, why = "addressee of every province", f"addressed to {addressee}"
     if not body:
         return False
     region.level = "national"
@@ -339,6 +400,15 @@ def _national_document(doc: Doc, issuer: str, vocab: Vocabulary, region: Region)
         region.reasons[name] = f"national body ({why}): no region"
     region.reasons["level"] = f"national body {body}"
     return True
+
+
+def _national_addressee(body: str) -> str | None:
+    """The addressee line of a body written to every province (各省、自治区、直辖市科技厅:), if it has one."""
+    for line in body.split("\n")[:ADDRESSEE_LINES]:
+        line = line.strip()
+        if line.startswith("各"):
+            return line[:30] if NATIONAL_ADDRESSEE.match(line) else None
+    return None
 
 
 def _resolve_from_chain(region: Region, issuer: str, source: str, chain: list[Mention],
@@ -376,8 +446,11 @@ def _resolve_from_evidence(region: Region, tier: str | None, issuer: str, eviden
     """No issuer names its place: vote with the title, doc number, source hint, signature and body."""
     province, score = evidence.best(evidence.province)
     weak = province is not None and province not in evidence.strong and score < min_body_only
-    if province is None or weak:
+    scattered = province is not None and not evidence.strong and len(evidence.province) >= SCATTERED_PROVINCES \
+        and score <= sum(evidence.province.values()) / 2
+    if province is None or weak or scattered:
         why = f"evidence too weak ({evidence.why(province)})" if weak else \
+            f"the body names places in {len(evidence.province)} provinces; none is its own" if scattered else \
             "no place named in issuer, title, doc number, source or opening lines"
         for name in ("province", "city", "county", "division_code"):
             region.reasons[name] = why
