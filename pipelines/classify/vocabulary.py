@@ -117,7 +117,7 @@ def _validate_regions(data: dict, check: _Check) -> dict[str, Any]:
         if value not in ("provincial", "municipal", "county"):
             raise check.fail(f"relative_issuer_prefixes.{key}", "must be provincial, municipal or county")
     weights = check.mapping(data.get("weights"), "weights")
-    for name in ("title", "doc_number", "signature", "hint", "body", "body_alias", "min_body_only"):
+    for name in ("title", "doc_number", "signature", "hint", "body", "body_alias", "min_body_only", "body_self"):
         check.number(weights.get(name), f"weights.{name}")
     return {
         "doc_number_prefixes": dict(prefixes),
