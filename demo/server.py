@@ -132,6 +132,7 @@ class RequestRecord:
     if_none_match: str | None
     if_modified_since: str | None
     user_agent: str
+    at: float = 0.0  # when it arrived (time.monotonic()), for politeness checks
 
 
 @dataclass
@@ -510,6 +511,7 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
                 if_none_match=self.headers.get("If-None-Match"),
                 if_modified_since=self.headers.get("If-Modified-Since"),
                 user_agent=self.headers.get("User-Agent", ""),
+                at=time.monotonic(),
             )
         )
         if fault is not None and fault.delay > 0:

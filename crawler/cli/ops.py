@@ -211,8 +211,12 @@ def print_status(report: dict[str, Any]) -> None:
 @click.option("--cycles", default=10, show_default=True, type=click.IntRange(0), help="How many recent cycles.")
 @fail_runs_option
 @no_links_option
+@click.option("--frontier", "frontier_url", envvar="POLICYWATCH_FRONTIER", default=None,
+              metavar="redis://HOST:PORT/DB",
+              help="Also show the distributed crawl's frontier: queue, streams, workers seen, open runs.")
+@click.option("--prefix", default="policywatch", show_default=True, help="The frontier's key prefix.")
 def status(config: str, db: str, variables: tuple[str, ...], as_json: bool, cycles: int, fail_runs: int,
-           no_links_runs: int) -> None:
+           no_links_runs: int, frontier_url: str | None, prefix: str) -> None:
     """Show source health, the last cycles and undelivered alerts; exit 1 when any source (or the scheduler's
     crawl step) is unhealthy.
 
@@ -226,9 +230,17 @@ def status(config: str, db: str, variables: tuple[str, ...], as_json: bool, cycl
     if not Path(db).exists():
         fail(f"{db}: no such database")
     report = status_report(db, sources, fail_runs, no_links_runs, cycles)
+    if frontier_url:
+        from crawler.cli.distributed import frontier_report
+
+        report["frontier"] = frontier_report(frontier_url, prefix)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         print_status(report)
+        if frontier_url:
+            from crawler.cli.distributed import print_frontier
+
+            print_frontier(report["frontier"])
     if not report["healthy"]:
         raise SystemExit(1)
