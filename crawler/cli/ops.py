@@ -65,11 +65,15 @@ def _duration(value: str, option: str, allow_off: bool = False) -> timedelta | N
               help="One line per event as text or JSON [default: text].")
 @click.option("--crawl-log-level", default="WARNING", show_default=True,
               type=click.Choice(LOG_LEVELS, case_sensitive=False), help="Log level of the crawl children.")
+@click.option("--frontier", "frontier_url", envvar="POLICYWATCH_FRONTIER", default=None,
+              metavar="redis://HOST:PORT/DB",
+              help="Seed each due crawl into this shared frontier for the crawl workers instead of crawling "
+                   "here (docs/deployment.md).")
 def schedule(config: str, db: str, variables: tuple[str, ...], settings: tuple[str, ...], feeds_out: str | None,
              feeds_base_url: str | None, digest_every: str, digest_config: str | None, ops_email: str | None,
              ops_feed: str | None, jobs_db: str | None, batch_window: str, crawl_timeout: str, step_timeout: str,
              misfire_grace: str, timezone: str, fail_runs: int, no_links_runs: int, log_level: str,
-             log_format: str | None, crawl_log_level: str) -> None:
+             log_format: str | None, crawl_log_level: str, frontier_url: str | None) -> None:
     """Run crawls, feeds, health alerts and digests on each source's schedule until stopped.
 
     Each crawl runs in a child process; SIGTERM/SIGINT stop cleanly, SIGHUP reloads the sources file.
@@ -97,7 +101,8 @@ def schedule(config: str, db: str, variables: tuple[str, ...], settings: tuple[s
         crawl_timeout=_duration(crawl_timeout, "--crawl-timeout").total_seconds(),
         step_timeout=_duration(step_timeout, "--step-timeout").total_seconds(),
         misfire_grace=int(grace.total_seconds()) if grace else None, timezone=timezone,
-        crawl_log_level=crawl_log_level.upper(), rules=HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs))
+        crawl_log_level=crawl_log_level.upper(), rules=HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs),
+        frontier=frontier_url or None)
     try:
         loaded = load_config(options)
     except SourceConfigError as exc:

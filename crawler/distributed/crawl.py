@@ -266,7 +266,7 @@ class FrontierLedger:
         return self.frontier.list_copy(request_key)
 
     def validators(self, request_key: str) -> tuple[str | None, str | None]:
-        return None, None  # the seeder put them on the first list page's request
+        return self.frontier.list_validators(request_key)
 
     def list_unchanged(self, request_key: str, at: str) -> None:
         self.frontier.publish(FETCHED, "list_unchanged", {"request_key": request_key, "at": at})

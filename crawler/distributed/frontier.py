@@ -8,7 +8,8 @@ store worker talk to. Keys (under a prefix, `policywatch` by default):
     <p>:fetched              stream: what crawl workers fetched → processing workers (group `process`)
     <p>:processed            stream: processed pages and crawl events → the store worker (group `store`)
     <p>:lease:<host>         one host's politeness lease: while it lives, no node starts a request there
-    <p>:list:<sha1>          a list page's stored body, for a 304 to a conditional GET the seeder sent
+    <p>:list:<sha1>          a stored list page's body and validators (ETag, Last-Modified): any node's
+                             conditional GET, and the page to read on its 304
     <p>:nodes                node name → its last heartbeat (role, host, pid, counters)
     <p>:runs, <p>:run:<id>:counts, <p>:run:<id>:reasons
                              open runs; their counters and exit reasons per source, from every node
@@ -118,11 +119,21 @@ class Frontier:
     def list_copy_key(self, request_key: str) -> str:
         return self.key("list", hashlib.sha1(request_key.encode()).hexdigest())
 
-    def put_list_copy(self, request_key: str, body: bytes) -> None:
-        self.redis.set(self.list_copy_key(request_key), body, ex=LIST_COPY_TTL)
+    def put_list_copy(self, request_key: str, body: bytes, etag: str | None, last_modified: str | None) -> None:
+        """Keep a stored list page's body and validators, for any node's conditional GET and its 304."""
+        key = self.list_copy_key(request_key)
+        pipe = self.redis.pipeline()
+        pipe.delete(key)
+        pipe.hset(key, mapping={"body": body, "etag": etag or "", "last_modified": last_modified or ""})
+        pipe.expire(key, LIST_COPY_TTL)
+        pipe.execute()
 
     def list_copy(self, request_key: str) -> bytes | None:
-        return self.redis.get(self.list_copy_key(request_key))
+        return self.redis.hget(self.list_copy_key(request_key), "body")
+
+    def list_validators(self, request_key: str) -> tuple[str | None, str | None]:
+        etag, last_modified = self.redis.hmget(self.list_copy_key(request_key), "etag", "last_modified")
+        return (etag.decode() or None if etag else None), (last_modified.decode() or None if last_modified else None)
 
     # --- streams -------------------------------------------------------------------------
     def publish(self, stream: str, kind: str, payload: Any) -> bytes:
@@ -200,9 +211,22 @@ class Frontier:
     def close_run(self, run_id: int) -> None:
         pipe = self.redis.pipeline()
         pipe.srem(self.key("runs"), run_id)
-        pipe.delete(self.key("run", run_id, "counts"), self.key("run", run_id, "reasons"))
+        pipe.delete(self.key("run", run_id, "counts"), self.key("run", run_id, "reasons"),
+                    self.key("run", run_id, "lost"))
         pipe.expire(self.claimed_key(run_id), 3600)
         pipe.execute()
+
+    def lose_node(self, node: str) -> None:
+        """A crawl worker died with work in hand: every open run is marked (its sources are read whole next
+        time, as after an interrupted crawl), and the node is forgotten."""
+        pipe = self.redis.pipeline()
+        for run_id in self.open_runs():
+            pipe.sadd(self.key("run", run_id, "lost"), node)
+        pipe.hdel(self.key("nodes"), node)
+        pipe.execute()
+
+    def lost_nodes(self, run_id: Any) -> list[str]:
+        return sorted(n.decode() for n in self.redis.smembers(self.key("run", run_id, "lost")))
 
     def count(self, run_id: Any, source_id: str, counter: str, by: int = 1) -> None:
         self.redis.hincrby(self.key("run", run_id, "counts"), f"{source_id}/{counter}", by)

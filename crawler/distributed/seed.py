@@ -1,15 +1,14 @@
 """Seeding the frontier: what `policywatch crawl --frontier` (and the scheduler with a frontier) does instead
 of crawling. It runs beside the database: it opens a run, puts each source's first requests in the shared
-queue — the list's first pages as conditional GETs (the stored validators travel in their headers, the stored
-copy in Redis for a 304), the detail pages that failed in recent runs, the files a cut-short run left
-waiting — and makes sure the frontier's "known" set holds every stored document."""
+queue — the list's first pages, the detail pages that failed in recent runs, the files a cut-short run left
+waiting — and makes sure the frontier holds what the nodes read instead of the database: every stored
+document ("known"), and each stored list page with its validators (for conditional GETs and their 304s)."""
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import scrapy
 from scrapy_redis.queue import PriorityQueue
 
 from crawler.distributed.crawl import RunDupeFilter
@@ -65,11 +64,11 @@ def seed_frontier(frontier: Frontier, config: str | Path, db_path: str | Path, s
     pushed = skipped = 0
     for source in sources:
         spider.state[source.id] = SourceState(started_at=now_iso())
+        share_list_copies(frontier, db, source.id)
         for request in spider.start_requests_of(source):
             meta = request.meta["pw"]
             if meta["kind"] == "list":
                 meta["resume"] = source.id in resume
-                _conditional(frontier, db, request)
             elif not claims.claim(run_id, request.url):
                 skipped += 1
                 continue
@@ -79,19 +78,14 @@ def seed_frontier(frontier: Frontier, config: str | Path, db_path: str | Path, s
     return Seeded(run_id, [s.id for s in sources], pushed, skipped)
 
 
-def _conditional(frontier: Frontier, db, request: scrapy.Request) -> None:
-    """Validators of the stored copy on a list page's GET, and the copy itself in Redis for the 304."""
-    if request.method != "GET":
-        return
-    key = request.meta["pw"]["request_key"]
-    stored = load_page(db, key)
-    if stored is None or stored.status != 200 or not (stored.etag or stored.last_modified):
-        return
-    frontier.put_list_copy(key, stored.body)
-    if stored.etag:
-        request.headers["If-None-Match"] = stored.etag
-    if stored.last_modified:
-        request.headers["If-Modified-Since"] = stored.last_modified
+def share_list_copies(frontier: Frontier, db, source_id: str) -> None:
+    """The source's stored list pages (body and validators) in the frontier: every node's conditional GETs."""
+    rows = db.query("select request_key from pages where source_id = ? and kind = 'list' and status = 200 "
+                    "and (etag is not null or last_modified is not null)", [source_id])
+    for row in rows:
+        stored = load_page(db, row["request_key"])
+        if stored is not None:
+            frontier.put_list_copy(row["request_key"], stored.body, stored.etag, stored.last_modified)
 
 
 def sync_known(frontier: Frontier, db) -> None:

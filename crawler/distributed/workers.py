@@ -34,6 +34,7 @@ from storage.pages import save_page, touch_page
 from storage.runs import finish_run, record_fetch_error, save_source_run
 
 logger = logging.getLogger(__name__)
+NODE_SILENT = 10.0
 
 
 @dataclass
@@ -138,6 +139,9 @@ class StoreWorker:
                 self.frontier.count(item.run_id, item.source_id, "attachments")
         elif kind == "list_page":
             wait_out_locks(lambda: save_page(self.db, **payload), self.db_wait)
+            if payload["status"] == 200 and (payload.get("etag") or payload.get("last_modified")):
+                self.frontier.put_list_copy(payload["request_key"], payload["body"], payload.get("etag"),
+                                            payload.get("last_modified"))
         elif kind == "list_unchanged":
             wait_out_locks(lambda: touch_page(self.db, payload["request_key"], payload["at"]), self.db_wait)
         elif kind == "fetch_error":
@@ -153,6 +157,7 @@ class StoreWorker:
         runs = self.frontier.open_runs()
         if not runs:
             return
+        self.sweep_dead_nodes()
         if not self.drained():
             self.drained_since = None
             return
@@ -165,12 +170,22 @@ class StoreWorker:
             self.finish_run(run_id)
         self.drained_since = None
 
+    def sweep_dead_nodes(self) -> None:
+        """Crawl workers silent for NODE_SILENT seconds whose last heartbeat said busy died with requests in
+        hand: those requests are gone from the queue, so the open runs end interrupted and their sources'
+        lists are read whole next run (what was lost is not stored, so not known, so fetched again)."""
+        for name, beat in self.frontier.nodes().items():
+            if beat["role"] == "crawl" and beat["age"] >= NODE_SILENT and beat["counters"].get("busy"):
+                logger.warning("crawl worker %s fell silent with work in hand: its runs end interrupted", name)
+                self.frontier.lose_node(name)
+
     def drained(self) -> bool:
         frontier = self.frontier
         if frontier.queue_length() or frontier.backlog(FETCHED) or frontier.backlog(PROCESSED):
             return False
+        # a crawl worker beats every second or two; one silent for NODE_SILENT seconds is dead
         return not any(beat["counters"].get("busy") for beat in frontier.nodes().values()
-                       if beat["role"] == "crawl" and beat["age"] < 30)
+                       if beat["role"] == "crawl" and beat["age"] < NODE_SILENT)
 
     def finish_run(self, run_id: int) -> None:
         """Write each source's outcome over every node, and close the run (in the database, then Redis)."""
@@ -179,19 +194,20 @@ class StoreWorker:
         if row is not None and row["status"] == "running":
             counts = self.frontier.run_counts(run_id)
             reasons = self.frontier.exit_reasons(run_id)
+            lost = self.frontier.lost_nodes(run_id)
             for source_id in json.loads(row["sources"] or "[]"):
                 prefix = f"{source_id}/"
                 own = {k[len(prefix):]: v for k, v in counts.items() if k.startswith(prefix)}
-                save_source_run(self.db, run_id, source_id,
-                                summarize_source(own, reasons.get(source_id, []), row["started_at"]))
-            finish_run(self.db, run_id, "finished")
-            logger.info("frontier run %s finished", run_id)
+                summary = summarize_source(own, reasons.get(source_id, []), row["started_at"])
+                if lost:
+                    summary["status"] = "interrupted"
+                    summary["exit_reason"] = "; ".join(filter(None, (
+                        f"crawl worker {', '.join(lost)} died during the run", summary["exit_reason"])))
+                save_source_run(self.db, run_id, source_id, summary)
+            finish_run(self.db, run_id, "interrupted" if lost else "finished")
+            logger.info("frontier run %s %s", run_id, "interrupted" if lost else "finished")
         self.frontier.close_run(run_id)
         self.loop.counts["runs_finished"] += 1
-
-
-def run_quiet_default() -> float:
-    return 10.0
 
 
 def describe(counts: Counter) -> str:
