@@ -63,7 +63,7 @@ def crawl_worker(frontier_url: str, prefix: str, config: str, variables: tuple[s
 
     Example: policywatch crawl-worker --frontier redis://10.0.0.5:6379/0 --config config/sources.yaml
     """
-    from crawler.distributed.crawl import run_crawl_worker
+    from crawler.runner import run_crawl_worker
 
     _frontier(frontier_url, prefix)
     overrides = scrapy_overrides(settings, log_level)

@@ -193,6 +193,7 @@ class KeepAlive:
         self.node = crawler.settings.get("POLICYWATCH_NODE") or node_name()
         self.idle_since: float | None = None
         self.beat: task.LoopingCall | None = None
+        self.was_busy = False  # at the last heartbeat
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "KeepAlive":
@@ -209,10 +210,14 @@ class KeepAlive:
         self.beat = task.LoopingCall(self.heartbeat)
         self.beat.start(max(self.poll, 1.0), now=True)
 
-    def spider_closed(self) -> None:
+    def spider_closed(self, reason: str) -> None:
         if self.beat is not None and self.beat.running:
             self.beat.stop()
-        self.frontier.forget_node(self.node)
+        if reason != "finished" and self.was_busy:  # stopped (SIGTERM) with requests in hand: they may be lost
+            logger.warning("crawl worker %s stopped (%s): its open runs end interrupted", self.node, reason)
+            self.frontier.lose_node(self.node)
+        else:
+            self.frontier.forget_node(self.node)
 
     def heartbeat(self) -> None:
         stats = self.crawler.stats
@@ -224,6 +229,7 @@ class KeepAlive:
             counters["busy"] = bool(engine) and not engine.spider_is_idle()
         except RuntimeError:  # the engine has no spider open (starting or closing)
             counters["busy"] = False
+        self.was_busy = counters["busy"]
         try:
             self.frontier.heartbeat(self.node, "crawl", counters)
         except Exception as exc:  # a heartbeat lost is no reason to stop crawling
@@ -292,29 +298,3 @@ class FrontierLedger:
         if run_id is not None:
             self.frontier.exit_reason(run_id, source_id, reason)
 
-
-def run_crawl_worker(config: str, frontier_url: str, variables: dict[str, str] | None = None,
-                     overrides: dict[str, Any] | None = None, prefix: str = "policywatch") -> dict[str, Any]:
-    """Crawl what the frontier's queue holds until stopped (SIGTERM/SIGINT) or idle for POLICYWATCH_IDLE_EXIT
-    seconds; blocks; returns Scrapy's stats. The worker reads the sources file for how to read each source's
-    pages; which sources are crawled, and when, is the seeder's choice."""
-    from scrapy.crawler import CrawlerProcess
-
-    from crawler.runner import crawl_settings
-    from crawler.spiders.policy import PolicySpider
-
-    Frontier(frontier_url, prefix).check()
-    base = crawl_settings(overrides)
-    chosen = base.get("POLICYWATCH_DOMAIN_DELAY")
-    delay = float(chosen) if chosen not in (None, "") else base.getfloat("DOWNLOAD_DELAY")
-    settings = crawl_settings({**(overrides or {}), "POLICYWATCH_CONFIG": str(config),
-                               "POLICYWATCH_VARIABLES": variables or {},
-                               **frontier_settings(frontier_url, prefix, delay)})
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(PolicySpider)
-    failures: list[Any] = []
-    process.crawl(crawler, source=None).addErrback(failures.append)
-    process.start()
-    if failures:
-        failures[0].raiseException()
-    return crawler.stats.get_stats()

@@ -11,6 +11,8 @@ from typing import Iterator
 
 import redis
 
+from tests.publish_data import require_program
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -21,9 +23,8 @@ def free_port() -> int:
 @contextmanager
 def redis_server(workdir: Path) -> Iterator[str]:
     """Start redis-server (no persistence) on 127.0.0.1 and yield its URL; stopped afterwards."""
-    program = shutil.which("redis-server")
-    if program is None:
-        raise RuntimeError("redis-server is not installed: `make test` installs it (Debian package redis-server)")
+    program = shutil.which("redis-server") or "/usr/bin/redis-server"
+    require_program(program, "redis-server")
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen([program, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
