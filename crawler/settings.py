@@ -37,7 +37,7 @@ POLICYWATCH_FRONTIER_PREFIX = "policywatch"          # the frontier's keys start
 POLICYWATCH_DOMAIN_DELAY = None                      # seconds between two requests to one host over every node (None: DOWNLOAD_DELAY)
 POLICYWATCH_CLAIM_AFTER = 60.0                       # seconds before a dead consumer's stream entries go to another
 POLICYWATCH_IDLE_EXIT = 0.0                          # a crawl worker stops after this many idle seconds (0: never)
-POLICYWATCH_POLL = 1.0                               # seconds between an idle crawl worker's looks at the queue
+POLICYWATCH_POLL = 0.2                               # seconds between a waiting crawl worker's looks at the queue
 POLICYWATCH_NODE = None                              # this worker's name among the nodes (None: host:pid)
 POLICYWATCH_PROGRESS = False                         # print a progress line (the CLI turns it on for terminals)
 

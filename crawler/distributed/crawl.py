@@ -1,8 +1,12 @@
 """A crawl worker: the one generic spider fed by the shared frontier instead of its own start requests.
 
-scrapy-redis supplies the request queue (its Scheduler with a PriorityQueue, persistent: a worker that stops
-leaves the queue to the others) and the duplicate filter (its RFPDupeFilter, keyed per run here, so a page
-a dead node took is taken again by the next run). What this module adds around them:
+scrapy-redis supplies the scheduler (its Scheduler, persistent: a worker that stops leaves the queue to the
+others), the queue protocol (its `Base` queue and serializer) and the duplicate filter (its RFPDupeFilter, keyed
+per run here, so a page a dead node took is taken again by the next run). What this module adds around them:
+
+- `HostQueue`: a scrapy-redis queue that hands out only requests whose host may be asked now (one list per
+  host, and a sorted set of the hosts by the time each may next be asked): a crawl worker's download slots
+  never sit waiting on a busy host while another host is free, so throughput grows with the workers;
 
 - `RunDupeFilter`: RFPDupeFilter over one set per run, also asked directly for detail URLs
   (`claim`), whose requests bypass filtering to record redirect loops as errors;
@@ -24,6 +28,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
@@ -48,12 +53,12 @@ def frontier_settings(url: str, prefix: str, delay: float) -> dict[str, Any]:
         "REDIS_URL": url,
         "SCHEDULER": "crawler.distributed.crawl.FrontierScheduler",
         "SCHEDULER_PERSIST": True,  # never flush the shared queue when one worker stops
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.crawl.HostQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
         "DUPEFILTER_CLASS": "crawler.distributed.crawl.RunDupeFilter",
         "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOADER_MIDDLEWARES": {**DOWNLOADER_MIDDLEWARES,
-                                   "crawler.distributed.crawl.DomainLeaseMiddleware": 590},
+                                   "crawler.distributed.crawl.DomainLeaseMiddleware": 950},
         "ITEM_PIPELINES": {"crawler.distributed.crawl.FetchedPipeline": 800},
         "EXTENSIONS": {**EXTENSIONS, "crawler.distributed.crawl.KeepAlive": 510},
     }
@@ -90,6 +95,66 @@ class RunDupeFilter(RFPDupeFilter):
         """Runs' sets expire on their own; the scheduler's flush never clears another run's claims."""
 
 
+# Take the first request of a host that may be asked now, and hold the host for `delay` ms; a host whose list
+# is empty leaves the set once its time has come (until then a new request for it waits its turn). Redis's own
+# clock decides, so nodes' clocks need not agree.
+POP_READY = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local hosts = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 32)
+for _, host in ipairs(hosts) do
+  local item = redis.call('LPOP', KEYS[2] .. host)
+  if item then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), host)
+    redis.call('DECR', KEYS[3])
+    return item
+  end
+  redis.call('ZREM', KEYS[1], host)
+end
+return false
+"""
+
+
+class HostQueue(Base):
+    """Requests per host (`<key>:host:<host>` lists, first in first out), the hosts in `<key>:hosts` scored by
+    when each may next be asked (POLICYWATCH_DOMAIN_DELAY after its last request, by Redis's clock), and their
+    number in `<key>:count`. `pop` takes a request of a host whose time has come, or None."""
+
+    def _keys(self) -> tuple[str, str, str]:
+        return f"{self.key}:hosts", f"{self.key}:host:", f"{self.key}:count"
+
+    def __len__(self) -> int:
+        return int(self.server.get(self._keys()[2]) or 0)
+
+    def push(self, request: Request) -> None:
+        hosts, lists, count = self._keys()
+        host = urlparse_cached(request).netloc.lower()
+        pipe = self.server.pipeline()
+        pipe.rpush(lists + host, self._encode_request(request))
+        pipe.zadd(hosts, {host: 0}, nx=True)
+        pipe.incr(count)
+        pipe.execute()
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        settings = getattr(self.spider, "settings", None)
+        delay = settings.getfloat("POLICYWATCH_DOMAIN_DELAY") if settings is not None else 0.0
+        data = self.server.eval(POP_READY, 3, *self._keys(), int(delay * 1000))
+        return self._decode_request(data) if data else None
+
+    def clear(self) -> None:
+        hosts, lists, count = self._keys()
+        names = [lists + h.decode() for h in self.server.zrange(hosts, 0, -1)]
+        self.server.delete(hosts, count, *names)
+
+
+def wake_engine(crawler: Crawler, delay: float) -> None:
+    """Have Scrapy's engine look at the scheduler again in `delay` seconds (it looks at an idle or waiting
+    scheduler only on its 5-second heartbeat otherwise)."""
+    slot = getattr(crawler.engine, "_slot", None) if crawler.engine else None
+    if slot is not None:
+        slot.nextcall.schedule(delay)
+
+
 class FrontierScheduler(Scheduler):
     """scrapy-redis's Scheduler (its queue, its dupefilter handling), adapted where release 0.9.1 lags Scrapy
     2.19: it logs through `Spider.log()` and passes `spider=` to the stats collector, both deprecated (and
@@ -118,10 +183,18 @@ class FrontierScheduler(Scheduler):
         self.queue.push(request)
         return True
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "FrontierScheduler":
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        return scheduler
+
     def next_request(self) -> Request | None:
         request = self.queue.pop(self.idle_before_close)
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
+        elif request is None and len(self.queue):  # requests wait for their hosts' turn: look again soon
+            wake_engine(self.crawler, self.crawler.settings.getfloat("POLICYWATCH_POLL"))
         return request
 
 
@@ -244,11 +317,7 @@ class KeepAlive:
             self.idle_since = now
         if self.idle_exit and now - self.idle_since >= self.idle_exit:
             return  # the spider closes: idle for POLICYWATCH_IDLE_EXIT seconds
-        engine = self.crawler.engine
-        # Scrapy looks at an idle scheduler again only on its 5-second heartbeat; a worker polls sooner
-        slot = getattr(engine, "_slot", None)
-        if slot is not None:
-            slot.nextcall.schedule(self.poll)
+        wake_engine(self.crawler, self.poll)
         raise DontCloseSpider
 
 

@@ -1,7 +1,9 @@
 """The shared frontier of a distributed crawl: one Redis that every crawl worker, processing worker and the
 store worker talk to. Keys (under a prefix, `policywatch` by default):
 
-    <p>:requests             the request queue (scrapy-redis PriorityQueue, a sorted set)
+    <p>:requests:host:<host>, <p>:requests:hosts, <p>:requests:count
+                             the request queue (crawler.distributed.crawl.HostQueue): a list per host,
+                             the hosts by when each may next be asked, and how many requests wait
     <p>:claimed:<run>        detail URLs and files taken by some node in run <run> (scrapy-redis RFPDupeFilter)
     <p>:known, <p>:files     document URLs and file URLs stored in the database (the store worker adds them
                              after its commit: "known" means stored, as on one machine)
@@ -83,7 +85,7 @@ class Frontier:
 
     def queue_length(self) -> int:
         """Requests waiting in the shared queue."""
-        return int(self.redis.zcard(self.requests_key))
+        return int(self.redis.get(self.requests_key + ":count") or 0)
 
     def claimed_key(self, run_id: Any) -> str:
         return self.key("claimed", run_id)

@@ -9,9 +9,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapy_redis.queue import PriorityQueue
 
-from crawler.distributed.crawl import RunDupeFilter
+from crawler.distributed.crawl import HostQueue, RunDupeFilter
 from crawler.distributed.frontier import Frontier
 from crawler.sources import load_sources
 from crawler.spiders.policy import PolicySpider, SourceState
@@ -59,7 +58,7 @@ def seed_frontier(frontier: Frontier, config: str | Path, db_path: str | Path, s
     spider.attachment_maxsize = POLICYWATCH_ATTACHMENT_MAXSIZE
     spider.detail_retry_runs = POLICYWATCH_DETAIL_RETRY_RUNS
     spider.source_run = {s.id: run_id for s in sources}
-    queue = PriorityQueue(frontier.redis, spider, frontier.requests_key)
+    queue = HostQueue(frontier.redis, spider, frontier.requests_key)
     claims = RunDupeFilter(frontier.redis, frontier.claimed_key(run_id)).bind(frontier)
     pushed = skipped = 0
     for source in sources:
