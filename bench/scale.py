@@ -17,7 +17,7 @@ the time went: CPU seconds of each role and of the mirror, the machine's load, t
 queue and the streams, the requests that waited for a host's lease. A bare Scrapy spider over the same
 mirror, with Scrapy's own per-domain DOWNLOAD_DELAY and the same concurrency, is the baseline of one process.
 
-    .venv/bin/python bench/scale.py [--domains 50] [--docs 20] [--per-page 10] [--delay 0.5] [--latency 0.3]
+    .venv/bin/python bench/scale.py [--domains 50] [--docs 30] [--per-page 10] [--delay 0.5] [--latency 0.3]
                                     [--concurrency 8] [--workers 1,2,3] [--process-workers 2] [--no-bare]
 """
 from __future__ import annotations
@@ -300,8 +300,8 @@ def report(args: argparse.Namespace, runs: list[Run], bare: tuple[float, int, tu
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domains", type=int, default=50, help="sites, one loopback address each (at most 250)")
-    parser.add_argument("--docs", type=int, default=10, help="documents per site")
-    parser.add_argument("--per-page", type=int, default=5, help="links per list page")
+    parser.add_argument("--docs", type=int, default=30, help="documents per site")
+    parser.add_argument("--per-page", type=int, default=10, help="links per list page")
     parser.add_argument("--delay", type=float, default=0.5, help="seconds between two requests to one host")
     parser.add_argument("--latency", type=float, default=0.3, help="seconds every answer is late")
     parser.add_argument("--concurrency", type=int, default=8, help="CONCURRENT_REQUESTS per crawl worker")
