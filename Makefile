@@ -8,11 +8,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test bench venv system-test-deps clean
 
-# Programs the tests drive for real: a feed reader and a headless browser (Debian packages), and a Chinese
-# font for the browser, which draws Chinese text as empty boxes without one (fonts-wqy-microhei: 1.6 MB).
-SYSTEM_TEST_PROGRAMS := newsboat chromium chromedriver
+# Programs the tests drive for real: a feed reader, a headless browser and the Redis server of the distributed
+# mode (Debian packages; the tests start their own redis-server on a free loopback port), and a Chinese font
+# for the browser, which draws Chinese text as empty boxes without one (fonts-wqy-microhei: 1.6 MB).
+SYSTEM_TEST_PROGRAMS := newsboat chromium chromedriver redis-server
 SYSTEM_TEST_FONT     := fonts-wqy-microhei
-SYSTEM_TEST_PACKAGES := newsboat chromium chromium-driver $(SYSTEM_TEST_FONT)
+SYSTEM_TEST_PACKAGES := newsboat chromium chromium-driver redis-server $(SYSTEM_TEST_FONT)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

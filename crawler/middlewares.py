@@ -20,7 +20,6 @@ from twisted.internet import task
 from twisted.internet.defer import Deferred
 
 from crawler.scope import is_private_address, refusal, source_is_private
-from storage.pages import validators
 
 OFFSITE_REDIRECT = "redirected off the source"
 logger = logging.getLogger(__name__)
@@ -156,11 +155,11 @@ class ConditionalGetMiddleware:
 
     def process_request(self, request: Request) -> None:
         meta = request.meta.get("pw") or {}
-        db = getattr(self.crawler.spider, "db", None)
+        ledger = getattr(self.crawler.spider, "ledger", None)  # a crawl worker's: the seeder set them already
         conditional = meta.get("kind") == "list" or (meta.get("kind") == "detail" and meta.get("recheck"))
-        if not conditional or request.method != "GET" or db is None:
+        if not conditional or request.method != "GET" or ledger is None:
             return None
-        etag, last_modified = validators(db, meta["request_key"])
+        etag, last_modified = ledger.validators(meta["request_key"])
         if etag:
             request.headers.setdefault("If-None-Match", etag)
         if last_modified:

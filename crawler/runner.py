@@ -1,5 +1,5 @@
-"""Run one crawl in this process (Scrapy's reactor runs once per process; the CLI and
-the scheduler start a fresh process per crawl) and return its per-source outcome.
+"""Run one crawl in this process and return its per-source outcome, or a crawl worker of a distributed crawl
+(Scrapy's reactor runs once per process; the CLI and the scheduler start a fresh process per crawl).
 
 The database is checked before Scrapy starts (a sound database this process can write now), and a
 database error that stops the spider from starting (a lock taken meanwhile, a full disk at the run's
@@ -93,3 +93,28 @@ def run_crawl(config: str | Path, db_path: str | Path, source_ids: list[str] | N
         return CrawlResult(None, [], [])
     db = open_db(db_path)
     return CrawlResult(run_id, source_runs(db, run_id), fetch_errors(db, run_id))
+
+
+def run_crawl_worker(config: str, frontier_url: str, variables: dict[str, str] | None = None,
+                     overrides: dict[str, Any] | None = None, prefix: str = "policywatch") -> dict[str, Any]:
+    """Crawl what the frontier's queue holds until stopped (SIGTERM/SIGINT) or idle for POLICYWATCH_IDLE_EXIT
+    seconds; blocks; returns Scrapy's stats. The worker reads the sources file for how to read each source's
+    pages; which sources are crawled, and when, is the seeder's choice."""
+    from crawler.distributed.crawl import frontier_settings
+    from crawler.distributed.frontier import Frontier
+
+    Frontier(frontier_url, prefix).check()
+    base = crawl_settings(overrides)
+    chosen = base.get("POLICYWATCH_DOMAIN_DELAY")
+    delay = float(chosen) if chosen not in (None, "") else base.getfloat("DOWNLOAD_DELAY")
+    settings = crawl_settings({**(overrides or {}), "POLICYWATCH_CONFIG": str(config),
+                               "POLICYWATCH_VARIABLES": variables or {},
+                               **frontier_settings(frontier_url, prefix, delay)})
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(PolicySpider)
+    failures: list[Any] = []
+    process.crawl(crawler, source=None).addErrback(failures.append)
+    process.start()
+    if failures:
+        failures[0].raiseException()
+    return crawler.stats.get_stats()

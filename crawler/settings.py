@@ -31,6 +31,14 @@ POLICYWATCH_BACKOFF_MAX = 60.0
 POLICYWATCH_MAX_NEW_LINKS = 1000                     # new detail links taken from one list page per run (the rest: next run)
 POLICYWATCH_DB_WAIT = 120.0                          # seconds a page's store waits out a database locked by another process
 POLICYWATCH_PROCESS_WORKERS = None                   # processes that clean/extract/classify pages (None: cores - 1, at least 1; 0: in the crawl process)
+# distributed crawling (opt-in; docs/deployment.md): the shared Redis frontier, and how its workers behave
+POLICYWATCH_FRONTIER = None                          # redis://host:port/db (also $POLICYWATCH_FRONTIER for the CLI)
+POLICYWATCH_FRONTIER_PREFIX = "policywatch"          # the frontier's keys start with it
+POLICYWATCH_DOMAIN_DELAY = None                      # seconds between two requests to one host over every node (None: DOWNLOAD_DELAY)
+POLICYWATCH_CLAIM_AFTER = 60.0                       # seconds before a dead consumer's stream entries go to another
+POLICYWATCH_IDLE_EXIT = 0.0                          # a crawl worker stops after this many idle seconds (0: never)
+POLICYWATCH_POLL = 0.2                               # seconds between a waiting crawl worker's looks at the queue
+POLICYWATCH_NODE = None                              # this worker's name among the nodes (None: host:pid)
 POLICYWATCH_PROGRESS = False                         # print a progress line (the CLI turns it on for terminals)
 
 # --- Scrapy ----------------------------------------------------------------------------

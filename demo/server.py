@@ -50,6 +50,9 @@
   connection mid-body or declare a false Content-Length, to provoke the errors
   a crawler must survive (412/521 JavaScript challenges, 5xx, timeouts,
   cut-off pages).
+* **Latency.** ``MirrorServer(root, latency=0.3)`` makes every answer wait
+  that many seconds after its request arrived (a distant, slow server, as
+  many government sites are), on top of any fault's ``delay``.
 * **Request log.** ``requests`` lists every request in arrival order.
 
 Run ``python -m demo.server [--port 8765] [--root demo/mirror]`` to serve the
@@ -132,6 +135,7 @@ class RequestRecord:
     if_none_match: str | None
     if_modified_since: str | None
     user_agent: str
+    at: float = field(default=0.0, compare=False)  # when it arrived (time.monotonic()), for politeness checks
 
 
 @dataclass
@@ -262,10 +266,12 @@ class MirrorServer:
         host: str = "127.0.0.1",
         port: int = 0,
         faults: dict[str, Fault] | None = None,
+        latency: float = 0.0,
     ) -> None:
         self.root = Path(root).resolve()
         self.host = host
         self.port = port
+        self.latency = latency
         self.base_url = ""
         self._faults: dict[str, Fault] = dict(faults or {})
         self._log: list[RequestRecord] = []
@@ -510,10 +516,12 @@ class MirrorRequestHandler(BaseHTTPRequestHandler):
                 if_none_match=self.headers.get("If-None-Match"),
                 if_modified_since=self.headers.get("If-Modified-Since"),
                 user_agent=self.headers.get("User-Agent", ""),
+                at=time.monotonic(),
             )
         )
-        if fault is not None and fault.delay > 0:
-            self.mirror.wait(fault.delay)
+        delay = self.mirror.latency + (fault.delay if fault is not None else 0.0)
+        if delay > 0:
+            self.mirror.wait(delay)
         try:
             self.write_reply(reply, send_body)
         except (BrokenPipeError, ConnectionResetError) as error:

@@ -54,6 +54,7 @@ class FetchedPage:
     assignment: Assignment | None = None  # set by store_page: the policy this page joined
     problems: list[str] | None = None  # set by store_page: why its record is invalid (core.record)
     text_only: bool = False  # `html` is plain text (a linked file's text without a list title), not a page
+    run_id: int | None = None  # the crawl run that fetched it (a distributed crawl's store worker counts by it)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class FetchedAttachment:
     fetched_at: str
     source_id: str
     extracted: AttachmentText | None = field(default=None, repr=False)  # its text, when already read
+    run_id: int | None = None
 
 
 def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None,

@@ -95,7 +95,9 @@ def reconcile_dead_runs(db: Database, also: Iterable[int] = ()) -> list[int]:
     Each source of such a run without a row gets one with status 'interrupted', so its history
     shows the gap and the next crawl of that source reads its whole list again."""
     also = set(also)
-    stale = [row for row in db.query("select id, pid, sources from crawl_runs where status = 'running'")
+    # a frontier run belongs to no process: the store worker finishes it once the frontier is drained
+    stale = [row for row in db.query("select id, pid, sources from crawl_runs where status = 'running' "
+                                     "and coalesce(trigger, '') != 'frontier'")
              if row["id"] in also or not pid_alive(row["pid"])]
     for row in stale:
         done = {r[0] for r in db.execute("select source_id from run_sources where run_id = ?", [row["id"]])}

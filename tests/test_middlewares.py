@@ -6,6 +6,7 @@ from pathlib import Path
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
+from crawler.ledger import SqliteLedger
 from crawler.middlewares import BackoffMiddleware, ConditionalGetMiddleware
 from crawler.spiders.policy import PolicySpider, classify_failure, request_key
 from storage.db import open_db
@@ -23,7 +24,7 @@ def test_conditional_get_uses_the_stored_validators(tmp_path: Path) -> None:
               status=200, body=b"<html></html>", fetched_at="2026-01-01T00:00:00+00:00", etag='"abc"',
               last_modified="Thu, 01 Jan 2026 00:00:00 GMT")
     crawler = get_crawler(PolicySpider)
-    crawler.spider = type("S", (), {"db": db})()
+    crawler.spider = type("S", (), {"ledger": SqliteLedger(db)})()
     middleware = ConditionalGetMiddleware(crawler)
     listed = Request("http://a.gov.cn/list/", meta={"pw": {"kind": "list", "request_key": "http://a.gov.cn/list/"}})
     middleware.process_request(listed)

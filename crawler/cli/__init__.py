@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 
 import click
 
-from crawler.cli import crawl, datasette, digest, ops, policies, publish, sources
+from crawler.cli import crawl, datasette, digest, distributed, ops, policies, publish, sources
 from crawler.cli.common import CommandGroup
 
 PLUGIN_GROUP = "policywatch.commands"
@@ -49,6 +49,9 @@ main.add_command(digest.unsubscribe)
 main.add_command(digest.subscriptions)
 main.add_command(digest.digest)
 main.add_command(datasette.datasette_copy)
+main.add_command(distributed.crawl_worker)
+main.add_command(distributed.process_worker)
+main.add_command(distributed.store_worker)
 
 
 def add_plugin_commands(group: click.Group) -> None:

@@ -22,13 +22,18 @@ from crawler.sources import SourceConfigError, load_sources
               help="Also re-fetch known detail pages on the list pages read (conditional GET) to catch edits.")
 @click.option("--log-level", default="WARNING", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("--frontier", "frontier_url", envvar="POLICYWATCH_FRONTIER", default=None,
+              metavar="redis://HOST:PORT/DB",
+              help="Queue the run on this shared frontier for crawl workers instead of crawling here "
+                   "(also $POLICYWATCH_FRONTIER; docs/deployment.md).")
+@click.option("--prefix", default="policywatch", show_default=True, help="The frontier's key prefix.")
 def crawl(sources: tuple[str, ...], config: str, db: str, variables: tuple[str, ...],
-          settings: tuple[str, ...], recheck: bool, log_level: str) -> None:
+          settings: tuple[str, ...], recheck: bool, log_level: str, frontier_url: str | None, prefix: str) -> None:
     """Crawl sources into the database and print a per-source summary.
 
     Exits 2 when every source failed or was blocked, and 3 with one line, before crawling anything,
     when the database cannot be used (not a database, corrupt, locked by another process, read-only,
-    disk full).
+    disk full). With --frontier the run is queued for the crawl workers, and the store worker writes it.
 
     Example: policywatch crawl --source hunan-kjt --db var/policywatch.db
     """
@@ -40,6 +45,12 @@ def crawl(sources: tuple[str, ...], config: str, db: str, variables: tuple[str, 
         load_sources(config, variables=substitutions, only=list(sources) or None)
     except SourceConfigError as exc:
         fail(str(exc))
+    if frontier_url:
+        from crawler.cli.distributed import seed
+
+        open_database(db, write=True).conn.close()
+        seed(frontier_url, prefix, config, db, list(sources) or None, substitutions)
+        return
     overrides = scrapy_overrides(settings, log_level)
     if recheck:
         overrides["POLICYWATCH_RECHECK"] = True

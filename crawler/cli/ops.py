@@ -65,11 +65,15 @@ def _duration(value: str, option: str, allow_off: bool = False) -> timedelta | N
               help="One line per event as text or JSON [default: text].")
 @click.option("--crawl-log-level", default="WARNING", show_default=True,
               type=click.Choice(LOG_LEVELS, case_sensitive=False), help="Log level of the crawl children.")
+@click.option("--frontier", "frontier_url", envvar="POLICYWATCH_FRONTIER", default=None,
+              metavar="redis://HOST:PORT/DB",
+              help="Seed each due crawl into this shared frontier for the crawl workers instead of crawling "
+                   "here (docs/deployment.md).")
 def schedule(config: str, db: str, variables: tuple[str, ...], settings: tuple[str, ...], feeds_out: str | None,
              feeds_base_url: str | None, digest_every: str, digest_config: str | None, ops_email: str | None,
              ops_feed: str | None, jobs_db: str | None, batch_window: str, crawl_timeout: str, step_timeout: str,
              misfire_grace: str, timezone: str, fail_runs: int, no_links_runs: int, log_level: str,
-             log_format: str | None, crawl_log_level: str) -> None:
+             log_format: str | None, crawl_log_level: str, frontier_url: str | None) -> None:
     """Run crawls, feeds, health alerts and digests on each source's schedule until stopped.
 
     Each crawl runs in a child process; SIGTERM/SIGINT stop cleanly, SIGHUP reloads the sources file.
@@ -97,7 +101,8 @@ def schedule(config: str, db: str, variables: tuple[str, ...], settings: tuple[s
         crawl_timeout=_duration(crawl_timeout, "--crawl-timeout").total_seconds(),
         step_timeout=_duration(step_timeout, "--step-timeout").total_seconds(),
         misfire_grace=int(grace.total_seconds()) if grace else None, timezone=timezone,
-        crawl_log_level=crawl_log_level.upper(), rules=HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs))
+        crawl_log_level=crawl_log_level.upper(), rules=HealthRules(fail_runs=fail_runs, no_links_runs=no_links_runs),
+        frontier=frontier_url or None)
     try:
         loaded = load_config(options)
     except SourceConfigError as exc:
@@ -211,8 +216,12 @@ def print_status(report: dict[str, Any]) -> None:
 @click.option("--cycles", default=10, show_default=True, type=click.IntRange(0), help="How many recent cycles.")
 @fail_runs_option
 @no_links_option
+@click.option("--frontier", "frontier_url", envvar="POLICYWATCH_FRONTIER", default=None,
+              metavar="redis://HOST:PORT/DB",
+              help="Also show the distributed crawl's frontier: queue, streams, workers seen, open runs.")
+@click.option("--prefix", default="policywatch", show_default=True, help="The frontier's key prefix.")
 def status(config: str, db: str, variables: tuple[str, ...], as_json: bool, cycles: int, fail_runs: int,
-           no_links_runs: int) -> None:
+           no_links_runs: int, frontier_url: str | None, prefix: str) -> None:
     """Show source health, the last cycles and undelivered alerts; exit 1 when any source (or the scheduler's
     crawl step) is unhealthy.
 
@@ -226,9 +235,17 @@ def status(config: str, db: str, variables: tuple[str, ...], as_json: bool, cycl
     if not Path(db).exists():
         fail(f"{db}: no such database")
     report = status_report(db, sources, fail_runs, no_links_runs, cycles)
+    if frontier_url:
+        from crawler.cli.distributed import frontier_report
+
+        report["frontier"] = frontier_report(frontier_url, prefix)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         print_status(report)
+        if frontier_url:
+            from crawler.cli.distributed import print_frontier
+
+            print_frontier(report["frontier"])
     if not report["healthy"]:
         raise SystemExit(1)

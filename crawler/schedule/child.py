@@ -136,6 +136,8 @@ def crawl_argv(options: ScheduleOptions, source_ids: list[str]) -> list[str]:
     for pair in options.crawl_settings:
         argv += ["--set", pair]
     argv += ["--set", "POLICYWATCH_RUN_TRIGGER=schedule", "--set", f"LOG_FORMAT={CHILD_LOG_FORMAT}"]
+    if options.frontier:  # the run is queued for the crawl workers; the store worker writes it
+        argv += ["--frontier", options.frontier]
     for source_id in source_ids:
         argv += ["--source", source_id]
     return policywatch_argv(*argv)

@@ -177,7 +177,9 @@ class Dispatcher(threading.Thread):
         finish_step(self.db, step_id, outcome.status, detail, outcome.exit_code, outcome.pid, run_id)
         statuses = [outcome.status]
         if not self.stopping.is_set():
-            if self.options.feeds_out and (stored or feeds_outdated(self.db)):
+            # with a frontier the store worker stores pages after the seeding child ends, stamped with their
+            # fetch time (possibly before the last feeds step began): every cycle rebuilds the feeds
+            if self.options.feeds_out and (stored or self.options.frontier or feeds_outdated(self.db)):
                 statuses.append(self._child_step(cycle_id, "feeds", feeds_argv(self.options)))
             statuses.append(self._health_step(cycle_id))
         self._finish(cycle_id, statuses)

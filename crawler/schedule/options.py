@@ -30,6 +30,7 @@ class ScheduleOptions:
     misfire_grace: int | None = None               # None: a missed run is caught up however late
     timezone: str = "Asia/Shanghai"
     crawl_log_level: str = "WARNING"
+    frontier: str | None = None                    # a crawl seeds this shared frontier instead of crawling here
     rules: HealthRules = field(default_factory=HealthRules)
 
     def __post_init__(self) -> None:

@@ -38,11 +38,11 @@ from crawler.scope import within_domains
 from crawler.sources import Source, load_sources
 from pipelines.attachments import ATTACHMENT_TYPES, CONTENT_TYPES, attachment_text, attachment_type
 from pipelines.dedup.config import dedup_config_from_mapping
-from pipelines.store import FetchedAttachment, FetchedPage, assign_pending, record_attachment_failure
-from storage.db import open_db, wait_out_locks
+from crawler.ledger import SqliteLedger
+from pipelines.store import FetchedAttachment, FetchedPage, assign_pending
+from storage.db import open_db
 from core.clock import now_iso
-from storage.documents import fetched_attachment_urls, known_urls, waiting_attachments
-from storage.pages import load_page, save_page, touch_page
+from storage.documents import waiting_attachments
 from storage.runs import (failed_detail_urls, sources_with_list_failures, finish_run, interrupted_sources, reconcile_dead_runs,
                           record_fetch_error, save_source_run, start_run)
 from storage.sources import sync_sources
@@ -177,7 +177,9 @@ class PolicySpider(scrapy.Spider):
         self.sources: dict[str, Source] = {}
         self.state: dict[str, SourceState] = {}
         self.db = None
-        self.run_id: int | None = None
+        self.ledger: Any = None  # crawler.ledger.SqliteLedger, or the frontier's (a crawl worker)
+        self.run_id: int | None = None  # this process's run (a crawl worker: each request names its run)
+        self.source_run: dict[str, int | None] = {}  # a crawl worker: the run each source's requests came from
         self.recheck = False
         self.resume: set[str] = set()
         self.max_new_links = 1000
@@ -194,7 +196,20 @@ class PolicySpider(scrapy.Spider):
         spider.sources = {s.id: s for s in sources if s.enabled or spider._source_arg}
         spider.dedup_config = dedup_config_from_mapping(
             settings.getdict("POLICYWATCH_DEDUP"), [{"id": s.id, "dedup": s.dedup} for s in sources])
+        spider.block_statuses = tuple(int(s) for s in settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
+        spider.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
+        spider.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
+        spider.recheck = settings.getbool("POLICYWATCH_RECHECK")
+        spider.max_new_links = settings.getint("POLICYWATCH_MAX_NEW_LINKS")
+        spider.db_wait = settings.getfloat("POLICYWATCH_DB_WAIT")
+        if settings.get("POLICYWATCH_FRONTIER"):  # a crawl worker: requests, and where results go, are shared
+            from crawler.distributed.crawl import FrontierLedger, RunDupeFilter, frontier_from_settings
+            frontier = frontier_from_settings(settings)
+            spider.ledger = FrontierLedger(frontier, RunDupeFilter(frontier.redis, frontier.claimed_key("none"))
+                                           .bind(frontier))
+            return spider
         spider.db = open_db(spider._db_arg or settings.get("POLICYWATCH_DB"))
+        spider.ledger = SqliteLedger(spider.db, spider.db_wait)
         sync_sources(spider.db, [s.to_config() for s in spider.sources.values()])
         reconcile_dead_runs(spider.db)
         # documents a crash left outside any policy (databases written before the store step was one
@@ -206,13 +221,6 @@ class PolicySpider(scrapy.Spider):
         spider.resume = interrupted_sources(spider.db, list(spider.sources)) | sources_with_list_failures(
             spider.db, list(spider.sources))
         spider.run_id = start_run(spider.db, list(spider.sources), settings.get("POLICYWATCH_RUN_TRIGGER"))
-        spider.block_statuses = tuple(settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
-        spider.block_statuses = tuple(int(s) for s in spider.block_statuses)
-        spider.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
-        spider.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
-        spider.recheck = settings.getbool("POLICYWATCH_RECHECK")
-        spider.max_new_links = settings.getint("POLICYWATCH_MAX_NEW_LINKS")
-        spider.db_wait = settings.getfloat("POLICYWATCH_DB_WAIT")
         return spider
 
     # --- helpers -------------------------------------------------------------------------
@@ -220,19 +228,39 @@ class PolicySpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value(f"policywatch/{source_id}/{counter}", by)
         stats.inc_value(f"policywatch/{counter}", by)
+        self.ledger.count(self._run(source_id), source_id, counter, by)
 
-    def _count(self, source_id: str, counter: str) -> int:
-        return self.crawler.stats.get_value(f"policywatch/{source_id}/{counter}", 0)
+    def _stat(self, key: str) -> None:
+        """Count in Scrapy's stats (a spider that only builds requests, for the frontier's seeder, has none)."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None:
+            crawler.stats.inc_value(key)
+
+    def _run(self, source_id: str) -> int | None:
+        """The run a source's work belongs to: this process's, or (a crawl worker) the one its requests name."""
+        return self.source_run.get(source_id, self.run_id)
+
+    def _state(self, meta: dict[str, Any]) -> SourceState:
+        """The state of the source a request was made for; a crawl worker notes the run the request names."""
+        source_id = meta["source"]
+        if "run" in meta:
+            self.source_run[source_id] = meta["run"]
+        return self.state.setdefault(source_id, SourceState(started_at=now_iso()))
+
+    def _exit(self, source_id: str, reason: str) -> None:
+        """Note why a source's crawl stops where it does (its run's exit_reason)."""
+        self.state.setdefault(source_id, SourceState(started_at=now_iso())).exit_reasons.append(reason)
+        self.ledger.exit_reason(self._run(source_id), source_id, reason)
 
     def _error(self, source_id: str, url: str, kind: str, error: str, status: int | None,
                message: str | None = None) -> None:
         self._inc(source_id, "errors")
-        self.crawler.stats.inc_value(f"policywatch/{source_id}/error/{error}")
+        self._inc(source_id, f"error/{error}")
         message = " ".join(message.split()) if message else message  # one line per failure, whatever it says
         logger.warning("[%s] %s %s failed: %s %s", source_id, kind, url, error, message or "")
-        failure = (self.run_id, source_id, url, kind, error, status, message)
+        failure = (self._run(source_id), source_id, url, kind, error, status, message)
         try:
-            record_fetch_error(self.db, *failure)
+            self.ledger.fetch_error(*failure)
         except sqlite3.Error:  # the database is locked or failing: kept, and written when the run closes
             self.unrecorded.append(failure)
 
@@ -245,10 +273,14 @@ class PolicySpider(scrapy.Spider):
         elif isinstance(item, FetchedAttachment):
             self._error(item.source_id, item.url, "attachment", "store_failed", None, f"database: {exc}")
 
-    def _list_request(self, source: Source, page: PageRequest, page_no: int) -> scrapy.Request:
+    def _pw(self, source: Source, **fields: Any) -> dict[str, Any]:
+        """A request's own meta: its source, and the run it belongs to when the run is not this process's."""
+        run = self._run(source.id)
+        return {"source": source.id, **({"run": run} if run != self.run_id else {}), **fields}
+
+    def _list_request(self, source: Source, page: PageRequest, page_no: int, **extra: Any) -> scrapy.Request:
         key = request_key(page.method, page.url, page.formdata)
-        meta = {"pw": {"source": source.id, "kind": "list", "page": page_no, "context": page.context,
-                       "request_key": key},
+        meta = {"pw": self._pw(source, kind="list", page=page_no, context=page.context, request_key=key, **extra),
                 "handle_httpstatus_list": [304, *self.block_statuses]}
         if page.method.upper() == "POST":
             return scrapy.FormRequest(page.url, formdata=page.formdata or {}, callback=self.parse_list,
@@ -258,34 +290,42 @@ class PolicySpider(scrapy.Spider):
 
     # --- crawl ---------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.ledger.shared:  # a crawl worker: its requests come from the frontier (seeded by `crawl --frontier`)
+            return
         for source in self.sources.values():
             self.state[source.id] = SourceState(started_at=now_iso())
-            plan = list_plan(source)
-            for url in plan.start_urls:
-                yield self._list_request(source, first_list_request(url, plan.family), 1)
-            for url in failed_detail_urls(self.db, source.id, self.detail_retry_runs):
-                self.state[source.id].requested.add(url)
-                self.crawler.stats.inc_value(f"policywatch/{source.id}/retried_failed")
-                yield self._detail_request(source, ArticleLink(url, "", None))
-            for waiting in waiting_attachments(self.db, source.id):  # files a cut-short run never fetched
-                self.crawler.stats.inc_value(f"policywatch/{source.id}/attachments_resumed")
-                yield self._attachment_request(source, waiting["document_url"], waiting)
+            for request in self.start_requests_of(source):
+                yield request
+
+    def start_requests_of(self, source: Source) -> Iterator[scrapy.Request]:
+        """A source's first requests in a run: its list's first page(s), the detail pages that failed in
+        recent runs, and the files a cut-short run left waiting (this reads the database)."""
+        plan = list_plan(source)
+        for url in plan.start_urls:
+            yield self._list_request(source, first_list_request(url, plan.family), 1)
+        for url in failed_detail_urls(self.db, source.id, self.detail_retry_runs):
+            self.state[source.id].requested.add(url)
+            self._stat(f"policywatch/{source.id}/retried_failed")
+            yield self._detail_request(source, ArticleLink(url, "", None))
+        for waiting in waiting_attachments(self.db, source.id):  # files a cut-short run never fetched
+            self._stat(f"policywatch/{source.id}/attachments_resumed")
+            yield self._attachment_request(source, waiting["document_url"], waiting)
 
     def parse_list(self, response: Response) -> Iterator[Any]:
         try:
             yield from self._read_list(response)
         except sqlite3.Error as exc:  # the list is read again next run: nothing of it counts as known
             meta = response.meta["pw"]
-            state = self.state[meta["source"]]
+            state = self._state(meta)
             state.list_failed = state.list_failed or "store_failed"
-            state.exit_reasons.append(f"list page {meta['page']} failed: database: {exc}")
+            self._exit(meta["source"], f"list page {meta['page']} failed: database: {exc}")
             self._error(meta["source"], origin_url(response.request), "list", "store_failed", None,
                         f"database: {exc}")
 
     def _read_list(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
         source = self.sources[meta["source"]]
-        state = self.state[source.id]
+        state = self._state(meta)
         body = self._list_body(response, source, meta)
         if body is None:
             return
@@ -300,46 +340,48 @@ class PolicySpider(scrapy.Spider):
         links = self._usable_links(source, listing.links)
         self._inc(source.id, "links_found", len(links))
         if not links and not listing.next_request:
-            state.exit_reasons.append(f"no article links on list page {meta['page']} ({response.url})")
+            self._exit(source.id, f"no article links on list page {meta['page']} ({response.url})")
             return
-        known = known_urls(self.db, [link.url for link in links])
+        known = self.ledger.known_urls(link.url for link in links)
         fresh = [link for link in links if link.url not in known and link.url not in state.requested]
         if len(fresh) > self.max_new_links:  # a list of thousands: this run takes a share, the next the rest
-            state.exit_reasons.append(f"list page {meta['page']} has {len(fresh)} new links: "
-                                      f"{self.max_new_links} fetched, the rest next run")
+            self._exit(source.id, f"list page {meta['page']} has {len(fresh)} new links: "
+                                  f"{self.max_new_links} fetched, the rest next run")
             fresh, next_request = fresh[:self.max_new_links], None
         else:
             next_request = listing.next_request
         for link in fresh:
             state.requested.add(link.url)
-            yield self._detail_request(source, link)
+            if self.ledger.claim(self._run(source.id), link.url):  # another crawl worker may have taken it
+                yield self._detail_request(source, link)
         if self.recheck:
             for link in links:
                 if link.url in known and link.url not in state.requested:
                     state.requested.add(link.url)
-                    yield self._detail_request(source, link, recheck=True)
+                    if self.ledger.claim(self._run(source.id), link.url):
+                        yield self._detail_request(source, link, recheck=True)
         yield from self._next_list_page(source, state, next_request, meta, links, fresh)
 
     def _list_body(self, response: Response, source: Source, meta: dict) -> bytes | None:
         """The list page's bytes (the stored copy on 304), or None when the source is blocked."""
         key = meta["request_key"]
         if response.status == 304:
-            stored = load_page(self.db, key)
+            body = self.ledger.list_copy(key)
             self._inc(source.id, "list_not_modified")
-            if stored is None:  # the server answered 304 to an unconditional request
+            if body is None:  # the server answered 304 to an unconditional request
                 self._error(source.id, response.url, "list", "http_304_without_copy", 304)
                 return None
-            wait_out_locks(lambda: touch_page(self.db, key, now_iso()), self.db_wait)
-            return stored.body
+            self.ledger.list_unchanged(key, now_iso())
+            return body
         if response.status != 200:
             self._mark_blocked(source, response.url, f"http_{response.status}", response.status)
             return None
         self._inc(source.id, "list_pages")
         headers = response.headers
-        wait_out_locks(lambda: save_page(
-            self.db, request_key=key, url=response.url, source_id=source.id, kind="list", status=response.status,
+        self.ledger.save_list_page(
+            request_key=key, url=response.url, source_id=source.id, kind="list", status=response.status,
             body=response.body, fetched_at=now_iso(), content_type=_header(headers, "Content-Type"),
-            etag=_header(headers, "ETag"), last_modified=_header(headers, "Last-Modified")), self.db_wait)
+            etag=_header(headers, "ETag"), last_modified=_header(headers, "Last-Modified"))
         return response.body
 
     def _usable_links(self, source: Source, links: list[ArticleLink]) -> list[ArticleLink]:
@@ -358,21 +400,22 @@ class PolicySpider(scrapy.Spider):
     def _next_list_page(self, source: Source, state: SourceState, next_request: PageRequest | None,
                         meta: dict, links: list[ArticleLink], fresh: list[ArticleLink]) -> Iterator[Any]:
         page_no = meta["page"]
-        if links and not fresh and source.id not in self.resume:
-            state.exit_reasons.append(f"caught up: every link on list page {page_no} is known")
+        resume = source.id in self.resume or meta.get("resume")
+        if links and not fresh and not resume:
+            self._exit(source.id, f"caught up: every link on list page {page_no} is known")
         elif next_request is None:
-            state.exit_reasons.append(f"last list page reached (page {page_no})")
+            self._exit(source.id, f"last list page reached (page {page_no})")
         elif page_no >= source.max_list_pages:
-            state.exit_reasons.append(f"max_list_pages reached ({source.max_list_pages})")
+            self._exit(source.id, f"max_list_pages reached ({source.max_list_pages})")
         elif not within_domains(source, next_request.url):
-            state.exit_reasons.append(f"next list page is off the allowed domains: {next_request.url}")
+            self._exit(source.id, f"next list page is off the allowed domains: {next_request.url}")
         else:
-            yield self._list_request(source, next_request, page_no + 1)
+            yield self._list_request(source, next_request, page_no + 1,
+                                     **({"resume": True} if meta.get("resume") else {}))
 
     def _detail_request(self, source: Source, link: ArticleLink, recheck: bool = False) -> scrapy.Request:
-        meta: dict[str, Any] = {"pw": {"source": source.id, "kind": "detail", "url": link.url,
-                                       "title": link.title or None, "date": link.date, "recheck": recheck,
-                                       "request_key": link.url}}
+        meta: dict[str, Any] = {"pw": self._pw(source, kind="detail", url=link.url, title=link.title or None,
+                                               date=link.date, recheck=recheck, request_key=link.url)}
         if recheck:
             meta["handle_httpstatus_list"] = [304]
         if attachment_type(link.url) in ATTACHMENT_TYPES:  # a list linking straight to a file: a file's size limit
@@ -386,6 +429,7 @@ class PolicySpider(scrapy.Spider):
     def parse_detail(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
         source = self.sources[meta["source"]]
+        self._state(meta)
         if response.status == 304:
             self._inc(source.id, "detail_not_modified")
             return
@@ -414,8 +458,8 @@ class PolicySpider(scrapy.Spider):
             last_modified=_header(response.headers, "Last-Modified"), list_title=meta.get("title"),
             list_date=meta.get("date"), content_selector=source.content_selector,
             source_hint={"province": source.province, "city": source.city, "level": source.level},
-            attachments=linked)
-        fetched = fetched_attachment_urls(self.db, [a["url"] for a in linked])
+            attachments=linked, run_id=self._run(source.id))
+        fetched = self.ledger.fetched_attachment_urls(a["url"] for a in linked)
         for attachment in linked:
             if attachment["url"] not in fetched:  # a file fetched before is listed by the store step
                 yield self._attachment_request(source, meta["url"], attachment)
@@ -442,11 +486,12 @@ class PolicySpider(scrapy.Spider):
             last_modified=_header(response.headers, "Last-Modified"), list_title=title,
             list_date=meta.get("date"), source_hint={"province": source.province, "city": source.city,
                                                      "level": source.level},
-            attachments=[{"url": meta["url"], "name": name, "type": extracted.type}])
+            attachments=[{"url": meta["url"], "name": name, "type": extracted.type}], run_id=self._run(source.id))
         # the file is the document's attachment too: stored (and listed on the document) by the store step
         yield FetchedAttachment(
             document_url=meta["url"], url=meta["url"], name=name, type=extracted.type, status=response.status,
-            body=response.body, fetched_at=fetched_at, source_id=source.id, extracted=extracted)
+            body=response.body, fetched_at=fetched_at, source_id=source.id, extracted=extracted,
+            run_id=self._run(source.id))
 
     def _attachment_request(self, source: Source, document_url: str, attachment: dict[str, Any]) -> scrapy.Request:
         # Scrapy's duplicate filter drops a second request for one file; the store step lists the file on
@@ -454,44 +499,47 @@ class PolicySpider(scrapy.Spider):
         return scrapy.Request(
             attachment["url"], callback=self.parse_attachment, errback=self.attachment_failed,
             meta={"download_maxsize": self.attachment_maxsize, "download_warnsize": 0,
-                  "pw": {"source": source.id, "kind": "attachment", "document_url": document_url,
-                         "name": attachment["name"], "type": attachment["type"]}})
+                  "pw": self._pw(source, kind="attachment", document_url=document_url, name=attachment["name"],
+                                 type=attachment["type"])})
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         meta = response.meta["pw"]
+        self._state(meta)
         kind = attachment_type(response.url, _header(response.headers, "Content-Type"), meta["name"])
         yield FetchedAttachment(
             document_url=meta["document_url"], url=origin_url(response.request), name=meta["name"],
             type=kind if kind != "unknown" else meta["type"], status=response.status, body=response.body,
-            fetched_at=now_iso(), source_id=meta["source"])
+            fetched_at=now_iso(), source_id=meta["source"], run_id=self._run(meta["source"]))
 
     # --- failures ------------------------------------------------------------------------
     def _mark_blocked(self, source: Source, url: str, reason: str, status: int | None) -> None:
         state = self.state[source.id]
         if state.blocked is None:
             state.blocked, state.blocked_status = reason, status
-            state.exit_reasons.append(f"blocked ({reason}) at {url}")
+            self._exit(source.id, f"blocked ({reason}) at {url}")
+            self._inc(source.id, f"blocked/{status or 0}")
         self._error(source.id, url, "list", reason, status, "site is blocking the crawler")
 
     def list_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
         _debug_failure(meta["source"], failure)
         error, status = classify_failure(failure)
-        state = self.state[meta["source"]]
+        state = self._state(meta)
         if error == "robots":
             self.crawler.stats.inc_value(f"policywatch/{meta['source']}/robots_skipped")
-            state.exit_reasons.append(f"list page disallowed by robots.txt: {failure.request.url}")
+            self._exit(meta["source"], f"list page disallowed by robots.txt: {failure.request.url}")
             return
         url = origin_url(failure.request)
         if status in self.block_statuses:
             self._mark_blocked(self.sources[meta["source"]], url, error, status)
             return
         state.list_failed = state.list_failed or error
-        state.exit_reasons.append(f"list page {meta['page']} failed: {error}")
+        self._exit(meta["source"], f"list page {meta['page']} failed: {error}")
         self._error(meta["source"], url, "list", error, status, str(failure.value)[:300])
 
     def detail_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
+        self._state(meta)
         _debug_failure(meta["source"], failure)
         error, status = classify_failure(failure)
         if error == "robots":
@@ -504,14 +552,15 @@ class PolicySpider(scrapy.Spider):
 
     def attachment_failed(self, failure: Failure) -> None:
         meta = failure.request.meta["pw"]
+        self._state(meta)
         _debug_failure(meta["source"], failure)
         error, status = classify_failure(failure)
         if error == "robots":
             return
         url = origin_url(failure.request)
         try:
-            record_attachment_failure(self.db, document_url=meta["document_url"], url=url, name=meta["name"],
-                                      kind=meta["type"], error=error, fetched_at=now_iso(), status=status)
+            self.ledger.attachment_failure(document_url=meta["document_url"], url=url, name=meta["name"],
+                                           kind=meta["type"], error=error, fetched_at=now_iso(), status=status)
         except sqlite3.Error as exc:  # the file stays waiting, and is fetched again next run
             logger.warning("[%s] attachment %s: failure not recorded (database: %s)", meta["source"], url, exc)
         self._error(meta["source"], url, "attachment", error, status, str(failure.value)[:300])
@@ -520,28 +569,12 @@ class PolicySpider(scrapy.Spider):
     def source_summary(self, source_id: str) -> dict[str, Any]:
         """The outcome of one source in this run, as stored in run_sources."""
         state = self.state.get(source_id) or SourceState(started_at=now_iso())
-        counters = ("list_pages", "list_not_modified", "links_found", "detail_pages", "new_documents",
-                    "updated_documents", "attachments", "errors")
-        summary: dict[str, Any] = {name: self._count(source_id, name) for name in counters}
-        prefix = f"policywatch/{source_id}/error/"
-        summary["error_kinds"] = {k[len(prefix):]: v for k, v in self.crawler.stats.get_stats().items()
-                                  if k.startswith(prefix)}
-        pages_read = summary["list_pages"] + summary["list_not_modified"]
-        if state.blocked:
-            status = "blocked"
-        elif pages_read == 0:
-            status = "failed"
-        elif summary["links_found"] == 0:  # list pages read, no article link on any (a redesign, pager or not)
-            status = "no_links"
-            state.exit_reasons.append(f"no article links on the {pages_read} list page(s) read")
-        else:
-            status = "ok"
+        prefix = f"policywatch/{source_id}/"
+        counts = {k[len(prefix):]: v for k, v in self.crawler.stats.get_stats().items() if k.startswith(prefix)}
         if state.store_failed:
             state.exit_reasons.append(f"{state.store_failed} fetched page(s) could not be stored (database); "
                                       "fetched again next run")
-        summary.update({"status": status, "blocked_status": state.blocked_status, "started_at": state.started_at,
-                        "exit_reason": "; ".join(dict.fromkeys(state.exit_reasons)) or None})
-        return summary
+        return summarize_source(counts, state.exit_reasons, state.started_at)
 
     def closed(self, reason: str) -> None:
         if self.db is None or self.run_id is None:
@@ -565,6 +598,34 @@ class PolicySpider(scrapy.Spider):
                                                                   summary["exit_reason"])))
             save_source_run(self.db, self.run_id, source_id, summary)
         finish_run(self.db, self.run_id, "finished" if reason == "finished" else "interrupted")
+
+
+SUMMARY_COUNTERS = ("list_pages", "list_not_modified", "links_found", "detail_pages", "new_documents",
+                    "updated_documents", "attachments", "errors")
+
+
+def summarize_source(counts: dict[str, int], exit_reasons: list[str], started_at: str) -> dict[str, Any]:
+    """A source's outcome in a run (a run_sources row) from its counters (`list_pages`, `error/<kind>`,
+    `blocked/<status>`…, as the spider counts them, over one process or every crawl worker) and the reasons
+    its crawl stopped where it did."""
+    summary: dict[str, Any] = {name: counts.get(name, 0) for name in SUMMARY_COUNTERS}
+    summary["error_kinds"] = {k[len("error/"):]: v for k, v in counts.items() if k.startswith("error/")}
+    blocked = [k for k in counts if k.startswith("blocked/")]
+    reasons = list(exit_reasons)
+    pages_read = summary["list_pages"] + summary["list_not_modified"]
+    if blocked:
+        status = "blocked"
+    elif pages_read == 0:
+        status = "failed"
+    elif summary["links_found"] == 0:  # list pages read, no article link on any (a redesign, pager or not)
+        status = "no_links"
+        reasons.append(f"no article links on the {pages_read} list page(s) read")
+    else:
+        status = "ok"
+    blocked_status = int(blocked[0].split("/", 1)[1]) or None if blocked else None
+    summary.update({"status": status, "blocked_status": blocked_status, "started_at": started_at,
+                    "exit_reason": "; ".join(dict.fromkeys(reasons)) or None})
+    return summary
 
 
 def _debug_failure(source_id: str, failure: Failure) -> None:
