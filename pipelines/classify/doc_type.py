@@ -98,6 +98,7 @@ QUESTION_BODY = re.compile(r"^\s*问[:：]")
 # the 落款 closing a document: an organisation's line, then its date
 DATE_LINE = re.compile(r"^(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
                        r"\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+SIGNATURE_CHARS = 2000  # the 落款 is in the body's last lines: never read more
 SIGNATURE_LINES = 6
 # Whose words a news report carries (记者, 本报, 新华社, 某某日报) and the habits of its prose (据了解, 表示, 截至,
 # 我市, a day without its year, a work report's 下一步). A page with no document form is news when it names a
@@ -330,7 +331,7 @@ def _self_named_type(body: str, vocab: Vocabulary) -> tuple[str, str] | None:
 
 def _closing_signature(body: str, vocab: Vocabulary) -> str | None:
     """The 落款 of a body that ends with an organisation's line and its date (西平县农业农村局 / 2019年12月10日)."""
-    lines = [line.strip() for line in body.split("\n") if line.strip()][-SIGNATURE_LINES:]
+    lines = [line.strip() for line in body[-SIGNATURE_CHARS:].split("\n") if line.strip()][-SIGNATURE_LINES:]
     org_line = vocab.compiled["org_line"]
     for org, date in zip(lines, lines[1:]):
         if 4 <= len(org) <= 60 and org_line.match(org) and DATE_LINE.match(date):
