@@ -39,7 +39,8 @@ from lxml.cssselect import CSSSelector
 from core.clock import BEIJING
 from pipelines.dates import first_date
 from pipelines.fields.doc_number import heading_doc_number
-from pipelines.labels import is_label_line, read_labels
+from pipelines.fields.titles import is_title
+from pipelines.labels import DATE_VALUE, is_label_line, read_labels, split_label_line
 from pipelines.sanitize import sanitised_html
 from pipelines.text.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
 from pipelines.text.normalise import collapse_spaces, fold_width, is_traditional, simplified_available, to_simplified
@@ -475,13 +476,27 @@ def _phones(lines: list[str]) -> list[str]:
     return list(dict.fromkeys(m.group() for line in lines for m in PHONE.finditer(line)))
 
 
+# A short line stating when the page was put up (2019-11-20 发布于天津, 上传于 2021/3/2, 更新时间 2023.05.06): a
+# document-sharing site's or forum's header, with or without a label's colon.
+POSTED_WORDS = r"(?:发布|发表|上传|更新|入库)"
+POSTED_LINE = re.compile(rf"^[-•·*|\s]*(?:{POSTED_WORDS}(?:于|时间|日期)?\s*[:：]?\s*(?:19|20)\d{{2}}[-/.年]"
+                         rf"|(?:19|20)\d{{2}}[-/.年][^\s]*\s*{POSTED_WORDS}(?:于|\s|$))")
+POSTED_CHARS = 40
+
+
+def _posted_line(line: str) -> bool:
+    return len(line) <= POSTED_CHARS and not re.search(r"[。，,；;！？]", line) and bool(POSTED_LINE.search(line))
+
+
 def _header_date(lines: list[str], rules: NoiseRules, labelled: set[int]) -> str | None:
-    """The first date on a header-like line (labelled, or a widget line such as 文字:[大][中][小] 2025/12/16)."""
+    """The first date on a header-like line (labelled, a widget line such as 文字:[大][中][小] 2025/12/16, or a line
+    saying when the page was posted)."""
     for index, line in enumerate(lines):
         if len(line) > 160 or not any(ch.isdigit() for ch in line):
             continue
         found = first_date(line)
-        if found and (index in labelled or is_label_line(line) or line_rule_hit(rules, line) is not None):
+        if found and (index in labelled or is_label_line(line) or line_rule_hit(rules, line) is not None
+                      or _posted_line(line)):
             return found
     return None
 
@@ -594,29 +609,46 @@ NOT_A_TITLE = re.compile(r"^(?:附件|附:|根据|依据|按照|依照|为了|�
                          r"[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十\d]{1,3}\)|【|字体|字号|成文日期|发布日期|索引号)")
 
 
+# A notice's salutation (各区县科技局：) opens its text; sentence punctuation marks prose that cites a document.
+SALUTATION = re.compile(r"^各[^。]{1,80}[:：]$")
+PROSE_MARK = re.compile(r"[。，,；;！？!?]")
+
+
 def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple[int | None, int | None]:
     """Indexes of the title line and of its header line in the head of a plain text."""
     head = min(len(work), TEXT_HEAD)
     header = next((i for i in range(head) if (i in labelled or flags[i]) and first_date(work[i])
                    and len(work[i]) <= 160), None)
-    crumb = next((work[i] for i in range(head) if re.match(r"^(?:当前位置|您现在的位置|您的位置)", work[i])), None)
-    if crumb:
-        last = re.split(r">|›|»", crumb)[-1].strip()
-        for i in range(head):
+    crumb = next((i for i in range(head) if re.match(r"^(?:当前位置|您现在的位置|您的位置)", work[i])), None)
+    if crumb is not None:  # a title the breadcrumb ends with, below it (above it, the same words name a column)
+        last = re.split(r">|›|»", work[crumb])[-1].strip()
+        for i in range(crumb + 1, head):
             if not flags[i] and last and work[i] == last:
                 return i, header
-    if header is not None:
+    if header is not None:  # the title above its header line, past a 文号 line between them (a legal database's)
         for i in range(header - 1, max(-1, header - 4), -1):
-            if not flags[i] and i not in labelled and len(work[i]) >= 6:
+            if not flags[i] and i not in labelled and len(work[i]) >= 6 and is_title(work[i]):
                 return i, header
     for i in range(min(head, 10)):
         line = work[i]
+        if SALUTATION.match(line):
+            break  # the text has begun: a heading after 各有关单位： is the issued document's, not the page's
         if flags[i] or i in labelled or not 8 <= len(line) <= 150 or line.endswith(("。", ":", ";")) \
                 or NOT_A_TITLE.match(line):
             continue
-        if re.search(r"(?:通知|公告|通告|办法|细则|计划|方案|意见|措施|规划|指南|决定|规定|解读|公示|函|批复|报告|纲要)$|《", line):
+        if re.search(r"(?:通知|公告|通告|办法|细则|计划|方案|意见|措施|规划|指南|决定|规定|解读|公示|函|批复|报告|纲要)$",
+                     _before_labels(line)) or "《" in line and not PROSE_MARK.search(line):
             return i, header
     return None, header
+
+
+def _before_labels(line: str) -> str:
+    """A line without the header fields a copy glued after its title (…的公示 发布日期:2023-11-10 来源:…), and
+    without the second copy of a title written twice."""
+    pairs = split_label_line(line)
+    lead = line[:pairs[0][2]].strip() if pairs and pairs[0][2] > 0 else line
+    half = len(lead) // 2
+    return lead[:half] if len(lead) % 2 == 0 and half >= 6 and lead[:half] == lead[half:] else lead
 
 
 def _broken_title(raw: list[str], work: list[str], at: int, flags: list[bool], labelled: set[int]) -> str:
@@ -650,6 +682,9 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     flags = noise_flags(rules, work)
     title_at, header_at = _text_title(work, flags, labels.label_lines)
     titles = [_broken_title(raw, work, title_at, flags, labels.label_lines)] if title_at is not None else []
+    if titles and _before_labels(work[title_at]) != work[title_at]:  # the title's part of a glued header line
+        lead = _before_labels(work[title_at])
+        titles = [raw[title_at][:len(lead)] if len(raw[title_at]) == len(work[title_at]) else lead]
     cut = max(i for i in (title_at, header_at, -1) if i is not None)
     drop = set(range(cut + 1)) | labels.label_lines | tail.label_lines
     for key, value in tail.values.items():
@@ -663,7 +698,9 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     dropped = [line for line, flag in zip(raw, flags) if flag and (title_at is None or line != raw[title_at])]
     original = next((m.group() for line in work if re.match(r"^(?:原文链接|原文地址|原文网址|查看原文)", line)
                      for m in [URL_RE.search(line)] if m), None)
-    header_date = _header_date(work[:TEXT_HEAD], rules, labels.label_lines)
+    # else a date standing alone above the title, which the head dropped with the site's furniture
+    header_date = _header_date(work[:TEXT_HEAD], rules, labels.label_lines) \
+        or next((first_date(work[i]) for i in range(cut) if DATE_VALUE.match(work[i])), None)
     page = CleanPage(
         text="\n".join(kept), title_candidates=titles, meta={}, warnings=warnings,
         html="".join(f"<p>{html_escape.escape(line)}</p>" for line in kept), labels=dict(labels.values),

@@ -8,8 +8,9 @@ province/city/level of a government source, which its configuration states.
 
 Evidence order per field (each reader is in ``pipelines/fields/``):
 
-- title: see ``fields.titles``, else the heading opening the text; policy_title: 印发《X》 in the title, or 现将《X》印发 in the text;
-- publish_date (the issuing body's date): a 落款 naming its body, 成文日期 label, a bare 落款 date, then
+- title: see ``fields.titles``, else the heading opening the text, else the document a wrapper's text issues;
+  policy_title: 印发《X》 in the title, or 现将《X》印发 / 《X》已经…同意，现印发给你们 in the text;
+- publish_date (the issuing body's date): a 落款 naming its body, 成文日期 label, a title's note (…通过), a bare 落款 date, then
   for government pages PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date, for
   other pages the 发布时间 label or header date, then a dateline under the title; never a date in the URL
   or the list page's date (the crawl and `policywatch extract` agree on a page);
@@ -163,12 +164,28 @@ def dateline_date(lines: list[str]) -> str | None:
     return None
 
 
+# The note under a law's or regulation's title saying when it was passed or issued: (1991年10月30日第七届全国人民
+# 代表大会常务委员会第二十二次会议通过), (2019年5月6日某府令第12号公布 根据…修订).
+NOTE_LINES = 8
+TITLE_NOTE = re.compile(r"^[(（][^()（）]{0,120}?(?:通过|公布|发布|印发|颁布|批准)")
+
+
+def title_note_date(lines: list[str]) -> str | None:
+    """The date a title's note opens with, among the text's first lines (the first date: later ones are revisions)."""
+    for line in lines[:NOTE_LINES]:
+        line = line.strip()
+        found = find_dates(line[:20])
+        if found and found[0].start <= 2 and TITLE_NOTE.match(line):
+            return found[0].iso
+    return None
+
+
 def publish_date(cleaned: CleanPage, signature: Signature | None, government: bool, lines: list[str]) -> str | None:
-    """The issuing body's date: a 落款 naming its body, 成文日期, a bare 落款 date, else the page's own date
-    (a government page's meta tags and header, any page's 发布日期/发布时间 label or dateline under its title,
-    as shared/LABELING.md counts it). Never a date read from the URL or the list page: the page decides, so a
-    crawl and `policywatch extract` of one page give the same date."""
-    written = first_date(cleaned.labels.get("written"))
+    """The issuing body's date: a 落款 naming its body, 成文日期, the date a title's note gives, a bare 落款 date,
+    else the page's own date (a government page's meta tags and header, any page's 发布日期/发布时间 label or
+    dateline under its title, as shared/LABELING.md counts it). Never a date read from the URL or the list page:
+    the page decides, so a crawl and `policywatch extract` of one page give the same date."""
+    written = first_date(cleaned.labels.get("written")) or title_note_date(lines)
     if signature and signature.issuers:
         return signature.date
     if written or signature:
@@ -209,8 +226,9 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
     found = next(filter(None, order), None)
     if not found:
         return None
-    # a short form (市科技局) takes the full name the page writes elsewhere (落款, 来源, title, a line naming a body)
-    written = [*signers, *headed, *labelled, *titled, *sourced,
+    # a short form (市科技局, 某省政府) takes the full name the page writes elsewhere (落款, 来源, title, the heading
+    # opening the text, a line naming a body)
+    written = [*signers, *headed, *labelled, *titled, *sourced, *title_issuers(text_heading(lines)),
                *(body for line in lines if is_org_name(line) for body in split_orgs(line))]
     return "、".join(dict.fromkeys(full_name(body, written) for body in found))
 
@@ -275,7 +293,7 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
     own = next(filter(None, (own_doc_number(labelled_number, lines, work) for work in works)), None) \
         if works else own_doc_number(labelled_number, lines, "")
     record.update({
-        "title": single_line(title),
+        "title": single_line(title or carried),  # a wrapper's text names the document it issues
         "policy_title": single_line(carried),
         "issuer": single_line(issuer(cleaned, signature.issuers if signature else (), titles, government, pair.work)),
         "publish_date": published,

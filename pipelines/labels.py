@@ -115,6 +115,19 @@ def bounded_pairs(line: str) -> list[tuple[str, str]]:
             and not re.search(r"[。，；！？,;]", value)]
 
 
+# A date label's value that is a date and nothing else (2025年07月02日, 2023-05-12 13:10:54).
+DATE_VALUE = re.compile(r"^(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|([-/.])\s*\d{1,2}\s*\1\s*\d{1,2})"
+                        r"(?:\s*[0-2]?\d:[0-5]\d(?::[0-5]\d)?)?$")
+DATE_KEYS = ("published", "written")
+
+
+def dated_pairs(line: str) -> list[tuple[str, str]]:
+    """The (key, value) pairs of a line whose date label holds a date alone, whatever else the line holds
+    (所属地区:信息补充中 发布日期:2025年07月02日, a header line with fields no vocabulary names)."""
+    return [(key, value) for key, value, _start, _end, _bounded in _pairs(line)
+            if key in DATE_KEYS and DATE_VALUE.match(value)]
+
+
 def is_label_line(line: str) -> bool:
     """True when a line is made of label:value pairs (plus page controls), not of prose."""
     pairs = split_label_line(line)
@@ -145,7 +158,7 @@ def read_labels(lines: list[str], labels: Labels | None = None, offset: int = 0)
             for key, value, _start, _end in split_label_line(line):
                 labels.add(key, value)
         else:
-            for key, value in bounded_pairs(line):
+            for key, value in bounded_pairs(line) + dated_pairs(line):
                 labels.add(key, value)
         index += 1
     return labels

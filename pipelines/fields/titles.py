@@ -43,7 +43,8 @@ SPACED_SITE = re.compile(r"\s+[\u4e00-\u9fff]{2,20}(?:局|厅|委员会|委|办�
 CARRIED = re.compile(r"(?:印发|转发|发布|公布|颁布|印发实施)\s*《")
 TEXT_CARRIED = re.compile(
     r"(?:制定|研究制定|修订|编制|起草|联合制定)(?:了)?《(?P<a>[^《》]{4,120})》[^《》\n]{0,16}?(?:现(?:予以)?印发|印发给你们|予以印发|现印发)"
-    r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发)")
+    r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发)"
+    r"|《(?P<c>[^《》]{4,120})》\s*(?:[,，]?\s*(?:已|经)[^《》\n。]{0,30}?)?[,，]?\s*现(?:予)?(?:印发|转发)给你们")
 
 
 # A document number heading a title line (张政办函〔2023〕180号《…的通知》): the number is a field of its own.
@@ -146,13 +147,19 @@ def _without_site_name(candidate: str, still: Callable[[str], bool]) -> str:
 # Page furniture in a title's place: a breadcrumb, a salutation, the font-size control, a field name in
 # brackets with no words after it (【发布文号】-----).
 # A title is no sentence either (it holds no 。 and no run of clauses), no source line (出处 《某刊》, a
-# newspaper's edition line 《 人民日报 》( 2023年12月13日 第 04 版)).
+# newspaper's edition line 《 人民日报 》( 2023年12月13日 第 04 版)), no markup a copy kept (<noscript id="…">).
 NOT_TITLE = re.compile(r"^(?:当前位置|您现在的位置|您的位置|首页\s*[>›»/]|字体|字号|【?\s*字体|各[^。]{1,60}[:：]$"
                        r"|【[^】]{2,8}】[^\u4e00-\u9fff]*$|出处|文章出处|索引号)|[:：]$|。"
-                       r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年")
-# What a repost writes before a title: a note (原标题：, 政策提取自：), a tag in brackets (【佛山】, 「某某代理」),
-# its own topic before the title proper (某区高企奖励政策：关于…).
-TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称)\s*[:：]|[【「\[][^】」\]]{1,12}[】」\]]|[^:：《》]{2,30}[:：](?=关于))\s*")
+                       r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年"
+                       r"|</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
+# What a repost writes before a title: a note (原标题：, 政策提取自：), a tag in brackets (【佛山】, 「某某代理」,
+# (浙江省)), its own topic before the title proper (某区高企奖励政策：关于…), the body it files the notice under
+# (市科技局：2023年…名单公示). A tag saying what the page is (【政策解读】) is the page's own title.
+TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称)\s*[:：]|[【「\[](?![^】」\]]*(?:解读|图解))[^】」\]]{1,12}[】」\]]"
+                          r"|[(（][\u4e00-\u9fff]{2,8}[)）]|[^:：《》]{2,30}[:：](?=关于)"
+                          r"|[\u4e00-\u9fff]{1,20}(?:委员会|总局|局|厅|部|办公室|办公厅|政府|委)[:：])\s*")
+# A dot a repost sets between the issuing bodies and the title (财政部 税务总局•关于…): the page's title has none.
+ISSUER_DOT = re.compile(r"\s*[•·・]\s*(?=关于)")
 
 
 def is_title(candidate: str) -> bool:
@@ -164,10 +171,10 @@ def is_title(candidate: str) -> bool:
 
 
 def strip_title_prefix(title: str | None) -> str | None:
-    """A title without the note a repost writes before it (原标题：, 政策提取自：)."""
+    """A title without the note, tag or filing body a repost writes before it (原标题：, 【佛山】, 市科技局：)."""
     if not title:
         return title
-    stripped = TITLE_PREFIX.sub("", title).strip()
+    stripped = ISSUER_DOT.sub("", TITLE_PREFIX.sub("", title).strip())
     return stripped if len(stripped) >= 6 else title
 
 
@@ -232,7 +239,7 @@ def text_heading(lines: list[str]) -> str | None:
     for line in lines[:HEADING_LINES]:
         line = line.strip()
         if 8 <= len(line) <= 120 and HEADING_END.search(line) and not SENTENCE.search(line) and is_title(line):
-            return line
+            return strip_title_prefix(line)
     return None
 
 
@@ -268,5 +275,5 @@ def policy_title(title: str | None, text: str) -> str | None:
             return _balanced(title, carried.end() - 1)
     found = TEXT_CARRIED.search(text[:3000])
     if found:
-        return (found.group("a") or found.group("b")).strip()
+        return (found.group("a") or found.group("b") or found.group("c")).strip()
     return None
