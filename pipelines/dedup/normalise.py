@@ -4,6 +4,7 @@ Stored fingerprints depend on this normalisation (and on ``pipelines.text.normal
 any change to it must bump ``config.SCHEME`` so stored signatures are recomputed."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -22,8 +23,11 @@ def _date_words(match: re.Match) -> str:
     return f"{year}年{month}月" + (f"{int(day)}日" if day else "")
 
 
+@functools.lru_cache(maxsize=64)  # a few recent candidates; bounded even for 400 KB texts
 def prepare_text(text: str | None) -> str:
-    """NFKC, Simplified characters and one date spelling; punctuation and line breaks kept (one OpenCC call)."""
+    """NFKC, Simplified characters and one date spelling; punctuation and line breaks kept (one OpenCC call).
+    Cached: a stored page is compared with every new page that looks like it (a site's template, a yearly
+    notice), and its text is prepared once."""
     text = to_simplified(unicodedata.normalize("NFKC", text or ""))
     return CJK_DATE.sub(_date_words, NUMERIC_DATE.sub(_date_words, text))
 
