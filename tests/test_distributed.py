@@ -131,9 +131,9 @@ def test_one_hosts_requests_are_spaced_over_every_worker(mirror, frontier_url, t
     arrivals = sorted(r.at for r in mirror.requests)  # every source of the mirror is on one host
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
     assert len(arrivals) > 20
-    # a lease starts each request; the gap between arrivals is the delay give or take one request's
-    # sending time on a loaded machine
-    assert min(gaps) >= delay * 0.7, sorted(gaps)[:5]
+    # a host is held for its delay plus a margin for the time a request takes to leave once it has the host
+    # (crawler.distributed.crawl.held_seconds); on a loaded machine that time may exceed the margin a little
+    assert min(gaps) >= delay * 0.9, sorted(gaps)[:5]
     assert query(db, "select count(*) from documents")[0][0] == 27
 
 
