@@ -54,7 +54,7 @@ from pipelines.fields.doc_number import cited_doc_numbers, normalise_doc_number,
 from pipelines.fields.limits import READ_HEAD, READ_TAIL, Budget, readable_text
 from pipelines.fields.money import incentives
 from pipelines.fields.signature import (PLACE_HEAD, Signature, closing_issuers, full_name, government_bodies,
-                                        interview_issuers, is_org_name, main_signature, org_value, red_head_issuers,
+                                        heading_issuers, interview_issuers, is_org_name, main_signature, org_value, red_head_issuers,
                                         split_orgs, title_issuers)
 from pipelines.fields.targets import targets
 from pipelines.fields.titles import choose_title, clean_title, fuller_heading, policy_title, text_heading
@@ -216,7 +216,11 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
     sourced = government_bodies(org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source"))))
     lines = text.split("\n")
     headed = red_head_issuers(lines)
-    order = [list(signers), headed, labelled, titled] if government else [list(signers), headed, titled, labelled]
+    heading = text_heading(lines)
+    beside = heading_issuers(lines, [*titles, heading] if heading else titles)
+    # the title's speaker wrote the document; a 发布机构 may be the department that put it online (a district's
+    # 发展改革委 carrying its 区委's 建议)
+    order = [list(signers), headed, titled, beside, labelled]
     interviewed = next(filter(None, (interview_issuers(simplified(title), text) for title in titles)), None)
     order += [closing_issuers(text), interviewed or interview_issuers(None, text)]
     order.append(sourced if government or not cleaned.meta.get("ContentSource") else [])
@@ -228,7 +232,7 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
         return None
     # a short form (市科技局, 某省政府) takes the full name the page writes elsewhere (落款, 来源, title, the heading
     # opening the text, a line naming a body)
-    written = [*signers, *headed, *labelled, *titled, *sourced, *title_issuers(text_heading(lines)),
+    written = [*signers, *headed, *labelled, *titled, *beside, *sourced, *title_issuers(heading),
                *(body for line in lines if is_org_name(line) for body in split_orgs(line))]
     return "、".join(dict.fromkeys(full_name(body, written) for body in found))
 

@@ -76,14 +76,17 @@ def _alone(line: str) -> str | None:
 
 
 # Where a copy glued the page's own number to its neighbours at the head of the text: before the salutation
-# (浙科发高〔2023〕77号各市、县(市、区)科技局:), in brackets after the title (…的通知(国科发政〔2017〕115号)),
-# or in a legal database's note under the title ((1985年5月4日皖政〔1985〕38号) 根据…).
+# (浙科发高〔2023〕77号各市、县(市、区)科技局:), between the title and the salutation (…的通知国科发火〔2008〕362号
+# 各省、…:), in brackets after the title (…的通知(国科发政〔2017〕115号)), or in a legal database's note under
+# the title ((1985年5月4日皖政〔1985〕38号) 根据…, (1984年7月4日陕政发〔1984〕88号公布 根据…修订)).
 TITLE_END = r"(?:通知|通报|公告|通告|告|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _NUMBER = rf"{_AGENCY}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\s*\d{{1,5}}\s*[号號]"
-GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*(?=[^。:：《]{{2,80}}[:：])"
-                        rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{TITLE_END})\s*[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
-                        rf"|^\s*[(（]\s*{_DATE}\s*(?P<d>{_NUMBER})")
+_SALUTATION = r"(?=[^。:：《]{2,80}[:：])"
+GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*{_SALUTATION}"
+                        rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{TITLE_END})\s*(?:[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
+                        rf"|(?P<s>{_NUMBER})\s*{_SALUTATION})")
+TITLE_NOTE = re.compile(rf"^\s*[(（]\s*{_DATE}\s*(?P<d>{_NUMBER})")
 GLUED_HEAD_CHARS = 200  # a copy's first line holds its title and salutation in this many characters
 
 
@@ -95,18 +98,23 @@ def _glued_head(line: str) -> str | None:
     title = match.group("title")
     if title and (title.count("《") != title.count("》") or LEADING_WORDS.match(title)):
         return None  # the number of a document the line cites (根据《…办法》(…号)), not the title's own
-    return normalise_doc_number(match.group("n") or match.group("t") or match.group("d"))
+    return normalise_doc_number(match.group("n") or match.group("t") or match.group("s"))
 
 
 def heading_doc_number(lines: list[str], limit: int = HEAD_LINES) -> str | None:
     """The number standing alone on one of the first `limit` lines (where GB/T 9704 puts it), else one a copy
-    glued to the title or salutation on the first line that holds text, or None."""
+    glued to the title or salutation on the first line that holds text, else one a note under the title opens
+    with its date, or None."""
     for line in lines[:limit]:
         number = _alone(line)
         if number:
             return number
     first = next((line for line in lines[:limit] if line.strip()), "")
-    return _glued_head(first)
+    glued = _glued_head(first)
+    if glued:
+        return glued
+    noted = next(filter(None, (TITLE_NOTE.match(fold_width(line)) for line in lines[:limit])), None)
+    return normalise_doc_number(noted.group("d")) if noted else None
 
 
 def own_doc_number(labelled: str | None, lines: list[str], title: str | None) -> str | None:

@@ -4,8 +4,11 @@ GB/T 9704 closes a document with the issuing bodies' names, one a line, above th
 it was signed (成文日期): 湛江市科学技术局 / 2023年12月11日. The first such block of a page
 is the 印发 notice's own (the policy it carries may have another further down).
 
-The issuer is read from, in order: the 落款; the labelled 发文机关/发布机构 of an attribute
-table; the bodies a title names before 关于/印发/转发; an aggregator's 发布部门; an undated
+The issuer is read from, in order: the 落款; a red head (某某市科学技术局文件); the bodies a title
+names before 关于/印发/转发; the bodies the head of the text names beside the title (a line of them
+right above or below it, or before 关于 in a head line a copy joined up); the labelled 发文机关/
+发布机构 of an attribute table or an aggregator's 发布部门 (a department may put online what its
+government or party committee issued, so the title's speaker goes first); an undated
 落款 (body names closing the text, after any 附件 lines); the body whose official answers an
 interpretation's questions (科技部有关负责同志就《通知》答记者问); a government page's
 ContentSource or 来源 when it names a body. Joint documents give every
@@ -23,15 +26,17 @@ ORG_SUFFIX = (r"(?:人民政府|(?<=[省市区县州旗])政府|政府办公厅|
 ORG = rf"[\u4e00-\u9fff()（）]{{2,40}}?{ORG_SUFFIX}"
 ORG_LINE = re.compile(rf"^(?:{ORG})(?:[\s、]+(?:{ORG}))*$")
 ORG_ONE = re.compile(ORG)
-# Lines that open like these address, refer or count (各有关单位, 附件, 一、, 三是): never a body's name. A
-# numeral opens a body's name too (四川省…, 七台河市…), so only a numbered item's mark after it refuses one.
-NOT_ORG = re.compile(r"^(?:各|全|本|我|该|其|此|有关|以下|上述|附件|[一二三四五六七八九十]{1,3}(?:[、.是要]|$)|\d)")
+# Lines that open like these address, refer or count (各有关单位, 全市, 附件, 一、, 三是): never a body's name, but
+# 全国 opens central ones (全国人民代表大会常务委员会). A numeral opens a body's name too (四川省…, 七台河市…), so
+# only a numbered item's mark after it refuses one.
+NOT_ORG = re.compile(r"^(?:各|全(?!国)|本|我|该|其|此|有关|以下|上述|附件|[一二三四五六七八九十]{1,3}(?:[、.是要]|$)|\d)")
 # Websites are not bodies: the site carrying a page is never its issuer (科技部门户网站, 某某网).
 SITE_NAME = re.compile(r"(?:网站|门户|官网|网)$")
 # What a 落款 adds after a body's name: a seal or a signature on its behalf (某某办公室(代), (盖章)).
 SEAL_MARK = re.compile(r"\s*[(（]\s*(?:代|章|印|盖章|公章|签章)\s*[)）]")
-# GB/T 9704 letter-spaces a short name in a 落款 (科 技 部): single characters apart are one word.
-LETTER_SPACED = re.compile(r"^(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff]$")
+# GB/T 9704 letter-spaces a short name in a 落款 (科 技 部, 科 技 部 财 政 部 国家税务总局): a run of single
+# characters one space apart is one word, glued co-issuers that split_orgs parts again.
+LETTER_SPACED = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff](?![\u4e00-\u9fff])")
 DATE_ONLY = re.compile(rf"^[(]?\s*[0-9〇一二三四五六七八九十{ZERO_FORMS}年月日号\s/.-]{{6,20}}\s*[)]?$")
 TITLE_ISSUERS = re.compile(r"^(?P<orgs>.{2,120}?)(?:关于|印发|转发|联合印发|联合发布|发布)")
 ATTACHMENT_LINE = re.compile(r"^附\s*件")
@@ -51,9 +56,9 @@ class Signature:
 
 
 def org_line(line: str) -> str:
-    """A 落款 line as its bodies' names: seal marks dropped, letter-spaced characters joined, table bars cut."""
+    """A 落款 line as its bodies' names: seal marks dropped, letter-spaced names joined, table bars cut."""
     line = SEAL_MARK.sub("", line.strip().strip("|").strip())
-    return line.replace(" ", "") if LETTER_SPACED.match(line) else line
+    return LETTER_SPACED.sub(lambda match: match.group().replace(" ", ""), line)
 
 
 def is_org_name(text: str) -> bool:
@@ -90,9 +95,13 @@ def split_orgs(text: str) -> list[str]:
     return [body for part in parts for body in _split_glued(part)]
 
 
+# The note GB/T 9704 puts after a 落款's date ((此件公开发布), (此件主动公开)), maybe with its brackets garbled by a copy.
+PUBLICATION_NOTE = re.compile(r"[\s?？]*[(（]?[^()（）\d日号]{0,6}(?:公开发布|主动公开|依申请公开|公开|发布)\s*[)）]\s*$")
+
+
 def _date_line(line: str) -> str | None:
     stripped = line.strip().lstrip("?？*＊·•")  # a copy that lost a character masks it (??? 2023年6月2日)
-    stripped = stripped.strip()
+    stripped = PUBLICATION_NOTE.sub("", stripped).strip()
     if not DATE_ONLY.match(stripped):
         return None
     found = find_dates(stripped)
@@ -225,6 +234,50 @@ def red_head_issuers(lines: list[str]) -> list[str]:
         match = RED_HEAD.match(line.strip())
         if match:
             parts = split_orgs(match.group("orgs"))
+            if parts and all(is_org_name(part) for part in parts):
+                return parts
+    return []
+
+
+# The head of a copy that lost its page's title block names the issuers beside the title: on a line of their
+# own right above it (财政部 税务总局 科技部 / 关于…的通知) or, as law databases and cover pages do, right below
+# it (…名单 / 全国人民代表大会常务委员会), or before 关于 in a head line a copy joined up
+# (…的通知(国科发政〔2017〕115号)科技部财政部国家税务总局关于印发…).
+HEAD_LINES = 8
+HEAD_CHARS = 300
+TITLE_PART = 6  # a line shorter than this is no evidence of being the title's
+AFTER_BRACKET = re.compile(r"[)）]")
+# Bodies before 关于 are a title's speaker; before 发布《…》 they open a news report, whose page has no issuer.
+HEAD_SPEAKER = re.compile(r"(?P<orgs>[^，。,;；:：《》]{2,120}?)关于")
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[\s〇○零]", "", text)  # a title's 二〇三五 is 二零三五 in another copy
+
+
+def _title_line(line: str, titles: list[str]) -> bool:
+    bare = _bare(line)
+    return len(bare) >= TITLE_PART and any(bare in _bare(title) for title in titles)
+
+
+def heading_issuers(lines: list[str], titles: list[str]) -> list[str]:
+    """The bodies the head of the text names beside the title: a body line right above the title's lines or
+    right below them, else bodies before 关于 opening a head line or following a closing bracket in it."""
+    head = [line.strip() for line in lines[:HEAD_LINES]]
+    for index, line in enumerate(head):
+        if not _title_line(line, titles):
+            continue
+        end = index
+        while end + 1 < len(head) and _title_line(head[end + 1], titles) and not is_org_name(head[end + 1]):
+            end += 1
+        for near in (index - 1, end + 1):
+            if 0 <= near < len(head) and is_org_name(head[near]):
+                return split_orgs(head[near])
+        break
+    for line in head:
+        for start in (0, *(match.end() for match in AFTER_BRACKET.finditer(line[:HEAD_CHARS]))):
+            match = HEAD_SPEAKER.match(line[start:])
+            parts = split_orgs(match.group("orgs")) if match else []
             if parts and all(is_org_name(part) for part in parts):
                 return parts
     return []
