@@ -6,6 +6,7 @@ import pytest
 
 from pipelines.dedup.config import DedupConfig
 from pipelines.dedup.diff import damaged_form
+from pipelines.dedup.normalise import LOST_MARK
 from pipelines.dedup.pages import Page, fingerprint, page_view
 from pipelines.store import assign_policy
 from storage.db import open_db
@@ -39,6 +40,9 @@ def store(db, url: str, text: str, kind: str = "aggregator", title: str | None =
     ("财政部", "财政", True),                    # a word cut short
     ("2019年12月31日", "201921日", True),        # digits and marks stripped
     ("二〇二三年五月", "二〇二三年", True),
+    (LOST_MARK + "园", "孵化", True),           # characters the page's decoding lost
+    ("财和政", "财政和", True),                  # characters transposed in a scrambled copy
+    ("政策和资金", "资金和政策", False),          # re-ordered words: rewritten text
     ("30万元", "300万元", False),                # another amount
     ("茂名", "湛江", False),                      # another city
     ("2023年", "2024年", False),                 # another year

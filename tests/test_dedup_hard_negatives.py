@@ -393,3 +393,34 @@ def test_consultation_titles_and_interpretation_headings_name_their_genre():
     assert page_genre(None, "二、政策亮点\n首次将科技特派员纳入职称评审绿色通道。") == "interpretation"
     # a final version that says it was drafted after consultation is not a draft
     assert page_genre(None, "各县区：\n本办法在广泛征求意见的基础上制定，现印发给你们。") == "document"
+
+
+# 12. one bureau's rules under the same short title, revised ------------------------------------------------
+
+def evaluation_rules(kind: str, year: int, pass_mark: int, award: int) -> list[str]:
+    return [
+        f"第一条 为规范本市{kind}绩效评价工作，引导{kind}提升专业化服务能力，制定本办法。",
+        f"第二条 本办法适用于经市科技局认定、运营满一年的{kind}，评价每年开展一次。",
+        "第三条 评价指标包括服务能力、孵化成效、可持续发展和社会贡献四个方面，满分100分。",
+        f"第四条 评价得分{pass_mark}分以上为合格，连续两年不合格的，取消其市级认定资格。",
+        f"第五条 评价结果为优秀的，给予运营机构一次性奖励{award}万元，用于提升服务能力。",
+        "第六条 运营机构应于每年3月底前报送上年度运营情况和佐证材料，并对材料真实性负责。",
+        f"第七条 本办法由市科技局负责解释，自{year}年1月1日起施行。",
+    ]
+
+
+def test_a_bureaus_revised_rules_under_the_same_short_title_stay_apart_from_the_old_ones(tmp_path):
+    title = "孵化器绩效评价办法"
+    old = fetched("https://kjj.example.gov.cn/zcwj/2021/0105/301.html", title, evaluation_rules("孵化器", 2021, 60, 10))
+    new = fetched("https://kjj.example.gov.cn/zcwj/2024/0108/527.html", title, evaluation_rules("孵化器", 2024, 70, 20))
+    # another subject of the same bureau, under its own short title of the same pattern
+    other = fetched("https://kjj.example.gov.cn/zcwj/2024/0108/528.html", "众创空间绩效评价办法",
+                    evaluation_rules("众创空间", 2024, 70, 20))
+    # an aggregator's copy of the revised rules: no <title>, the short title heads the text, a note of its own below,
+    # cut after article five (containment under 0.80: the specific short title is the tie that joins it)
+    note = "小编提示：新版办法调整了评价合格线和优秀奖励标准，运营机构可联系我们的顾问免费测评，协助准备年度报送材料。"
+    copy = fetched("https://www.keji-zhengce.example.com/zc/8816.html", None,
+                   SPAM + [title, note] + evaluation_rules("孵化器", 2024, 70, 20)[:5] + FOOTER, "aggregator")
+    first, second, third, fourth = policies(tmp_path, old, new, other, copy)
+    assert len({first, second, third}) == 3
+    assert fourth == second and copy.assignment.merge_reason.startswith("containment 0.72 of gov original")

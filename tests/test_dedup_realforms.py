@@ -9,7 +9,7 @@ import numpy as np
 from pipelines.dedup.config import DedupConfig
 from pipelines.dedup.diff import damaged_form
 from pipelines.dedup.minhash import shingle_hashes
-from pipelines.dedup.normalise import normalise_text
+from pipelines.dedup.normalise import normalise_text, sentence_units
 from pipelines.dedup.pages import Page, fingerprint, page_view
 from pipelines.dedup.passage import shared_passage
 from pipelines.dedup.verdict import compare_pages
@@ -131,3 +131,15 @@ def test_long_tone_marked_pinyin_is_damage_but_an_english_word_is_not():
     assert damaged_form("建设", "jiànshè") is True
     assert damaged_form("设", "jiānoshè") is True
     assert damaged_form("人工智能", "artificial") is False
+
+
+def test_characters_lost_to_decoding_or_transposed_are_damage_but_another_body_is_not():
+    original = view(measures(), "https://kjj.example.gov.cn/zcfg/1.html", "government")
+    damaged = measures().replace("工程技术研究中心", "工程??鐩究中心").replace("科技服务企业", "科技务服企业")
+    verdict = compare_pages(view(damaged, "https://www.example.com/b.html"), original)
+    assert verdict.same and verdict.containment < 1.0
+    # a page's own question mark stays a sentence end, not a lost character
+    assert sentence_units("企业能拿到多少奖励？最高200万元。") == ["企业能拿到多少奖励", "最高200万元"]
+    other = damaged.replace("经区管委会研究", "经县人民政府研究")
+    refused = compare_pages(view(other, "https://www.example.com/c.html"), original)
+    assert not refused.same and refused.refusal == "1 changed words (区管委会→县人民政府)"

@@ -3,11 +3,13 @@ own doc number, the same title, a 原文链接, the same page path on another ho
 or when the passage is nearly all of both pages. Pages written here, not taken from any corpus."""
 from __future__ import annotations
 
+import pytest
+
 from pipelines.dedup.config import DedupConfig
-from pipelines.dedup.normalise import prepare_text
+from pipelines.dedup.normalise import normalise_line, prepare_text
 from pipelines.dedup.pages import Page, page_view, text_headings
 from pipelines.dedup.urls import url_match_key, url_path
-from pipelines.dedup.verdict import compare_pages, links
+from pipelines.dedup.verdict import compare_pages, links, names_one_document
 
 RULES = [
     "第一条 为引导企业加大研发投入，提升自主创新能力，根据省人民政府有关文件精神，制定本细则。",
@@ -116,3 +118,29 @@ def test_a_page_path_names_a_page_only_with_a_number():
     assert url_path(url_match_key("https://www.example.com/news/")) is None
     assert url_path(url_match_key("https://www.example.com/zcfg/index_2.html")) is None
     assert url_path(None) is None
+
+
+@pytest.mark.parametrize("title, specific", [
+    ("瞪羚企业认定评价办法", True),          # a subject of its own over a kind of rules
+    ("孵化器绩效评价细则", True),
+    ("科技成果转化尽职免责规定", True),
+    ("专项资金管理办法", False),             # every body has one
+    ("科技创新券实施细则", False),
+    ("关于开展认定工作的通知", False),       # a 通知 names an action, not a text
+    ("关于加快科技创新的意见", False),
+    ("企业研发投入后补助", False),           # no kind of document
+])
+def test_a_short_title_names_one_document_only_when_specific(title, specific):
+    assert names_one_document(normalise_line(title)) is specific
+
+
+def test_a_short_specific_title_heading_a_copy_ties_it_a_generic_one_does_not():
+    short = "研发投入后补助核定细则"
+    copy = cut_copy(HEADER + "\n" + short + "\n" + rules(slice(None, 5)) + "\n" + RELATED)
+    verdict = compare_pages(copy, original(title=short))
+    assert verdict.containment < DedupConfig().containment
+    assert verdict.same and verdict.reason.endswith(f"same title {short} heading the text")
+    generic = "研发费用补助细则"
+    untied = compare_pages(cut_copy(HEADER + "\n" + generic + "\n" + rules(slice(None, 5)) + "\n" + RELATED),
+                           original(title=generic))
+    assert not untied.same and not untied.linked

@@ -29,8 +29,9 @@ How two pages are judged to carry one policy:
 3. **Verification** of every candidate on the exact 5-gram sets: Jaccard and containment
    (the share of the smaller page found in the larger, so a truncated or preamble-less
    repost still matches). Containment 0.80 merges alone; weaker evidence needs a tie: containment
-   0.50 or a short text needs a link (原文链接, the same own doc number, the same long title, also
-   one heading a copy's text), and a long shared passage whose differences lie only at the smaller
+   0.50 or a short text needs a link (原文链接, the same own doc number, the same title naming one
+   document — long, or short but specific: 科技型中小企业评价办法, not 专项资金管理办法 — also one
+   heading a copy's text), and a long shared passage whose differences lie only at the smaller
    page's edges (spam header, furniture, another cut: ``passage``) needs a link, the same page
    path on another host, the same issuer and date, or to be nearly all of both pages. Then
    conflicts that mark look-alikes which are *not* one policy:
@@ -39,8 +40,10 @@ How two pages are judged to carry one policy:
    years in the titles, different issuers of two government pages, addressees (各县（市、区）科技局：)
    or a signature (a body over a date) each page carries as its own (a city's notice quoting a
    province's), and — on the aligned texts — a number (year, date, amount) or a word (a city's name)
-   replaced by another. A 转发 notice carrying the whole forwarded text under a short wrapper is that
-   document (LABELING's dup_group): its own number, body and addressees are the wrapper's.
+   replaced by another (a span that is only damage — leftover pinyin, a cut word, stripped digits,
+   characters lost to decoding, a few transposed — is no change). A 转发 notice carrying the whole
+   forwarded text under a short wrapper is that document (LABELING's dup_group): its own number, body
+   and addressees are the wrapper's.
 
 Every threshold is in ``DedupConfig``; the fingerprint recipe (``SCHEME`` plus the shingle,
 permutation and band counts) is stored with each signature, so changing it recomputes

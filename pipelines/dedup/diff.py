@@ -5,6 +5,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from pipelines.dedup.normalise import LOST_MARK
+
 
 DIGITS = re.compile(r"\d")
 NUMBER_UNIT = "年月日万亿元%个家项件号人次天"
@@ -68,6 +70,7 @@ PINYIN_LEFT = re.compile(r"^[^A-Za-z\u00c0-\u024f]*[a-zāáǎàēéěèīíǐì�
 PINYIN_TONED = re.compile(r"^[^A-Za-z\u00c0-\u024f]*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*"
                           r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[^A-Za-z\u00c0-\u024f]*$")
 UNIT_MARKS = "年月日万亿元"
+MAX_TRANSPOSED = 4  # a longer span with its characters re-ordered is rewritten text, not a scrambled word
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -78,7 +81,13 @@ def _subsequence(short: str, long: str) -> bool:
 def damaged_form(old: str, new: str) -> bool:
     """True when one side of a replaced span is the other as copying damages it, not another value:
     leftover pinyin letters (fxiàn→现), a word cut short (财政部→财政), or a date whose digits and marks
-    were partly stripped (2019年12月31日→201921日). Such a change is no evidence of another document."""
+    were partly stripped (2019年12月31日→201921日), characters the page's decoding lost (科技→??萍: a span
+    beside `LOST_MARK`), or a few characters transposed (财政和→财和政: a scrambled copy). Such a change is no
+    evidence of another document."""
+    if LOST_MARK in old + new:
+        return True
+    if old != new and len(old) <= MAX_TRANSPOSED and sorted(old) == sorted(new):
+        return True
     latin_old, latin_new = bool(LATIN.search(old)), bool(LATIN.search(new))
     latin = old if latin_old else new
     if latin_old != latin_new and (PINYIN_LEFT.match(latin) or PINYIN_TONED.match(latin)):

@@ -15,6 +15,11 @@ from pipelines.text.normalise import to_simplified
 NON_WORD = re.compile(r"[\W_]+")
 NUMERIC_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)")
 SENTENCE_BREAK = re.compile(r"[\n。；;！!？?]+")
+# Characters a page's decoding lost: U+FFFD, a run of question marks (a decoder's stand-in for bytes it could not
+# read: 另行发布??萍), a question mark between digits (2019?2?1日). The aligned units mark the place with a letter no
+# Chinese page writes (it survives strip_to_words), so a replaced span beside it reads as damage, not as another word.
+LOST_CHARACTERS = re.compile(r"\ufffd+|\?{2,}|(?<=\d)\?(?=\d)")
+LOST_MARK = "\ua66e"
 CJK_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 
 
@@ -54,8 +59,9 @@ def normalised_lines(text: str | None, prepared: bool = False) -> list[str]:
 
 
 def sentence_units(prepared: str) -> list[str]:
-    """The prepared text cut at line breaks and sentence ends, each normalised (units that survive re-flowing)."""
-    units = (strip_to_words(piece) for piece in SENTENCE_BREAK.split(prepared))
+    """The prepared text cut at line breaks and sentence ends, each normalised (units that survive re-flowing),
+    with `LOST_MARK` where the page's decoding lost characters."""
+    units = (strip_to_words(piece) for piece in SENTENCE_BREAK.split(LOST_CHARACTERS.sub(LOST_MARK, prepared)))
     return [unit for unit in units if unit]
 
 

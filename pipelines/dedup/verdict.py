@@ -11,7 +11,7 @@ from pipelines.dedup.config import DedupConfig
 from pipelines.dedup.diff import Differences, text_differences
 from pipelines.dedup.minhash import exact_similarity, gram_hashes
 from pipelines.dedup.normalise import normalise_line
-from pipelines.dedup.pages import PageView, issuers, title_key, title_years
+from pipelines.dedup.pages import HAN, PageView, issuers, title_key, title_years
 from pipelines.dedup.passage import Passage, shared_passage
 from pipelines.dedup.urls import url_path
 
@@ -130,30 +130,47 @@ def _link(a: PageView, b: PageView) -> str | None:
     return None
 
 
-TITLE_LINK_CHARS = 12  # a shorter title (关于开展认定工作的通知) names no one document
+TITLE_LINK_CHARS = 12  # a shorter title (关于开展认定工作的通知) names no one document, unless it is specific:
+# it names a kind of text of rules or plans (a 通知 or 公告 names an action; 关于加快X的意见 and 若干措施 are kinds
+# every city issues on every subject) over a subject of its own once generic words (管理, 实施, 暂行…) are set
+# aside: 科技型中小企业评价办法 is one document, 专项资金管理办法 or 科技创新券实施细则 is every body's
+SPECIFIC_KIND = re.compile(r"(?:办法|细则|规则|规定|条例|方案|规划|纲要|指引|标准|规范)$")
+GENERIC_TITLE_WORDS = re.compile(r"关于|印发|实施|管理|暂行|试行|工作|若干|有关|相关|具体|补充|修订|专项|资金|的")
+SPECIFIC_SUBJECT_HAN = 7
+
+
+def names_one_document(key: str) -> bool:
+    """Whether a normalised title names one document: long enough, or short but specific (see SPECIFIC_KIND)."""
+    if len(key) >= TITLE_LINK_CHARS:
+        return True
+    if not SPECIFIC_KIND.search(key):
+        return False
+    subject = GENERIC_TITLE_WORDS.sub("", SPECIFIC_KIND.sub("", key))
+    return len(HAN.findall(subject)) >= SPECIFIC_SUBJECT_HAN
 
 
 def _same_title(new: PageView, known: PageView) -> str | None:
-    """Evidence that the pages carry one long title: their titles, or one page's title heading the other's text
-    (a copy without a <title>), or, neither having a title, one line heading both texts."""
+    """Evidence that the pages carry one title naming one document (`names_one_document`): their titles, or one
+    page's title heading the other's text (a copy without a <title>), or, neither having a title, one line heading
+    both texts."""
     new_issuers, known_issuers = issuers(new.page.issuer), issuers(known.page.issuer)
     # a generic title (关于组织申报2024年度科技计划项目的通知) is shared by bodies that issue different notices
     if new_issuers and known_issuers and not new_issuers & known_issuers:
         return None
     new_title, known_title = title_key(new.page), title_key(known.page)
     if new_title and known_title:
-        return "same title" if new_title == known_title and len(new_title) >= TITLE_LINK_CHARS else None
+        return "same title" if new_title == known_title and names_one_document(new_title) else None
     if new_title or known_title:
         shared = [new_title] if new_title in known.headings else [known_title] if known_title in new.headings else []
     else:
         shared = [line for line in new.headings if line in known.headings]
-    shared = [line for line in shared if len(line) >= TITLE_LINK_CHARS]
+    shared = [line for line in shared if names_one_document(line)]
     return f"same title {shared[0]} heading the text" if shared else None
 
 
 def links(new: PageView, known: PageView) -> list[str]:
     """What ties two pages whatever their texts: a 原文链接 from one to the other, the same own doc number, the
-    same long title (these let containment 0.50, a short text or a shared passage merge)."""
+    same title naming one document (these let containment 0.50, a short text or a shared passage merge)."""
     found = [_link(new, known)]
     if new.doc_number and new.doc_number == known.doc_number:
         found.append(f"same doc_number {known.page.doc_number or new.page.doc_number or new.doc_number}")
