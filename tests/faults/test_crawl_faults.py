@@ -214,7 +214,9 @@ def _crawl_with_lock(mirror, manifest, db, hold: float, wait: float) -> subproce
     paths = [d["path"] for d in documents(manifest, "zhanjiang-kjj")]
     for path in paths[-4:-1]:  # these pages arrive while the lock is held
         mirror.set_fault(path, Fault(delay=hold / 2))
-    mirror.set_fault(paths[-1], Fault(delay=hold + 2))  # and this one after: the run ends with the lock gone
+    # and this one after: the run ends with the lock gone (a margin for a loaded machine, where the lock may be
+    # taken seconds after the first documents are stored)
+    mirror.set_fault(paths[-1], Fault(delay=hold + 6))
     env = {**os.environ, "POLICYWATCH_BUSY_TIMEOUT": "0.3"}
     child = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(DEMO_SOURCES), "--db", str(db),
                               "--source", "zhanjiang-kjj", "--var", f"mirror={mirror.base_url}", *FAST,
