@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipelines.clean import clean_text  # noqa: E402
 from pipelines.extract import PageInput, extract_record  # noqa: E402
 from tests.support.pages import FIXTURES, Fixture, comparable, squeeze  # noqa: E402
+from bench.process import pages_per_second  # noqa: E402
 
 FURNITURE = (
     "<script>" + "var menu=[" + ",".join(f"'栏目{i}'" for i in range(30)) + "];</script>"
@@ -68,17 +69,6 @@ def text_quality(texts: dict[str, str], fixtures: list[Fixture]) -> tuple[int, i
         ads += sum(bool(squeeze(line)) and squeeze(line) in text for line in fixture.meta["ad_lines"])
         furniture += sum(squeeze(line) in text for line in fixture.meta["must_not_contain"])
     return kept, total, ads, furniture
-
-
-def speed(pages: list[PageInput], repeat: int) -> float:
-    """Pages per second of clean+extract (best of `repeat` runs)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for page in pages:
-            extract_record(page)
-        best = min(best, time.perf_counter() - start)
-    return len(pages) / best
 
 
 def compare_trafilatura(fixtures: list[Fixture]) -> None:
@@ -131,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     size = sum(len(p.html.encode("utf-8")) for p in pages) / len(pages)
     big_size = sum(len(p.html.encode("utf-8")) for p in big) / len(big)
     print(f"\nspeed, clean+extract, one process (best of {args.repeat}):")
-    print(f"  saved pages  (avg {size / 1024:5.1f} KB): {speed(pages, args.repeat):6.0f} pages/s")
-    print(f"  padded pages (avg {big_size / 1024:5.1f} KB): {speed(big, args.repeat):6.0f} pages/s   (target >= 50)")
+    print(f"  saved pages  (avg {size / 1024:5.1f} KB): {pages_per_second(extract_record, pages, args.repeat):6.0f} pages/s")
+    print(f"  padded pages (avg {big_size / 1024:5.1f} KB): {pages_per_second(extract_record, big, args.repeat):6.0f} pages/s   (target >= 50)")
     if args.compare_trafilatura:
         compare_trafilatura(FIXTURES)
     return 0
