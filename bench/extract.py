@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     big = [PageInput(url=p.url, html=padded(p.html), source_kind=p.source_kind) for p in html]
     size = sum(len(p.html.encode("utf-8")) for p in pages) / len(pages)
     big_size = sum(len(p.html.encode("utf-8")) for p in big) / len(big)
-    print(f"\nspeed, clean+extract, one process (best of {args.repeat}):")
+    print(f"\nspeed, clean+extract, one core, CPU time (best of {args.repeat}):")
     print(f"  saved pages  (avg {size / 1024:5.1f} KB): {pages_per_second(extract_record, pages, args.repeat):6.0f} pages/s")
     print(f"  padded pages (avg {big_size / 1024:5.1f} KB): {pages_per_second(extract_record, big, args.repeat):6.0f} pages/s   (target >= 50)")
     if args.compare_trafilatura:
