@@ -1,6 +1,8 @@
 """Pages as dedup reads them: the record fields compared, their view and their fingerprint."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -78,6 +80,9 @@ class Page:
     def government(self) -> bool:
         """Whether the page is on a government source."""
         return self.source_kind == "government"
+
+
+PAGE_FIELDS = tuple(Page.__dataclass_fields__)
 
 
 @dataclass
@@ -189,9 +194,27 @@ def text_headings(prepared: str) -> list[str]:
     return headings
 
 
+VIEW_CACHE_SIZE = 64  # stored candidates a crawl compares new pages with again and again (a site's template)
+_views: "OrderedDict[tuple, PageView]" = OrderedDict()
+
+
 def page_view(page: Page, config: DedupConfig | None = None) -> PageView:
-    """A PageView of `page`."""
+    """A PageView of `page`; the views of the last VIEW_CACHE_SIZE pages are kept (keyed by every field of the
+    page and the config), as a stored page is compared with many new ones."""
     config = config or DedupConfig()
+    key = (repr(config), *(getattr(page, name) for name in PAGE_FIELDS))
+    cached = _views.get(key)
+    if cached is not None:
+        _views.move_to_end(key)
+        return cached
+    view = _page_view(page, config)
+    _views[key] = view
+    if len(_views) > VIEW_CACHE_SIZE:
+        _views.popitem(last=False)
+    return view
+
+
+def _page_view(page: Page, config: DedupConfig) -> PageView:
     prepared = prepare_text(page.text)
     normalised = strip_to_words(prepared)
     rules = config.url_rules.get(page.source_id or "")
