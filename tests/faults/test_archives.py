@@ -381,7 +381,11 @@ def test_crawl_records_bombs_as_errors_and_stays_small(tmp_path: Path) -> None:
     }
     assert text_chars[base + "notice.pdf"] > 10
     assert "exceeded DOWNLOAD_MAXSIZE (16777216 B) during decompression" in log
-    assert peak_mib < 300, peak_mib
+    # the bounds at work (page 16 MB and file 20 MB as decoded, an archive member read in 64 KiB pieces, 50 MB of
+    # inflated DOCX, 16 MB per PDF stream) may overlap when the downloads arrive together: about 120 MB of
+    # crawl process plus them stays under 400 MB (183 MB measured alone, 306 MB once on a loaded machine);
+    # without the bounds the bombs inflate to gigabytes
+    assert peak_mib < 400, peak_mib
 
 
 def crawl_with_peak_memory(tmp_path: Path, db: Path, base_url: str) -> tuple[float, int, str]:
