@@ -165,12 +165,14 @@ def store_attachment(db: Database, item: FetchedAttachment) -> dict[str, Any]:
 def reclassify_document(db: Database, document_url: str) -> dict[str, Any]:
     """Classify a stored document again with the text of the files it links to; returns the changed fields."""
     record = document_by_url(db, document_url)
-    if record is None:
-        return {}
-    hint = source_hints(db).get(record["source_id"])
-    changes = reclassify_record(record, hint, attachment_texts(db, document_url))
+    return _reclassify(db, record, source_hints(db).get(record["source_id"])) if record is not None else {}
+
+
+def _reclassify(db: Database, record: dict[str, Any], hint: dict[str, Any] | None) -> dict[str, Any]:
+    """Classify one stored record again, with its files' text, and store what changed."""
+    changes = reclassify_record(record, hint, attachment_texts(db, record["url"]))
     if changes:
-        update_document(db, document_url, changes)
+        update_document(db, record["url"], changes)
     return changes
 
 
@@ -197,9 +199,8 @@ def reclassify_documents(db: Database, source_id: str | None = None) -> Counter:
     hints = source_hints(db)
     changed: Counter = Counter()
     for record in iter_documents(db, source_id):
-        changes = reclassify_record(record, hints.get(record["source_id"]), attachment_texts(db, record["url"]))
+        changes = _reclassify(db, record, hints.get(record["source_id"]))
         if changes:
-            update_document(db, record["url"], changes)
             changed.update(changes.keys())
             changed["documents"] += 1
         changed["seen"] += 1

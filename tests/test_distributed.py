@@ -196,7 +196,7 @@ def test_a_lease_holds_a_host_for_its_delay(frontier_url):
 
 def test_claims_are_per_run(frontier_url):
     frontier = Frontier(frontier_url)
-    claims = RunDupeFilter(frontier.redis, frontier.claimed_key("none")).bind(frontier)
+    claims = RunDupeFilter.on(frontier)
     assert claims.claim(1, "http://a.gov.cn/x.html") is True
     assert claims.claim(1, "http://a.gov.cn/x.html") is False  # another node took it in this run
     assert claims.claim(2, "http://a.gov.cn/x.html") is True  # the next run may fetch it (it was not stored)

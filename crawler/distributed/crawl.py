@@ -77,13 +77,16 @@ class RunDupeFilter(RFPDupeFilter):
 
     @classmethod
     def from_spider(cls, spider: Any) -> "RunDupeFilter":
-        frontier = frontier_from_settings(spider.settings)
-        return cls(frontier.redis, key=frontier.claimed_key("none"), debug=spider.settings.getbool(
-            "DUPEFILTER_DEBUG")).bind(frontier)
+        dupefilter = cls.on(frontier_from_settings(spider.settings))
+        dupefilter.debug = spider.settings.getbool("DUPEFILTER_DEBUG")
+        return dupefilter
 
-    def bind(self, frontier: Frontier) -> "RunDupeFilter":
-        self.frontier = frontier
-        return self
+    @classmethod
+    def on(cls, frontier: Frontier) -> "RunDupeFilter":
+        """The run-keyed filter of `frontier` (its own key is unused: each request's run names the set)."""
+        dupefilter = cls(frontier.redis, key=frontier.claimed_key("none"))
+        dupefilter.frontier = frontier
+        return dupefilter
 
     def request_seen(self, request: Request) -> bool:
         run_id = (request.meta.get("pw") or {}).get("run")

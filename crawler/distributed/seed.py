@@ -13,14 +13,12 @@ from pathlib import Path
 from crawler.distributed.crawl import HostQueue, RunDupeFilter
 from crawler.distributed.frontier import Frontier
 from crawler.sources import load_sources
-from crawler.spiders.policy import PolicySpider, SourceState
-from crawler.settings import (POLICYWATCH_ATTACHMENT_MAXSIZE, POLICYWATCH_BLOCK_STATUSES,
-                              POLICYWATCH_DETAIL_RETRY_RUNS)
+from crawler.runner import crawl_settings
+from crawler.spiders.policy import PolicySpider, SourceState, begin_run
 from core.clock import now_iso
 from storage.db import open_db
 from storage.pages import load_page
-from storage.runs import finish_run, interrupted_sources, reconcile_dead_runs, sources_with_list_failures, start_run
-from storage.sources import sync_sources
+from storage.runs import finish_run
 
 logger = logging.getLogger(__name__)
 TRIGGER = "frontier"
@@ -43,23 +41,18 @@ def seed_frontier(frontier: Frontier, config: str | Path, db_path: str | Path, s
     db = open_db(db_path, check=True, write=True)
     sources = [s for s in load_sources(config, variables=variables or {}, only=source_ids)
                if s.enabled or source_ids]
-    sync_sources(db, [s.to_config() for s in sources])
-    reconcile_dead_runs(db)
     close_lost_runs(frontier, db)
     sync_known(frontier, db)
-    resume = interrupted_sources(db, [s.id for s in sources]) | sources_with_list_failures(db, [s.id for s in sources])
-    run_id = start_run(db, [s.id for s in sources], TRIGGER)
+    run_id, resume = begin_run(db, sources, TRIGGER)
     frontier.open_run(run_id)
 
-    spider = PolicySpider()
+    spider = PolicySpider()  # builds the requests with the crawl's own code; crawls nothing
+    spider.configure(crawl_settings())
     spider.db = db
     spider.sources = {s.id: s for s in sources}
-    spider.block_statuses = tuple(POLICYWATCH_BLOCK_STATUSES)
-    spider.attachment_maxsize = POLICYWATCH_ATTACHMENT_MAXSIZE
-    spider.detail_retry_runs = POLICYWATCH_DETAIL_RETRY_RUNS
     spider.source_run = {s.id: run_id for s in sources}
     queue = HostQueue(frontier.redis, spider, frontier.requests_key)
-    claims = RunDupeFilter(frontier.redis, frontier.claimed_key(run_id)).bind(frontier)
+    claims = RunDupeFilter.on(frontier)
     pushed = skipped = 0
     for source in sources:
         spider.state[source.id] = SourceState(started_at=now_iso())

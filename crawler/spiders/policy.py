@@ -196,32 +196,31 @@ class PolicySpider(scrapy.Spider):
         spider.sources = {s.id: s for s in sources if s.enabled or spider._source_arg}
         spider.dedup_config = dedup_config_from_mapping(
             settings.getdict("POLICYWATCH_DEDUP"), [{"id": s.id, "dedup": s.dedup} for s in sources])
-        spider.block_statuses = tuple(int(s) for s in settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
-        spider.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
-        spider.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
-        spider.recheck = settings.getbool("POLICYWATCH_RECHECK")
-        spider.max_new_links = settings.getint("POLICYWATCH_MAX_NEW_LINKS")
-        spider.db_wait = settings.getfloat("POLICYWATCH_DB_WAIT")
+        spider.configure(settings)
         if settings.get("POLICYWATCH_FRONTIER"):  # a crawl worker: requests, and where results go, are shared
             from crawler.distributed.crawl import FrontierLedger, RunDupeFilter, frontier_from_settings
             frontier = frontier_from_settings(settings)
-            spider.ledger = FrontierLedger(frontier, RunDupeFilter(frontier.redis, frontier.claimed_key("none"))
-                                           .bind(frontier))
+            spider.ledger = FrontierLedger(frontier, RunDupeFilter.on(frontier))
             return spider
         spider.db = open_db(spider._db_arg or settings.get("POLICYWATCH_DB"))
         spider.ledger = SqliteLedger(spider.db, spider.db_wait)
-        sync_sources(spider.db, [s.to_config() for s in spider.sources.values()])
-        reconcile_dead_runs(spider.db)
         # documents a crash left outside any policy (databases written before the store step was one
         # transaction) join theirs now
         repaired = assign_pending(spider.db, spider.dedup_config)
         if repaired:
             logger.info("%d stored documents were in no policy: assigned", repaired)
-        # A source whose last run was cut short may have unread pages behind a head of known links.
-        spider.resume = interrupted_sources(spider.db, list(spider.sources)) | sources_with_list_failures(
-            spider.db, list(spider.sources))
-        spider.run_id = start_run(spider.db, list(spider.sources), settings.get("POLICYWATCH_RUN_TRIGGER"))
+        spider.run_id, spider.resume = begin_run(spider.db, list(spider.sources.values()),
+                                                 settings.get("POLICYWATCH_RUN_TRIGGER"))
         return spider
+
+    def configure(self, settings: Any) -> None:
+        """Read the POLICYWATCH_* settings the spider's requests and parsing follow."""
+        self.block_statuses = tuple(int(s) for s in settings.getlist("POLICYWATCH_BLOCK_STATUSES"))
+        self.attachment_maxsize = settings.getint("POLICYWATCH_ATTACHMENT_MAXSIZE")
+        self.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
+        self.recheck = settings.getbool("POLICYWATCH_RECHECK")
+        self.max_new_links = settings.getint("POLICYWATCH_MAX_NEW_LINKS")
+        self.db_wait = settings.getfloat("POLICYWATCH_DB_WAIT")
 
     # --- helpers -------------------------------------------------------------------------
     def _inc(self, source_id: str, counter: str, by: int = 1) -> None:
@@ -598,6 +597,17 @@ class PolicySpider(scrapy.Spider):
                                                                   summary["exit_reason"])))
             save_source_run(self.db, self.run_id, source_id, summary)
         finish_run(self.db, self.run_id, "finished" if reason == "finished" else "interrupted")
+
+
+def begin_run(db: Any, sources: list[Source], trigger: str) -> tuple[int, set[str]]:
+    """Record the sources, call runs whose process died interrupted, and open a run; returns its id and the
+    sources whose lists are read past their known head (their last run was cut short, or failed on a list
+    page: unread pages may sit behind known links)."""
+    ids = [s.id for s in sources]
+    sync_sources(db, [s.to_config() for s in sources])
+    reconcile_dead_runs(db)
+    resume = interrupted_sources(db, ids) | sources_with_list_failures(db, ids)
+    return start_run(db, ids, trigger), resume
 
 
 SUMMARY_COUNTERS = ("list_pages", "list_not_modified", "links_found", "detail_pages", "new_documents",

@@ -58,10 +58,8 @@ def _add_attachment(page: dict[str, Any], name: str, found: dict[str, Any], voca
         page["relevance"] = found["relevance"]
         page["relevance_reasons"] = [*page["relevance_reasons"],
                                      *(f"{label}: {reason}" for reason in found["relevance_reasons"])]
-        threshold = vocab.relevance["threshold"]
-        page["is_relevant"] = page["relevance"] >= threshold
-        reasons["relevance"] = (f"{page['relevance']:.3f} {'≥' if page['is_relevant'] else '<'} threshold "
-                                f"{threshold:g} (from {label})")
+        page["is_relevant"] = page["relevance"] >= vocab.relevance["threshold"]
+        reasons["relevance"] = f"{relevance_reason(page['relevance'], vocab)} (from {label})"
     extra = [t for t in found["topics"] if t not in page["topics"]]
     if extra and found["is_relevant"] and len(page["topics"]) < MAX_TOPICS_WITH_FILES:
         page["topics"] = [*page["topics"], *extra][:MAX_TOPICS_WITH_FILES]
@@ -73,6 +71,12 @@ def _add_attachment(page: dict[str, Any], name: str, found: dict[str, Any], voca
         money = f"{label}: {found['classification_reasons']['has_incentive']}"
         reasons["has_incentive"] = money
         reasons["max_amount_wan"] = money if page["max_amount_wan"] is not None else "no amount"
+
+
+def relevance_reason(relevance: float, vocab: Vocabulary) -> str:
+    """'0.412 ≥ threshold 0.3': the relevance against the decision threshold."""
+    threshold = vocab.relevance["threshold"]
+    return f"{relevance:.3f} {'≥' if relevance >= threshold else '<'} threshold {threshold:g}"
 
 
 def _classify(record: Mapping[str, Any], source_hint: Mapping[str, Any] | None, vocab: Vocabulary,
@@ -103,7 +107,7 @@ def _classify(record: Mapping[str, Any], source_hint: Mapping[str, Any] | None, 
     reasons.update({
         "doc_type": type_reason,
         "topics": topic_reason,
-        "relevance": f"{relevance:.3f} {'≥' if relevance >= threshold else '<'} threshold {threshold:g}",
+        "relevance": relevance_reason(relevance, vocab),
         "has_incentive": money_reason,
         "max_amount_wan": money_reason if max_amount is not None else "no amount",
     })
