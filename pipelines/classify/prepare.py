@@ -64,12 +64,28 @@ class Doc:
         return self._sentences
 
 
+_LAST_PREPARED: list[tuple[Vocabulary, tuple[str, ...], Doc]] = []  # the last few, newest last
+PREPARED_KEPT = 4  # extraction (retells_policies) and classification prepare the same record in turn
+
+
 def prepare(record: Mapping[str, Any], vocab: Vocabulary) -> Doc:
-    """Normalise the record's title, issuer, doc number and text."""
+    """Normalise the record's title, issuer, doc number and text (the last few records' are kept: a Doc is
+    never changed after it is made)."""
+    values = tuple(text_value(record.get(name)) for name in ("title", "policy_title", "issuer", "doc_number", "text"))
+    for kept_vocab, kept_values, doc in _LAST_PREPARED:
+        if kept_vocab is vocab and kept_values == values:
+            return doc
+    doc = _prepare(values, vocab)
+    _LAST_PREPARED.append((vocab, values, doc))
+    del _LAST_PREPARED[:-PREPARED_KEPT]
+    return doc
+
+
+def _prepare(values: tuple[str, ...], vocab: Vocabulary) -> Doc:
     fields = {}
     converted = False
-    for name in ("title", "policy_title", "issuer", "doc_number", "text"):
-        value, was_traditional = to_simplified(text_value(record.get(name)), vocab)
+    for name, raw in zip(("title", "policy_title", "issuer", "doc_number", "text"), values):
+        value, was_traditional = to_simplified(raw, vocab)
         fields[name] = value.strip()
         converted = converted or was_traditional
     title = fields["title"]

@@ -35,19 +35,43 @@ def _agency(raw: str) -> str:
     return LEADING_WORDS.sub("", raw)
 
 
+# Each number ends in a fixed tail (bracketed year and sequence; 公告 year and sequence; 令 and sequence); the
+# agency before it is at most this many characters. Patterns opening with a long run of Han characters are slow
+# to scan a whole text with, so each pattern is tried only just before a tail found by a quick scan.
+_BRACKETED_TAIL = re.compile(r"[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*第?\s*\d{1,5}\s*[号號]")
+_ANNOUNCEMENT_TAIL = re.compile(r"公告\s*(?:19|20)\d{2}\s*年\s*第\s*\d{1,5}\s*[号號]")
+_DECREE_TAIL = re.compile(r"令\s*[(]?\s*第\s*\d{1,5}\s*[号號]")
+_SPACE_BEFORE = re.compile(r"\s*$")
+
+
+def _anchored(pattern: re.Pattern[str], tail: re.Pattern[str], reach: int, text: str) -> list[re.Match[str]]:
+    """`pattern.finditer(text)`, trying the pattern only within `reach` characters (and the spaces) before
+    each `tail` match: the same matches, found without scanning the whole text with the pattern."""
+    matches, done = [], 0
+    for end_of in tail.finditer(text):
+        start = end_of.start()
+        if not tail.pattern.startswith(("公告", "令")):  # spaces may separate the agency from a bracket
+            start -= len(_SPACE_BEFORE.search(text, max(done, start - 64), start).group())
+        match = pattern.search(text, max(done, start - reach), end_of.end())
+        if match:
+            matches.append(match)
+            done = match.end()
+    return matches
+
+
 def find_doc_numbers(text: str) -> list[tuple[int, int, str]]:
     """Every document number in `text` as (start, end, normalised number), in order."""
     text = fold_width(text or "")
     found: list[tuple[int, int, str]] = []
-    for match in BRACKETED.finditer(text):
+    for match in _anchored(BRACKETED, _BRACKETED_TAIL, 14, text):
         agency = _agency(match.group("agency"))
         if agency and not agency.endswith("公告"):
             found.append((match.start(), match.end(), f"{agency}〔{match.group('year')}〕{match.group('n')}号"))
-    for match in ANNOUNCEMENT.finditer(text):
+    for match in _anchored(ANNOUNCEMENT, _ANNOUNCEMENT_TAIL, 5 * 14 + 14, text):
         agency = re.sub(r"[ \u3000、]+", " ", _agency(match.group("agency")))
         if len(agency) > 2:
             found.append((match.start(), match.end(), f"{agency}{match.group('year')}年第{int(match.group('n'))}号"))
-    for match in DECREE.finditer(text):
+    for match in _anchored(DECREE, _DECREE_TAIL, 14, text):
         agency = _agency(match.group("agency"))
         if len(agency) > 1:
             found.append((match.start(), match.end(), f"{agency}第{int(match.group('n'))}号"))
