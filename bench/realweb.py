@@ -17,6 +17,7 @@ every page is scored as dev. Misses are listed for the dev part only: rules are 
     .venv/bin/python bench/realweb.py --part dev --list-misses issuer
     .venv/bin/python bench/realweb.py --list-misses dedup    # the wrong dev pairs
     .venv/bin/python bench/realweb.py --json /tmp/realweb.json --jobs 2
+    .venv/bin/python bench/realweb.py --part blind --ids bhms   # one collection round's blind pages
 """
 from __future__ import annotations
 
@@ -548,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the store order (default 0)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--skip-dedup", action="store_true", help="do not store pages (no pair scores)")
+    parser.add_argument("--ids", metavar="LETTERS", help="score only pages whose id starts with one of these "
+                        "letters (one collection round, e.g. a blind set added after the rules were written)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.list_misses and args.part == "blind":
@@ -556,6 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
 
     entries, broken = load_corpus(args.corpus)
+    if args.ids:
+        entries = [e for e in entries if str(e.get("id", ""))[:1] in args.ids]
     for name, error in broken:
         print(f"warning: label file {name} is not read: {error}")
     usable = []
