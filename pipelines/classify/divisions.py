@@ -50,7 +50,8 @@ class NameMatcher:
 
     A few hundred names compile to one regular expression (fastest in CPython);
     thousands (the division names, all of two or more characters) are looked up
-    by their first two characters instead.
+    by their first two characters instead, the scan jumping (one regular-expression
+    search) to the next character that starts any name.
     """
 
     REGEX_LIMIT = 600
@@ -64,14 +65,19 @@ class NameMatcher:
             return
         for name in unique:
             self.index.setdefault(name[:2], []).append(name)
+        self.first = re.compile("[" + "".join(re.escape(c) for c in sorted({n[0] for n in unique})) + "]")
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, name) of each match, scanning left to right without overlaps."""
         if self.regex is not None:
             return [(m.start(), m.end(), m.group()) for m in self.regex.finditer(text)]
         found, i, end = [], 0, len(text) - 1
-        index = self.index
+        index, next_start = self.index, self.first.search
         while i < end:
+            start = next_start(text, i)
+            if start is None:
+                break
+            i = start.start()
             group = index.get(text[i:i + 2])
             if group:
                 for name in group:
