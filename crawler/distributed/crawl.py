@@ -17,6 +17,7 @@ per run here, so a page a dead node took is taken again by the next run). What t
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from typing import Any, Iterable
@@ -44,9 +45,9 @@ def frontier_from_settings(settings: Any) -> Frontier:
 
 
 def held_seconds(delay: float) -> float:
-    """How long a host is held after a request starts: its delay, plus a margin for the time between taking the
-    host and the request reaching it (middlewares, the download slot, a busy event loop), so two requests to one
-    host never arrive closer than the delay (measured by bench/scale.py: up to 0.08 s late on a loaded machine)."""
+    """When a host's next request is handed out (`HostQueue`), counted from the last one: its delay, plus a margin
+    for the request's own time in flight, during which the host's lease is still held (`DomainLeaseMiddleware`):
+    a request handed out earlier would only wait for the lease in a download slot."""
     return delay + max(0.1, 0.2 * delay) if delay > 0 else 0.0
 
 
@@ -210,36 +211,52 @@ class FrontierScheduler(Scheduler):
 
 class DomainLeaseMiddleware:
     """Spaces the requests to one host over every node: a request starts only under the host's lease
-    (`<prefix>:lease:<host>`, taken for POLICYWATCH_DOMAIN_DELAY seconds); a node that finds it taken waits
-    out the rest of it. robots.txt requests pass through it like the others."""
+    (`<prefix>:lease:<host>`), which it holds while it is in flight (at most DOWNLOAD_TIMEOUT) and for
+    POLICYWATCH_DOMAIN_DELAY seconds after its response or failure; a node that finds the lease taken waits out
+    the rest of it. So two requests to one host start at least the delay apart, however long one waited in a
+    node's download slot. robots.txt requests pass through it like the others."""
+
+    META = "policywatch_lease"  # (host, token) of the lease a request holds
 
     def __init__(self, crawler: Crawler, frontier: Frontier, delay: float) -> None:
         self.crawler = crawler
         self.frontier = frontier
         self.delay = delay
+        self.in_flight = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + delay
         self.holder = node_name()
+        self.tokens = itertools.count(1)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DomainLeaseMiddleware":
         delay = crawler.settings.getfloat("POLICYWATCH_DOMAIN_DELAY")
         if delay <= 0:
             raise NotConfigured
-        return cls(crawler, frontier_from_settings(crawler.settings), delay)
+        middleware = cls(crawler, frontier_from_settings(crawler.settings), delay)
+        crawler.signals.connect(middleware.request_left, signal=signals.request_left_downloader)
+        return middleware
 
     async def process_request(self, request: Request) -> None:
         from twisted.internet import reactor  # the one Scrapy installed (importing it at module level would choose)
 
         host = urlparse_cached(request).netloc.lower()
+        token = f"{self.holder}:{next(self.tokens)}"
         waited = 0.0
         while True:
-            wait = self.frontier.take_lease(host, self.holder, held_seconds(self.delay))
+            wait = self.frontier.take_lease(host, token, self.in_flight)
             if not wait:
                 break
             waited += wait
             await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        request.meta[self.META] = (host, token)
         if waited:
             self.crawler.stats.inc_value("policywatch/lease_waits")
         return None
+
+    def request_left(self, request: Request, spider: Any = None) -> None:
+        """The request's response came (or it failed): the host is free `delay` seconds from now."""
+        lease = request.meta.get(self.META)
+        if lease:
+            self.frontier.end_lease(*lease, self.delay)
 
 
 class FetchedPipeline:

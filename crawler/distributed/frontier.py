@@ -40,6 +40,16 @@ CLAIM_TTL = 7 * 24 * 3600   # seconds a run's claimed set outlives its last clai
 LIST_COPY_TTL = 3 * 24 * 3600
 
 
+# Shorten a lease to its last `ARGV[2]` ms only when it is still the holder's (a lease that ran out and was taken
+# by another request is left alone).
+END_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+
 class FrontierUnavailable(Exception):
     """The frontier's Redis cannot be reached (one line: which address, and why)."""
 
@@ -177,14 +187,19 @@ class Frontier:
         return int(self.redis.xlen(self.key(stream)))
 
     # --- politeness ----------------------------------------------------------------------
-    def take_lease(self, host: str, holder: str, delay: float) -> float:
-        """Take `host`'s lease for `delay` seconds: 0.0 when taken (the request may start now), else the
-        seconds until the current lease ends."""
+    def take_lease(self, host: str, holder: str, hold: float) -> float:
+        """Take `host`'s lease for `holder`, for at most `hold` seconds (a request in flight; `end_lease` shortens
+        it when the response comes): 0.0 when taken (the request may start now), else the seconds until the
+        current lease ends."""
         key = self.key("lease", host)
-        if self.redis.set(key, holder, nx=True, px=max(1, int(delay * 1000))):
+        if self.redis.set(key, holder, nx=True, px=max(1, int(hold * 1000))):
             return 0.0
         remaining = self.redis.pttl(key)
         return max(remaining, 1) / 1000.0
+
+    def end_lease(self, host: str, holder: str, after: float) -> None:
+        """End `host`'s lease `after` seconds from now, if `holder` still has it (its request has finished)."""
+        self.redis.eval(END_LEASE, 1, self.key("lease", host), holder, max(1, int(after * 1000)))
 
     # --- nodes and runs ------------------------------------------------------------------
     def heartbeat(self, node: str, role: str, counters: dict[str, Any]) -> None:
