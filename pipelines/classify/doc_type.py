@@ -1,6 +1,7 @@
 """Document type (通知, 行动计划, 申报指南…, 解读, 新闻, 其他)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 
@@ -92,8 +93,9 @@ INTERPRETATION_HEADING = re.compile(
     r"|创新点|亮点|制定意义|出台意义)")
 INTERPRETATION_OPENING = re.compile(r"(?:出台|起草|制定|修订)(?:的)?背景")
 INTERPRETATION_OPENING_CHARS = 200
-# a question and its answer (高企认定的条件是什么?; 问:…答:…) is a FAQ item, not a document
-QUESTION_TITLE = re.compile(r"[?？]\s*$|^什么是|吗\s*$")
+# a question and its answer (高企认定的条件是什么?; 问:…答:…), or a page of them (…常见问题解答, …相关问答),
+# is a FAQ item, not a document
+QUESTION_TITLE = re.compile(r"[?？]\s*$|^什么是|吗\s*$|问答|常见问题|问题解答|答疑")
 QUESTION_BODY = re.compile(r"^\s*问[:：]")
 # the 落款 closing a document: an organisation's line, then its date
 DATE_LINE = re.compile(r"^(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
@@ -102,14 +104,42 @@ SIGNATURE_CHARS = 2000  # the 落款 is in the body's last lines: never read mor
 SIGNATURE_LINES = 6
 # Whose words a news report carries (记者, 本报, 新华社, 某某日报) and the habits of its prose (据了解, 表示, 截至,
 # 我市, a day without its year, a work report's 下一步). A page with no document form is news when it names a
-# newsroom or shows three habits.
-NEWS_SOURCE = re.compile(r"记者|通讯员|本报|新华社|中新社|人民网|新闻中心|[\u4e00-\u9fff]{1,6}(?:日报|晚报|新闻网|电视台)")
+# newsroom or shows three habits. 采访人员 is 记者 as the mirrors that reword copied reports write it; 原标题
+# marks a report carried from a paper. A byline closing a paragraph names the writer after the desk
+# (（开发区招商局 王某某）, （区科技局 李某）), never a second office ((市科技局 市财政局)).
+NEWS_SOURCE = re.compile(r"记者|采访人员|通讯员|本报|原标题|新华社|中新社|人民网|新闻中心"
+                         r"|[\u4e00-\u9fff]{1,6}(?:日报|晚报|新闻网|电视台)"
+                         r"|(?m:[(（][\u4e00-\u9fff]{2,14}[ \u3000]+[\u4e00-\u9fff]{2,3}(?<![局委厅办部院府会心所组])[)）][ \t]*$)")
 NEWS_HABITS = tuple(re.compile(p) for p in (
-    r"据悉|据了解|获悉|了解到", r"表示|指出|介绍说", r"截至|截止到", r"同比|环比", r"近年来|今年以来",
-    r"(?<!\d)日前|近日", r"我(?:市|区|省|县)", r"(?<![年\d])\d{1,2}月\d{1,2}日", r"召开|举行|举办|启动|出席|参加",
+    r"据悉|据了解|获悉|了解到|据介绍|据统计", r"表示|指出|介绍说", r"截至|截止到", r"同比|环比|累计|(?:增至|扩大至|突破)\d",
+    r"近年来|今年以来", r"(?<!\d)日前|近日", r"我(?:市|区|省|县)", r"(?<![年\d])\d{1,2}月\d{1,2}日", r"召开|举行|举办|启动|出席|参加",
     r"会议|讲话|现场", r"消息|报道", r"下一步"))
 NEWS_MIN_HABITS = 3
 NEWSROOM_CHARS = 400
+
+
+# A report retells an issuance in the third person at its opening (财政部、税务总局26日发布《…》; 两部门3日发布通知;
+# 2022年10月中旬，某领导小组办公室发布《…》): the page is news about a document, not the document. A repost that
+# goes on to give the text (全文如下, 现转发给你们) is the document, whatever its introduction.
+ISSUER_END = r"(?:部|部门|厅|局|委|办|办公室|办公厅|政府|小组|中心|委员会|院|署|管委会|党委|省委|市委|区委|县委)"
+RETOLD_ISSUE = re.compile(
+    r"(?m)^[ \t]*(?:(?:19|20)\d{2}年[^\n，,。]{0,8}[，,])?(?:据[^\n，,。]{1,24}(?:消息|报道)[，,])?"
+    rf"(?:(?!关于|为了?|根据|按照|依据|经)[^\n，,。:：《》“”]){{1,40}}?{ISSUER_END}"
+    r"(?:\d{1,2}日|近日|日前|近期|正式|联合|共同|分别)*(?:发布|印发|下发|出台|公布|发出|颁布)了?"
+    r"(?:《|[^\n，,。《]{0,8}(?:通知|公告|意见|办法|方案|措施|规划|政策))")
+RETOLD_REPOST = re.compile(r"给你们|如下|全文|原文")
+RETOLD_CHARS = 200
+
+
+def _retold_issue(body: str) -> str | None:
+    """The opening of a body that reports another body's issuing a document, when the page does not go on to
+    give that document's text."""
+    match = RETOLD_ISSUE.search(body[:RETOLD_CHARS])
+    if not match:
+        return None
+    sentence_end = re.search(r"[。\n]", body[match.end():])
+    rest = body[match.end():match.end() + sentence_end.start()] if sentence_end else body[match.end():]
+    return None if RETOLD_REPOST.search(rest) else match.group(0).strip()
 
 
 def _addressee(lines: list[str], vocab: Vocabulary) -> str | None:
@@ -151,16 +181,47 @@ RETELLING = re.compile(r"政策(?:汇总|要点|梳理|盘点|大全)|小编|给
 def retelling_cue(doc: Doc, vocab: Vocabulary) -> str | None:
     """The cue of a page with no document form of its own that retells policies (政策汇总, 小编, 免费咨询…):
     such a page is no policy and offers no money itself, whatever amounts it repeats."""
+    doc = _titled(doc)
     return None if _document_type(doc, vocab) is not None else _retelling(doc)
 
 
+# A copy that lost its title often keeps it as the first line of its text (2025年某市科技创新券申报指南(第一批);
+# 某区政府代表团来某高新区考察): a short line without a sentence's punctuation among the first lines, not the site's
+# furniture (来源:, 发布时间, a section name such as 通知公告, which HEADLINE_MIN_CHARS keeps out) nor an
+# attachment's file name (…调研报告.docx).
+HEADLINE_LINES = 4
+HEADLINE_MIN_CHARS = 8
+HEADLINE = re.compile(r"^[^。；;！!，,:：|｜>]{8,60}$")
+NOT_HEADLINE = re.compile(r"^(?:附件|来源|发布|作者|时间|日期|首页|当前位置|上一篇|下一篇|相关|阅读|[-·•])|^[\d\s年月日:.\-/]+$"
+                          r"|\.(?:docx?|pdf|xlsx?|wps|zip|rar|mp3|mp4)$", re.IGNORECASE)
+
+
+def _titled(doc: Doc) -> Doc:
+    """The doc, titled by the headline its text opens with when the page gave no title."""
+    if doc.title.strip():
+        return doc
+    lines = [line.strip() for line in doc.body[:400].split("\n") if line.strip()][:HEADLINE_LINES]
+    candidates = [line for line in lines if HEADLINE.match(line) and not NOT_HEADLINE.search(line)
+                  and len(re.findall(r"[\u4e00-\u9fff]", line)) >= HEADLINE_MIN_CHARS]
+    # the headline is the longest of them: a platform's name or a section above it is shorter
+    return dataclasses.replace(doc, title=max(candidates, key=len), _sentences=None) if candidates else doc
+
+
+# A title that lists the sides of an application (申报时间、条件及流程; 认定条件和奖励补贴) or calls itself a 攻略
+# is a consultancy's: an official title names one matter and its own type. (A repost that only rewrote the title
+# still shows its document's form in the body, which decides first.)
+FACET = r"(?:条件|流程|程序|材料|时间|奖励|补贴|补助|好处|费用|优惠|政策)"
+SUMMARY_TITLE = re.compile(rf"{FACET}(?:[、,/+及和与]|以及)?{FACET}|攻略")
+
+
 def _retelling(doc: Doc) -> str | None:
-    match = RETELLING.search(f"{doc.title}\n{doc.body}")
+    match = SUMMARY_TITLE.search(doc.title) or RETELLING.search(f"{doc.title}\n{doc.body}")
     return match.group(0) if match else None
 
 
 def classify_doc_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str]:
     """(doc_type, reason) by the ordered rules of doc_types.yaml."""
+    doc = _titled(doc)
     found = _document_type(doc, vocab)
     if found is not None:
         return found
@@ -213,6 +274,11 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
         return "通知", "title is a notice (关于…的通知/公告)"
     direct = _direct_type(doc, vocab)
     if direct:
+        # a headline may name a plan it reports on (实施“雏鹰”计划 某市加快培育科技小巨人): when the body shows
+        # none of that type's markers and reads as a report, the page is the report
+        news = None if _body_support(doc.body, direct[0], vocab) else _news_prose(doc)
+        if news:
+            return "新闻", f"title names a {direct[0]} but the body reports on it ({news})"
         return direct
     for word in rules["notice_words"]:
         if word in title:
@@ -269,12 +335,12 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     if newsroom:
         # a report on a policy names it (国务院印发《…方案》) and quotes it: the report is news
         return "新闻", f"body opens with a newsroom's words ({newsroom.group(0)})"
-    for pattern in vocab.doc_types["embedded"]:
-        match = pattern.search(body[:800])
-        if match:
-            found = type_of_name(match.group("name"), vocab)
-            if found:
-                return found[0], f"body issues 《{match.group('name')}》, a {found[1]}"
+    retold = _retold_issue(body)
+    if retold:
+        return "新闻", f"body opens by reporting an issuance ({retold})"
+    heading = _issuing_heading(body, vocab)
+    if heading:
+        return heading
     own = _self_named_type(body, vocab)
     if own:
         return own
@@ -287,6 +353,26 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     signature = _closing_signature(body, vocab)
     if signature:
         return "通知", f"body closes with a signature and its date ({signature})"
+    return None
+
+
+# A heading is a line without a sentence's punctuation: the title a copy kept at the top of its body
+# (关于印发《…实施方案》的通知), unlike a sentence of prose naming a document someone issued.
+HEADING_LINE = re.compile(r"^[^。，,；;！!？?]{4,120}$")
+HEADING_LINES_CHARS = 800
+
+
+def _issuing_heading(body: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """The type of the document a heading line near the top of the body issues (关于印发《…办法》的通知)."""
+    for line in body[:HEADING_LINES_CHARS].split("\n"):
+        line = line.strip()
+        if not HEADING_LINE.match(line):
+            continue
+        for pattern in vocab.doc_types["embedded"]:
+            match = pattern.search(line)
+            found = type_of_name(match.group("name"), vocab) if match else None
+            if found:
+                return found[0], f"body heading issues 《{match.group('name')}》, a {found[1]}"
     return None
 
 
