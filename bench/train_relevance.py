@@ -49,7 +49,7 @@ from tests.realweb import linked_sets, load_corpus, read_split  # noqa: E402
 SETTINGS = TextSettings(bits=15, max_n=3, opening_chars=200, body_chars=3000)
 GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 FOLDS = 5
-RECALL_TARGET = 0.97
+RECALL_TARGET = 0.98  # a margin over the 0.97 asked of unseen pages: cross-validation flatters a little
 DIGITS = 6  # weights are rounded to this many decimals, so refitting the same corpus gives the same bytes
 
 

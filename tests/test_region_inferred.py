@@ -1,7 +1,9 @@
 """A region read from world knowledge (an agency abbreviation in a document number, a zone's name) is kept and
-marked as inferred in classification_reasons; a place the text names is not."""
+marked as inferred in classification_reasons; a place the text names is not, and a body of a place (宁波市科学技术局)
+names it."""
 from __future__ import annotations
 
+from pipelines.classify.record import classify_record
 from pipelines.extract import PageInput
 from pipelines.process import process_page
 
@@ -27,3 +29,38 @@ def test_a_place_the_text_names_is_not_inferred():
                    "<p>各区县（市）科技局：现就长沙市2025年高新技术企业认定工作通知如下。</p>")
     assert found["city"] == "长沙市"
     assert "inferred" not in found["classification_reasons"]["city"]
+
+
+def classified(text: str) -> dict:
+    return classify_record({"title": "", "text": text, "incentives": []})
+
+
+def test_a_body_naming_one_of_its_places_bodies_names_that_place():
+    found = classified("近日，宁波市科学技术局公布了2025年度第一批科技型中小企业入库名单，全市共有860家企业入库。\n"
+                       "入库企业可按规定享受研发费用加计扣除等优惠政策。")
+    assert (found["province"], found["city"]) == ("浙江省", "宁波市")
+    assert "body names a body of 宁波市" in found["classification_reasons"]["city"]
+    assert "province inferred: 宁波市 lies in 浙江省" in found["classification_reasons"]["province"]
+
+
+def test_a_place_named_in_passing_is_still_too_weak():
+    found = classified("在日前揭晓的年度榜单中，宁波的3家企业入选，涉及新材料、智能制造等领域。")
+    assert found["city"] is None
+
+
+def test_a_body_named_in_the_addressee_line_is_not_the_writer():
+    found = classified("各地级以上市科技局，深圳市科技创新局：\n"
+                       "现将2025年度科技企业孵化器绩效评价工作有关事项通知如下，请按时报送材料。")
+    assert found["city"] != "深圳市"
+
+
+def test_document_numbers_the_body_cites_name_their_agency_place_as_inferred():
+    found = classified("根据《关于加快推进科技创新的若干政策意见》(锡政发〔2023〕12号)和《市级科技计划项目管理办法》"
+                       "(锡科规〔2023〕3号)有关要求，现组织开展2024年度市级科技计划项目申报工作。")
+    assert found["city"] == "无锡市"
+    assert "(inferred: an agency abbreviation of 无锡市)" in found["classification_reasons"]["city"]
+
+
+def test_one_cited_number_alone_is_too_weak():
+    found = classified("根据《关于加快推进科技创新的若干政策意见》(锡政发〔2023〕12号)，现组织开展项目申报工作。")
+    assert found["city"] is None

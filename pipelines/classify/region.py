@@ -10,7 +10,7 @@ from core.record import LEVELS
 from pipelines.classify.divisions import Division, DivisionIndex, division_index
 from pipelines.classify.prepare import Doc, text_value
 from pipelines.classify.vocabulary import Vocabulary
-from pipelines.fields.doc_number import heading_doc_number
+from pipelines.fields.doc_number import find_doc_numbers, heading_doc_number
 
 MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 BODY_NUMBER_LINES = 4
@@ -23,6 +23,7 @@ SELF_CITY = re.compile(r"我市|本市|全市")
 # a document addressed to every province (各省、自治区、直辖市…) comes from a central body
 NATIONAL_ADDRESSEE = re.compile(r"^各省\s*[、,，]\s*自治区\s*[、,，]\s*直辖市|^各省\s*[(（]\s*区\s*[、,，]\s*市\s*[)）]")
 ADDRESSEE_LINES = 8
+ORG_NAME_CHARS = 10  # a body's name after its place: 科学技术厅, 委办公厅, 市场监督管理局
 # a body that names places in this many provinces, none of them in most of its mentions (a national report, a
 # comparison of cities), speaks for none of them
 SCATTERED_PROVINCES = 3
@@ -288,9 +289,30 @@ def _collect_evidence(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary, divi
     body = doc.body
     window = body if len(body) <= head_chars + tail_chars else body[:head_chars] + "\n" + body[-tail_chars:]
     body_mentions = find_places(window, vocab, divisions)
-    evidence.add_mentions(body_mentions, weights["body"], weights["body_alias"], "body", strong=False)
+    for cited in dict.fromkeys(found for _, _, found in find_doc_numbers(window) if found != number):
+        place = doc_number_place(cited, vocab)
+        if place and place[1] is not None:
+            evidence.add(place[1], weights["body_cited_number"],
+                         f"body cites {cited} (inferred: an agency abbreviation of {place[1].name})", strong=False)
+    bodies = _named_bodies(window, body_mentions, vocab)
+    evidence.add_mentions(bodies, weights["body_org"], weights["body_org"], "body names a body of", strong=False)
+    evidence.add_mentions([m for m in body_mentions if m not in bodies], weights["body"], weights["body_alias"],
+                          "body", strong=False)
     _add_own_place(evidence, window, body_mentions, divisions, weights["body_self"])
     return evidence
+
+
+def _named_bodies(text: str, mentions: list[Mention], vocab: Vocabulary) -> list[Mention]:
+    """The mentions that name one of the place's own bodies (济南市委办公厅, 北京市科委), outside the addressee
+    lines (各省、自治区科技厅: names the bodies written to, not the one writing)."""
+    org_after = vocab.compiled["org_after_place"]
+    addressed, position = [], 0
+    for number, line in enumerate(text.split("\n")):
+        if number < ADDRESSEE_LINES and line.lstrip().startswith("各"):
+            addressed.append((position, position + len(line)))
+        position += len(line) + 1
+    return [m for m in mentions if not m.zone and org_after.match(text, m.end, m.end + ORG_NAME_CHARS)
+            and not any(start <= m.start < end for start, end in addressed)]
 
 
 def _heading(body: str) -> str:

@@ -31,6 +31,37 @@ def is_listing(doc: Doc, vocab: Vocabulary) -> str | None:
     return None
 
 
+def opening_sentence(body: str, min_chars: int, max_chars: int) -> str:
+    """The sentence a page opens with: its first line of at least `min_chars` characters (a column name such
+    as 新安快讯 above a heading is no opening), up to its first 。 (a heading's ! or ? does not end it), at most
+    `max_chars` long."""
+    for line in body.split("\n"):
+        line = line.strip()
+        if len(line) >= min_chars:
+            stop = line.find("。")
+            return line[:stop + 1 if stop >= 0 else max_chars][:max_chars]
+    return ""
+
+
+def off_topic(doc: Doc, vocab: Vocabulary) -> str | None:
+    """The off-topic word (招聘, 学区, 公租房…) of the title, or of an untitled page's opening sentence."""
+    rules = vocab.relevance
+    said = doc.title or opening_sentence(doc.body, rules["opening_min_chars"], rules["opening_max_chars"])
+    match = vocab.compiled["negative_title"].search(said)
+    return match.group(0) if match else None
+
+
+ZONE_CONTEXT = 12  # characters read on each side of a zone's name
+
+
+def zone_is_subject(text: str, start: int, end: int, vocab: Vocabulary) -> bool:
+    """Whether the zone named at text[start:end] is what the sentence develops (促进国家高新区进一步发展,
+    高新区建设), not where something happens (调研组赴岳阳高新区…)."""
+    rules = vocab.relevance
+    return bool(rules["zone_before"].search(text, max(0, start - ZONE_CONTEXT), start)
+                or rules["zone_after"].match(text, end, end + ZONE_CONTEXT))
+
+
 def actor_zone(title: str, vocab: Vocabulary) -> str:
     """The zone a title opens with as its speaker (郑州高新区管委会关于…, 长沙高新区2025年…), or ''."""
     org = title_org(title, vocab)
@@ -92,12 +123,12 @@ def rule_evidence(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Voca
     sentences: set[int] = set()
     subject_sentences: set[int] = set()  # naming an enterprise-side subject, not only a zone (a place)
     counts: dict[str, set[int]] = {}
-    for start, _, term in matcher.find(doc.body):
+    for start, end, term in matcher.find(doc.body):
         sentence = index.sentence_of(start)
         if term in core and sentence not in addressed:
             sentences.add(sentence)
             counts.setdefault(term, set()).add(sentence)
-            if term not in rules["place_terms"]:
+            if term not in rules["place_terms"] or zone_is_subject(doc.body, start, end, vocab):
                 subject_sentences.add(sentence)
     # A long plan names its subject in many sentences, a short notice in few: the body counts by number
     # and by share of its sentences, whichever says more.
@@ -123,10 +154,11 @@ def rule_evidence(doc: Doc, index: SentenceIndex, offers: list[str], vocab: Voca
         incentive = weights["incentive_for_subject"]
         reasons.append(f"money offered to the subject: {shorten(linked, 40)} (+{incentive:.2f})")
     factor = 1.0
-    negative = vocab.compiled["negative_title"].search(doc.title)
+    negative = off_topic(doc, vocab)
     if negative:
         factor *= rules["negative_factor"]
-        reasons.append(f"title is off-topic ({negative.group(0)}) (×{rules['negative_factor']:g})")
+        where = "title" if doc.title else "opening sentence"
+        reasons.append(f"{where} is off-topic ({negative}) (×{rules['negative_factor']:g})")
     if listing:
         factor *= rules["listing_factor"]
         reasons.append(f"{listing} (×{rules['listing_factor']:g})")

@@ -117,7 +117,8 @@ def _validate_regions(data: dict, check: _Check) -> dict[str, Any]:
         if value not in ("provincial", "municipal", "county"):
             raise check.fail(f"relative_issuer_prefixes.{key}", "must be provincial, municipal or county")
     weights = check.mapping(data.get("weights"), "weights")
-    for name in ("title", "doc_number", "signature", "hint", "body", "body_alias", "min_body_only", "body_self"):
+    for name in ("title", "doc_number", "signature", "hint", "body", "body_alias", "body_org", "body_cited_number",
+                 "min_body_only", "body_self"):
         check.number(weights.get(name), f"weights.{name}")
     return {
         "doc_number_prefixes": dict(prefixes),
@@ -224,6 +225,7 @@ def _validate_relevance(data: dict, check: _Check) -> dict[str, Any]:
             raise check.fail(f"weights.{name}", "must be above 0")
     negative = check.mapping(data.get("negative_title"), "negative_title")
     listing = check.mapping(data.get("listing"), "listing")
+    zone_subject = check.mapping(data.get("zone_as_subject"), "zone_as_subject")
     return {
         "threshold": check.number(data.get("threshold"), "threshold", 0, 1),
         "core": {str(k): float(v) for k, v in core.items()},
@@ -233,6 +235,12 @@ def _validate_relevance(data: dict, check: _Check) -> dict[str, Any]:
         "weights": {k: float(v) for k, v in weights.items()},
         "negative_factor": check.number(negative.get("factor"), "negative_title.factor", 0, 1),
         "negative_terms": check.strings(negative.get("terms"), "negative_title.terms"),
+        "opening_min_chars": int(check.number(negative.get("opening_min_chars"),
+                                              "negative_title.opening_min_chars", 1)),
+        "opening_max_chars": int(check.number(negative.get("opening_max_chars"),
+                                              "negative_title.opening_max_chars", 1)),
+        "zone_before": check.pattern(zone_subject.get("before"), "zone_as_subject.before"),
+        "zone_after": check.pattern(zone_subject.get("after"), "zone_as_subject.after"),
         "listing_factor": check.number(listing.get("factor"), "listing.factor", 0, 1),
         "listing_titles": check.patterns(listing.get("title_patterns"), "listing.title_patterns"),
         "listing_min_lines": int(check.number(listing.get("min_lines"), "listing.min_lines", 1)),
@@ -259,6 +267,8 @@ def _compile(vocab: Vocabulary) -> None:
     vocab.compiled.update({
         "org_at_start": re.compile(rf"^(?:{org})(?:[ 、和与及]+(?:{org}))*"),
         "org_line": re.compile(rf"^(?:{org})(?:[ 、]+(?:{org}))*$"),
+        # what follows a place that names one of its bodies: 济南市|委办公厅, 北京市|科委, 福建省|科学技术厅
+        "org_after_place": re.compile(rf"[\u4e00-\u9fff]{{0,6}}?(?:{suffixes})"),
         "zone_after_place": re.compile(
             r"^(?:国家)?[\u4e00-\u9fff]{0,6}?(?:"
             + "|".join(sorted(map(re.escape, regions["zone_words"]), key=len, reverse=True)) + ")"),
