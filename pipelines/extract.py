@@ -8,8 +8,11 @@ province/city/level of a government source, which its configuration states.
 
 Evidence order per field (each reader is in ``pipelines/fields/``):
 
-- title: see ``fields.titles``, else the heading opening the text, else the document a wrapper's text issues;
-  policy_title: 印发《X》 in the title, or 现将《X》印发 / 《X》已经…同意，现印发给你们 in the text;
+- title: see ``fields.titles`` (a 标题/文件名称 label's title that is a document's heading before a guessed line), else
+  the heading opening the text, else the document a wrapper's text issues; a title that is no document's heading
+  (a card's short form, a headline) gives way to the document's heading opening the text; a number closing the
+  title is the doc_number's, not the title's;
+  policy_title: 印发《X》 in the title, or 现将《X》印发 / 《X》已经…同意，现印发给你们 / 现将《X》公示如下 in the text;
 - publish_date (the issuing body's date): a 落款 naming its body, 成文日期 label, a title's note (…通过), a bare 落款 date, then
   for government pages PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date, for
   other pages the 发布时间 label or header date, then a dateline under the title; never a date in the URL
@@ -57,7 +60,8 @@ from pipelines.fields.signature import (PLACE_HEAD, Signature, closing_issuers, 
                                         heading_issuers, interview_issuers, is_org_name, main_signature, org_value, red_head_issuers,
                                         split_orgs, title_issuers)
 from pipelines.fields.targets import targets
-from pipelines.fields.titles import choose_title, clean_title, fuller_heading, policy_title, text_heading
+from pipelines.fields.titles import (MAX_TITLE, choose_title, clean_title, dated_heading, fuller_heading, heading_first,
+                                     heading_holding, is_title, policy_title, text_heading)
 from pipelines.fields.units import responsible_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.text.normalise import TextPair, fold_width, single_line, to_simplified
@@ -144,23 +148,47 @@ def page_date(page: PageInput, cleaned: CleanPage) -> str | None:
 
 
 # A dateline under a title: the page's publication time with its source or author (2021-05-11 08:03:44 来源: 某某日报,
-# 某某晚报 2020-05-20 19:47:05, • 2021-08-23), short, no sentence.
+# 某某晚报 2020-05-20 19:47:05, • 2021-08-23, an aggregator's card row 某省某市 科技部门 2025-04-13 立即咨询, the
+# heading a copy glued it to: 关于…的通知2024-05-06), short, no sentence, and not one of a run of time stamps (a
+# sidebar's list a copy kept).
 DATELINE_LINES = 5
 DATELINE_CHARS = 80
+STAMP_CHARS = 25  # a line no longer than a date with its time of day
 CLOCK = re.compile(r"(?<!\d)[0-2]?\d:[0-5]\d(?!\d)")
 SENTENCE_MARK = re.compile(r"[。，,；;！？]")
 
 
+def _a_field(line: str, start: int, end: int) -> bool:
+    """The date at line[start:end] is a field of a row of fields: written without spaces, white space or the
+    line's ends around it, and the row no label:value line."""
+    return (not re.search(r"\s", line[start:end]) and ":" not in line and "：" not in line
+            and (start == 0 or line[start - 1].isspace()) and (end == len(line) or line[end].isspace()))
+
+
+def _stamp(line: str) -> bool:
+    """A line that is a date (and time) alone."""
+    line = line.strip().lstrip("•·*|").strip()
+    found = find_dates(line)
+    return len(line) <= STAMP_CHARS and bool(found) and found[0].start == 0
+
+
 def dateline_date(lines: list[str]) -> str | None:
-    """The date of a dateline among the text's first lines: a line that opens with a date, or holds a date
-    with its time of day, and is no sentence."""
-    for line in lines[:DATELINE_LINES]:
+    """The date of a dateline among the text's first lines: a line that is no sentence and opens with a date,
+    holds a date with its time of day, holds one date as a field of a row of short fields, or closes the
+    heading it was glued to; a stamp with another stamp next to it is a list's."""
+    head = lines[:DATELINE_LINES + 1]
+    for index, line in enumerate(head[:DATELINE_LINES]):
         line = line.strip().lstrip("•·*|").strip()
         if len(line) > DATELINE_CHARS or SENTENCE_MARK.search(line):
             continue
+        if _stamp(line) and any(0 <= near < len(head) and _stamp(head[near]) for near in (index - 1, index + 1)):
+            continue
         found = find_dates(line)
-        if found and (found[0].start == 0 or CLOCK.search(line[found[0].end:])):
+        if found and (found[0].start == 0 or CLOCK.search(line[found[0].end:])
+                      or len(found) == 1 and _a_field(line, found[0].start, found[0].end)):
             return found[0].iso
+        if found and dated_heading(line):
+            return found[-1].iso
     return None
 
 
@@ -192,6 +220,12 @@ def publish_date(cleaned: CleanPage, signature: Signature | None, government: bo
         return written or signature.date
     stated = stated_date(cleaned) if government else first_date(cleaned.labels.get("published")) or cleaned.header_date
     return stated or dateline_date(lines)
+
+
+def labelled_title(cleaned: CleanPage) -> str | None:
+    """The title a 标题/文件名称 label states (an attribute table's, an aggregator's 政策名称), if it can be one."""
+    value = cleaned.labels.get("title")
+    return value if value and 6 <= len(value) <= MAX_TITLE and is_title(value) else None
 
 
 def labelled_doc_number(cleaned: CleanPage) -> str | None:
@@ -276,10 +310,17 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
                                   f"last {READ_TAIL} characters ({unread} characters unread)")
     pair = TextPair(display)
     lines = pair.work.split("\n")
-    own_title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title,
-                                         cleaned.meta.get("ArticleTitle"), None)) or text_heading(display.split("\n"))
-    title = clean_title(choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
-                                     page.list_title)) if page.list_title else own_title
+    head = display.split("\n")
+    # the titles as the page shows them keep a number closing them (…的通知(晋科函〔2019〕44号)), the page's own
+    own_shown = heading_first(choose_title(cleaned.title_candidates, cleaned.page_title,
+                                           cleaned.meta.get("ArticleTitle"), None), labelled_title(cleaned)) \
+        or text_heading(head)
+    title_shown = choose_title(cleaned.title_candidates, cleaned.page_title, cleaned.meta.get("ArticleTitle"),
+                               page.list_title) if page.list_title else own_shown
+    own_title = clean_title(own_shown)
+    own_title = clean_title(heading_holding(head, own_title)) or own_title
+    title = clean_title(title_shown) if page.list_title else own_title
+    title = clean_title(heading_holding(head, title)) or title
     # Readers that take evidence from a title (issuers before 关于, 印发《X》, a closing 文号) read the page's
     # own title first, then the chosen one, then a heading holding the chosen one: a title the list page
     # confirmed never takes away what the page's headings say, so a crawl knows at least what
@@ -294,8 +335,10 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
     carried = next(filter(None, (policy_title(t, "") for t in titles)), None) \
         or policy_title(_simplified(title, cleaned.traditional), display)
     labelled_number = fold_width(_simplified(labelled_doc_number(cleaned), cleaned.traditional) or "")
-    own = next(filter(None, (own_doc_number(labelled_number, lines, work) for work in works)), None) \
-        if works else own_doc_number(labelled_number, lines, "")
+    numbered = [*(fold_width(_simplified(t, cleaned.traditional)) for t in dict.fromkeys((own_shown, title_shown)) if t),
+                *works]
+    own = next(filter(None, (own_doc_number(labelled_number, lines, work) for work in numbered)), None) \
+        if numbered else own_doc_number(labelled_number, lines, "")
     record.update({
         "title": single_line(title or carried),  # a wrapper's text names the document it issues
         "policy_title": single_line(carried),

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 LABELS: dict[str, tuple[str, ...]] = {
     "written": ("成文日期", "成文时间", "发文日期", "印发日期", "签发日期"),
     "published": ("发布时间", "发布日期", "发表时间", "发表日期", "公开日期", "公开时间", "发文时间", "发稿时间",
-                  "公布日期", "公布时间", "颁布日期", "颁布时间", "更新时间", "上传时间", "时间", "日期"),
+                  "公布日期", "公布时间", "颁布日期", "颁布时间", "入库时间", "入库日期", "更新时间", "上传时间", "时间", "日期"),
     "issuer": ("发布机构", "发文机关", "发文单位", "发布单位", "发布部门", "发文机构", "制发机关", "发布机关",
                "颁布机关", "发文部门", "制定机关", "颁布单位"),
-    "source": ("信息来源", "文章来源", "稿件来源", "来源"),
+    "source": ("信息来源", "文章来源", "稿件来源", "政策来源", "内容来源", "新闻来源", "来源单位", "来源"),
     "doc_number": ("发文字号", "文号", "发文号", "文件编号"),
     "index_number": ("索引号",),
-    "title": ("文件名称", "标题", "名称"),
+    "title": ("文件名称", "文章标题", "文件标题", "政策名称", "标题", "名称"),
     "category": ("主题分类", "体裁分类", "公文种类", "主题词", "分类"),
     "effective": ("生效日期", "施行日期", "实施日期", "生效时间"),
     "expiry": ("失效日期", "废止日期"),
@@ -48,6 +48,10 @@ LABEL_ONLY = re.compile(rf"^[\[【(]?(?P<label>{_LABEL_ALT})\s*:[\]】)]?$")
 CONTROL_TAIL = re.compile(r"(?:\s*(?:[\[【〖]\s*)?(?:收藏|打印|关闭|分享到?|纠错|字号|大|中|小)(?:\s*[\]】〗])?\s*:?)+$")
 # A repost's note after a value (大连沙河口区政府【转载】, 某某网(原创)).
 REPOST_NOTE = re.compile(r"\s*[【\[(（]\s*(?:转载|转|原创|摘录|摘编)\s*[】\])）]\s*$")
+# What a copy of a header line glued after a value: a link to the original (来源:某某厅 原文:, 查看原文) or a
+# counter that lost its count (来源:某某县科学技术局浏览量:).
+LINK_OR_COUNTER = re.compile(r"\s*(?:(?:阅读|查看|浏览)?原文(?:链接|地址)?|(?:浏览|阅读|点击|访问)(?:量|数|次数)|人气)\s*[:：]?\s*"
+                             r"(?:\d+|https?://\S*)?\s*$")
 EMPTY_VALUES = {"", "本网", "本站", "原创", "网络", "其他", "暂无", "无", "-", "--", "/"}
 
 
@@ -60,7 +64,7 @@ class Labels:
 
     def add(self, key: str, value: str) -> None:
         """Keep the first non-empty value for a key."""
-        value = REPOST_NOTE.sub("", CONTROL_TAIL.sub("", value)).strip(" |:;,")
+        value = LINK_OR_COUNTER.sub("", REPOST_NOTE.sub("", CONTROL_TAIL.sub("", value))).strip(" |:;,")
         if value not in EMPTY_VALUES and key not in self.values:
             self.values[key] = value
 

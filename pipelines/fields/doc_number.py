@@ -8,7 +8,8 @@ brackets as [ ] ［ ］ ( ) （ ） 【 】, add 第, or use 號. 公告-style n
 numbers (HHCR-2023-01005) never match.
 
 The page's own number is the labelled 文号/发文字号, else a line made of nothing but a number
-near the top of the text (where GB/T 9704 puts it), else one closing the title in brackets.
+near the top of the text (where GB/T 9704 puts it), else one closing the title (in brackets, after a space,
+or glued to the title's last word).
 Every other number in title and text is a cited one.
 """
 from __future__ import annotations
@@ -89,8 +90,8 @@ MAX_NUMBER_LINE = 120
 
 
 def _alone(line: str) -> str | None:
-    """The number a line consists of (brackets and spaces aside), or None."""
-    stripped = re.sub(r"[\s()（）\[\]【】]", "", fold_width(line))
+    """The number a line consists of (the brackets around it and spaces aside), or None."""
+    stripped = re.sub(r"\s", "", fold_width(line)).strip("()（）[]【】")
     if len(stripped) > MAX_NUMBER_LINE:
         return None
     found = find_doc_numbers(stripped)
@@ -103,7 +104,7 @@ def _alone(line: str) -> str | None:
 # (浙科发高〔2023〕77号各市、县(市、区)科技局:), between the title and the salutation (…的通知国科发火〔2008〕362号
 # 各省、…:), in brackets after the title (…的通知(国科发政〔2017〕115号)), or in a legal database's note under
 # the title ((1985年5月4日皖政〔1985〕38号) 根据…, (1984年7月4日陕政发〔1984〕88号公布 根据…修订)).
-TITLE_END = r"(?:通知|通报|公告|通告|告|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单)"
+TITLE_END = r"(?:通知|通报|公告|通告|公示|告|意见|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _NUMBER = rf"{_AGENCY}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\s*\d{{1,5}}\s*[号號]"
 _SALUTATION = r"(?=[^。:：《]{2,80}[:：])"
@@ -141,6 +142,31 @@ def heading_doc_number(lines: list[str], limit: int = HEAD_LINES) -> str | None:
     return normalise_doc_number(noted.group("d")) if noted else None
 
 
+# A number as a title shows it, either width of bracket.
+_SHOWN_NUMBER = rf"{_AGENCY}\s*[〔\[(（【［]\s*(?:19|20)\d{{2}}\s*[〕\])）】］]\s*第?\s*\d{{1,5}}\s*[号號]"
+BRACKETS_CLOSING = re.compile(r"\s*[(（]([^()（）]{4,40})[)）]\s*$")
+NUMBER_CLOSING = re.compile(rf"{_SHOWN_NUMBER}\s*$")
+AFTER_TITLE = re.compile(rf"(?:{TITLE_END}|\s)$")
+
+
+def closing_number(title: str) -> tuple[int, str] | None:
+    """Where the document number closing a title starts, and the number: in brackets (…的通知(晋科函〔2019〕44号)),
+    after a space (…评价工作 工企业函〔2025〕137号) or glued to the word that ends a heading (…的通知某科发〔2024〕12号)."""
+    bracketed = BRACKETS_CLOSING.search(title)
+    number = _alone(bracketed.group(1)) if bracketed else None
+    if number:
+        return bracketed.start(), number
+    closing = NUMBER_CLOSING.search(title)
+    if not closing:
+        return None
+    # the agency's name runs back to where the title's last word or a space ends (某科函: its 函 ends no title)
+    for start in range(closing.end() - 1, closing.start() - 1, -1):
+        if AFTER_TITLE.search(title[:start]) and re.fullmatch(_SHOWN_NUMBER, title[start:].strip()):
+            number = normalise_doc_number(fold_width(title[start:]))
+            return (len(title[:start].rstrip()), number) if number else None
+    return None
+
+
 def own_doc_number(labelled: str | None, lines: list[str], title: str | None) -> str | None:
     """The page's own 发文字号: labelled, a number line at the top of the text, or closing the title."""
     if labelled:
@@ -150,11 +176,8 @@ def own_doc_number(labelled: str | None, lines: list[str], title: str | None) ->
     number = heading_doc_number(lines)
     if number:
         return number
-    if title:
-        closing = re.search(r"[(（]([^()（）]{4,40})[)）]\s*$", fold_width(title))
-        if closing:
-            return _alone(closing.group(1))
-    return None
+    closing = closing_number(title) if title else None
+    return closing[1] if closing else None
 
 
 def cited_doc_numbers(texts: list[str], own: str | None) -> list[str]:

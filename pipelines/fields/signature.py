@@ -151,9 +151,9 @@ GLUED_TAIL = 40  # what may follow a glued 落款: a file name, a share button, 
 GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之在正已将]|[(（])")
 
 
-# Where the body's name of a glued 落款 starts: after a mark, a file name's extension or the list it follows.
-GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|[^\u4e00-\u9fff]表"
-                             r"|(?:汇总|推荐|申请|申报|统计|登记|一览|情况|信息)表)")
+# Where the body's name of a glued 落款 starts: after a mark, a file name's extension or the list or form it follows
+# (…名单, …情况备案表; the 表 of 人民代表大会 is a body's own).
+GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会))")
 
 
 def _glued_signature(lines: list[str]) -> Signature | None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Callable
 
-from pipelines.fields.doc_number import normalise_doc_number
+from pipelines.fields.doc_number import closing_number, normalise_doc_number
 from pipelines.labels import is_label_line
 from pipelines.text.normalise import collapse_spaces, fold_width
 
@@ -43,11 +43,12 @@ SPACED_SITE = re.compile(r"\s+[\u4e00-\u9fff]{2,20}(?:局|厅|委员会|委|办�
 CARRIED = re.compile(r"(?:印发|转发|发布|公布|颁布|印发实施)\s*《")
 TEXT_CARRIED = re.compile(
     r"(?:制定|研究制定|修订|编制|起草|联合制定)(?:了)?《(?P<a>[^《》]{4,120})》[^《》\n]{0,16}?(?:现(?:予以)?印发|印发给你们|予以印发|现印发)"
-    r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发)"
+    r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发|公示|公布)"
     r"|《(?P<c>[^《》]{4,120})》\s*(?:[,，]?\s*(?:已|经)[^《》\n。]{0,30}?)?[,，]?\s*现(?:予)?(?:印发|转发)给你们")
 
 
-# A document number heading a title line (张政办函〔2023〕180号《…的通知》): the number is a field of its own.
+# A document number heading a title line (张政办函〔2023〕180号《…的通知》) or closing it
+# (``doc_number.closing_number``): the number is a field of its own.
 LEADING_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,14}\s*[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*第?\s*\d{1,5}\s*[号號]\s*")
 
 
@@ -58,13 +59,19 @@ SITE_SUFFIX = 40  # room a <title> needs for the site name it ends with (TITLE_S
 
 
 def clean_title(title: str | None) -> str | None:
-    """A title without a document number heading it and without the 《》 that then enclose all of it."""
+    """A title without a document number heading or closing it and without the 《》 that then enclose all of it."""
     if not title:
         return title
-    stripped = LEADING_NUMBER.sub("", title).strip()
+    stripped = without_closing_number(LEADING_NUMBER.sub("", title)).strip()
     if stripped.startswith("《") and stripped.endswith("》") and stripped.count("《") == 1:
         stripped = stripped[1:-1].strip()
     return stripped if len(stripped) >= 6 else title
+
+
+def without_closing_number(title: str) -> str:
+    """A title without the document number closing it (…的通知(晋科函〔2019〕44号), …的通知某科发〔2024〕12号)."""
+    closing = closing_number(title)
+    return title[:closing[0]] if closing else title
 
 
 def _key(text: str) -> str:
@@ -148,7 +155,7 @@ def _without_site_name(candidate: str, still: Callable[[str], bool]) -> str:
 # brackets with no words after it (【发布文号】-----).
 # A title is no sentence either (it holds no 。 and no run of clauses), no source line (出处 《某刊》, a
 # newspaper's edition line 《 人民日报 》( 2023年12月13日 第 04 版)), no markup a copy kept (<noscript id="…">).
-NOT_TITLE = re.compile(r"^(?:当前位置|您现在的位置|您的位置|首页\s*[>›»/]|字体|字号|【?\s*字体|各[^。]{1,60}[:：]$"
+NOT_TITLE = re.compile(r"^(?:当前位置|您(?:现在|当前)?(?:所在)?的?位置|首页\s*[>›»/]|字体|字号|【?\s*字体|各[^。]{1,60}[:：]$"
                        r"|【[^】]{2,8}】[^\u4e00-\u9fff]*$|出处|文章出处|索引号)|[:：]$|。"
                        r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年"
                        r"|</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
@@ -162,12 +169,19 @@ TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称
 ISSUER_DOT = re.compile(r"\s*[•·・]\s*(?=关于)")
 
 
+# A field of an aggregator's policy card that no label vocabulary names (政策级别：市级, 所属地区：某市, 主管部门：某局,
+# 申报时间：…至…): a field name ending in what it classifies, then a colon. A headline's 三部门：… is no field.
+CARD_FIELD = re.compile(r"^(?![一二三四五六七八九十两多几数]+部门)[\u4e00-\u9fff]{0,4}(?:部门|机构|单位|级别|层级|地区|区域|类型|类别|分类"
+                        r"|对象|时间|日期|期限|领域|行业|状态|来源|编号|文号)\s*:")
+
+
 def is_title(candidate: str) -> bool:
-    """Whether a candidate can be a title at all: no metadata row, number line, breadcrumb or salutation."""
+    """Whether a candidate can be a title at all: no metadata row or card field, number line, breadcrumb or
+    salutation."""
     work = fold_width(candidate).strip()
     number = normalise_doc_number(work)
     number_line = bool(number) and len(_key(work)) <= len(_key(number)) + 2
-    return not (NOT_TITLE.search(work) or is_label_line(work) or number_line)
+    return not (NOT_TITLE.search(work) or is_label_line(work) or CARD_FIELD.match(work) or number_line)
 
 
 def strip_title_prefix(title: str | None) -> str | None:
@@ -230,17 +244,60 @@ def choose_title(candidates: list[str], page_title: str | None, meta_title: str 
 # …实施方案(2023-2025年)) and holds no sentence.
 HEADING_END = re.compile(r"(?:通知|通报|公告|通告|公示|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单|建议|条例)"
                          r"(?:\s*[(（][^()（）]{2,20}[)）])?$")
-HEADING_LINES = 3
+HEADING_LINES = 6
 SENTENCE = re.compile(r"[。，,；;：:！？!?]")
+# The page's date a copy glued after a heading (关于…的通知2024-05-06, …的公告 2024年7月2日 10:20).
+DATE_AFTER = re.compile(r"\s*(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+                        r"(?:\s*[0-2]?\d:[0-5]\d(?::[0-5]\d)?)?\s*$")
+# The text has begun: a paragraph, or the salutation a notice opens with (各有关单位：); a heading below it is
+# the issued document's, not the page's.
+TEXT_BEGUN = re.compile(r"[。！？]|[:：]$")
+
+
+def _head_headings(lines: list[str]) -> list[str]:
+    """The heading lines among the text's first lines, above its first paragraph or salutation (the site's
+    furniture a copy kept may come before them: 政策云 / 某某企业管家 / 2025年…申报指南(第一批))."""
+    found = []
+    for line in lines[:HEADING_LINES]:
+        line = line.strip()
+        if TEXT_BEGUN.search(line):
+            break
+        shown = dated_heading(line) or line  # a date glued after it is the page's, a number the document's
+        heading = without_closing_number(shown).strip()
+        if 8 <= len(heading) <= 120 and HEADING_END.search(heading) and not SENTENCE.search(heading) \
+                and is_title(heading):
+            found.append(strip_title_prefix(shown))
+    return found
+
+
+def dated_heading(line: str) -> str | None:
+    """The heading of a line that is a document's heading with the page's date glued after it, or None."""
+    date = DATE_AFTER.search(line)
+    heading = line[:date.start()].strip() if date else ""
+    return heading if HEADING_END.search(heading) and not SENTENCE.search(heading) else None
 
 
 def text_heading(lines: list[str]) -> str | None:
     """The heading that opens the text when the page gave no title (a copy that kept only its text)."""
-    for line in lines[:HEADING_LINES]:
-        line = line.strip()
-        if 8 <= len(line) <= 120 and HEADING_END.search(line) and not SENTENCE.search(line) and is_title(line):
-            return strip_title_prefix(line)
-    return None
+    return next(iter(_head_headings(lines)), None)
+
+
+def heading_first(chosen: str | None, labelled: str | None) -> str | None:
+    """The page's title from the one its tags or lines gave and the one a 标题 label states: a document's heading
+    (…的通知) before a line that is none (a site's name a plain copy kept above its header), else the page's own."""
+    return next((title for title in (chosen, labelled) if title and HEADING_END.search(title)), chosen or labelled)
+
+
+def heading_holding(lines: list[str], title: str | None) -> str | None:
+    """The document's heading opening the text, for a title that is no document's heading (an aggregator's card
+    title 2025年度科技型中小企业评价工作 over 某局关于开展2025年度科技型中小企业评价工作的通知, a headline
+    重磅！2024年孵化器认定开始了 over the notice it carries): the heading that holds the whole title, else the first."""
+    key = _key(title or "")
+    if len(key) < MIN_LIST_TITLE or HEADING_END.search(title or ""):
+        return None
+    headings = _head_headings(lines)
+    return next((heading for heading in headings if key in _key(heading) and len(_key(heading)) > len(key)),
+                headings[0] if headings else None)
 
 
 def fuller_heading(candidates: list[str], title: str | None) -> str | None:
@@ -268,7 +325,8 @@ def _balanced(text: str, start: int) -> str | None:
 
 
 def policy_title(title: str | None, text: str) -> str | None:
-    """The title of the policy an 印发/转发 notice carries (without 《》), if the page is one."""
+    """The title of the policy an 印发/转发 notice carries, or one it makes public (现将《X(征求意见稿)》公示如下),
+    without 《》, if the page is one."""
     if title:
         carried = CARRIED.search(title)
         if carried:
