@@ -137,3 +137,16 @@ def test_empty_and_broken_input_give_warnings():
     assert clean_page("").warnings and clean_page("", text_only=True).warnings
     page = clean_page("<html><body><div class='TRS_Editor'><p>第一段正文内容足够长，可以被识别。</p><p>第二段")
     assert "第一段正文内容足够长" in page.text and any("truncated" in w for w in page.warnings)
+
+
+def test_a_page_copied_as_one_long_line_keeps_its_text_despite_a_sales_phrase_in_it():
+    clauses = ["为加快培育高新技术企业，区科技局对首次通过认定的企业给予一次性奖励二十万元",
+               "对重新认定的企业给予五万元奖励", "申报材料于每年九月底前报送区科技局",
+               "各镇街要做好政策宣传和企业辅导工作", "企业可加入区科技服务QQ群了解申报进度"]
+    line = "，".join(clauses * 3) + "。"
+    assert len(line) > 300
+    text = clean_page(line, text_only=True).text
+    assert "给予一次性奖励二十万元" in text and "QQ群" in text
+    short = "企业可加入区科技服务QQ群了解申报进度"  # the same phrase on a line of its own is an advertisement
+    assert short not in clean_page("区科技局关于高新技术企业认定奖励的通知\n" + short + "\n对认定企业给予奖励。",
+                                   text_only=True).text

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 NOISE_FILE = Path(__file__).resolve().parent.parent / "data" / "noise.yaml"
 LINE_KEYS = {"pattern", "max_len", "why"}
+# A line longer than this is a paragraph, or a whole page a copy ran into one line: no line rule drops it
+# unless the rule names a longer `max_len` (a sales phrase inside it must not take the text with it).
+LINE_MAX_LEN = 300
 BLOCK_KEYS = {"start", "continue", "max_lines", "to_end", "why"}
 
 
@@ -31,7 +34,7 @@ class LineRule:
     """Drop a line matching `pattern` (when it is at most `max_len` characters long)."""
 
     pattern: re.Pattern[str]
-    max_len: int | None
+    max_len: int
     why: str
 
 
@@ -95,7 +98,8 @@ def _line_rule(path: Path, index: int, entry: Any) -> LineRule:
     max_len = entry.get("max_len")
     if max_len is not None and (not isinstance(max_len, int) or max_len <= 0):
         raise _fail(path, f"{where}.max_len", "must be a positive integer")
-    return LineRule(_regex(path, f"{where}.pattern", entry["pattern"]), max_len, str(entry.get("why", "")))
+    return LineRule(_regex(path, f"{where}.pattern", entry["pattern"]), LINE_MAX_LEN if max_len is None else max_len,
+                    str(entry.get("why", "")))
 
 
 def _block_rule(path: Path, index: int, entry: Any) -> BlockRule:
@@ -178,7 +182,7 @@ def default_rules() -> NoiseRules:
 def line_rule_hit(rules: NoiseRules, line: str) -> LineRule | None:
     """The first line rule that drops `line` (working form), or None."""
     for rule in rules.lines:
-        if rule.max_len is not None and len(line) > rule.max_len:
+        if len(line) > rule.max_len:
             continue
         if rule.pattern.search(line):
             return rule
