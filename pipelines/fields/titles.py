@@ -198,8 +198,8 @@ def choose_title(candidates: list[str], page_title: str | None, meta_title: str 
     longer than a title can be, none a metadata row, breadcrumb or salutation); see the module docstring
     for the order."""
     candidates = [strip_title_prefix(c) for c in candidates if len(c) <= MAX_TITLE and is_title(c)]
-    meta_title = meta_title if meta_title and is_title(meta_title) else None
     meta_title = _short(meta_title)
+    meta_title = meta_title if meta_title and is_title(meta_title) else None
     listed = ListTitle.read(_short(list_title))
     page_title = _short(page_title, MAX_TITLE + SITE_SUFFIX)
     others = [c for c in candidates if c not in (meta_title, page_title)]

@@ -147,7 +147,7 @@ def test_past_the_read_bound_a_longer_page_costs_no_more_work(name):
     for middle in (50_000, 250_000):
         text = head + hostile_text(name, middle) + tail
         calls.append(processing_calls(lambda: records.append(process_page(page(text)))))
-    assert calls[0] == calls[1]
+    assert calls[1] <= calls[0]  # fewer when a cache kept what the first page's identical head and tail gave
     fields = [{k: v for k, v in record.items() if k not in ("text", "content_hash", "warnings")} for record in records]
     assert fields[0] == fields[1]
 
