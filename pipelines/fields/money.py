@@ -8,15 +8,18 @@ Amounts are in 万元 (30万元 → 30, 1.5亿元 → 15000, 3000元 → 0.3). E
 - ``amount_max_wan``: the most one beneficiary can get: the fixed amount, the ceiling,
   or a range's top. ``max_amount_wan`` of a record is derived from this;
 - ``kind``: the word naming the money (补助, 奖励, 资助, 贴息, 补贴, 奖补, 减免, 补偿,
-  经费, 支持, 配套…), the nearest one to the amount in its clause;
+  经费, 支持, 配套, 创新券…), the nearest one to the amount in its clause;
 - ``beneficiary`` and ``condition``: from 对X的Y (condition X, beneficiary Y) or from the
   clause before the offer ((一)首次通过认定的企业，每家给予20万元奖励);
 - ``rate``: for an offer of a rate instead of a sum, the clause stating it (减按15%的税率征收企业所得税);
 - ``text``: the sentence it came from.
 
-An amount counts only when its clause (or, for a bare ceiling such as 每年最高50万元, its
-sentence) names a kind of money or 给予; amounts in conditions (研发费用不低于50万元) do not,
-nor do amounts measuring the applicant (销售收入不超过2亿元的企业), even in a clause about 支持.
+An amount counts only when its clause (or, for a bare ceiling such as 每年最高50万元 or one
+recipient's share such as 其中国家级每家100万元, its sentence) names a kind of money or 给予;
+amounts in conditions (研发费用不低于50万元) do not, nor do amounts measuring the applicant
+(销售收入不超过2亿元的企业), even in a clause about 支持, nor tiers and brackets (5000万元以下的,
+500万元以上部分), nor sums reported, compared, summed up, budgeted, shared by counted recipients,
+reached, given as examples, or cut off where the page was cut (_not_offered).
 """
 from __future__ import annotations
 
@@ -42,17 +45,31 @@ UNIT_WAN = {"元": 0.0001, "千元": 0.1, "万元": 1, "万": 1, "百万元": 10
 # compounds first (the regex takes the first alternative that matches): the more specific word names the
 # money, 经费资助 → 资助 but 建设经费支持 → 经费 (支持 is the generic verb), 资金支持 → 支持
 KINDS = ("经费资助", "经费补助", "资金支持", "后补助", "补助", "奖补", "奖励", "资助", "贴息", "补贴", "减免",
-         "补偿", "奖金", "经费", "配套", "支持", "扶持")
+         "补偿", "奖金", "经费", "配套", "支持", "扶持", "创新券", "科技券")
 KIND_NAMES = {"经费资助": "资助", "经费补助": "补助", "后补助": "补助", "资金支持": "支持",
-              "扶持": "支持", "奖金": "奖励"}
-KIND_RE = re.compile("|".join(KINDS))
+              "扶持": "支持", "奖金": "奖励", "科技券": "创新券"}
+# 奖励性资助: a money word before 性 describes the one after it
+KIND_RE = re.compile(f"(?:{'|'.join(KINDS)})(?!性)")
 OFFER = re.compile(r"给予|奖励|补助|资助|贴息|补贴|奖补")
 CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多|累计不超过|最高不超过)\s*(?:(?:为|可达|给予|奖励|补助|资助)\s*)?$")
 CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
+# An amount closing a clause that ends in 的 is what an applicant has or reaches, not what it gets: the tiers of
+# a table run together (5000万元至1亿元的，奖励30万元；5000万元以下的，奖励10万元).
+# The bracket of a base a rate applies to is no offer either (研发费用500万元以下部分，补助比例为10%).
+THRESHOLD_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|及以下|以内|(?:[（(]不?含[)）]))?\s*(?:的\s*(?:[，,；;:：]|$)|的?部分)")
+# A figure reached is a statistic (补助金额达到3893万元, 奖补资金突破2亿元), not a ceiling (最高可达, 最高达到).
+REACHED = re.compile(r"(?:(?<![可最高])达到?|突破|(?<!不)超过|增至|增长到)\s*$")
+# An amount given as an example (例如某些地区给予10万元, 单个企业最高可达一定金额(如100万元)) offers nothing.
+EXAMPLE = re.compile(r"例如|比如|譬如")
+EXAMPLE_BEFORE = re.compile(r"可能|(?:^|[(（、：:])\s*如\s*$")
+# What one recipient gets: 每家, 每个项目, 单个企业, 同一法人, 各补贴2万元, 分别给予.
+# 每认定1家 is a rate per recipient too.
+PER_RECIPIENT = re.compile(r"每(?:家|个|户|项|人|名|所|件|笔|位)|每[^，,；;。]{0,4}\d+\s*(?:家|个|户|项|人|名)"
+                           r"|单(?:个|家|户|项|笔)|同一|各(?:\s*(?:奖励|补贴|补助|资助))?\s*$|分别")
 # What an applicant is measured by (revenue, capital, investment, output, tax, R&D spending, funding, profit).
 MEASURES = ("营业收入|销售收入|主营业务收入|营收|年收入|资产总额|总资产|净资产|注册资本|实收资本|实缴资本|投资额|"
             "总投资|固定资产投资|产值|销售额|营业额|纳税额|纳税|税收|研发投入|研发费用总额|融资额|融资|估值|市值|"
-            "利润总额|净利润|利润|贷款额|贷款余额")
+            "利润总额|净利润|利润|贷款额|贷款余额|销售")
 CONDITION_WORDS = re.compile(rf"不低于|不少于|达到|(?<!不)超过|以上|累计|规模|{MEASURES}")
 # An amount measuring the applicant (上年度销售收入不超过2亿元, 注册资本500万元以上) is an eligibility
 # condition, whatever money word its clause also holds: a measure, then only comparison words up to the amount.
@@ -62,13 +79,31 @@ MEASURED_AFTER = re.compile(r"^\s*(?:(?:以上|以下|及以上|及以下|以内
 # A rate offered instead of a sum: 按增量部分的10%给予奖励; tax relief at a rate: 减按15%的税率征收.
 RATE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,15}(?:\.\d{1,6})?\s*[%％]|百分之[一二三四五六七八九十百]+")
 TAX_RELIEF = re.compile(r"减按|减半征收|免征|加计扣除|税率征收|抵免")
-# Amounts already paid, shared out or summed up are reports, not offers (累计兑现奖励资金860万元, 资助金额合计
-# 6240万元, 获补助资金共1040万元, 总金额787万元, 分配我县购置补贴资金1980万元).
-REPORTED = re.compile(r"累计|共计|合计|总计|兑现|拨付|已下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配"
-                      r"|(?<![公])共(?=\s*(?:\d|[一二两三四五六七八九十百千]))")
+# Amounts already paid, shared out or compared are reports, not offers (累计兑现奖励资金860万元, 总金额787万元,
+# 分配我县购置补贴资金1980万元, 相比去年的1.1亿元奖补金, 这笔200万元奖金).
+REPORTED = re.compile(r"兑现|拨付|已下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配"
+                      r"|相比|同比|比去年|比上年|这笔|该笔")
+# Words that sum amounts up: a total, unless it sums what one recipient gets (每家企业合计600万元).
+SUMMED = re.compile(r"累计|共计|合计|总计|(?<![公])共(?=\s*(?:\d|[一二两三四五六七八九十百千]))")
+# A budget rather than an offer: 每年安排专项资金2000万元, 奖励资金暂定为300万元, 预算100万元 (but 对认定的
+# 研究中心安排30万元建设经费 is an offer).
+BUDGET = re.compile(r"(?:每年|年度|今年|当年|共|总共)安排|暂定|预算|统筹")
+# Recipients counted (为120家企业发放补贴1500万元, 千余家企业享受补助经费5.97亿元, 共奖励企业69家，奖励资金
+# 2650万元): the sum is theirs together, a statistic.
+# A count that is a condition or a rank (3家以上, 前10名, 不少于5个), or of one (引进1名顶尖人才的企业), counts no
+# group.
+COUNT = (r"(?:(?<![\d.前第少多过到满])(?!1(?!\d))\d+|[一两三四五六七八九十百千万]{1,6}(?=余|多))\s*(?:多|余)?\s*"
+         r"(?:家|个|户|名|位|所|批)(?!以上|以下|及以上|以内)")
+COUNTED_NOUN = "企业|单位|项目|机构|孵化器|众创空间|平台|团队|人才"
+COUNTED = re.compile(rf"{COUNT}(?=[^，,；;。]{{0,12}}(?:{COUNTED_NOUN}))|(?:{COUNTED_NOUN})(?:共|计)?\s*{COUNT}")
 # A clause that refuses money (低于1万元的不予奖补, 不再给予补助) offers none.
 REFUSED = re.compile(r"不予|不再(?:给予|奖励|补助|资助|享受)|不得享受|不享受")
+# A clause compared with another without its white space and closing marks (每家奖励最高10万元! / 。)
+CLAUSE_TEXT = re.compile(r"[\s!！?？。.…]+")
+CUT = re.compile(r"\s*(?:…|\.{2,}|⋯)")
+NOT_BLANK = re.compile(r"\S")
 CLAUSE_SPLIT = re.compile(r"[，,；;。！!？?]")
+CLAUSE_END = re.compile(r"[，,；;。！!？?（(]")
 SENTENCE = re.compile(r"[^。！!？?\n]+[。！!？?]?")
 ENUMERATOR = re.compile(r"^\s*(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）、.]|第[一二三四五六七八九十百]+条)\s*")
 TO_WHOM = re.compile(r"对(?!接|外|照|比|标|于|此|其|象)(?P<x>[^，,；;。]{2,80}?)"
@@ -107,37 +142,83 @@ def _split_subject(phrase: str) -> tuple[str | None, str | None]:
     return None, phrase
 
 
+# A clause naming who is offered money: it ends in 的 or in a recipient (首次认定的企业, 通过复审的)
+RECIPIENT_CLAUSE = re.compile(r"(?:企业|单位|机构|个人|人才|团队|孵化器|平台|项目|园区|高新区|中心|的)$")
+
+
 def _subject(pair: TextPair, start: int, amount_at: int) -> tuple[str | None, str | None]:
-    """Condition and beneficiary of the offer whose sentence starts at `start` and amount at `amount_at`."""
+    """Condition and beneficiary of the offer whose sentence starts at `start` and amount at `amount_at`: the
+    clause just before the offer's when it names a recipient after the last 对X (对A、B分别给予5万元、2万元，
+    通过复审的，给予5万元: the last offer's is 通过复审), else 对X."""
     work = pair.work[start:amount_at]
     whom = None
     for whom in TO_WHOM.finditer(work):
         pass
-    if whom is not None:
-        return _split_subject(pair.display[start + whom.start("x"):start + whom.end("x")])
     clauses = [m for m in re.finditer(r"[^，,；;]+", work)]
-    if len(clauses) >= 2:
+    if len(clauses) >= 2 and (whom is None or clauses[-2].start() >= whom.end()):
         previous = clauses[-2]
         text = pair.display[start + previous.start():start + previous.end()]
-        if re.search(r"(?:企业|单位|机构|个人|人才|团队|孵化器|平台|项目|园区|高新区|中心|的)$", text.strip()):
+        if RECIPIENT_CLAUSE.search(text.strip()):
             return _split_subject(text)
+    if whom is not None:
+        return _split_subject(pair.display[start + whom.start("x"):start + whom.end("x")])
     return None, None
 
 
 def incentives(pair: TextPair) -> list[dict[str, Any]]:
-    """Every money offer in the text, in order (a sentence too long to be one is read in pieces)."""
-    out: list[dict[str, Any]] = []
-    seen: set[tuple[Any, ...]] = set()
+    """Every money offer the text states, in order (a sentence too long to be one is read in pieces).
+
+    An offer an earlier sentence made is listed once: the same sum and money for the same recipient (a
+    headline, a lede, an aggregator's summary line restating it), also when neither names a recipient, and
+    a clause naming none that repeats the words of an offer to a named recipient (每家奖励最高10万元!).
+    Two sums of one sentence are two offers (分别给予5万元、2万元奖励，通过复审的，给予5万元奖励)."""
+    out: list[dict[str, Any] | None] = []  # None: a headline a later sentence showed to restate its offer
+    seen: dict[tuple[Any, ...], int] = {}  # what was said (and to whom), and in which sentence first
+    unaddressed: dict[tuple[Any, ...], list[tuple[int, int]]] = {}  # words naming no one → (place in out, sentence)
     spans = (piece for sentence in SENTENCE.finditer(pair.work) for piece in pieces(pair.work, *sentence.span()))
-    for start, end in spans:
-        for offer in _sentence_offers(pair, start, pair.work[start:end]):
-            # an offer repeated (an aggregator's summary line, a 解读 restating it) is listed once
-            key = (offer["amount_wan"], offer["amount_max_wan"], offer["kind"], offer["beneficiary"],
-                   offer["condition"])
-            if key not in seen:
-                seen.add(key)
+    for number, (start, end) in enumerate(spans):
+        for offer, words in _sentence_offers(pair, start, pair.work[start:end]):
+            money = (offer["amount_wan"], offer["amount_max_wan"], offer["kind"])
+            said = (*money, CLAUSE_TEXT.sub("", words))
+            if offer["beneficiary"] or offer["condition"]:
+                to_whom: tuple[Any, ...] | None = (*money, offer["beneficiary"], offer["condition"])
+                repeated = seen.get(to_whom, number) != number
+                for place, where in unaddressed.get(said, []):
+                    if where != number:
+                        out[place] = None
+            else:
+                to_whom = None
+                repeated = seen.get(said, number) != number or seen.get(money, number) != number
+            if not repeated:
+                if to_whom is None:
+                    unaddressed.setdefault(said, []).append((len(out), number))
                 out.append(offer)
-    return out
+            seen.setdefault(said, number)
+            seen.setdefault(to_whom if to_whom is not None else money, number)
+    return _without_summary_ceilings([offer for offer in out if offer is not None])
+
+
+def _without_summary_ceilings(offers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The offers without a ceiling that only sums up the tiers listed right after it: 给予最高200万元补助。
+    其中：…的，给予5万元补助；…的，给予200万元补助 (the top tier is the ceiling, one offer)."""
+    kept = []
+    for i, offer in enumerate(offers):
+        top, kind = offer["amount_max_wan"], offer["kind"]
+        if offer["amount_wan"] is None and top is not None and _tiers_up_to(offers, i + 1, top, kind):
+            continue
+        kept.append(offer)
+    return kept
+
+
+def _tiers_up_to(offers: list[dict[str, Any]], start: int, top: float, kind: str | None) -> bool:
+    """Whether offers[start:] open with two or more fixed sums of `kind`, none above `top`, one equal to it."""
+    count, reached = 0, False
+    for offer in itertools.islice(offers, start, None):
+        amount = offer["amount_wan"]
+        if offer["kind"] != kind or amount is None or amount != offer["amount_max_wan"] or amount > top:
+            break
+        count, reached = count + 1, reached or amount == top
+    return count >= 2 and reached
 
 
 # The most sums (or rates) read in one sentence: the labelled pages state at most 10 in one; a sentence with
@@ -145,15 +226,16 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
 MAX_AMOUNTS = 40
 
 
-def _sentence_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]:
-    """The offers of one sentence: its sums, or when it names none, the rates it offers."""
+def _sentence_offers(pair: TextPair, offset: int, text: str) -> list[tuple[dict[str, Any], str]]:
+    """The offers of one sentence, each with the words of its clause that say it: its sums, or when it names
+    none, the rates it offers."""
     if not AMOUNT.search(text):
         return _rate_offers(pair, offset, text)
-    offers: list[dict[str, Any]] = []
+    offers: list[tuple[dict[str, Any], str]] = []
     for match in itertools.islice(AMOUNT.finditer(text), MAX_AMOUNTS):
-        offer = _offer(pair, offset, text, match, offers[-1]["kind"] if offers else None)
-        if offer is not None:
-            offers.append(offer)
+        found = _offer(pair, offset, text, match, offers[-1][0]["kind"] if offers else None)
+        if found is not None:
+            offers.append(found)
     return offers
 
 
@@ -166,23 +248,23 @@ def _record(pair: TextPair, offset: int, text: str, at: int, amount: float | Non
             "text": ENUMERATOR.sub("", pair.show(offset, offset + len(text)))[:400]}
 
 
-def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]:
+def _rate_offers(pair: TextPair, offset: int, text: str) -> list[tuple[dict[str, Any], str]]:
     """Offers with a rate but no sum (按增量的10%给予奖励, 减按15%的税率征收): amounts unknown."""
-    found: list[dict[str, Any]] = []
+    found: list[tuple[dict[str, Any], str]] = []
     position = 0
     for clause in CLAUSE_SPLIT.split(text):
         if len(found) == MAX_AMOUNTS:
             break
         start, position = position, position + len(clause) + 1
         rate = RATE.search(clause)
-        if rate is None or REPORTED.search(clause):
+        if rate is None or REPORTED.search(clause) or SUMMED.search(clause):
             continue
         if TAX_RELIEF.search(clause):
             kind = "减免"
         elif OFFER.search(clause, rate.end()) is None or (kind := _kind(clause, rate.end())) is None:
             continue  # the rate must be what is offered: 按…10%给予奖励
         stated = pair.show(offset + start, offset + start + len(clause)).strip()
-        found.append(_record(pair, offset, text, start, None, None, kind, rate=stated))
+        found.append((_record(pair, offset, text, start, None, None, kind, rate=stated), clause))
     return found
 
 
@@ -191,20 +273,32 @@ def _rate_offers(pair: TextPair, offset: int, text: str) -> list[dict[str, Any]]
 MAX_OFFER_WAN = 100000
 
 
+# What of its clause says an offer (每家奖励最高10万元): the words just before its sum and just after.
+SAID_BEFORE, SAID_AFTER = 24, 8
+
+
 def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
-           previous_kind: str | None) -> dict[str, Any] | None:
+           previous_kind: str | None) -> tuple[dict[str, Any], str] | None:
+    """The offer of the sum `match` in the sentence `text`, with the words of its clause that say it; None when
+    it offers nothing."""
     clause_start = max((m.end() for m in CLAUSE_SPLIT.finditer(text, 0, match.start())), default=0)
-    clause_end = next((m.start() for m in CLAUSE_SPLIT.finditer(text, match.end())), len(text))
+    # a note in brackets after the sum is not its clause (奖励10万元(逾期申报的按…兑现奖励))
+    clause_end = next((m.start() for m in CLAUSE_END.finditer(text, match.end())), len(text))
     clause = text[clause_start:clause_end]
     at = match.start() - clause_start
+    before, after = text[clause_start:match.start()], text[match.end():]
+    # a bare 万 or 亿 where the page was cut (给予1万…, or the text's last characters) may be the start of a
+    # larger sum
+    truncated = match.group("unit") in ("万", "亿") and bool(
+        CUT.match(after) or NOT_BLANK.search(pair.work, offset + match.end()) is None)
+    if _not_offered(text, clause, before, after, match, truncated):
+        return None
     kind = _kind(clause, at)
-    if REPORTED.search(clause) and not re.search(r"给予|最高|不超过", clause) or REFUSED.search(clause):
-        return None
-    if MEASURED.search(text[clause_start:match.start()]) and MEASURED_AFTER.match(text[match.end():]):
-        return None
-    ceiling = bool(CEILING_BEFORE.search(text[clause_start:match.start()]) or CEILING_AFTER.match(text[match.end():]))
+    ceiling = bool(CEILING_BEFORE.search(before) or CEILING_AFTER.match(after))
     if kind is None and not OFFER.search(clause):
-        if not (ceiling and OFFER.search(text)) or CONDITION_WORDS.search(clause):
+        # a bare sum stands for the money its sentence names when it is a ceiling or one recipient's share
+        # (对新认定的孵化器给予奖励，其中国家级每家100万元)
+        if not ((ceiling or PER_RECIPIENT.search(before)) and OFFER.search(text)) or CONDITION_WORDS.search(clause):
             return None
         kind = previous_kind or _kind(text, match.start())
     elif kind is None and CONDITION_WORDS.search(clause[:at]):
@@ -217,4 +311,27 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
     top = _wan(high, unit) if high is not None else amount
     if amount is None or top is None or top <= 0 or top > MAX_OFFER_WAN:
         return None
-    return _record(pair, offset, text, match.start(), None if ceiling and high is None else amount, top, kind)
+    said = clause[max(0, at - SAID_BEFORE):at + len(match.group()) + SAID_AFTER]
+    return _record(pair, offset, text, match.start(), None if ceiling and high is None else amount, top, kind), said
+
+
+def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.Match[str], truncated: bool) -> bool:
+    """Whether the sum `match` of `sentence` (its clause split at it into `before` and `after`) is no offer:
+    cut off, refused, reported, reached, an example, summed up, a budget, a statistic of counted recipients,
+    or a measure or threshold of the applicant."""
+    if REFUSED.search(clause) or THRESHOLD_AFTER.match(after) or REACHED.search(before):
+        return True
+    if EXAMPLE_BEFORE.search(before) or EXAMPLE.search(sentence, 0, match.start()):
+        return True
+    if MEASURED.search(before) and MEASURED_AFTER.match(after):
+        return True
+    if truncated:
+        return True
+    granted = re.search(r"给予|最高|不超过", clause)
+    if REPORTED.search(clause) and not granted:
+        return True
+    if SUMMED.search(clause) and not granted and not PER_RECIPIENT.search(before):
+        return True
+    if BUDGET.search(clause) and not (granted or PER_RECIPIENT.search(before)):
+        return True
+    return bool(COUNTED.search(sentence, 0, match.start())) and not (granted or PER_RECIPIENT.search(before))
