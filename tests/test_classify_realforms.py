@@ -152,8 +152,9 @@ def test_a_body_speaking_as_its_province_or_city_names_its_place_once() -> None:
     assert "我市" in city["classification_reasons"]["city"]
 
 
-def test_one_mention_without_speaking_as_the_place_stays_too_weak() -> None:
-    assert region(classify("", "会上，贵州省的代表介绍了大数据产业发展的做法。")) == (None, None)
+def test_one_short_mention_without_speaking_as_the_place_stays_too_weak() -> None:
+    assert region(classify("", "会上，贵州的代表介绍了大数据产业发展的做法。")) == (None, None)
+    assert region(classify("", "会上，上海市的代表介绍了集成电路产业发展的做法。")) == (None, None)
 
 
 def test_a_body_naming_places_all_over_the_country_speaks_for_none() -> None:

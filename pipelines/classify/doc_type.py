@@ -18,16 +18,27 @@ SEGMENT_SPLIT = re.compile(r"[,!?:;()\[\]《》【】\s·|]+")
 
 def type_of_name(name: str, vocab: Vocabulary) -> tuple[str, str] | None:
     """(type, word) of a policy's own name by the type word it ends with: …三年行动计划 → 行动计划,
-    …管理办法(试行) → 管理办法."""
-    name = name.strip()
+    …管理办法(试行) → 管理办法. A name that is itself a wrapper (关于印发〈…办法〉的通知) has the type of what it
+    issues; a notice's name (关于组织开展…工作的通知, forwarded by a 转发 wrapper) is a 通知."""
+    name = name.strip().strip("〈〉<>“”\"' ")
     while True:
         shorter = YEARS_TAIL.sub("", QUALIFIER_TAIL.sub("", name)).strip()
         if shorter == name:
             break
         name = shorter
+    for pattern in vocab.doc_types["embedded"]:
+        match = pattern.search(name)
+        if match and match.group("name") != name:
+            found = type_of_name(match.group("name"), vocab)
+            if found:
+                return found
     for word, doc_type in vocab.doc_types["name_words"]:
         if name.endswith(word):
             return doc_type, word
+    for pattern in vocab.doc_types["notice_form"]:
+        match = pattern.search(name)
+        if match and match.end() == len(name):
+            return "通知", name[-2:]
     return None
 
 
@@ -72,12 +83,14 @@ def _body_support(body: str, doc_type: str, vocab: Vocabulary) -> int:
 
 # the bodies an addressee line lists end in one of these (各设区市科技局，赣江新区科创局:)
 ADDRESSEE_END = r"(?:单位|部门|局|委|厅|政府|办事处|办公室|管委会|企业|中心|院校|高校|机构)"
-# an addressee at a line's start, also behind the document number a copy glued to it (浙科发〔2023〕7号各市科技局:)
+# an addressee at a line's start, also behind the document number a copy glued to it (浙科发〔2023〕7号各市科技局:);
+# the bodies directly under a government come first in its own addressee lines (省直各有关单位, 市直各部门)
+ADDRESSEE_DIRECT = r"(?:[省市区县]直(?:属)?)?"
 ADDRESSEE_START = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}[〔\[(【]\d{4}[〕\])】]\s*\d{1,4}\s*号)?\s*"
-                             rf"各(?:[^。，,；;:：\n]{{1,60}}|[^。；;:：\n]{{1,60}}{ADDRESSEE_END})[:：]")
+                             rf"{ADDRESSEE_DIRECT}各(?:[^。，,；;:：\n]{{1,60}}|[^。；;:：\n]{{1,60}}{ADDRESSEE_END})[:：]")
 # an addressee line whose colon a copy lost (各县(市、区)科技主管部门,有关单位)
-ADDRESSEE_BARE = re.compile(rf"^各[^。:：\n]{{1,60}}{ADDRESSEE_END}$")
-NOTICE_FORMULA = re.compile(r"特此(?:通知|公告|公示|通告)|(?:将|就)[^。\n]{0,40}(?:通知|公告|通告)如下"
+ADDRESSEE_BARE = re.compile(rf"^{ADDRESSEE_DIRECT}各[^。:：\n]{{1,60}}{ADDRESSEE_END}$")
+NOTICE_FORMULA = re.compile(r"特此(?:通知|公告|公示|通告)|(?:通知|公告|通告)如下"
                             r"|现予(?:以)?(?:公示|公布|公告)|予以(?:公示|公布)|经研究[,，]?(?:决定|同意)|决定组织开展"
                             r"|现将[^。\n]{0,60}(?:印发|转发|下达|发)给你们|现就[^。\n]{0,20}情况(?:进行)?说明")
 # the wrapper's formula naming the document it issues (《…办法(试行)》已经…同意,现印发给你们)
@@ -248,7 +261,10 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     """(doc_type, reason) by the ordered rules of doc_types.yaml, None when no rule decides."""
     rules = vocab.doc_types
     title = doc.title
-    for word in rules["interpretation"]:
+    notice_form = any(p.search(title) for p in rules["notice_form"])
+    # a notice's title may name a session of interpretation or questions (关于举办政策解读培训会的通知): the page
+    # is the notice
+    for word in () if notice_form else rules["interpretation"]:
         if word in title:
             return "解读", f"title says {word}"
     for pattern in rules["publicity"]:
@@ -256,12 +272,11 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
         if match:
             return "公示", f"title announces a list ({match.group(0)})"
     first_line = doc.body.lstrip().split("\n", 1)[0]
-    if QUESTION_TITLE.search(title) or QUESTION_BODY.match(first_line):
+    if (QUESTION_TITLE.search(title) and not notice_form) or QUESTION_BODY.match(first_line):
         return "其他", "a question and its answer, not a document"
     embedded = _embedded_type(doc, vocab)
     if embedded:
         return embedded
-    notice_form = any(p.search(title) for p in rules["notice_form"])
     if not notice_form:
         for pattern in rules["news_title"]:
             match = pattern.search(title)
@@ -387,9 +402,11 @@ def _interpretation_body(body: str) -> str | None:
 
 @functools.lru_cache(maxsize=4)
 def _self_name_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """本办法, 本实施方案…, with the statements only a document makes of itself (制定本办法, 本办法自…施行)."""
+    """本办法, 本实施方案…, with the statements only a document makes of itself (制定本办法, 特制定如下实施细则,
+    本办法自…施行)."""
     word = "|".join(map(re.escape, words))
-    return re.compile(rf"(?P<made>(?:制定|制订|编制)了?)?本(?P<word>{word})(?:{word})?(?P<states>所称|自|由|适用|未尽|根据|依据)?")
+    return re.compile(rf"(?:(?P<made>(?:制定|制订|编制)了?)(?:本|如下|以下)|本)(?P<word>{word})(?:{word})?"
+                      r"(?P<states>所称|自|由|适用|未尽|根据|依据)?")
 
 
 def _self_named_type(body: str, vocab: Vocabulary) -> tuple[str, str] | None:

@@ -20,13 +20,19 @@ HEADING_LINE = re.compile(r"^[^。，,；;:：!！\n]{4,60}$")
 # a text speaking as a province's or a city's own body (我省, 全市, 我厅): the one place of that tier it names is its own
 SELF_PROVINCE = re.compile(r"我省|本省|全省|我厅")
 SELF_CITY = re.compile(r"我市|本市|全市")
+# an autonomous region speaks of itself as a 区 (我区, 全区), as a district does: only with the region named and no
+# other province
+SELF_REGION = re.compile(r"我区|全区")
 # a document addressed to every province (各省、自治区、直辖市…) comes from a central body
 NATIONAL_ADDRESSEE = re.compile(r"^各省\s*[、,，]\s*自治区\s*[、,，]\s*直辖市|^各省\s*[(（]\s*区\s*[、,，]\s*市\s*[)）]")
 ADDRESSEE_LINES = 8
+# a place that opens a firm's name (濮阳市盛源能源科技股份有限公司) is where the firm sits, not whose document it is:
+# a provincial list names firms from every city. It still tells the province the firms are in.
+COMPANY_AFTER = re.compile(r"[\u4e00-\u9fff()（）]{0,24}?(?:有限(?:责任)?公司|股份公司|集团)")
 ORG_NAME_CHARS = 10  # a body's name after its place: 科学技术厅, 委办公厅, 市场监督管理局
-# a body that names places in this many provinces, none of them in most of its mentions (a national report, a
-# comparison of cities), speaks for none of them
-SCATTERED_PROVINCES = 3
+# a body that names places in this many provinces (cities), none of them in most of its mentions (a national
+# report, a comparison of cities), speaks for none of them
+SCATTERED_PLACES = 3
 
 
 @dataclass
@@ -208,11 +214,13 @@ class Evidence:
         self.city: dict[str, float] = {}
         self.notes: dict[str, list[str]] = {}
         self.strong: set[str] = set()   # provinces and cities named by a source other than the body
+        self.own: set[str] = set()      # the city a body speaks as (我市 and one city named)
+        self.full_provinces: set[str] = set()  # provinces named by their full name (河南省, 广西壮族自治区)
 
-    def add(self, division: Division, weight: float, note: str, strong: bool) -> None:
+    def add(self, division: Division, weight: float, note: str, strong: bool, province_only: bool = False) -> None:
         names = [division.province]
         self.province[division.province] = self.province.get(division.province, 0.0) + weight
-        if division.city and division.tier != "province":
+        if division.city and division.tier != "province" and not province_only:
             self.city[division.city] = self.city.get(division.city, 0.0) + weight
             names.append(division.city)
         for name in names:
@@ -221,15 +229,17 @@ class Evidence:
                 self.strong.add(name)
 
     def add_mentions(self, mentions: list[Mention], weight: float, alias_weight: float, source: str,
-                     strong: bool) -> None:
+                     strong: bool, province_only: bool = False) -> None:
         for mention in mentions:
             division = certain_division(mention)
             if division is not None:
                 full = mention.text == division.name or mention.zone
+                if mention.text == division.name and division.tier == "province":
+                    self.full_provinces.add(division.name)
                 note = f"{source} {mention.text}"
                 if mention.inferred:
                     note += f" (inferred: {mention.text} lies in {division.name})"
-                self.add(division, weight if full else alias_weight, note, strong)
+                self.add(division, weight if full else alias_weight, note, strong, province_only)
 
     @staticmethod
     def best(scores: dict[str, float], allowed: Iterable[str] | None = None) -> tuple[str | None, float]:
@@ -288,7 +298,11 @@ def _collect_evidence(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary, divi
     head_chars, tail_chars = vocab.regions["body_head_chars"], vocab.regions["body_tail_chars"]
     body = doc.body
     window = body if len(body) <= head_chars + tail_chars else body[:head_chars] + "\n" + body[-tail_chars:]
-    body_mentions = find_places(window, vocab, divisions)
+    body_mentions, seats = [], []
+    for mention in find_places(window, vocab, divisions):
+        (seats if COMPANY_AFTER.match(window, mention.end) else body_mentions).append(mention)
+    evidence.add_mentions(seats, weights["body"], weights["body_alias"], "body names a firm in", strong=False,
+                          province_only=True)
     for cited in dict.fromkeys(found for _, _, found in find_doc_numbers(window) if found != number):
         place = doc_number_place(cited, vocab)
         if place and place[1] is not None:
@@ -298,7 +312,7 @@ def _collect_evidence(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary, divi
     evidence.add_mentions(bodies, weights["body_org"], weights["body_org"], "body names a body of", strong=False)
     evidence.add_mentions([m for m in body_mentions if m not in bodies], weights["body"], weights["body_alias"],
                           "body", strong=False)
-    _add_own_place(evidence, window, body_mentions, divisions, weights["body_self"])
+    _add_own_place(evidence, window, body_mentions, seats, divisions, weights["body_self"])
     return evidence
 
 
@@ -321,22 +335,25 @@ def _heading(body: str) -> str:
     return first if HEADING_LINE.match(first) else ""
 
 
-def _add_own_place(evidence: Evidence, text: str, mentions: list[Mention], divisions: DivisionIndex,
-                   weight: float) -> None:
-    """A text that says 我省 (我市, 全市…) and names one province (city) speaks for that place."""
-    named = [division for division, mention in ((certain_division(m), m) for m in mentions)
-             if division is not None and not mention.inferred]
-    provinces = {d.province for d in named}
-    found = SELF_PROVINCE.search(text)
-    if found and len(provinces) == 1:
-        province = provinces.pop()
+def _add_own_place(evidence: Evidence, text: str, mentions: list[Mention], seats: list[Mention],
+                   divisions: DivisionIndex, weight: float) -> None:
+    """A text that says 我省 (我市, 全市…) and names one province (city) speaks for that place; the seats of the
+    firms it names tell their province only."""
+    def named(found: list[Mention]) -> list[Division]:
+        return [d for d, m in ((certain_division(m), m) for m in found) if d is not None and not m.inferred]
+    provinces = {d.province for d in named(mentions + seats)}
+    province = next(iter(provinces)) if len(provinces) == 1 else None
+    found = SELF_PROVINCE.search(text) or (SELF_REGION.search(text) if province and
+                                           province.endswith("自治区") else None)
+    if found and province:
         evidence.add(divisions.provinces[province], weight,
                      f"body says {found.group(0)} and names only places in {province}", strong=False)
-    cities = {d.city for d in named if d.city and d.tier != "province" and d.city in divisions.cities}
+    cities = {d.city for d in named(mentions) if d.city and d.tier != "province" and d.city in divisions.cities}
     found = SELF_CITY.search(text)
     if found and len(cities) == 1:
         city = cities.pop()
         evidence.add(divisions.cities[city], weight, f"body says {found.group(0)} and names {city}", strong=False)
+        evidence.own.add(city)
 
 
 def resolve_region(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary) -> Region:
@@ -467,8 +484,11 @@ def _resolve_from_evidence(region: Region, tier: str | None, issuer: str, eviden
                            min_body_only: float, divisions: DivisionIndex) -> None:
     """No issuer names its place: vote with the title, doc number, source hint, signature and body."""
     province, score = evidence.best(evidence.province)
-    weak = province is not None and province not in evidence.strong and score < min_body_only
-    scattered = province is not None and not evidence.strong and len(evidence.province) >= SCATTERED_PROVINCES \
+    # a body that names one province only, by its own full name (河南省), names its province; a municipality's
+    # name is also that of its institutions (北京证券交易所, 上海证券报) and needs more
+    alone = len(evidence.province) == 1 and province in evidence.full_provinces and province not in MUNICIPALITIES
+    weak = province is not None and province not in evidence.strong and score < min_body_only and not alone
+    scattered = province is not None and not evidence.strong and len(evidence.province) >= SCATTERED_PLACES \
         and score <= sum(evidence.province.values()) / 2
     if province is None or weak or scattered:
         why = f"evidence too weak ({evidence.why(province)})" if weak else \
@@ -481,10 +501,14 @@ def _resolve_from_evidence(region: Region, tier: str | None, issuer: str, eviden
         if tier != "provincial":
             in_province = {c for c, d in divisions.cities.items() if d.province == province}
             named = in_province & evidence.strong
-            # a province named by the title, doc number or hint is not narrowed by body mentions
-            pool = named or (set() if province in evidence.strong else in_province)
+            # a province named by the title, doc number or hint is not narrowed by body mentions, except by the
+            # city a body speaks as (a city's 转发 of a provincial notice: 结合我市实际 … 郑州市)
+            pool = named or (in_province & evidence.own) or (set() if province in evidence.strong else in_province)
             city, city_score = evidence.best(evidence.city, pool)
-            if city and city not in evidence.strong and city_score < min_body_only:
+            votes = [score for name, score in evidence.city.items() if name in pool]
+            # a body listing the parks or firms of many cities (深圳…, 广州…, 东莞…) speaks for none of them
+            scattered_cities = len(votes) >= SCATTERED_PLACES and city_score <= sum(votes) / 2
+            if city and city not in evidence.strong and (city_score < min_body_only or scattered_cities):
                 city = None
         division = divisions.cities[city] if city else divisions.provinces[province]
         _fill(region, division)
