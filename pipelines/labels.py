@@ -39,13 +39,17 @@ _BRACKETED_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted
 LABEL_RE = re.compile(rf"(?<![\u4e00-\u9fff])(?:(?P<label>{_LABEL_ALT})\s*:|[【\[〖]\s*(?P<bracketed>{_BRACKETED_ALT})\s*[】\]〗]"
                       rf"\s*[:|]?)\s*")
 # A metadata table that lost its colons and cells (成文日期 2020-12-16 / 发文字号 渝中委发〔2020〕15号): only the
-# labels a sentence does not open with (three characters or more: 索引号, 成文日期), at the start of the line.
-_DISTINCT_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _SPACED if len(label) >= 3)
+# labels a sentence does not open with (three characters or more: 索引号, 成文日期; a shorter one letter-spaced as
+# a table aligns it, 文  号, which no sentence writes), at the start of the line.
+_DISTINCT_ALT = "|".join(r"\s*".join(map(re.escape, label)) if len(label) >= 3 else r"\s+".join(map(re.escape, label))
+                         for label in _SPACED)
 SPACED_LABEL = re.compile(rf"(?:^|(?<=\s))(?P<label>{_DISTINCT_ALT})\s+(?=\S)")
 # A value bounded by the next label in a line of prose (…的公示 发布日期:2023-11-10 来源:某某处 阅读次数:175 根据…).
 BOUNDED_VALUE = 40
 LABEL_ONLY = re.compile(rf"^[\[【(]?(?P<label>{_LABEL_ALT})\s*:[\]】)]?$")
-CONTROL_TAIL = re.compile(r"(?:\s*(?:[\[【〖]\s*)?(?:收藏|打印|关闭|分享到?|纠错|字号|大|中|小)(?:\s*[\]】〗])?\s*:?)+$")
+# Page controls a copy glued after a value (…科学技术局字号:[ 大 中 小 ], 字号:[ ] with the sizes lost, 打印 关闭).
+_CONTROL = r"(?:收藏|打印|关闭|分享到?|纠错|字号|字体|大|中|小)"
+CONTROL_TAIL = re.compile(rf"(?:\s*(?:[\[【〖](?:[\s|]*{_CONTROL})*[\s|]*[\]】〗]|(?:[\[【〖]\s*)?{_CONTROL}(?:\s*[\]】〗])?)\s*:?)+$")
 # A repost's note after a value (大连沙河口区政府【转载】, 某某网(原创)).
 REPOST_NOTE = re.compile(r"\s*[【\[(（]\s*(?:转载|转|原创|摘录|摘编)\s*[】\])）]\s*$")
 # What a copy of a header line glued after a value: a link to the original (来源:某某厅 原文:, 查看原文) or a
@@ -87,9 +91,9 @@ def _label_matches(line: str) -> list[re.Match[str]]:
     return spaced if spaced and spaced[0].start() == 0 else []
 
 
-def _pairs(line: str) -> list[tuple[str, str, int, int, bool]]:
-    """(key, value, start, end, bounded) of one line's labels; a value runs to the next label (bounded) or
-    to 2+ spaces or the line's end."""
+def _pairs(line: str) -> list[tuple[str, str, int, int, bool, str]]:
+    """(key, value, start, end, bounded, label) of one line's labels; a value runs to the next label (bounded)
+    or to 2+ spaces or the line's end."""
     matches = _label_matches(line)
     pairs = []
     for index, match in enumerate(matches):
@@ -101,20 +105,20 @@ def _pairs(line: str) -> list[tuple[str, str, int, int, bool]]:
             end = match.end() + gap.start()
             value = value[:gap.start()]
             bounded = True
-        label = match.group("label") or match.group("bracketed")
-        pairs.append((_canonical(label), value.strip(), match.start(), end, bounded))
+        label = re.sub(r"\s+", "", match.group("label") or match.group("bracketed"))
+        pairs.append((_canonical(label), value.strip(), match.start(), end, bounded, label))
     return pairs
 
 
 def split_label_line(line: str) -> list[tuple[str, str, int, int]]:
     """The (key, value, start, end) pairs of one line: each value runs to the next label or to 2+ spaces."""
-    return [(key, value, start, end) for key, value, start, end, _bounded in _pairs(line)]
+    return [(key, value, start, end) for key, value, start, end, _bounded, _label in _pairs(line)]
 
 
 def bounded_pairs(line: str) -> list[tuple[str, str]]:
     """The (key, value) pairs of a line of prose whose values end where another label starts after a space:
     a header line glued to the title or the text (…的公示 发布日期:2023-11-10 来源:某某处 阅读次数:175 根据…)."""
-    return [(key, value) for key, value, start, end, bounded in _pairs(line)
+    return [(key, value) for key, value, start, end, bounded, _label in _pairs(line)
             if bounded and value and len(value) <= BOUNDED_VALUE and (line[end - 1].isspace() or line[end:end + 1].isspace())
             and not re.search(r"[。，；！？,;]", value)]
 
@@ -123,13 +127,27 @@ def bounded_pairs(line: str) -> list[tuple[str, str]]:
 DATE_VALUE = re.compile(r"^(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|([-/.])\s*\d{1,2}\s*\1\s*\d{1,2})"
                         r"(?:\s*[0-2]?\d:[0-5]\d(?::[0-5]\d)?)?$")
 DATE_KEYS = ("published", "written")
+# A date (and time) opening a value, the rest of the line after a space no range's end (…至2023年6月30日).
+OPENING_DATE = re.compile(DATE_VALUE.pattern.removesuffix("$") + r"(?=\s+(?![至到起\-—~～]))")
+NAMED_DATE_LABEL = 4  # 发布时间, 成文日期: a label no schedule's 时间/日期 is
 
 
 def dated_pairs(line: str) -> list[tuple[str, str]]:
     """The (key, value) pairs of a line whose date label holds a date alone, whatever else the line holds
-    (所属地区:信息补充中 发布日期:2025年07月02日, a header line with fields no vocabulary names)."""
-    return [(key, value) for key, value, _start, _end, _bounded in _pairs(line)
-            if key in DATE_KEYS and DATE_VALUE.match(value)]
+    (所属地区:信息补充中 发布日期:2025年07月02日, a header line with fields no vocabulary names), or whose
+    publication label's value opens with a date, the text a copy glued after it aside (…投资优惠政策 发表时间:2011 年
+    11 月 02 日 15:29 某某县招商引资优惠政策…)."""
+    pairs = []
+    for key, value, _start, _end, _bounded, label in _pairs(line):
+        if key not in DATE_KEYS:
+            continue
+        if DATE_VALUE.match(value):
+            pairs.append((key, value))
+            continue
+        opening = OPENING_DATE.match(value) if len(label) >= NAMED_DATE_LABEL else None
+        if opening:
+            pairs.append((key, opening.group()))
+    return pairs
 
 
 def is_label_line(line: str) -> bool:

@@ -89,26 +89,34 @@ def normalise_doc_number(value: str | None) -> str | None:
 MAX_NUMBER_LINE = 120
 
 
+# A number a copy lost a bracket or both of (某发201120 号, 某科发2023〕5号): still one where it stands alone, since its
+# year is always four digits, when its 号 still closes it (one that lost its 号 too, 某科发〔2023 5, is cut).
+BRACKETS_LOST = re.compile(r"(?P<agency>[\u4e00-\u9fff]{1,14}?)[〔\[(【]?(?P<year>(?:19|20)\d{2})[〕\])】]?(?P<n>[1-9]\d{0,4})[号號]")
+
+
 def _alone(line: str) -> str | None:
-    """The number a line consists of (the brackets around it and spaces aside), or None."""
+    """The number a line consists of (the brackets around it and spaces aside, or lost), or None."""
     stripped = re.sub(r"\s", "", fold_width(line)).strip("()（）[]【】")
     if len(stripped) > MAX_NUMBER_LINE:
         return None
     found = find_doc_numbers(stripped)
     if len(found) == 1 and found[0][1] - found[0][0] >= len(stripped) - 1:
         return found[0][2]
+    lost = BRACKETS_LOST.fullmatch(stripped)
+    if lost and not found and not LEADING_WORDS.match(lost.group("agency")) and not lost.group("agency").endswith("第"):
+        return f"{lost.group('agency')}〔{lost.group('year')}〕{lost.group('n')}号"
     return None
 
 
 # Where a copy glued the page's own number to its neighbours at the head of the text: before the salutation
-# (浙科发高〔2023〕77号各市、县(市、区)科技局:), between the title and the salutation (…的通知国科发火〔2008〕362号
+# (浙科发高〔2023〕77号各市、县(市、区)科技局:) or the paragraph after it (新发〔2018〕22号 为营造…), between the title and the salutation (…的通知国科发火〔2008〕362号
 # 各省、…:), in brackets after the title (…的通知(国科发政〔2017〕115号)), or in a legal database's note under
 # the title ((1985年5月4日皖政〔1985〕38号) 根据…, (1984年7月4日陕政发〔1984〕88号公布 根据…修订)).
 TITLE_END = r"(?:通知|通报|公告|通告|公示|告|意见|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _NUMBER = rf"{_AGENCY}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\s*\d{{1,5}}\s*[号號]"
 _SALUTATION = r"(?=[^。:：《]{2,80}[:：])"
-GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*{_SALUTATION}"
+GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*{_SALUTATION}|^\s*(?P<p>{_NUMBER})\s+(?=\S)"
                         rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{TITLE_END})\s*(?:[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
                         rf"|(?P<s>{_NUMBER})\s*{_SALUTATION})")
 TITLE_NOTE = re.compile(rf"^\s*[(（]\s*{_DATE}\s*(?P<d>{_NUMBER})")
@@ -121,9 +129,10 @@ def _glued_head(line: str) -> str | None:
     if not match:
         return None
     title = match.group("title")
-    if title and (title.count("《") != title.count("》") or LEADING_WORDS.match(title)):
+    if title and (title.count("《") != title.count("》") or LEADING_WORDS.match(title)) \
+            or LEADING_WORDS.match(match.group("p") or ""):
         return None  # the number of a document the line cites (根据《…办法》(…号)), not the title's own
-    return normalise_doc_number(match.group("n") or match.group("t") or match.group("s"))
+    return normalise_doc_number(match.group("n") or match.group("p") or match.group("t") or match.group("s"))
 
 
 def heading_doc_number(lines: list[str], limit: int = HEAD_LINES) -> str | None:

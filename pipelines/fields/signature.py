@@ -32,8 +32,11 @@ ORG_ONE = re.compile(ORG)
 NOT_ORG = re.compile(r"^(?:各|全(?!国)|本|我|该|其|此|有关|以下|上述|附件|[一二三四五六七八九十]{1,3}(?:[、.是要]|$)|\d)")
 # Websites are not bodies: the site carrying a page is never its issuer (科技部门户网站, 某某网).
 SITE_NAME = re.compile(r"(?:网站|门户|官网|网)$")
-# What a 落款 adds after a body's name: a seal or a signature on its behalf (某某办公室(代), (盖章)).
-SEAL_MARK = re.compile(r"\s*[(（]\s*(?:代|章|印|盖章|公章|签章)\s*[)）]")
+# What a 落款 adds after a body's name: a seal or a signature on its behalf (某某办公室(代), (盖章)), maybe another
+# body's (某某委员会办公室(某某市科学技术局代章)).
+SEAL_MARK = re.compile(r"\s*[(（]\s*(?:[\u4e00-\u9fff]{0,30}?代章?|章|印|盖章|公章|签章)\s*[)）]")
+# Characters a copy lost, as question marks padding a 落款 line where its indent was (??????某某局).
+LOST_PADDING = re.compile(r"^[?？]{4,}")
 # GB/T 9704 letter-spaces a short name in a 落款 (科 技 部, 科 技 部 财 政 部 国家税务总局): a run of single
 # characters one space apart is one word, glued co-issuers that split_orgs parts again.
 LETTER_SPACED = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff](?![\u4e00-\u9fff])")
@@ -57,7 +60,7 @@ class Signature:
 
 def org_line(line: str) -> str:
     """A 落款 line as its bodies' names: seal marks dropped, letter-spaced names joined, table bars cut."""
-    line = SEAL_MARK.sub("", line.strip().strip("|").strip())
+    line = SEAL_MARK.sub("", LOST_PADDING.sub("", line.strip().strip("|").strip()))
     return LETTER_SPACED.sub(lambda match: match.group().replace(" ", ""), line)
 
 
@@ -80,7 +83,8 @@ PLACE_HEAD = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{1,7}?(?:自治区|省|市|
 def _split_glued(name: str) -> list[str]:
     """One name, or the bodies glued into it when each part is a body's name itself."""
     head = PLACE_HEAD.match(name)
-    starts = CENTRAL_START + ((head.group(),) if head else ())
+    # a party committee's place opens its government's name without 中共 (中共某某市委某某市人民政府)
+    starts = CENTRAL_START + ((head.group(), head.group().removeprefix("中共")) if head else ())
     for match in re.finditer(GLUED_SUFFIX, name):
         rest = name[match.end():]
         if match.end() >= 3 and rest.startswith(starts) and ORG_ONE.fullmatch(name[:match.end()]) \
@@ -109,8 +113,9 @@ def _date_line(line: str) -> str | None:
 
 
 # A 落款 on one line, the body before its date (湛江市科学技术局 2023年12月11日, a table row's cell bars around it).
-ORG_DATE_LINE = re.compile(r"^\|?\s*(?P<orgs>[^\d|]{3,80}?)\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-                           r"|[〇○零一二三四五六七八九Oo]{4}\s*年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*[|。]?\s*$")
+SIGNED_DATE = (r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+               r"|[〇○零一二三四五六七八九Oo]{4}\s*年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
+ORG_DATE_LINE = re.compile(rf"^\|?\s*(?P<orgs>[^\d|]{{3,80}}?)\s*(?P<date>{SIGNED_DATE})\s*[|。]?\s*$")
 
 
 def _org_date_line(line: str) -> tuple[list[str], str] | None:
@@ -144,22 +149,23 @@ def find_signatures(lines: list[str]) -> list[Signature]:
 
 # A 落款 glued into the text's last line by a copy that joined every line (…名单江西省高企认定管理工作办公室2023年9月18日。),
 # maybe with the page's furniture glued after it (…2022年12月19日扫一扫在手机打开当前页).
-GLUED_SIGNATURE = re.compile(rf"{ORG_SUFFIX}\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
+GLUED_SIGNATURE = re.compile(rf"{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
                              r"[\s,，。.;；|]*(?P<after>.*)$")
 GLUED_TAIL = 40  # what may follow a glued 落款: a file name, a share button, not a paragraph
 # Words that carry a sentence on past a date: the date is what something happened on, not a 落款.
 GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之在正已将]|[(（])")
 
 
-# Where the body's name of a glued 落款 starts: after a mark, a file name's extension or the list or form it follows
-# (…名单, …情况备案表; the 表 of 人民代表大会 is a body's own).
-GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会))")
+# Where the body's name of a glued 落款 starts: after a mark, a phone or QQ number closing the contacts, a file
+# name's extension or the list or form it follows (…名单, …情况备案表; the 表 of 人民代表大会 is a body's own).
+GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\d{5,}|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会))")
 
 
 def _glued_signature(lines: list[str]) -> Signature | None:
     """The 落款 in the text's last line right after a body's name: its date, and the body when its name can
     be told from the words before it."""
-    last = next((index for index in range(len(lines) - 1, -1, -1) if lines[index].strip()), None)
+    # the last line with text: a table's leftover cell bars (|) after it are none
+    last = next((index for index in range(len(lines) - 1, -1, -1) if lines[index].strip(" \t|")), None)
     if last is None:
         return None
     tail = lines[last][-160:]
@@ -167,28 +173,80 @@ def _glued_signature(lines: list[str]) -> Signature | None:
     found = find_dates(match.group("date")) if match else []
     if len(found) != 1 or len(match.group("after")) > GLUED_TAIL or GOES_ON.match(match.group("after")):
         return None
-    before = tail[:match.start("date")].rstrip()
-    starts = [m.end() for m in GLUED_ORG_START.finditer(before)]
-    name = before[starts[-1]:] if starts else ""
-    return Signature((name,) if is_org_name(name) else (), found[0].iso, last)
+    before = SEAL_MARK.sub("", tail[:match.start("date")]).rstrip()
+    # the bodies' names run back over co-issuers a space apart (…予以撤销。 某省工业和信息化厅 某省财政厅 2015年12月1日)
+    names: list[str] = []
+    end = len(before)
+    for start in reversed([m.end() for m in GLUED_ORG_START.finditer(before)]):
+        name = before[start:end].strip()
+        if not name:
+            continue
+        if not is_org_name(name) or names and not before[end - 1].isspace():
+            break
+        names[:0] = split_orgs(name)
+        end = start
+    return Signature(tuple(names), found[0].iso, last)
 
 
 # The sentence that closes a notice's text, right above its 落款 (特此通知。 现印发给你们，请认真组织实施。).
-CLOSING_SENTENCE = re.compile(r"(?:特此(?:通知|公告|通告|公示|函告|批复)|此复|请(?:认真|结合实际|遵照|按照)[^。]{0,20}"
-                              r"(?:执行|实施|落实|办理)|遵照执行|贯彻执行|组织实施|贯彻落实)[。！.]?\s*$")
+CLOSING_WORDS = (r"(?:特此(?:通知|公告|通告|公示|函告|批复)|此复|请(?:认真|结合实际|遵照|按照)[^。]{0,20}"
+                 r"(?:执行|实施|落实|办理)|遵照执行|贯彻执行|组织实施|贯彻落实)")
+CLOSING_SENTENCE = re.compile(rf"{CLOSING_WORDS}[。！.]?\s*$")
+# The same sentence with its 落款 glued after it by a copy that joined every line (…请遵照执行。某某部某某部2017年5月3日
+# 某某办法第一章…): the bodies' names and the date follow the sentence's full stop.
+JOINED_SIGNATURE = re.compile(rf"{CLOSING_WORDS}[。！.]\s*(?P<orgs>[^\d。，,；;：:!！?？《》“”]{{3,80}}?)\s*(?P<date>{SIGNED_DATE})")
+
+
+def _joined_signature(lines: list[str]) -> Signature | None:
+    """The first 落款 glued after the sentence closing a notice, inside a line, when its bodies' names are names."""
+    for index, line in enumerate(lines):
+        for match in JOINED_SIGNATURE.finditer(line):
+            found = find_dates(match.group("date"))
+            if len(found) == 1 and is_org_name(match.group("orgs")):
+                return Signature(tuple(split_orgs(match.group("orgs"))), found[0].iso, index)
+    return None
+
+
+# An attachment note's continuation lines (2.某某名单.xls, （2）某某表).
+ATTACHMENT_ITEM = re.compile(r"^(?:[(（]?\d{1,2}[)）.、．]|[一二三四五六七八九十]{1,3}、)")
+# What a page shows after its text: short lines without a sentence (标签:, 留言与评论(共有 0 条评论), 打印本页).
+FURNITURE_LINES = 5
+FURNITURE_CHARS = 24
+
+
+def _after_attachment_note(lines: list[str], index: int) -> bool:
+    """Whether the line before `index` closes the attachment note (附件:1.… / 2.…) that GB/T 9704 puts right
+    above the 落款."""
+    above = index - 1
+    while above >= 0 and index - above <= MAX_ORG_LINES and ATTACHMENT_ITEM.match(lines[above].strip()):
+        above -= 1
+    return above >= 0 and bool(ATTACHMENT_LINE.match(lines[above].strip()))
+
+
+def _closes_text(lines: list[str], index: int) -> bool:
+    """Whether line `index` closes the text: at most two lines follow it, or only a few short lines of the
+    page's furniture without a sentence or a date."""
+    rest = [line.strip() for line in lines[index + 1:] if line.strip()]
+    return len(rest) <= 2 or len(rest) <= FURNITURE_LINES and all(
+        len(line) <= FURNITURE_CHARS and not re.search(r"[。；;]", line) and not find_dates(line) for line in rest)
 
 
 def main_signature(lines: list[str]) -> Signature | None:
-    """The page's own 落款: the first block naming a body, else a bare date line right after the sentence
-    closing a notice, else one closing the text, else a date glued after a body's name at the very end."""
+    """The page's own 落款: the first block naming a body, else one glued after the sentence closing a notice,
+    else a bare date line right after that sentence or the attachment note, else one closing the text, else a
+    date glued after a body's name at the very end."""
     found = find_signatures(lines)
     named = [s for s in found if s.issuers]
     if named:
         return named[0]
-    closed = [s for s in found if s.line > 0 and CLOSING_SENTENCE.search(lines[s.line - 1])]
+    joined = _joined_signature(lines)
+    if joined:
+        return joined
+    closed = [s for s in found if s.line > 0 and (CLOSING_SENTENCE.search(lines[s.line - 1])
+                                                  or _after_attachment_note(lines, s.line))]
     if closed:
         return closed[0]
-    closing = [s for s in found if s.line >= len(lines) - 3]
+    closing = [s for s in found if _closes_text(lines, s.line)]
     return closing[-1] if closing else _glued_signature(lines)
 
 

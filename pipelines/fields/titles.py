@@ -159,11 +159,14 @@ NOT_TITLE = re.compile(r"^(?:当前位置|您(?:现在|当前)?(?:所在)?的?�
                        r"|【[^】]{2,8}】[^\u4e00-\u9fff]*$|出处|文章出处|索引号)|[:：]$|。"
                        r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年"
                        r"|</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
+# The word a document's heading ends with (…的通知, …实施细则(试行)).
+HEADING_WORDS = r"(?:通知|通报|公告|通告|公示|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单|建议|条例)"
+HEADING_END = re.compile(rf"{HEADING_WORDS}(?:\s*[(（][^()（）]{{2,20}}[)）])?$")
 # What a repost writes before a title: a note (原标题：, 政策提取自：), a tag in brackets (【佛山】, 「某某代理」,
-# (浙江省)), its own topic before the title proper (某区高企奖励政策：关于…), the body it files the notice under
-# (市科技局：2023年…名单公示). A tag saying what the page is (【政策解读】) is the page's own title.
+# (浙江省)), its own topic before the title proper (某区高企奖励政策：关于…, 某市高企奖励政策：某某若干政策实施细则), the
+# body it files the notice under (市科技局：2023年…名单公示). A tag saying what the page is (【政策解读】) is the page's own title.
 TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称)\s*[:：]|[【「\[](?![^】」\]]*(?:解读|图解))[^】」\]]{1,12}[】」\]]"
-                          r"|[(（][\u4e00-\u9fff]{2,8}[)）]|[^:：《》]{2,30}[:：](?=关于)"
+                          rf"|[(（][\u4e00-\u9fff]{{2,8}}[)）]|[^:：《》]{{2,30}}[:：](?=关于|[^:：。，,；;！？]{{6,118}}{HEADING_END.pattern})"
                           r"|[\u4e00-\u9fff]{1,20}(?:委员会|总局|局|厅|部|办公室|办公厅|政府|委)[:：])\s*")
 # A dot a repost sets between the issuing bodies and the title (财政部 税务总局•关于…): the page's title has none.
 ISSUER_DOT = re.compile(r"\s*[•·・]\s*(?=关于)")
@@ -242,8 +245,6 @@ def choose_title(candidates: list[str], page_title: str | None, meta_title: str 
 
 # A line of the text's head that is a document's heading: it ends with what the document is (…的通知,
 # …实施方案(2023-2025年)) and holds no sentence.
-HEADING_END = re.compile(r"(?:通知|通报|公告|通告|公示|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单|建议|条例)"
-                         r"(?:\s*[(（][^()（）]{2,20}[)）])?$")
 HEADING_LINES = 6
 SENTENCE = re.compile(r"[。，,；;：:！？!?]")
 # The page's date a copy glued after a heading (关于…的通知2024-05-06, …的公告 2024年7月2日 10:20).
@@ -254,19 +255,29 @@ DATE_AFTER = re.compile(r"\s*(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,
 TEXT_BEGUN = re.compile(r"[。！？]|[:：]$")
 
 
+# A heading a copy that joined every line glued to the salutation after it (…的通知各有关企业：根据…).
+HEADING_SALUTED = re.compile(rf"^(?P<heading>[^。，,：:；;！？《》]{{8,120}}?{HEADING_WORDS}(?:[(（][^()（）]{{2,20}}[)）])?)"
+                             r"(?=(?:各|有关)[^。，,：:；;]{1,60}[:：])")
+
+
 def _head_headings(lines: list[str]) -> list[str]:
     """The heading lines among the text's first lines, above its first paragraph or salutation (the site's
-    furniture a copy kept may come before them: 政策云 / 某某企业管家 / 2025年…申报指南(第一批))."""
+    furniture a copy kept may come before them: 政策云 / 某某企业管家 / 2025年…申报指南(第一批)), or glued to
+    the salutation."""
     found = []
     for line in lines[:HEADING_LINES]:
         line = line.strip()
+        saluted = HEADING_SALUTED.match(line)
+        if saluted and is_title(saluted.group("heading")):
+            found.append(strip_title_prefix(saluted.group("heading")))
         if TEXT_BEGUN.search(line):
             break
-        shown = dated_heading(line) or line  # a date glued after it is the page's, a number the document's
+        # a date glued after it is the page's, a number the document's, a topic before it the repost's
+        shown = strip_title_prefix(dated_heading(line) or line)
         heading = without_closing_number(shown).strip()
         if 8 <= len(heading) <= 120 and HEADING_END.search(heading) and not SENTENCE.search(heading) \
                 and is_title(heading):
-            found.append(strip_title_prefix(shown))
+            found.append(shown)
     return found
 
 
