@@ -133,18 +133,27 @@ def test_a_complete_sum_at_the_end_of_a_line_is_no_cut() -> None:
     assert offered("对认定的市级工程技术研究中心，给予10万元资助\n申报材料一式三份") == [10]
 
 
-# --- pages that report money offer none ------------------------------------------------------------
+# --- pages that report money -------------------------------------------------------------------------------
 
 NEWS_TEXT = ("本报讯（记者 李明）记者日前从市科技局获悉，我市2025年首批科技创新券开始兑现。"
              "根据新出台的办法，对首次认定的高新技术企业给予20万元奖励，每家企业每年最高可申领10万元创新券。")
+AWARDS_TEXT = ("根据《某市科技创新奖励办法》，经企业申报、专家评审，拟对以下企业给予奖励，现予以公示：\n"
+               "1. 某某电子科技有限公司 高新技术企业认定奖励 20万元\n2. 某某新材料有限公司 研发投入后补助 35万元")
 
 
-def test_a_news_report_restating_offers_offers_none() -> None:
+def test_a_news_report_stating_a_policys_offer_leads_to_it() -> None:
     stated = incentives(TextPair(NEWS_TEXT))
     result = classify_record({"title": "我市首批科技创新券开始兑现", "text": NEWS_TEXT, "incentives": stated})
     assert result["doc_type"] == "新闻"
+    assert (result["has_incentive"], result["max_amount_wan"]) == (True, 20)
+
+
+def test_a_list_of_awards_made_offers_none() -> None:
+    stated = [{"amount_wan": 20, "amount_max_wan": 20}, {"amount_wan": 35, "amount_max_wan": 35}]
+    result = classify_record({"title": "关于2025年度科技创新奖励拟奖励企业名单的公示", "text": AWARDS_TEXT,
+                              "incentives": stated})
     assert (result["has_incentive"], result["max_amount_wan"]) == (False, None)
-    assert result["classification_reasons"]["has_incentive"] == "a 新闻 offers no money itself; it reports 20、10 万元"
+    assert result["classification_reasons"]["has_incentive"] == "a 公示 offers no money itself; it reports 35、20 万元"
 
 
 def test_the_policy_itself_still_offers_its_money() -> None:

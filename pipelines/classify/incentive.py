@@ -36,8 +36,8 @@ def classify_incentive(record: Mapping[str, Any], doc: Doc, doc_type: str, vocab
     """(has_incentive, max_amount_wan, reason, sentences that state money); without extracted incentives,
     the amounts stated in the text, unless `from_text` is False.
 
-    A page of a type that offers no money itself (incentives.yaml ignore_doc_types: a 新闻 restating a policy,
-    a 公示 of awards made) has no incentive and no amount, its reason naming the amounts it reports."""
+    A page of a type that offers no money itself (incentives.yaml ignore_doc_types: a 公示 of awards made) has
+    no incentive and no amount, its reason naming the amounts it reports."""
     extracted = record.get("incentives")
     extracted = [i for i in extracted if isinstance(i, Mapping)] if isinstance(extracted, list) else []
     if doc_type in vocab.incentives["ignore_doc_types"]:
