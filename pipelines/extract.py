@@ -24,10 +24,10 @@ Evidence order per field (each reader is in ``pipelines/fields/``):
 - issuer, doc_number, cited_doc_numbers: ``fields.signature`` and ``fields.doc_number`` (a red-head line
   某某市科学技术局文件 right after the 落款; an aggregator's 作者 naming a place's body last; a short form
   市科技局 written in full as the page writes it elsewhere);
-- effective/expiry/period/deadlines: ``fields.validity``; incentives: ``fields.money``, none on a page that
-  retells policies without being one (``classify.doc_type.retelling_cue``: a 政策汇总, a consultancy's blog post);
-  targets: ``fields.targets``; responsible_units: ``fields.units``; contact_phone:
-  ``fields.contact``; original_url: the repost's 原文链接, made absolute.
+- effective/expiry/period/deadlines: ``fields.validity``; incentives: ``fields.money`` (the offers a page states,
+  a news item's or a summary's too; statistics and totals are none); targets: ``fields.targets``;
+  responsible_units: ``fields.units``; contact_phone: ``fields.contact``; original_url: the repost's 原文链接,
+  made absolute.
 
 A Traditional-character page is read through its Simplified form, so issuer, units,
 incentive and target texts come out in Simplified characters; title and text stay as shown.
@@ -47,9 +47,6 @@ from typing import Any, Callable
 from urllib.parse import urljoin, urlsplit
 
 from core.record import empty_record
-from pipelines.classify.doc_type import retelling_cue
-from pipelines.classify.prepare import prepare
-from pipelines.classify.vocabulary import load_vocabulary
 from pipelines.clean import CleanPage, clean_page
 from pipelines.dates import find_dates, first_date, make_date, meta_date
 from pipelines.fields.contact import contact_phone
@@ -271,13 +268,6 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
     return "、".join(dict.fromkeys(full_name(body, written) for body in found))
 
 
-def retells_policies(record: dict[str, Any]) -> bool:
-    """Whether the page retells policies without being one (a consultancy's 政策汇总, a blog post): the
-    amounts it repeats are nobody's offer, so it carries no incentives (shared/LABELING.md)."""
-    vocab = load_vocabulary()
-    return retelling_cue(prepare(record, vocab), vocab) is not None
-
-
 def original_url(page: PageInput, cleaned: CleanPage) -> str | None:
     """The absolute 原文链接 of a repost (http/https only, never the page itself)."""
     if not cleaned.original_link:
@@ -355,7 +345,7 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
         ("period", lambda: period([fold_width(_simplified(carried, cleaned.traditional) or ""), *works],
                                   pair.work)),
         ("deadlines", lambda: deadlines(pair.work)),
-        ("incentives", lambda: [] if retells_policies(record) else incentives(pair)),
+        ("incentives", lambda: incentives(pair)),
         ("cited_doc_numbers", lambda: cited_doc_numbers([*works, pair.work], own)),
         ("targets", lambda: targets(pair)),
         ("responsible_units", lambda: responsible_units(pair)),

@@ -85,10 +85,10 @@ POLICY = ("关于印发《宜宾市支持科技型企业发展的若干措施》
           "一、对首次认定的高新技术企业给予20万元奖励。\n二、各区县科技局要做好政策汇总和宣传解读工作。\n特此通知。\n")
 
 
-def test_a_summary_of_policies_carries_no_incentives():
-    for text in (SUMMARY, BLOG, HEADINGS):
+def test_a_summary_of_policies_is_no_policy_but_carries_the_offers_it_states():
+    for text, offers in ((SUMMARY, [30, 20, 10]), (BLOG, [15]), (HEADINGS, [20, 15])):
         record = _page(text)
-        assert record["incentives"] == [], text
+        assert [o["amount_max_wan"] for o in record["incentives"]] == offers, text
         assert record["doc_type"] == "其他" and "retells policies" in record["classification_reasons"]["doc_type"]
 
 

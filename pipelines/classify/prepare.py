@@ -65,7 +65,7 @@ class Doc:
 
 
 _LAST_PREPARED: list[tuple[Vocabulary, tuple[str, ...], Doc]] = []  # the last few, newest last
-PREPARED_KEPT = 4  # extraction (retells_policies) and classification prepare the same record in turn
+PREPARED_KEPT = 4  # classification's rules and a record's reclassification prepare the same record in turn
 
 
 def prepare(record: Mapping[str, Any], vocab: Vocabulary) -> Doc:
