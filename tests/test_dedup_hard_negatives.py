@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import html
 
+from pipelines.dedup.pages import Page, page_view
+from pipelines.dedup.verdict import Verdict, compare_pages
 from pipelines.store import FetchedPage, store_page
 from storage.db import open_db
 
@@ -424,3 +426,154 @@ def test_a_bureaus_revised_rules_under_the_same_short_title_stay_apart_from_the_
     first, second, third, fourth = policies(tmp_path, old, new, other, copy)
     assert len({first, second, third}) == 3
     assert fourth == second and copy.assignment.merge_reason.startswith("containment 0.72 of gov original")
+
+
+# 7. copies cut at other places: what ties their slices, a wire's dateline or a bilingual copy's Chinese ties no
+# look-alike -----------------------------------------------------------------------------------------------------
+
+def first_page(lines: list[str], upto: int) -> list[str]:
+    """A paginated repost's first page: a header, the lines before `upto`, then that line cut mid-sentence."""
+    return SPAM + lines[:upto] + [lines[upto][:len(lines[upto]) // 2]]
+
+
+def verdict_of(new: FetchedPage, known: FetchedPage) -> Verdict:
+    """The verdict on two pages as the store step reads them (text from the page, no record fields)."""
+    def view(page: FetchedPage):
+        text = page.html.split('<div class="content">')[1].replace("</p>", "\n").replace("<p>", "")
+        return page_view(Page(url=page.url, text=html.unescape(text.split("</div>")[0]), source_kind=page.source_kind))
+    return compare_pages(view(new), view(known))
+
+
+def test_slices_of_the_same_yearly_notice_in_two_years_stay_apart(tmp_path):
+    this = yearly_notice(2025, "2025年5月30日", 50, "2025年4月8日")
+    last = yearly_notice(2024, "2024年5月31日", 50, "2024年4月12日")
+    # an aggregator's two pages of this year's notice (its line of addressees dropped), and last year's second page
+    page_one = fetched("https://www.gaoqi-fuwu.example.com/news/8812.html", None, first_page(this[1:], 8), "aggregator")
+    page_two = fetched("https://www.gaoqi-fuwu.example.com/news/8812_2.html", None, this[2:], "aggregator")
+    other_year = fetched("https://www.zc-kuaixun.example.com/a/2024/5531_2.html", None, last[2:], "aggregator")
+    first, second, third = policies(tmp_path, page_one, page_two, other_year)
+    assert third not in (first, second)
+    assert "changed numbers" in verdict_of(page_one, other_year).refusal
+
+
+def test_slices_of_two_cities_template_plans_stay_apart(tmp_path):
+    maoming = city_plan("茂名", "茂名高新区", 260, 600, 12)
+    zhanjiang = city_plan("湛江", "湛江高新区", 260, 600, 12)
+    page_one = fetched("https://www.chace.example.com/zc/66721.html", None, first_page(maoming, 7), "aggregator")
+    page_two = fetched("https://www.chace.example.com/zc/66721_2.html", None, maoming[1:], "aggregator")
+    other_city = fetched("https://www.chace.example.com/zc/66803_2.html", None, zhanjiang[1:], "aggregator")
+    first, second, third = policies(tmp_path, page_one, page_two, other_city)
+    assert third not in (first, second)
+    assert "changed words" in verdict_of(page_one, other_city).refusal
+
+
+def test_the_first_page_of_a_draft_cut_mid_sentence_stays_apart_from_the_final_text(tmp_path):
+    lines = ["南宁市促进高新技术企业高质量发展若干措施", *MEASURES_DRAFT[:5], *yearly_notice(2024, "2024年5月31日", 50,
+                                                                              "2024年4月12日")[5:12]]
+    draft = fetched("https://www.zhengce-tong.example.com/policy/39021.html", None,
+                    ["（征求意见稿）"] + first_page(lines, 10), "aggregator")
+    final = fetched("https://www.zhengce-tong.example.com/policy/40117_2.html", None, lines[1:], "aggregator")
+    first, second = policies(tmp_path, draft, final)
+    assert first != second
+    assert verdict_of(draft, final).refusal == "different genre draft / document"
+
+
+WIRE_LEAD = "近日，江西省人民政府办公厅印发《关于支持科技型中小企业高质量发展的若干措施》，从六个方面提出十八条具体举措。"
+WIRE_BODY = [
+    "《措施》明确，对首次入库的科技型中小企业给予一次性奖励五万元，对研发投入增长较快的企业按增量部分给予补助，"
+    "单个企业每年最高五十万元。",
+    "在金融支持方面，《措施》提出设立科技型中小企业风险补偿资金池，引导银行机构扩大信用贷款投放，对企业贷款给予贴息。",
+    "在人才支持方面，企业引进的高层次科技人才可享受住房、子女入学等方面的便利，企业科技人员可按规定申报职称评审。",
+    "在创新平台方面，支持科技型中小企业牵头建设省级工程技术研究中心和新型研发机构，对新认定的平台给予一次性补助。",
+    "江西省科技厅有关负责人表示，下一步将会同有关部门加强政策宣传解读，推动各项措施尽快落地见效。",
+]
+
+
+def test_two_agencies_reports_of_one_policy_stay_apart_though_one_is_cut(tmp_path):
+    xinhua = fetched("https://www.news-jx.example.cn/2025-03/12/c_1130.htm", None,
+                     ["新华社南昌3月12日电（记者 周明远、刘佳）" + WIRE_LEAD, *WIRE_BODY], "aggregator")
+    # another paper's report of the same policy: the same sentences of it, its own byline; a farm cut it short
+    paper = fetched("https://k8.example-farm.net/html/5531.html", None,
+                    first_page(["（记者 陈晓燕）" + WIRE_LEAD, *WIRE_BODY], 4)[len(SPAM):], "aggregator")
+    first, second = policies(tmp_path, xinhua, paper)
+    assert first != second
+    assert verdict_of(paper, xinhua).refusal == "reports by other reporters 陈晓燕 / 刘佳、周明远"
+
+
+JX_MEASURES = [
+    "各设区市人民政府，省政府各部门：",
+    "《关于支持科技型中小企业高质量发展的若干措施》已经省政府同意，现印发给你们，请认真贯彻执行。",
+    *[line.replace("《措施》明确，", "").replace("《措施》提出", "") for line in WIRE_BODY[:4]],
+    "江西省人民政府办公厅",
+    "2025年3月10日",
+]
+
+
+def jx_measures() -> FetchedPage:
+    return fetched("https://www.jiangxi.example.gov.cn/art/2025/3/10/art_4968.html",
+                   "江西省人民政府办公厅关于印发支持科技型中小企业高质量发展若干措施的通知", JX_MEASURES)
+
+
+def test_a_report_that_lost_its_dateline_stays_apart_from_the_measures_it_quotes(tmp_path):
+    # reported speech of the document by its short name (《措施》明确，) says what a dateline no longer does
+    report = fetched("https://www.qiye-news.example.com/zx/20250313/771.html", None, [WIRE_LEAD, *WIRE_BODY[:3]],
+                     "aggregator")
+    measures = jx_measures()
+    first, second = policies(tmp_path, report, measures)
+    assert first != second
+    assert verdict_of(report, measures).refusal.startswith("different genre news / document")
+
+
+def test_the_same_days_wire_and_its_question_and_answer_page_stay_apart(tmp_path):
+    wire = fetched("https://www.news-jx.example.cn/2025-03/12/c_1130.htm", None,
+                   ["新华社南昌3月12日电 " + WIRE_LEAD, *WIRE_BODY], "aggregator")
+    answers = fetched("https://www.news-jx.example.cn/2025-03/12/c_1131.htm", None, [
+        "新华社南昌3月12日电 江西省科技厅有关负责人就《关于支持科技型中小企业高质量发展的若干措施》答记者问。",
+        "问：《措施》出台的背景是什么？", "答：" + WIRE_BODY[0],
+        "问：在金融支持方面有哪些举措？", "答：" + WIRE_BODY[1],
+        "问：人才和平台方面有哪些支持？", "答：" + WIRE_BODY[2] + WIRE_BODY[3]], "aggregator")
+    first, second = policies(tmp_path, wire, answers)
+    assert first != second
+
+
+def test_a_bilingual_copy_of_one_year_stays_apart_from_the_other_year(tmp_path):
+    english = "This notice is issued to organize applications for research and development subsidies of the year."
+    last = yearly_notice(2024, "2024年5月31日", 50, "2024年4月12日")
+    this = yearly_notice(2025, "2025年5月30日", 50, "2025年4月8日")
+    bilingual = fetched("https://law.example-db.com/en/display.aspx?id=88120", None,
+                        [f"{english} {line}" for line in last], "aggregator")
+    chinese = fetched("https://kjj.example.gov.cn/tzgg/2025/0408.html", "关于组织申报2025年度企业研发投入后补助资金的通知",
+                      this)
+    same_year = fetched("https://kjj.example.gov.cn/tzgg/2024/0412.html", "关于组织申报2024年度企业研发投入后补助资金的通知",
+                        last)
+    first, second, third = policies(tmp_path, bilingual, chinese, same_year)
+    assert first != second and third == first
+
+
+def test_a_report_adding_commentary_to_the_measures_it_carries_stays_apart_from_them(tmp_path):
+    measures = jx_measures()
+    whole = fetched("https://www.news-jx.example.cn/2025-03/12/c_1140.htm", None,
+                    ["新华社南昌3月12日电 经省政府同意，江西省人民政府办公厅近日印发若干措施，全文如下：", *JX_MEASURES],
+                    "aggregator")
+    commentary = fetched("https://www.news-jx.example.cn/2025-03/13/c_1152.htm", None, [
+        "新华社南昌3月13日电 经省政府同意，江西省人民政府办公厅近日印发若干措施，全文如下：", *JX_MEASURES,
+        "业内人士分析认为，措施直面科技型中小企业融资难、人才缺、平台弱等突出问题，含金量较高。",
+        "有专家表示，下一步关键在于抓好政策落实，打通惠企政策落地的最后一公里，让企业应享尽享、直达快享。",
+        "另据统计，去年全省新增科技型中小企业四千余家，总数突破两万家，其中一半以上分布在赣江新区和南昌高新区。"],
+        "aggregator")
+    first, second, third = policies(tmp_path, measures, whole, commentary)
+    assert third not in (first, second)
+    assert verdict_of(commentary, measures).refusal == "different genre news / document"
+
+
+def test_a_city_notice_cut_inside_its_quotation_stays_apart_from_a_slice_of_the_provincial_one(tmp_path):
+    # a preview of the city's notice stops mid-sentence inside the provincial text it quotes; the other page is the
+    # provincial notice's second page, so neither carries the other's addressees to compare: the city's own line of
+    # addressees before the shared text says it is a notice of its own quoting the province
+    city = city_notice()
+    preview = fetched("https://max.doc-share.example.com/html/2024/0416/6021.shtm", None,
+                      city[:7] + [city[7][:40]], "aggregator")
+    second = fetched("https://www.zc-tong.example.com/policy/2024/7731_2.html", None, PROVINCE_NOTICE[2:], "aggregator")
+    first, other = policies(tmp_path, preview, second)
+    assert first != other
+    assert "but no tie" in verdict_of(preview, second).refusal

@@ -16,8 +16,9 @@ rules, the differences applied with stable policy ids).
 How two pages are judged to carry one policy:
 
 1. **Normalised text.** NFKC (full/half-width forms), Traditional→Simplified (OpenCC ``t2s``),
-   dates written one way (2024-03-01 → 2024年3月1日), then everything but letters and digits
-   dropped, so white space, punctuation and width never matter. Its SHA-1 is the exact key.
+   dates written one way (2024-03-01 → 2024年3月1日), a Chinese text's Western prose (three Latin words
+   in a row: a bilingual database's translation, an English menu) dropped, then everything but letters
+   and digits dropped, so white space, punctuation and width never matter. Its SHA-1 is the exact key.
 2. **Fingerprint.** The set of character 5-grams of that text, hashed with a stable 64-bit
    polynomial hash (never Python's salted ``hash()``), and its 128-value MinHash
    (multiply-shift hash family, parameters derived from BLAKE2b). The MinHash is cut into
@@ -31,15 +32,18 @@ How two pages are judged to carry one policy:
    repost still matches). Containment 0.80 merges alone; weaker evidence needs a tie: containment
    0.50 or a short text needs a link (原文链接, the same own doc number, the same title naming one
    document — long, or short but specific: 科技型中小企业评价办法, not 专项资金管理办法 — also one
-   heading a copy's text), and a long shared passage whose differences lie only at the smaller
-   page's edges (spam header, furniture, another cut: ``passage``) needs a link, the same page
-   path on another host, the same issuer and date, or to be nearly all of both pages. Then
+   heading a copy's text), and a
+   long shared passage whose differences lie only at the smaller page's edges (spam header, furniture,
+   another cut: ``passage``; terms both pages use, shorter than a stretch of 16 characters, mark no
+   edge) needs a link, the same page path on another host, the same issuer and date, or to be nearly
+   all of both pages. Then
    conflicts that mark look-alikes which are *not* one policy:
    different own document numbers, different page genres (政策 / 解读 / 公示 / 征求意见稿 and 征求…意见, and
-   from the text a news dateline, 问/答 marks or 起草背景 headings), disjoint
-   years in the titles, different issuers of two government pages, addressees (各县（市、区）科技局：)
+   from the text a news dateline or lead, reported speech 《意见》强调，, 问/答 marks or 起草背景 headings),
+   disjoint years in the titles, different issuers of two government pages, addressees (各县（市、区）科技局：)
    or a signature (a body over a date) each page carries as its own (a city's notice quoting a
-   province's), and — on the aligned texts — a number (year, date, amount) or a word (a city's name)
+   province's), bylines naming other reporters (two agencies' reports quoting one policy), and — on
+   the aligned texts — a number (year, date, amount) or a word (a city's name)
    replaced by another (a span that is only damage — leftover pinyin, a cut word, stripped digits,
    characters lost to decoding, a few transposed — is no change). A 转发 notice carrying the whole
    forwarded text under a short wrapper is that document (LABELING's dup_group): its own number, body

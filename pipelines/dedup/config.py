@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 
-SCHEME = "v3 nfkc+t2s+dates+alnum; poly64 shingles; mulshift minhash; sampled 8-gram passage keys"
+SCHEME = "v4 nfkc+t2s+dates+latin-prose+alnum; poly64 shingles; mulshift minhash; sampled 8-gram passage keys"
 
 TRACKING_PARAMS = (
     "utm_*", "jsessionid", "phpsessid", "aspsessionid*", "sessionid", "session_id", "sid_token",
@@ -54,6 +54,8 @@ class DedupConfig:
     passage_span: float = 0.60
     passage_interior: float = 0.15
     damage_chars: int = 6
+    # covered runs joined by damage shorter than this are terms both pages use, not their passage (passage.py)
+    passage_stretch: int = 16
     # a passage is weak evidence: it merges only with a tie (verdict.passage_ties), or when it carries at least
     # this share of each page (the same text cut or damaged differently, nothing of its own on either side)
     passage_whole: float = 0.90

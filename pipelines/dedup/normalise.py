@@ -21,6 +21,12 @@ SENTENCE_BREAK = re.compile(r"[\n。；;！!？?]+")
 LOST_CHARACTERS = re.compile(r"\ufffd+|\?{2,}|(?<=\d)\?(?=\d)")
 LOST_MARK = "\ua66e"
 CJK_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+# Western prose in a Chinese text: three or more Latin words in a row (a bilingual law database's English beside
+# each Chinese sentence, an English menu, a spaced pinyin line). Copies of a Chinese document share its Chinese;
+# one copy's translation is not the document. Single words (5G, AI, R&D, leftover pinyin) stay.
+LATIN_WORD = r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'’\-]*"
+LATIN_PROSE = re.compile(rf"{LATIN_WORD}(?:[\s,.;:!?()\[\]\"'“”‘’/&%-]+(?:\d+[\s,.;:()\[\]/-]+)*{LATIN_WORD}){{2,}}")
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _date_words(match: re.Match) -> str:
@@ -30,10 +36,12 @@ def _date_words(match: re.Match) -> str:
 
 @functools.lru_cache(maxsize=64)  # a few recent candidates; bounded even for 400 KB texts
 def prepare_text(text: str | None) -> str:
-    """NFKC, Simplified characters and one date spelling; punctuation and line breaks kept (one OpenCC call).
-    Cached: a stored page is compared with every new page that looks like it (a site's template, a yearly
-    notice), and its text is prepared once."""
+    """NFKC, Simplified characters and one date spelling, a Chinese text's Western prose dropped (`LATIN_PROSE`);
+    punctuation and line breaks kept (one OpenCC call). Cached: a stored page is compared with every new page that
+    looks like it (a site's template, a yearly notice), and its text is prepared once."""
     text = to_simplified(unicodedata.normalize("NFKC", text or ""))
+    if HAN.search(text):
+        text = LATIN_PROSE.sub(" ", text)
     return CJK_DATE.sub(_date_words, NUMERIC_DATE.sub(_date_words, text))
 
 

@@ -25,11 +25,14 @@ GENRES = (
 )
 DRAFT = re.compile(r"征求意见稿|草案|送审稿")  # in a text's first lines: a final version may say it 征求了意见
 # What a page's own text says it is when its title does not: a news report carries a dateline (新华社北京
-# 2月18日电, 本报讯), a question-and-answer page its 问/答 marks, an interpretation its 起草背景 / 出台背景 /
-# 政策亮点 headings, a draft its 征求意见稿 near the top. A policy document carries none of them, so a report or
-# an answer quoting a policy is kept apart from the policy.
+# 2月18日电, 本报讯) or, a repost having dropped it, its lead (国务院办公厅日前印发《…》) and reported speech of
+# the document by its short name (《意见》强调，), a question-and-answer page its 问/答 marks, an interpretation its
+# 起草背景 / 出台背景 / 政策亮点 headings, a draft its 征求意见稿 near the top. A policy document carries none of
+# them (it says 本办法, and 现将《…》印发给你们), so a report or an answer quoting a policy is kept apart from it.
+SHORT_NAME = r"《(?:意见|通知|办法|方案|规划|措施|计划|纲要|决定|细则|公告)》"
 TEXT_GENRES = (
-    ("news", re.compile(r"\d{1,2}月\d{1,2}日电|本报讯|[(（]记者")),
+    ("news", re.compile(r"\d{1,2}月\d{1,2}日电|本报讯|[(（]记者|(?:日前|近日)(?:联合)?(?:印发|发布|出台)了?《"
+                        rf"|(?:^|[。\n]){SHORT_NAME}(?:指出|强调|提出|明确)[,，]")),
     ("interpretation", re.compile(r"【问题】|【回答】|(?:^|\n)\s*问\s*[:：][^\n]*\n\s*答\s*[:：]"
                                   r"|(?:起草|出台|制定)的?(?:背景|过程)|政策亮点")),
 )

@@ -66,14 +66,30 @@ def own_lines(view: PageView) -> tuple[list[str], list[str]]:
     return addressees, bodies
 
 
+# A report's byline: the reporters it names (（记者 申铖、韩佳诺）, 本报记者 倪铭娅). Two agencies' reports on one
+# policy quote the same sentences of it; their bylines tell them apart, as a signature tells two notices apart.
+REPORTERS = re.compile(r"记者[\s:：]*([\u4e00-\u9fff]{2,4}(?:\s*[、,，\s]\s*[\u4e00-\u9fff]{2,4})*)\s*(?:[)）]|$)",
+                       re.MULTILINE)
+NOT_A_NAME = {"通讯员", "实习生", "摄影", "报道"}
+BYLINE_CHARS = 600  # a byline is in a report's first lines
+
+
+def reporters(prepared: str) -> set[str]:
+    """The reporters a page's byline names (empty when it names none)."""
+    names = set()
+    for found in REPORTERS.finditer(prepared[:BYLINE_CHARS]):
+        names.update(name for name in re.split(r"[、,，\s]+", found.group(1)) if name and name not in NOT_A_NAME)
+    return names
+
+
 def _found_in(line: str, other: PageView, size: int) -> bool:
     grams = gram_hashes(normalise_line(line), size)
     return bool(len(grams)) and float(np.isin(grams, other.shingles).mean()) >= FOUND_SHARE
 
 
 def document_conflicts(new: PageView, known: PageView, size: int = 5) -> list[str]:
-    """Addressees or a signature one page carries that the other lacks while it carries its own: two documents
-    (a copy cut before its head or foot carries none to compare)."""
+    """Addressees or a signature one page carries that the other lacks while it carries its own, or bylines naming
+    other reporters: two documents (a copy cut before its head or foot carries none to compare)."""
     conflicts = []
     (to_a, by_a), (to_b, by_b) = own_lines(new), own_lines(known)
     for kind, ours, theirs in (("addressees", to_a, to_b), ("signature", by_a, by_b)):
@@ -83,7 +99,17 @@ def document_conflicts(new: PageView, known: PageView, size: int = 5) -> list[st
             [line for line in theirs if not _found_in(line, new, size)]
         if own:
             conflicts.append(f"own {kind} {own[0]}" + (f" / {own[1]}" if len(own) > 1 else ""))
+    by_new, by_known = reporters(new.prepared), reporters(known.prepared)
+    if by_new and by_known and not by_new & by_known:
+        conflicts.append(f"reports by other reporters {'、'.join(sorted(by_new))} / {'、'.join(sorted(by_known))}")
     return conflicts
+
+
+def _own_text(wrapper: PageView, carried: PageView, config: DedupConfig) -> int:
+    """Characters of `wrapper` outside the text it shares with `carried`: its own wrapper, lead or commentary."""
+    found = shared_passage(wrapper.normalised, carried.shingles, config.shingle_size, config.damage_chars,
+                           config.passage_stretch)
+    return found.length - found.covered
 
 
 def forwards(wrapper: PageView, forwarded: PageView, config: DedupConfig) -> bool:
@@ -93,8 +119,7 @@ def forwards(wrapper: PageView, forwarded: PageView, config: DedupConfig) -> boo
     forwarded_title = title_key(forwarded.page)
     if "转发" not in title or not forwarded_title or title_key(wrapper.page) != forwarded_title:
         return False
-    found = shared_passage(wrapper.normalised, forwarded.shingles, config.shingle_size, config.damage_chars)
-    return found.length - found.covered <= config.forward_wrapper_chars
+    return _own_text(wrapper, forwarded, config) <= config.forward_wrapper_chars
 
 
 def text_conflicts(diff: Differences, config: DedupConfig) -> list[str]:
@@ -202,12 +227,13 @@ def shared_text(new: PageView, known: PageView, config: DedupConfig) -> SharedTe
     """The long passage the smaller page shares with the larger one, its differences at its edges (see
     passage.py), or None."""
     smaller, larger = sorted((new, known), key=lambda view: len(view.normalised))
-    found = shared_passage(smaller.normalised, larger.shingles, config.shingle_size, config.damage_chars)
+    found = shared_passage(smaller.normalised, larger.shingles, config.shingle_size, config.damage_chars,
+                           config.passage_stretch)
     if found.covered < config.passage_chars or found.span_share < config.passage_span \
             or found.interior_share > config.passage_interior:
         return None
     return SharedText(found, shared_passage(larger.normalised, smaller.shingles, config.shingle_size,
-                                            config.damage_chars))
+                                            config.damage_chars, config.passage_stretch))
 
 
 def passage_ties(new: PageView, known: PageView, shared: SharedText, config: DedupConfig) -> list[str]:
