@@ -211,11 +211,12 @@ class FrontierScheduler(Scheduler):
 
 class DomainLeaseMiddleware:
     """Spaces the requests to one host over every node: a request starts only under the host's lease
-    (`<prefix>:lease:<host>`), which it holds while it is in flight (at most DOWNLOAD_TIMEOUT) and, once its
-    response or failure came, until POLICYWATCH_DOMAIN_DELAY seconds after it was sent (Scrapy's
-    `download_latency` tells how long ago that was at least). A node that finds the lease taken waits out the
-    rest of it. So two requests to one host start at least the delay apart, however long one waited in a node's
-    download slot after taking the host. robots.txt requests pass through it like the others."""
+    (`<prefix>:lease:<host>`), which it holds while it is in flight (at most DOWNLOAD_TIMEOUT) and for
+    POLICYWATCH_DOMAIN_DELAY seconds after its response or failure came; a node that finds the lease taken waits
+    out the rest of it. So two requests to one host start at least the delay apart (and never overlap), however
+    long one waited in a node's download slot or event loop before it was sent: a busy machine sends late, and
+    Scrapy's `download_latency` counts from before that, so it cannot tell when a request really left.
+    robots.txt requests pass through it like the others."""
 
     META = "policywatch_lease"  # (host, token) of the lease a request holds
 
@@ -254,12 +255,10 @@ class DomainLeaseMiddleware:
         return None
 
     def request_left(self, request: Request, spider: Any = None) -> None:
-        """The request's response came (or it failed): the host is free once the delay has passed since it was
-        sent, at least `download_latency` ago (the delay from now when it failed before an answer)."""
+        """The request's response came (or it failed): the host is free `delay` seconds from now."""
         lease = request.meta.get(self.META)
         if lease:
-            sent_ago = request.meta.get("download_latency") or 0.0
-            self.frontier.end_lease(*lease, max(0.001, self.delay - sent_ago))
+            self.frontier.end_lease(*lease, self.delay)
 
 
 class FetchedPipeline:
