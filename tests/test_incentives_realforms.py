@@ -162,3 +162,99 @@ def test_the_policy_itself_still_offers_its_money() -> None:
     result = classify_record({"title": "关于印发《关于加快高新技术企业发展的若干措施》的通知", "text": text,
                               "incentives": incentives(TextPair(text))})
     assert (result["has_incentive"], result["max_amount_wan"]) == (True, 30.0)
+
+
+# --- round 2: sums changed, shared out, given roughly, listed under a heading, restated in a headline -------
+
+def money(text: str) -> list[tuple[float | None, float | None, str | None]]:
+    return [(i["amount_wan"], i["amount_max_wan"], i["kind"]) for i in incentives(TextPair(text))]
+
+
+@pytest.mark.parametrize("text, amounts", [
+    # the sum a change leaves behind is no offer: the new one is
+    ("新政将每家企业的创新券年度额度由最高30万元提高到50万元。", [50]),
+    ("研发后补助单个企业年度限额由原来的300万元上调至500万元。", [500]),
+    # an amount measuring the applicant, written with 超
+    ("对研发投入超1000万元的企业给予贴息支持，单户贴息最高50万元。", [50]),
+    # an allowance is money offered
+    ("对全职引进的两院院士，每人每月发放1万元特殊津贴。", [1]),
+])
+def test_changed_sums_measures_and_allowances(text: str, amounts: list[float]) -> None:
+    assert offered(text) == amounts
+
+
+@pytest.mark.parametrize("text", [
+    # a figure given roughly
+    "今年一季度，全市拟下达研发补助约2300万元。",
+    "截至目前，我区各类人才奖补资金已逾1.2亿元。",
+    # parts of a total the sentence breaks down
+    "全年下达科技专项资金3.8亿元，其中，高新技术企业认定奖励资金8600万元，研发后补助资金1.1亿元。",
+    "我县企业获得的研发补助总额达到3200万元（其中省级资金2100万元）。",
+    # round figures, not sums
+    "重磅！研发投入超亿元的企业可获千万补助",
+    "对顶尖人才团队的资助可达数百万元。",
+    "人才安家补贴动辄几十万元。",
+    # recipients counted as 载体
+    "本年度全市共有12家孵化载体通过绩效评价，获财政奖励资金360万元。",
+])
+def test_rough_figures_shares_of_a_total_and_round_figures_offer_nothing(text: str) -> None:
+    assert incentives(TextPair(text)) == []
+
+
+def test_a_sum_written_in_numerals_is_still_read() -> None:
+    assert offered("对新认定的省级技术创新中心，给予十万元奖励。") == [10]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("对新认定的市级重点实验室，最高资助额度为200万元。", [(None, 200, "资助")]),
+    ("同一家单位年度奖励上限为30万元。", [(None, 30, "奖励")]),
+    ("科技型中小企业研发补助最高提至80万元。", [(None, 80, "补助")]),
+])
+def test_ceilings_with_the_money_or_a_verb_between(text: str, expected: list[tuple]) -> None:
+    assert money(text) == expected
+
+
+def test_a_headline_restating_the_bodys_offer_in_other_words_is_listed_once() -> None:
+    text = ("高企认定补贴翻番 企业最高可获40万元\n"
+            "根据新修订的办法，对首次通过认定的高新技术企业，给予最高40万元奖励；对重新认定的给予10万元奖励。")
+    assert offered(text) == [40, 10]
+
+
+def test_a_headline_offer_the_body_does_not_state_stays() -> None:
+    text = "我市出台新政：首台套装备最高奖励300万元\n对首次通过认定的高新技术企业，给予20万元奖励。"
+    assert offered(text) == [300, 20]
+
+
+def test_equal_sums_for_different_units_are_two_offers() -> None:
+    text = "购置新能源公交车的，每辆补贴2万元。建设公共充电桩的，每个补贴2万元。"
+    assert offered(text) == [2, 2]
+    assert offered("同一家企业年度奖励最高不超过20万元。同一家园区年度奖励最高不超过20万元。") == [20, 20]
+
+
+def test_an_offer_restated_in_the_body_without_a_recipient_is_listed_once() -> None:
+    text = ("企业研发后补助，单个企业年度补助最高可达500万元。\n"
+            "政策明确，研发后补助按研发投入增量的10%核定，单个企业年度最高补助可达500万元。")
+    assert offered(text) == [500]
+
+
+def test_bare_sums_listed_under_a_heading_naming_the_money_are_its_offers() -> None:
+    text = "奖励标准：\n国家级众创空间50万元；\n省级众创空间30万元；\n市级众创空间10万元。"
+    found = incentives(TextPair(text))
+    assert [(i["amount_wan"], i["kind"], i["beneficiary"]) for i in found] == \
+        [(50, "奖励", "国家级众创空间"), (30, "奖励", "省级众创空间"), (10, "奖励", "市级众创空间")]
+
+
+@pytest.mark.parametrize("text", [
+    "申报条件：\n注册资本100万元以上；\n上年度营业收入500万元以上。",
+    "项目概况：\n园区已完成一期建设。\n总投资3000万元。",
+    "补贴标准：\n各区补贴办法另行制定。\n园区总投资20亿元。",
+])
+def test_sums_under_a_heading_naming_no_money_or_past_a_closed_sentence_are_not_listed(text: str) -> None:
+    assert incentives(TextPair(text)) == []
+
+
+def test_a_programmes_total_is_no_offer_but_one_recipients_total_is() -> None:
+    text = "对认定的市级专精特新企业，每家补助最高不超过10万元，全年补助总量不超过300万元。"
+    assert offered(text) == [10]
+    assert offered("单个企业年度各类奖补资金总额不超过200万元。") == [200]
+    assert offered("对认定的省级重点实验室，给予总额最高500万元的资助。") == [500]

@@ -15,11 +15,14 @@ Amounts are in 万元 (30万元 → 30, 1.5亿元 → 15000, 3000元 → 0.3). E
 - ``text``: the sentence it came from.
 
 An amount counts only when its clause (or, for a bare ceiling such as 每年最高50万元 or one
-recipient's share such as 其中国家级每家100万元, its sentence) names a kind of money or 给予;
+recipient's share such as 其中国家级每家100万元, its sentence; for an item of a list, the heading it is listed
+under: 奖励标准：\n国家级孵化器100万元；) names a kind of money or 给予;
 amounts in conditions (研发费用不低于50万元) do not, nor do amounts measuring the applicant
 (销售收入不超过2亿元的企业), even in a clause about 支持, nor tiers and brackets (5000万元以下的,
 500万元以上部分), nor sums reported, compared, summed up, budgeted, shared by counted recipients,
-reached, given as examples, or cut off where the page was cut (_not_offered).
+reached, given as examples or roughly (近1000万元), left behind by a change (由最高500万元提高到1000万元),
+a programme's total (总量不超过80万元) or a share of one (其中…资金1.33亿元), round figures (数百万元, 补助千万),
+or cut off where the page was cut (_not_offered).
 """
 from __future__ import annotations
 
@@ -34,8 +37,10 @@ from pipelines.text.normalise import TextPair
 # A number starts where its run of digits (or of Chinese numerals) starts, and is at most 15 digits or 12
 # numerals long: no sum is written longer, and a number allowed to start inside a run would make every
 # search rescan the run once per character (a page of 280,000 numerals took minutes).
+# A run of numerals after 数/几 (数百万元, 几十万元) or a bare 百/千 (补助千万, 上百万) is a round figure, no sum.
 NUM = (r"(?:(?<!\d)(?<!\d\.)(?:\d{1,3}(?:,\d{3}){1,5}(?:\.\d{1,6})?|\d{1,15}(?:\.\d{1,6})?)"
-       r"|(?<![零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千]{1,12})")
+       r"|(?<![零〇一二两三四五六七八九十百千数几])(?![百千](?![零〇一二两三四五六七八九十百千]))"
+       r"[零〇一二两三四五六七八九十百千]{1,12})")
 # White space is matched once between two parts (never by two \s* in a row, which split a long run of it in
 # every possible way).
 AMOUNT = re.compile(
@@ -44,14 +49,19 @@ AMOUNT = re.compile(
 UNIT_WAN = {"元": 0.0001, "千元": 0.1, "万元": 1, "万": 1, "百万元": 100, "千万元": 1000, "亿元": 10000, "亿": 10000}
 # compounds first (the regex takes the first alternative that matches): the more specific word names the
 # money, 经费资助 → 资助 but 建设经费支持 → 经费 (支持 is the generic verb), 资金支持 → 支持
-KINDS = ("经费资助", "经费补助", "资金支持", "后补助", "补助", "奖补", "奖励", "资助", "贴息", "补贴", "减免",
+KINDS = ("经费资助", "经费补助", "资金支持", "后补助", "补助", "奖补", "奖励", "资助", "贴息", "补贴", "津贴", "减免",
          "补偿", "奖金", "经费", "配套", "支持", "扶持", "创新券", "科技券")
 KIND_NAMES = {"经费资助": "资助", "经费补助": "补助", "后补助": "补助", "资金支持": "支持",
               "扶持": "支持", "奖金": "奖励", "科技券": "创新券"}
 # 奖励性资助: a money word before 性 describes the one after it
 KIND_RE = re.compile(f"(?:{'|'.join(KINDS)})(?!性)")
-OFFER = re.compile(r"给予|奖励|补助|资助|贴息|补贴|奖补")
-CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多|累计不超过|最高不超过)\s*(?:(?:为|可达|给予|奖励|补助|资助)\s*)?$")
+OFFER = re.compile(r"给予|奖励|补助|资助|贴息|补贴|奖补|津贴")
+# A ceiling, also with the money or its 额度 named and a verb between (最高奖励额度为10万元, 最高研发补助可达
+# 1000万元, 上限为10万元, 最高提至20万元).
+CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶|至多)\s*"
+                            r"(?:[\u4e00-\u9fff]{0,4}?(?:奖励|补助|资助|补贴|贴息|支持|扶持)\s*)?"
+                            r"(?:(?:额度|金额)\s*)?(?:(?:为|是|可达|达到?|可?给予|奖励|补助|资助|"
+                            r"提高?[至到]|增至)\s*)?$")
 CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
 # An amount closing a clause that ends in 的 is what an applicant has or reaches, not what it gets: the tiers of
 # a table run together (5000万元至1亿元的，奖励30万元；5000万元以下的，奖励10万元).
@@ -59,6 +69,16 @@ CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
 THRESHOLD_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|及以下|以内|(?:[（(]不?含[)）]))?\s*(?:的\s*(?:[，,；;:：]|$)|的?部分)")
 # A figure reached is a statistic (补助金额达到3893万元, 奖补资金突破2亿元), not a ceiling (最高可达, 最高达到).
 REACHED = re.compile(r"(?:(?<![可最高])达到?|突破|(?<!不)超过|增至|增长到)\s*$")
+# A figure given roughly (补助资金近1000万元, 约2亿元) is a report: an offer states its sum.
+APPROXIMATE = re.compile(r"(?:近|约|逾|将近|接近|大约)\s*$")
+# A sum a change leaves behind (单项支持额度由最高500万元提高到1000万元): the sum after the change is the offer.
+SUPERSEDED_BEFORE = re.compile(r"由")
+SUPERSEDED_AFTER = re.compile(r"^\s*(?:提高|提升|上调|调高|增加|增至|提至|调整|扩大)")
+# A programme's total (总量不超过80万元, 补助总额控制在500万元以内), unless one recipient's (每户…总额度不超过10万元)
+# or granted (给予总额最高300万元的扶持).
+TOTAL = re.compile(r"总量|总额|总盘子")
+# One part of a total the sentence breaks down (其中，科技创新优秀企业奖励补贴资金1.33亿元; (其中省补资金1931万元)).
+SHARE = re.compile(r"其中[^；;。]{0,60}资金\s*$")
 # An amount given as an example (例如某些地区给予10万元, 单个企业最高可达一定金额(如100万元)) offers nothing.
 EXAMPLE = re.compile(r"例如|比如|譬如")
 EXAMPLE_BEFORE = re.compile(r"可能|(?:^|[(（、：:])\s*如\s*$")
@@ -74,7 +94,7 @@ CONDITION_WORDS = re.compile(rf"不低于|不少于|达到|(?<!不)超过|以上
 # An amount measuring the applicant (上年度销售收入不超过2亿元, 注册资本500万元以上) is an eligibility
 # condition, whatever money word its clause also holds: a measure, then only comparison words up to the amount.
 MEASURED = re.compile(rf"(?:{MEASURES})(?:总额|规模)?"
-                      r"\s*(?:(?:达到|达|超过|不超过|不低于|不少于|低于|高于|少于|在|为|均在|累计)\s*)?$")
+                      r"\s*(?:(?:达到|达|超过|超|不超过|不低于|不少于|低于|高于|少于|在|为|均在|累计)\s*)?$")
 MEASURED_AFTER = re.compile(r"^\s*(?:(?:以上|以下|及以上|及以下|以内|（含）|\(含\))\s*)?(?:的|且|或|、|，|,|；|;|。|$)")
 # A rate offered instead of a sum: 按增量部分的10%给予奖励; tax relief at a rate: 减按15%的税率征收.
 RATE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,15}(?:\.\d{1,6})?\s*[%％]|百分之[一二三四五六七八九十百]+")
@@ -94,7 +114,7 @@ BUDGET = re.compile(r"(?:每年|年度|今年|当年|共|总共)安排|暂定|�
 # group.
 COUNT = (r"(?:(?<![\d.前第少多过到满])(?!1(?!\d))\d+|[一两三四五六七八九十百千万]{1,6}(?=余|多))\s*(?:多|余)?\s*"
          r"(?:家|个|户|名|位|所|批)(?!以上|以下|及以上|以内)")
-COUNTED_NOUN = "企业|单位|项目|机构|孵化器|众创空间|平台|团队|人才"
+COUNTED_NOUN = "企业|单位|项目|机构|孵化器|众创空间|载体|平台|团队|人才"
 COUNTED = re.compile(rf"{COUNT}(?=[^，,；;。]{{0,12}}(?:{COUNTED_NOUN}))|(?:{COUNTED_NOUN})(?:共|计)?\s*{COUNT}")
 # A clause that refuses money (低于1万元的不予奖补, 不再给予补助) offers none.
 REFUSED = re.compile(r"不予|不再(?:给予|奖励|补助|资助|享受)|不得享受|不享受")
@@ -169,17 +189,34 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
     """Every money offer the text states, in order (a sentence too long to be one is read in pieces).
 
     An offer an earlier sentence made is listed once: the same sum and money for the same recipient (a
-    headline, a lede, an aggregator's summary line restating it), also when neither names a recipient, and
-    a clause naming none that repeats the words of an offer to a named recipient (每家奖励最高10万元!).
+    headline, a lede, an aggregator's summary line restating it), also when neither names a recipient unless
+    their clauses count their sums for different units (每架次补贴2万元; 每列补贴2万元), and
+    a clause naming none that repeats the words of an offer to a named recipient (每家奖励最高10万元!). A
+    headline's offer restates an offer of the body with the same most, whoever either names and whatever word
+    names the money (河南对突出贡献企业最高补助400万元 … 对…的企业，最高可给予400万元补助).
     Two sums of one sentence are two offers (分别给予5万元、2万元奖励，通过复审的，给予5万元奖励)."""
     out: list[dict[str, Any] | None] = []  # None: a headline a later sentence showed to restate its offer
     seen: dict[tuple[Any, ...], int] = {}  # what was said (and to whom), and in which sentence first
     unaddressed: dict[tuple[Any, ...], list[tuple[int, int]]] = {}  # words naming no one → (place in out, sentence)
+    headlines: dict[float | None, int] = {}  # a headline's most → its place in out
+    body: set[float | None] = set()  # the most of each offer outside headlines
     spans = (piece for sentence in SENTENCE.finditer(pair.work) for piece in pieces(pair.work, *sentence.span()))
     for number, (start, end) in enumerate(spans):
+        headline = _headline(pair.work[start:end])
         for offer, words in _sentence_offers(pair, start, pair.work[start:end]):
             money = (offer["amount_wan"], offer["amount_max_wan"], offer["kind"])
+            most = offer["amount_max_wan"]
+            if headline:
+                # headlines are read apart: the body's offers are not repeats of a headline's
+                if most not in body and most not in headlines:
+                    headlines[most] = len(out)
+                    out.append(offer)
+                continue
+            if most in headlines:
+                out[headlines.pop(most)] = None
+            body.add(most)
             said = (*money, CLAUSE_TEXT.sub("", words))
+            each = (*money, _unit(words))
             if offer["beneficiary"] or offer["condition"]:
                 to_whom: tuple[Any, ...] | None = (*money, offer["beneficiary"], offer["condition"])
                 repeated = seen.get(to_whom, number) != number
@@ -188,14 +225,37 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
                         out[place] = None
             else:
                 to_whom = None
-                repeated = seen.get(said, number) != number or seen.get(money, number) != number
+                repeated = seen.get(said, number) != number or seen.get(each, number) != number
             if not repeated:
                 if to_whom is None:
                     unaddressed.setdefault(said, []).append((len(out), number))
                 out.append(offer)
             seen.setdefault(said, number)
-            seen.setdefault(to_whom if to_whom is not None else money, number)
+            seen.setdefault(to_whom if to_whom is not None else each, number)
     return _without_summary_ceilings([offer for offer in out if offer is not None])
+
+
+# The unit a clause counts its sum for, named just before it: 每架次, 各, 同一家酒店, 单个企业.
+RECIPIENT_UNIT = re.compile(r"(?:每|各|同一|单个|单)[\u4e00-\u9fff]{0,6}?(?=\s*(?:\d|奖励|补助|补贴|资助|贴息|最高|获|可|"
+                            r"申领|领取|年度|每年|给予|享受|的))")
+
+
+def _unit(words: str) -> str | None:
+    """The last unit the words of an offer count its sum for, if they name one."""
+    found = None
+    for found in RECIPIENT_UNIT.finditer(words):
+        pass
+    return found.group() if found else None
+
+
+# A headline: a line no longer than this, not closed as a sentence is (南宁科技创新券补贴最高提至20万元).
+HEADLINE_CHARS = 60
+
+
+def _headline(line: str) -> bool:
+    """Whether the sentence `line` is a headline: short, and without a closing mark."""
+    line = line.strip()
+    return len(line) <= HEADLINE_CHARS and not line.endswith(("。", "；", ";", "！", "!", "？", "?"))
 
 
 def _without_summary_ceilings(offers: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -295,12 +355,16 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
         return None
     kind = _kind(clause, at)
     ceiling = bool(CEILING_BEFORE.search(before) or CEILING_AFTER.match(after))
+    listed = False
     if kind is None and not OFFER.search(clause):
         # a bare sum stands for the money its sentence names when it is a ceiling or one recipient's share
-        # (对新认定的孵化器给予奖励，其中国家级每家100万元)
-        if not ((ceiling or PER_RECIPIENT.search(before)) and OFFER.search(text)) or CONDITION_WORDS.search(clause):
+        # (对新认定的孵化器给予奖励，其中国家级每家100万元), or for the money of the heading it is listed under
+        heading = None if CONDITION_WORDS.search(clause) else _money_heading(pair.work, offset)
+        listed = heading is not None
+        if heading is None and not ((ceiling or PER_RECIPIENT.search(before)) and OFFER.search(text)) \
+                or CONDITION_WORDS.search(clause):
             return None
-        kind = previous_kind or _kind(text, match.start())
+        kind = previous_kind or _kind(text, match.start()) or heading
     elif kind is None and CONDITION_WORDS.search(clause[:at]):
         return None
     unit = match.group("unit")
@@ -312,14 +376,47 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
     if amount is None or top is None or top <= 0 or top > MAX_OFFER_WAN:
         return None
     said = clause[max(0, at - SAID_BEFORE):at + len(match.group()) + SAID_AFTER]
-    return _record(pair, offset, text, match.start(), None if ceiling and high is None else amount, top, kind), said
+    found = _record(pair, offset, text, match.start(), None if ceiling and high is None else amount, top, kind)
+    if listed and not (found["beneficiary"] or found["condition"]):
+        # an item of a list names its recipient before its sum (国家级孵化器100万元; 光明、盐田30万)
+        found["beneficiary"] = pair.display[offset + clause_start:offset + match.start()].strip(" ：:") or None
+    return found, said
+
+
+# How far back a list item looks for the heading it is listed under: a few short lines.
+HEADING_LINES, HEADING_CHARS = 6, 400
+HEADING_END = re.compile(r"[:：]\s*$")
+
+
+def _money_heading(work: str, at: int) -> str | None:
+    """The money word of the heading line the line holding `at` is listed under (奖励标准：\n国家级孵化器
+    100万元；\n省级孵化器50万元), None when that line is under none: the nearest line above ending in a colon,
+    with no sentence closed (。) between them, within HEADING_LINES lines and HEADING_CHARS characters."""
+    low = max(0, at - HEADING_CHARS)
+    end = work.rfind("\n", low, at)
+    for _ in range(HEADING_LINES):
+        if end < 0:
+            return None
+        newline = work.rfind("\n", low, end)
+        if newline < 0 and low > 0:
+            return None  # the line above starts beyond the reach
+        line = work[newline + 1:end].strip()
+        if HEADING_END.search(line):
+            found = KIND_RE.search(line)
+            return KIND_NAMES.get(found.group(), found.group()) if found else None
+        if line.endswith(("。", ".")):
+            return None
+        end = newline
+    return None
 
 
 def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.Match[str], truncated: bool) -> bool:
     """Whether the sum `match` of `sentence` (its clause split at it into `before` and `after`) is no offer:
     cut off, refused, reported, reached, an example, summed up, a budget, a statistic of counted recipients,
     or a measure or threshold of the applicant."""
-    if REFUSED.search(clause) or THRESHOLD_AFTER.match(after) or REACHED.search(before):
+    if REFUSED.search(clause) or THRESHOLD_AFTER.match(after) or REACHED.search(before) or APPROXIMATE.search(before):
+        return True
+    if SUPERSEDED_AFTER.match(after) and SUPERSEDED_BEFORE.search(before):
         return True
     if EXAMPLE_BEFORE.search(before) or EXAMPLE.search(sentence, 0, match.start()):
         return True
@@ -327,8 +424,10 @@ def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.
         return True
     if truncated:
         return True
+    if TOTAL.search(before) and not (PER_RECIPIENT.search(before) or "给予" in clause):
+        return True
     granted = re.search(r"给予|最高|不超过", clause)
-    if REPORTED.search(clause) and not granted:
+    if (REPORTED.search(clause) or SHARE.search(sentence, 0, match.start())) and not granted:
         return True
     if SUMMED.search(clause) and not granted and not PER_RECIPIENT.search(before):
         return True
