@@ -12,7 +12,7 @@ Evidence order per field (each reader is in ``pipelines/fields/``):
   the heading opening the text, else the document a wrapper's text issues; a title that is no document's heading
   (a card's short form, a headline) gives way to the document's heading opening the text; a number closing the
   title is the doc_number's, not the title's;
-  policy_title: 印发《X》 in the title, or 现将《X》印发 / 《X》已经…同意，现印发给你们 / 现将《X》公示如下 in the text;
+  policy_title: 印发《X》 in the title, or 现将《X》印发 / 《X》已经…同意，现印发给你们 (现予印发。) / 现将《X》公示如下 in the text;
 - publish_date (the issuing body's date): a 落款 naming its body, 成文日期 label, a title's note (…通过), a bare 落款 date, then
   for government pages PubDate/firstpublishedtime meta, <publishtime>, 发布时间 label, header date, for
   other pages the 发布时间 label or header date, then a dateline under the title; never a date in the URL

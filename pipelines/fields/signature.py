@@ -35,8 +35,9 @@ SITE_NAME = re.compile(r"(?:网站|门户|官网|网)$")
 # What a 落款 adds after a body's name: a seal or a signature on its behalf (某某办公室(代), (盖章)), maybe another
 # body's (某某委员会办公室(某某市科学技术局代章)).
 SEAL_MARK = re.compile(r"\s*[(（]\s*(?:[\u4e00-\u9fff]{0,30}?代章?|章|印|盖章|公章|签章)\s*[)）]")
-# Characters a copy lost, as question marks padding a 落款 line where its indent was (??????某某局).
-LOST_PADDING = re.compile(r"^[?？]{4,}")
+# Characters a copy lost, as question marks padding a 落款 line where its indent or its trailing spaces were
+# (??????某某局, 某某局? ??, 2022年9月6日? ? ??): a body's name or a date never ends with a run of question marks.
+LOST_PADDING = re.compile(r"^[?？]{4,}|(?<=\S)(?:\s*[?？]){2,}\s*$")
 # GB/T 9704 letter-spaces a short name in a 落款 (科 技 部, 科 技 部 财 政 部 国家税务总局): a run of single
 # characters one space apart is one word, glued co-issuers that split_orgs parts again.
 LETTER_SPACED = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff](?![\u4e00-\u9fff])")
@@ -104,7 +105,8 @@ PUBLICATION_NOTE = re.compile(r"[\s?？]*[(（]?[^()（）\d日号]{0,6}(?:公�
 
 
 def _date_line(line: str) -> str | None:
-    stripped = line.strip().lstrip("?？*＊·•")  # a copy that lost a character masks it (??? 2023年6月2日)
+    # a copy that lost a character masks it (??? 2023年6月2日, 2023年6月2日? ??)
+    stripped = LOST_PADDING.sub("", line.strip().lstrip("?？*＊·•"))
     stripped = PUBLICATION_NOTE.sub("", stripped).strip()
     if not DATE_ONLY.match(stripped):
         return None
@@ -113,8 +115,9 @@ def _date_line(line: str) -> str | None:
 
 
 # A 落款 on one line, the body before its date (湛江市科学技术局 2023年12月11日, a table row's cell bars around it).
-SIGNED_DATE = (r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-               r"|[〇○零一二三四五六七八九Oo]{4}\s*年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日")
+DIGIT_DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+NUMERAL_DATE = r"[〇○零一二三四五六七八九Oo]{4}\s*年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
+SIGNED_DATE = rf"{DIGIT_DATE}|{NUMERAL_DATE}"
 ORG_DATE_LINE = re.compile(rf"^\|?\s*(?P<orgs>[^\d|]{{3,80}}?)\s*(?P<date>{SIGNED_DATE})\s*[|。]?\s*$")
 
 
@@ -148,8 +151,10 @@ def find_signatures(lines: list[str]) -> list[Signature]:
 
 
 # A 落款 glued into the text's last line by a copy that joined every line (…名单江西省高企认定管理工作办公室2023年9月18日。),
-# maybe with the page's furniture glued after it (…2022年12月19日扫一扫在手机打开当前页).
-GLUED_SIGNATURE = re.compile(rf"{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
+# maybe with the page's furniture glued after it (…2022年12月19日扫一扫在手机打开当前页); a date in Chinese numerals
+# (二〇一一年六月二十七日) is a 落款's even where the bodies' names before it were lost (…附件: 二〇一一年六月二十七日),
+# since prose gives dates in digits.
+GLUED_SIGNATURE = re.compile(rf"(?:{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>{DIGIT_DATE})|(?P<numerals>{NUMERAL_DATE}))"
                              r"[\s,，。.;；|]*(?P<after>.*)$")
 GLUED_TAIL = 40  # what may follow a glued 落款: a file name, a share button, not a paragraph
 # Words that carry a sentence on past a date: the date is what something happened on, not a 落款.
@@ -157,23 +162,33 @@ GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之�
 
 
 # Where the body's name of a glued 落款 starts: after a mark, a phone or QQ number closing the contacts, a file
-# name's extension or the list or form it follows (…名单, …情况备案表; the 表 of 人民代表大会 is a body's own).
-GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\d{5,}|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会))")
+# name's extension or the attachment it follows, a list, a form, a guide or an application (…名单, …情况备案表,
+# …申报书, …材料清单, …申报指南; the 表 of 人民代表大会 and the 书 of 秘书处 are a body's own).
+GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\d{5,}|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会)"
+                             r"|(?<![秘图])书(?![记处馆店])|清单|目录|指南|模板)")
 
 
 def _glued_signature(lines: list[str]) -> Signature | None:
     """The 落款 in the text's last line right after a body's name: its date, and the body when its name can
     be told from the words before it."""
-    # the last line with text: a table's leftover cell bars (|) after it are none
-    last = next((index for index in range(len(lines) - 1, -1, -1) if lines[index].strip(" \t|")), None)
-    if last is None:
+    # the last line with text: a table's leftover cell bars (|) after it are none, nor a few lines of the page's
+    # furniture that name no body
+    texts = [index for index in range(len(lines)) if lines[index].strip(" \t|")]
+    skipped = 0
+    while len(texts) > 1 and skipped < FURNITURE_LINES and _furniture(lines[texts[-1]]) \
+            and not is_org_name(lines[texts[-1]]):
+        texts.pop()
+        skipped += 1
+    if not texts:
         return None
+    last = texts[-1]
     tail = lines[last][-160:]
     match = next((m for m in reversed([m for m in GLUED_SIGNATURE.finditer(tail)])), None)
-    found = find_dates(match.group("date")) if match else []
+    date = "date" if match and match.group("date") else "numerals"
+    found = find_dates(match.group(date)) if match else []
     if len(found) != 1 or len(match.group("after")) > GLUED_TAIL or GOES_ON.match(match.group("after")):
         return None
-    before = SEAL_MARK.sub("", tail[:match.start("date")]).rstrip()
+    before = SEAL_MARK.sub("", tail[:match.start(date)]).rstrip()
     # the bodies' names run back over co-issuers a space apart (…予以撤销。 某省工业和信息化厅 某省财政厅 2015年12月1日)
     names: list[str] = []
     end = len(before)
@@ -223,12 +238,16 @@ def _after_attachment_note(lines: list[str], index: int) -> bool:
     return above >= 0 and bool(ATTACHMENT_LINE.match(lines[above].strip()))
 
 
+def _furniture(line: str) -> bool:
+    """A short line of the page's furniture after its text: no sentence, no date (【纠 错】【打印本页】【关闭窗口】)."""
+    return len(re.sub(r"\s", "", line)) <= FURNITURE_CHARS and not re.search(r"[。；;]", line) and not find_dates(line)
+
+
 def _closes_text(lines: list[str], index: int) -> bool:
-    """Whether line `index` closes the text: at most two lines follow it, or only a few short lines of the
-    page's furniture without a sentence or a date."""
+    """Whether line `index` closes the text: at most two lines follow it, or only a few lines of the page's
+    furniture."""
     rest = [line.strip() for line in lines[index + 1:] if line.strip()]
-    return len(rest) <= 2 or len(rest) <= FURNITURE_LINES and all(
-        len(line) <= FURNITURE_CHARS and not re.search(r"[。；;]", line) and not find_dates(line) for line in rest)
+    return len(rest) <= 2 or len(rest) <= FURNITURE_LINES and all(_furniture(line) for line in rest)
 
 
 def main_signature(lines: list[str]) -> Signature | None:
@@ -377,11 +396,20 @@ def full_name(name: str, written: list[str]) -> str:
 
 # Bodies that are not the government's: a 来源 or 作者 naming one names no issuer.
 NOT_GOVERNMENT = re.compile(r"(?:研究院|研究所|大学|学院|公司|协会|学会|联合会|银行|分行|支行|报社|杂志社)$")
+# A section inside a city's or county's bureau (政策法规科, 综合股) that the bureau's page gives as its 来源: it names
+# no place and signs nothing, so it is not the body that issues; a section's name with its place (某市科技局高新科) is
+# left to the page, and a provincial department's division (某某处), which issues 处函 of its own, stays a body.
+SECTION = re.compile(r"(?:科|股)$")
+
+
+def _section(body: str) -> bool:
+    return bool(SECTION.search(body)) and not PLACE_HEAD.match(body) and not RELATIVE_NAME.match(body)
 
 
 def government_bodies(bodies: list[str]) -> list[str]:
-    """`bodies` when each is a government body's name, else none (a company, a university, a newspaper)."""
-    return bodies if not any(NOT_GOVERNMENT.search(body) for body in bodies) else []
+    """`bodies` when each is a government body's name, else none (a company, a university, a newspaper, a
+    city bureau's section)."""
+    return bodies if not any(NOT_GOVERNMENT.search(body) or _section(body) for body in bodies) else []
 
 
 def org_value(value: str | None) -> list[str]:

@@ -44,7 +44,8 @@ CARRIED = re.compile(r"(?:印发|转发|发布|公布|颁布|印发实施)\s*《
 TEXT_CARRIED = re.compile(
     r"(?:制定|研究制定|修订|编制|起草|联合制定)(?:了)?《(?P<a>[^《》]{4,120})》[^《》\n]{0,16}?(?:现(?:予以)?印发|印发给你们|予以印发|现印发)"
     r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发|公示|公布)"
-    r"|《(?P<c>[^《》]{4,120})》\s*(?:[,，]?\s*(?:已|经)[^《》\n。]{0,30}?)?[,，]?\s*现(?:予)?(?:印发|转发)给你们")
+    r"|《(?P<c>[^《》]{4,120})》\s*(?:[,，]?\s*(?:已|经)[^《》\n。]{0,30}?)?[,，]?\s*现\s*(?:予\s*(?:以\s*)?)?(?:印\s*发|转\s*发)"
+    r"(?:\s*给\s*你\s*们|\s*[,，。])")
 
 
 # A document number heading a title line (张政办函〔2023〕180号《…的通知》) or closing it
@@ -170,6 +171,8 @@ TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称
                           r"|[\u4e00-\u9fff]{1,20}(?:委员会|总局|局|厅|部|办公室|办公厅|政府|委)[:：])\s*")
 # A dot a repost sets between the issuing bodies and the title (财政部 税务总局•关于…): the page's title has none.
 ISSUER_DOT = re.compile(r"\s*[•·・]\s*(?=关于)")
+# The mark of a list item a copy kept before a title it took from a list or card (• 某局转发…, ▪ 关于…).
+LIST_MARK = re.compile(r"^[•·・▪▫●○◆◇■□►▶※*＊]+\s*")
 
 
 # A field of an aggregator's policy card that no label vocabulary names (政策级别：市级, 所属地区：某市, 主管部门：某局,
@@ -188,10 +191,11 @@ def is_title(candidate: str) -> bool:
 
 
 def strip_title_prefix(title: str | None) -> str | None:
-    """A title without the note, tag or filing body a repost writes before it (原标题：, 【佛山】, 市科技局：)."""
+    """A title without the list mark, note, tag or filing body a repost writes before it (•, 原标题：, 【佛山】,
+    市科技局：)."""
     if not title:
         return title
-    stripped = ISSUER_DOT.sub("", TITLE_PREFIX.sub("", title).strip())
+    stripped = ISSUER_DOT.sub("", TITLE_PREFIX.sub("", LIST_MARK.sub("", title)).strip())
     return stripped if len(stripped) >= 6 else title
 
 
@@ -255,9 +259,9 @@ DATE_AFTER = re.compile(r"\s*(?:19|20)\d{2}\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,
 TEXT_BEGUN = re.compile(r"[。！？]|[:：]$")
 
 
-# A heading a copy that joined every line glued to the salutation after it (…的通知各有关企业：根据…).
+# A heading a copy that joined every line glued to the salutation after it (…的通知各有关企业：根据…, …的通知 各市科技局：).
 HEADING_SALUTED = re.compile(rf"^(?P<heading>[^。，,：:；;！？《》]{{8,120}}?{HEADING_WORDS}(?:[(（][^()（）]{{2,20}}[)）])?)"
-                             r"(?=(?:各|有关)[^。，,：:；;]{1,60}[:：])")
+                             r"(?=\s*(?:各|有关)[^。，,：:；;]{1,60}[:：])")
 
 
 def _head_headings(lines: list[str]) -> list[str]:
