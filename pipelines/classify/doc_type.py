@@ -90,11 +90,17 @@ ADDRESSEE_START = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}[〔\[(【]\d{4}[〕\])�
                              rf"{ADDRESSEE_DIRECT}各(?:[^。，,；;:：\n]{{1,60}}|[^。；;:：\n]{{1,60}}{ADDRESSEE_END})[:：]")
 # an addressee line whose colon a copy lost (各县(市、区)科技主管部门,有关单位)
 ADDRESSEE_BARE = re.compile(rf"^{ADDRESSEE_DIRECT}各[^。:：\n]{{1,60}}{ADDRESSEE_END}$")
+ADDRESSEE_MAX_CHARS = 260
+# a list of addressees led by a named body (某某县、各区人民政府,某开发区管委会,市属各委、办、局,各大中型企业:)
+ADDRESSEE_LIST = re.compile(rf"^(?=[^\n]*各)[^。；;！!？?:：\n]{{2,200}}[、,，][^。；;！!？?:：\n]{{2,60}}{ADDRESSEE_END}[:：]?$")
 NOTICE_FORMULA = re.compile(r"特此(?:通知|公告|公示|通告)|(?:通知|公告|通告)如下"
-                            r"|现予(?:以)?(?:公示|公布|公告)|予以(?:公示|公布)|经研究[,，]?(?:决定|同意)|决定组织开展"
+                            r"|现予(?:以)?(?:公示|公布|公告)|予以(?:公示|公布)|经研究[,，]?(?:决定|同意)"
+                            r"|(?:决定|现)组织(?:开展|申报)"
                             r"|现将[^。\n]{0,60}(?:印发|转发|下达|发)给你们|现就[^。\n]{0,20}情况(?:进行)?说明")
-# the wrapper's formula naming the document it issues (《…办法(试行)》已经…同意,现印发给你们)
-ISSUED_FORMULA = re.compile(r"《(?P<name>[^》]{2,100})》[^。《》\n]{0,60}?现(?:予)?(?:印发|转发)给?你们")
+# the wrapper's formula naming the document it issues (《…办法(试行)》已经…同意,现印发给你们; 现予印发,请遵照执行;
+# 现将《…》印发给你们), also with the stray spaces of a copy (现 印 发给你们)
+ISSUED_FORMULA = re.compile(r"(?:《(?P<name>[^》]{2,100})》[^。《》\n]{0,60}?|现将\s*《(?P<named>[^》]{2,100})》\s*)"
+                            r"(?:现\s*(?:予以?|将其)?\s*[印转]\s*发|[印转]\s*发\s*给\s*你们)")
 # a document that states its type without a type word of the vocabulary (现就…提出如下意见): an 意见, filed as
 # the 实施意见 of name_types; the self-naming of other types (制定本办法, 本规划纲要) comes from name_types itself
 OPINION_FORMULA = re.compile(r"提出(?:如下|以下)(?:实施)?意见")
@@ -110,6 +116,9 @@ INTERPRETATION_OPENING_CHARS = 200
 # is a FAQ item, not a document
 QUESTION_TITLE = re.compile(r"[?？]\s*$|^什么是|吗\s*$|问答|常见问题|问题解答|答疑")
 QUESTION_BODY = re.compile(r"^\s*问[:：]")
+# a writing-template site's page (…的通知(优秀范文5篇), …(精选3篇)) copies documents as models to imitate: no document
+# of its own, whatever form its samples have (a 示范文本 is a document's name, not a template site's)
+TEMPLATE_TITLE = re.compile(r"(?<!示)范文(?!本)|[(（][^()（）第]{0,6}[\d一二三四五六七八九十]{1,2}篇[)）]")
 # the 落款 closing a document: an organisation's line, then its date
 DATE_LINE = re.compile(r"^(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月"
                        r"\s*[\d一二三四五六七八九十]{1,3}\s*日$")
@@ -117,10 +126,11 @@ SIGNATURE_CHARS = 2000  # the 落款 is in the body's last lines: never read mor
 SIGNATURE_LINES = 6
 # Whose words a news report carries (记者, 本报, 新华社, 某某日报) and the habits of its prose (据了解, 表示, 截至,
 # 我市, a day without its year, a work report's 下一步). A page with no document form is news when it names a
-# newsroom or shows three habits. 采访人员 is 记者 as the mirrors that reword copied reports write it; 原标题
+# newsroom or shows three habits; a paper's page continued from another (上接1版, 下转3版) is a report.
+# 采访人员 is 记者 as the mirrors that reword copied reports write it; 原标题
 # marks a report carried from a paper. A byline closing a paragraph names the writer after the desk
 # (（开发区招商局 王某某）, （区科技局 李某）), never a second office ((市科技局 市财政局)).
-NEWS_SOURCE = re.compile(r"记者|采访人员|通讯员|本报|原标题|新华社|中新社|人民网|新闻中心"
+NEWS_SOURCE = re.compile(r"记者|采访人员|通讯员|本报|原标题|新华社|中新社|人民网|新闻中心|[上下][接转]第?[\d一二三四五六七八九十]{1,2}版"
                          r"|[\u4e00-\u9fff]{1,6}(?:日报|晚报|新闻网|电视台)"
                          r"|(?m:[(（][\u4e00-\u9fff]{2,14}[ \u3000]+[\u4e00-\u9fff]{2,3}(?<![局委厅办部院府会心所组])[)）][ \t]*$)")
 NEWS_HABITS = tuple(re.compile(p) for p in (
@@ -155,16 +165,20 @@ def _retold_issue(body: str) -> str | None:
     return None if RETOLD_REPOST.search(rest) else match.group(0).strip()
 
 
+def addressee_line(line: str, vocab: Vocabulary) -> str | None:
+    """The addressee a line opens with or is (各市州科技局:; 某县、各区人民政府,各有关单位), if any."""
+    line = line.strip()
+    if "各" not in line[:ADDRESSEE_MAX_CHARS]:  # every form names 各…: the one test most lines need
+        return None
+    if vocab.doc_types["addressee_line"].match(line) or ADDRESSEE_BARE.match(line) or ADDRESSEE_LIST.match(line):
+        return line
+    match = ADDRESSEE_START.match(line)
+    return match.group(0) if match else None
+
+
 def _addressee(lines: list[str], vocab: Vocabulary) -> str | None:
     """The addressee line among `lines` (各市州科技局:), if any: it marks a formal document."""
-    for line in lines:
-        line = line.strip()
-        if vocab.doc_types["addressee_line"].match(line) or ADDRESSEE_BARE.match(line):
-            return line
-        match = ADDRESSEE_START.match(line)
-        if match:
-            return match.group(0)
-    return None
+    return next((found for found in (addressee_line(line, vocab) for line in lines) if found), None)
 
 
 def _news_body(body: str, vocab: Vocabulary) -> str | None:
@@ -203,6 +217,7 @@ def retelling_cue(doc: Doc, vocab: Vocabulary) -> str | None:
 # furniture (来源:, 发布时间, a section name such as 通知公告, which HEADLINE_MIN_CHARS keeps out) nor an
 # attachment's file name (…调研报告.docx).
 HEADLINE_LINES = 4
+PROSE_LINE = re.compile(r"。|[:：]$")
 HEADLINE_MIN_CHARS = 8
 HEADLINE = re.compile(r"^[^。；;！!，,:：|｜>]{8,60}$")
 NOT_HEADLINE = re.compile(r"^(?:附件|来源|发布|作者|时间|日期|首页|当前位置|上一篇|下一篇|相关|阅读|[-·•])|^[\d\s年月日:.\-/]+$"
@@ -214,6 +229,10 @@ def _titled(doc: Doc) -> Doc:
     if doc.title.strip():
         return doc
     lines = [line.strip() for line in doc.body[:400].split("\n") if line.strip()][:HEADLINE_LINES]
+    # a headline stands above the text: a short line after its first sentence or its addressee (各…:) is the
+    # 落款's organisation or a subheading, never the page's title
+    prose = next((i for i, line in enumerate(lines) if PROSE_LINE.search(line)), len(lines))
+    lines = lines[:prose]
     candidates = [line for line in lines if HEADLINE.match(line) and not NOT_HEADLINE.search(line)
                   and len(re.findall(r"[\u4e00-\u9fff]", line)) >= HEADLINE_MIN_CHARS]
     # the headline is the longest of them: a platform's name or a section above it is shorter
@@ -274,6 +293,9 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     first_line = doc.body.lstrip().split("\n", 1)[0]
     if (QUESTION_TITLE.search(title) and not notice_form) or QUESTION_BODY.match(first_line):
         return "其他", "a question and its answer, not a document"
+    template = TEMPLATE_TITLE.search(title)
+    if template:
+        return "其他", f"a template site's samples ({template.group(0)}), not a document"
     embedded = _embedded_type(doc, vocab)
     if embedded:
         return embedded
@@ -342,10 +364,11 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
         return "解读", f"body explains a policy ({interpretation})"
     issued = ISSUED_FORMULA.search(body[:800])
     if issued:
-        found = type_of_name(issued.group("name"), vocab)
+        name = issued.group("name") or issued.group("named")
+        found = type_of_name(name, vocab)
         if found:
-            return found[0], f"body issues 《{issued.group('name')}》, a {found[1]}"
-        return "其他", f"body issues 《{issued.group('name')}》, whose type has no vocabulary entry"
+            return found[0], f"body issues 《{name}》, a {found[1]}"
+        return "其他", f"body issues 《{name}》, whose type has no vocabulary entry"
     newsroom = NEWS_SOURCE.search(body[:NEWSROOM_CHARS])
     if newsroom:
         # a report on a policy names it (国务院印发《…方案》) and quotes it: the report is news

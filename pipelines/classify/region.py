@@ -216,6 +216,9 @@ class Evidence:
         self.strong: set[str] = set()   # provinces and cities named by a source other than the body
         self.own: set[str] = set()      # the city a body speaks as (我市 and one city named)
         self.full_provinces: set[str] = set()  # provinces named by their full name (河南省, 广西壮族自治区)
+        # the county-level cities (瑞安市 in 温州市) and the cities themselves a source other than the body names
+        self.strong_towns: dict[str, dict[str, Division]] = {}
+        self.strong_cities: set[str] = set()
 
     def add(self, division: Division, weight: float, note: str, strong: bool, province_only: bool = False) -> None:
         names = [division.province]
@@ -240,6 +243,11 @@ class Evidence:
                 if mention.inferred:
                     note += f" (inferred: {mention.text} lies in {division.name})"
                 self.add(division, weight if full else alias_weight, note, strong, province_only)
+                if strong and not province_only and not mention.zone and not mention.inferred and division.city:
+                    if division.tier == "county" and division.name.endswith("市"):
+                        self.strong_towns.setdefault(division.city, {})[division.name] = division
+                    elif division.tier == "city":
+                        self.strong_cities.add(division.name)
 
     @staticmethod
     def best(scores: dict[str, float], allowed: Iterable[str] | None = None) -> tuple[str | None, float]:
@@ -511,11 +519,16 @@ def _resolve_from_evidence(region: Region, tier: str | None, issuer: str, eviden
             if city and city not in evidence.strong and (city_score < min_body_only or scattered_cities):
                 city = None
         division = divisions.cities[city] if city else divisions.provinces[province]
+        # a title or signature naming one county-level city of that city, never the city itself, names its place
+        towns = evidence.strong_towns.get(city or "", {})
+        if len(towns) == 1 and city not in evidence.strong_cities:
+            division = next(iter(towns.values()))
         _fill(region, division)
         region.reasons["province"] = evidence.why(province)
         region.reasons["city"] = evidence.why(city) if city else (
             "province-level document" if tier == "provincial" or province in MUNICIPALITIES else "no city named")
-        region.reasons["county"] = "no county named by an issuer"
+        region.reasons["county"] = f"{division.name}, the one county-level city that title, doc number or " \
+            f"signature names in {city}" if division.tier == "county" else "no county named by an issuer"
         region.reasons["division_code"] = f"code of {division.name}"
         if not tier:
             region.level = _tier_level(division)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from pipelines.classify.doc_type import addressee_line
 from pipelines.classify.prepare import Doc, SENTENCE_END
 from pipelines.classify.vocabulary import Vocabulary
 
@@ -84,8 +85,9 @@ def programme_topics(text: str, matches: list[Match], vocab: Vocabulary) -> set[
 
 def who_sentences(index: SentenceIndex, vocab: Vocabulary) -> set[int]:
     """The sentences that say who (addressee lines such as 各高新区管委会:, signature lines), not what about."""
-    addressee, org_line = vocab.doc_types["addressee_line"], vocab.compiled["org_line"]
-    return {i for i, text in enumerate(index.texts()) if addressee.match(text.strip()) or org_line.match(text.strip())}
+    org_line = vocab.compiled["org_line"]
+    return {i for i, text in enumerate(index.texts())
+            if addressee_line(text, vocab) == text.strip() or org_line.match(text.strip())}
 
 
 # The eligibility conditions of a programme (申报条件:, 认定须同时满足以下条件: and the numbered items under it) and
