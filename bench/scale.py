@@ -265,8 +265,8 @@ def report(args: argparse.Namespace, runs: list[Run], bare: tuple[float, int, tu
           f"{args.docs} documents ({pages} list pages each); every answer {args.latency} s late")
     print(f"politeness: POLICYWATCH_DOMAIN_DELAY {args.delay} s per host over every node; CONCURRENT_REQUESTS "
           f"{args.concurrency} per crawl worker; {args.process_workers} process workers, 1 store worker "
-          f"(--run-quiet {args.run_quiet} s); floor: {pages + args.docs} requests per host x {args.delay} s = "
-          f"{(pages + args.docs) * args.delay:.1f} s")
+          f"(--run-quiet {args.run_quiet} s); floor: {pages + args.docs} requests per host x ({args.latency} s "
+          f"answer + {args.delay} s delay after it) = {(pages + args.docs) * (args.latency + args.delay):.1f} s")
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     if bare is not None:
         print(f"bare Scrapy, 1 process: {bare[1]} pages in {bare[0]:.1f} s = {bare[1] / bare[0]:.1f} pages/s "

@@ -195,16 +195,23 @@ def test_a_lease_holds_a_host_for_its_delay(frontier_url):
 
 
 def test_a_lease_is_held_in_flight_and_ends_the_delay_after_its_response(frontier_url):
-    frontier = Frontier(frontier_url)
-    assert frontier.take_lease("a.gov.cn", "node-1:1", 30) == 0.0  # in flight: held up to the timeout
-    assert frontier.take_lease("a.gov.cn", "node-2:1", 30) > 29
-    frontier.end_lease("a.gov.cn", "node-2:1", 0.2)  # not its lease: nothing changes
-    assert frontier.take_lease("a.gov.cn", "node-2:1", 30) > 29
-    frontier.end_lease("a.gov.cn", "node-1:1", 0.2)  # the response came: free in 0.2 s
-    wait = frontier.take_lease("a.gov.cn", "node-2:1", 30)
+    frontier, hosts = Frontier(frontier_url), "pw:requests:hosts"
+    frontier.redis.zadd(hosts, {"a.gov.cn": 0})
+    assert frontier.take_lease("a.gov.cn", "node-1:1", 30, hosts) == 0.0  # in flight: held up to the timeout,
+    now_ms = float(frontier.redis.time()[0]) * 1000
+    assert frontier.redis.zscore(hosts, "a.gov.cn") > now_ms + 29_000   # and the queue hands the host out no more
+    assert frontier.take_lease("a.gov.cn", "node-2:1", 30, hosts) > 29
+    frontier.end_lease("a.gov.cn", "node-2:1", 0.2, hosts)  # not its lease: nothing changes
+    assert frontier.take_lease("a.gov.cn", "node-2:1", 30, hosts) > 29
+    frontier.end_lease("a.gov.cn", "node-1:1", 0.2, hosts)  # the response came: free in 0.2 s, in the queue too
+    wait = frontier.take_lease("a.gov.cn", "node-2:1", 30, hosts)
     assert 0 < wait <= 0.2
+    now_ms = float(frontier.redis.time()[0]) * 1000
+    assert frontier.redis.zscore(hosts, "a.gov.cn") <= now_ms + 1200
     time.sleep(wait + 0.02)
-    assert frontier.take_lease("a.gov.cn", "node-2:1", 30) == 0.0
+    assert frontier.take_lease("a.gov.cn", "node-2:1", 30, hosts) == 0.0
+    assert frontier.take_lease("b.gov.cn", "node-2:2", 30, hosts) == 0.0  # a host the queue does not hold: not added
+    assert frontier.redis.zscore(hosts, "b.gov.cn") is None
 
 
 def test_claims_are_per_run(frontier_url):

@@ -45,10 +45,16 @@ def frontier_from_settings(settings: Any) -> Frontier:
 
 
 def held_seconds(delay: float) -> float:
-    """When a host's next request is handed out (`HostQueue`), counted from the last one: its delay, plus a margin
-    for the request's own time in flight, during which the host's lease is still held (`DomainLeaseMiddleware`):
-    a request handed out earlier would only wait for the lease in a download slot."""
+    """How long a host handed out by `HostQueue` is not handed out again until its request takes the host's lease:
+    its delay plus a margin (the request's way through the middlewares). Once the lease is taken the queue holds
+    the host while the request is in flight, and from the response on for the delay (`DomainLeaseMiddleware`); a
+    request refused before it took the lease (robots.txt) holds the host no longer than this."""
     return delay + max(0.1, 0.2 * delay) if delay > 0 else 0.0
+
+
+def hosts_key(settings: Any) -> str:
+    """The host queue's sorted set of hosts (see `HostQueue`)."""
+    return f"{settings.get('SCHEDULER_QUEUE_KEY')}:hosts"
 
 
 def frontier_settings(url: str, prefix: str, delay: float) -> dict[str, Any]:
@@ -106,7 +112,7 @@ class RunDupeFilter(RFPDupeFilter):
         """Runs' sets expire on their own; the scheduler's flush never clears another run's claims."""
 
 
-# Take the first request of a host that may be asked now, and hold the host for `delay` ms; a host whose list
+# Take the first request of a host that may be asked now, and hold the host for ARGV[1] ms; a host whose list
 # is empty leaves the set once its time has come (until then a new request for it waits its turn). Redis's own
 # clock decides, so nodes' clocks need not agree.
 POP_READY = """
@@ -128,8 +134,8 @@ return false
 
 class HostQueue(Base):
     """Requests per host (`<key>:host:<host>` lists, first in first out), the hosts in `<key>:hosts` scored by
-    when each may next be asked (POLICYWATCH_DOMAIN_DELAY after its last request, by Redis's clock), and their
-    number in `<key>:count`. `pop` takes a request of a host whose time has come, or None."""
+    when each may next be asked (by Redis's clock: see `held_seconds`), and their number in `<key>:count`. `pop`
+    takes a request of a host whose time has come, or None."""
 
     def _keys(self) -> tuple[str, str, str]:
         return f"{self.key}:hosts", f"{self.key}:host:", f"{self.key}:count"
@@ -227,6 +233,7 @@ class DomainLeaseMiddleware:
         self.in_flight = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + delay
         self.holder = node_name()
         self.tokens = itertools.count(1)
+        self.hosts = hosts_key(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DomainLeaseMiddleware":
@@ -244,7 +251,7 @@ class DomainLeaseMiddleware:
         token = f"{self.holder}:{next(self.tokens)}"
         waited = 0.0
         while True:
-            wait = self.frontier.take_lease(host, token, self.in_flight)
+            wait = self.frontier.take_lease(host, token, self.in_flight, self.hosts)
             if not wait:
                 break
             waited += wait
@@ -258,7 +265,7 @@ class DomainLeaseMiddleware:
         """The request's response came (or it failed): the host is free `delay` seconds from now."""
         lease = request.meta.get(self.META)
         if lease:
-            self.frontier.end_lease(*lease, self.delay)
+            self.frontier.end_lease(*lease, self.delay, self.hosts)
 
 
 class FetchedPipeline:

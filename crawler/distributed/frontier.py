@@ -40,11 +40,27 @@ CLAIM_TTL = 7 * 24 * 3600   # seconds a run's claimed set outlives its last clai
 LIST_COPY_TTL = 3 * 24 * 3600
 
 
-# Shorten a lease to its last `ARGV[2]` ms only when it is still the holder's (a lease that ran out and was taken
-# by another request is left alone).
+# Take a host's lease for ARGV[2] ms when nobody holds it, and keep the host queue (KEYS[2], a sorted set of hosts
+# by the time each may next be asked) from handing the host out meanwhile.
+TAKE_LEASE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[2], 'XX', 'GT', now + tonumber(ARGV[2]), ARGV[3])
+  return 1
+end
+return 0
+"""
+
+# Shorten a lease to its last ARGV[2] ms only when it is still the holder's (a lease that ran out and was taken by
+# another request is left alone), and tell the host queue (KEYS[2]) when the host is free.
 END_LEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[2]), ARGV[3])
+  return 1
 end
 return 0
 """
@@ -187,19 +203,21 @@ class Frontier:
         return int(self.redis.xlen(self.key(stream)))
 
     # --- politeness ----------------------------------------------------------------------
-    def take_lease(self, host: str, holder: str, hold: float) -> float:
+    def take_lease(self, host: str, holder: str, hold: float, hosts_key: str | None = None) -> float:
         """Take `host`'s lease for `holder`, for at most `hold` seconds (a request in flight; `end_lease` shortens
-        it when the response comes): 0.0 when taken (the request may start now), else the seconds until the
-        current lease ends."""
-        key = self.key("lease", host)
-        if self.redis.set(key, holder, nx=True, px=max(1, int(hold * 1000))):
+        it when the response comes): 0.0 when taken (the request may start now; the host queue's `hosts_key`, when
+        given, then holds the host as long), else the seconds until the current lease ends."""
+        taken = self.redis.eval(TAKE_LEASE, 2, self.key("lease", host), hosts_key or self.key("no-hosts"), holder,
+                                max(1, int(hold * 1000)), host)
+        if taken:
             return 0.0
-        remaining = self.redis.pttl(key)
+        remaining = self.redis.pttl(self.key("lease", host))
         return max(remaining, 1) / 1000.0
 
-    def end_lease(self, host: str, holder: str, after: float) -> None:
-        """End `host`'s lease `after` seconds from now, if `holder` still has it (its request has finished)."""
-        self.redis.eval(END_LEASE, 1, self.key("lease", host), holder, max(1, int(after * 1000)))
+    def end_lease(self, host: str, holder: str, after: float, hosts_key: str) -> None:
+        """End `host`'s lease `after` seconds from now, if `holder` still has it (its request has finished), and
+        note in the host queue's `hosts_key` that the host may be asked then."""
+        self.redis.eval(END_LEASE, 2, self.key("lease", host), hosts_key, holder, max(1, int(after * 1000)), host)
 
     # --- nodes and runs ------------------------------------------------------------------
     def heartbeat(self, node: str, role: str, counters: dict[str, Any]) -> None:
