@@ -13,11 +13,9 @@ from pipelines.fields.signature import main_signature
 from pipelines.fields.titles import (clean_title, dated_heading, heading_first, heading_holding, is_title,
                                      policy_title, text_heading)
 from pipelines.labels import read_labels
+from tests.support.pages import text_record
 from pipelines.text.normalise import fold_width
 
-
-def text_record(text: str, kind: str = "aggregator", url: str = "https://zc.example.com/p/1.html") -> dict:
-    return extract_record(PageInput(url=url, html=text, text_only=True, source_kind=kind))
 
 
 # ---------------------------------------------------------------------------------------------- titles

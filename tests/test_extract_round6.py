@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract import PageInput, extract_record
 from pipelines.fields.doc_number import heading_doc_number
 from pipelines.fields.signature import main_signature, split_orgs
 from pipelines.fields.titles import strip_title_prefix, text_heading
 from pipelines.labels import read_labels
+from tests.support.pages import text_record
 
-
-def text_record(text: str, kind: str = "aggregator", url: str = "https://zc.example.com/p/1.html") -> dict:
-    return extract_record(PageInput(url=url, html=text, text_only=True, source_kind=kind))
 
 
 # ---------------------------------------------------------------------------------------------- labels

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract import PageInput, extract_record
 from pipelines.fields.doc_number import attached_doc_number, own_doc_number
 from pipelines.fields.signature import government_bodies, main_signature
 from pipelines.fields.titles import policy_title, strip_title_prefix, text_heading
+from tests.support.pages import text_record
 
-
-def text_record(text: str, kind: str = "aggregator", url: str = "https://zc.example.com/p/7.html") -> dict:
-    return extract_record(PageInput(url=url, html=text, text_only=True, source_kind=kind))
 
 
 # ---------------------------------------------------------------------------------------------- titles

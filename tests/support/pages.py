@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.extract import PageInput
+from pipelines.extract import PageInput, extract_record
 from pipelines.text.decode import decode_html
 from pipelines.text.normalise import to_simplified
 
@@ -77,3 +77,8 @@ FIXTURES = load_fixtures()
 
 def by_name(name: str) -> Fixture:
     return next(f for f in FIXTURES if f.name == name)
+
+
+def text_record(text: str, kind: str = "aggregator", url: str = "https://zc.example.com/p/1.html") -> dict:
+    """The record extracted from `text` served as a page's plain text (a repost of `kind`)."""
+    return extract_record(PageInput(url=url, html=text, text_only=True, source_kind=kind))
