@@ -32,11 +32,9 @@ How two pages are judged to carry one policy:
    repost still matches). Containment 0.80 merges alone; weaker evidence needs a tie: containment
    0.50 or a short text needs a link (原文链接, the same own doc number, the same title naming one
    document — long, or short but specific: 科技型中小企业评价办法, not 专项资金管理办法 — also one
-   heading a copy's text), and a
-   long shared passage whose differences lie only at the smaller page's edges (spam header, furniture,
-   another cut: ``passage``; terms both pages use, shorter than a stretch of 16 characters, mark no
-   edge) needs a link, the same page path on another host, the same issuer and date, or to be nearly
-   all of both pages. Then
+   heading a copy's text), and a long shared passage whose differences lie only at the smaller page's
+   edges (spam header, furniture, another cut: ``passage``) needs a link, the same page path on another
+   host, the same issuer and date, or to be nearly all of both pages. Then
    conflicts that mark look-alikes which are *not* one policy:
    different own document numbers, different page genres (政策 / 解读 / 公示 / 征求意见稿 and 征求…意见, and
    from the text a news dateline or lead, reported speech 《意见》强调，, 问/答 marks or 起草背景 headings),

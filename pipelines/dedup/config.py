@@ -54,8 +54,6 @@ class DedupConfig:
     passage_span: float = 0.60
     passage_interior: float = 0.15
     damage_chars: int = 6
-    # covered runs joined by damage shorter than this are terms both pages use, not their passage (passage.py)
-    passage_stretch: int = 16
     # a passage is weak evidence: it merges only with a tie (verdict.passage_ties), or when it carries at least
     # this share of each page (the same text cut or damaged differently, nothing of its own on either side)
     passage_whole: float = 0.90

@@ -24,10 +24,9 @@ class Passage:
     """Where a page's text is found in another page (lengths in normalised characters)."""
 
     length: int     # the page's characters
-    covered: int    # characters inside a gram the other page also has, in stretches of passage (not lone terms)
+    covered: int    # characters inside a gram the other page also has
     span: int       # from the first covered character to the last
     interior: int   # characters inside the span in uncovered runs longer than damage
-    start: int = 0  # the first covered character: the page's own text before the passage ends here
 
     @property
     def span_share(self) -> float:
@@ -40,21 +39,14 @@ class Passage:
         return (self.span - self.interior) / self.length if self.length else 0.0
 
     @property
-    def tail(self) -> int:
-        """Characters of the page after the passage's last one."""
-        return self.length - self.start - self.span
-
-    @property
     def interior_share(self) -> float:
         """Share of the span that is text the other page lacks (damage-sized runs not counted)."""
         return self.interior / self.span if self.span else 1.0
 
 
-def shared_passage(normalised: str, other: np.ndarray, size: int = 5, damage: int = 6, stretch: int = 16) -> Passage:
+def shared_passage(normalised: str, other: np.ndarray, size: int = 5, damage: int = 6) -> Passage:
     """How the page's normalised text is covered by the grams of another page (`other`: its sorted shingle
-    set); an uncovered run of at most `damage` characters inside the span is damage, not content. Covered runs
-    joined by damage form stretches; a stretch shorter than `stretch` characters is a term both pages use (科技型中小
-    企业 in a title, 高新技术企业 in a sidebar), not their passage, and marks no edge of it."""
+    set); an uncovered run of at most `damage` characters inside the span is damage, not content."""
     grams = gram_hashes(normalised, size)
     if not len(grams) or not len(other):
         return Passage(len(normalised), 0, 0, 0)
@@ -62,17 +54,10 @@ def shared_passage(normalised: str, other: np.ndarray, size: int = 5, damage: in
     # a character is covered when one of the grams containing it is shared
     covered = np.convolve(shared, np.ones(min(size, len(normalised)), dtype=np.int32))[:len(normalised)] > 0
     where = np.flatnonzero(covered)
-    if len(where):
-        # each covered position's stretch (a new one after every gap longer than damage), kept when long enough
-        stretch_of = np.r_[0, np.cumsum(np.diff(where) - 1 > damage)]
-        first_of, last_of = np.full(stretch_of[-1] + 1, len(normalised)), np.zeros(stretch_of[-1] + 1, dtype=np.int64)
-        np.minimum.at(first_of, stretch_of, where)
-        np.maximum.at(last_of, stretch_of, where)
-        where = where[(last_of - first_of + 1 >= min(stretch, len(normalised)))[stretch_of]]
     if not len(where):
         return Passage(len(normalised), 0, 0, 0)
     first, last = int(where[0]), int(where[-1]) + 1
     # uncovered runs inside the span: lengths between consecutive covered positions
     gaps = np.diff(where) - 1
     interior = int(gaps[gaps > damage].sum())
-    return Passage(len(normalised), len(where), last - first, interior, first)
+    return Passage(len(normalised), len(where), last - first, interior)

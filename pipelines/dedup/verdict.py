@@ -107,8 +107,7 @@ def document_conflicts(new: PageView, known: PageView, size: int = 5) -> list[st
 
 def _own_text(wrapper: PageView, carried: PageView, config: DedupConfig) -> int:
     """Characters of `wrapper` outside the text it shares with `carried`: its own wrapper, lead or commentary."""
-    found = shared_passage(wrapper.normalised, carried.shingles, config.shingle_size, config.damage_chars,
-                           config.passage_stretch)
+    found = shared_passage(wrapper.normalised, carried.shingles, config.shingle_size, config.damage_chars)
     return found.length - found.covered
 
 
@@ -227,13 +226,12 @@ def shared_text(new: PageView, known: PageView, config: DedupConfig) -> SharedTe
     """The long passage the smaller page shares with the larger one, its differences at its edges (see
     passage.py), or None."""
     smaller, larger = sorted((new, known), key=lambda view: len(view.normalised))
-    found = shared_passage(smaller.normalised, larger.shingles, config.shingle_size, config.damage_chars,
-                           config.passage_stretch)
+    found = shared_passage(smaller.normalised, larger.shingles, config.shingle_size, config.damage_chars)
     if found.covered < config.passage_chars or found.span_share < config.passage_span \
             or found.interior_share > config.passage_interior:
         return None
     return SharedText(found, shared_passage(larger.normalised, smaller.shingles, config.shingle_size,
-                                            config.damage_chars, config.passage_stretch))
+                                            config.damage_chars))
 
 
 def passage_ties(new: PageView, known: PageView, shared: SharedText, config: DedupConfig) -> list[str]:
