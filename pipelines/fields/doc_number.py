@@ -176,30 +176,9 @@ def closing_number(title: str) -> tuple[int, str] | None:
     return None
 
 
-# A repost that attaches the document it carries as a file named by its number (附件：闽科发〔2024〕3号.pdf,
-# 附件:某发〔2023〕12号(/uploads/….doc)): the attachment's name is nothing but the number, with its file's
-# extension or link.
-ATTACHED_NUMBER = re.compile(rf"^附\s*件\s*[:：]?\s*(?:\d{{1,2}}\s*[.、．]\s*)?(?P<n>{_SHOWN_NUMBER})"
-                             r"\s*(?:\.[a-zA-Z]{2,4}|[(（][^()（）\s]*[)）])?\s*$")
-NEXT_ITEM = re.compile(r"^[(（]?\d{1,2}\s*[)）.、．]")
-
-
-def attached_doc_number(lines: list[str]) -> str | None:
-    """The number an attachment note names its one document by (not one of a list of attachments), when one
-    number alone is so named."""
-    numbers = set()
-    for index, line in enumerate(lines):
-        match = ATTACHED_NUMBER.match(fold_width(line.strip()))
-        if match:
-            following = next((rest.strip() for rest in lines[index + 1:] if rest.strip()), "")
-            numbers.add(None if NEXT_ITEM.match(fold_width(following)) else
-                        normalise_doc_number(fold_width(match.group("n"))))
-    return numbers.pop() if len(numbers) == 1 else None
-
-
 def own_doc_number(labelled: str | None, lines: list[str], title: str | None) -> str | None:
-    """The page's own 发文字号: labelled, a number line at the top of the text, closing the title, or naming
-    the attached document."""
+    """The page's own 发文字号: labelled, a number line at the top of the text, or closing the title (an
+    attachment named by a number is the document the page sends on, often another body's: never the page's own)."""
     if labelled:
         number = normalise_doc_number(labelled)
         if number:
@@ -208,7 +187,7 @@ def own_doc_number(labelled: str | None, lines: list[str], title: str | None) ->
     if number:
         return number
     closing = closing_number(title) if title else None
-    return closing[1] if closing else attached_doc_number(lines)
+    return closing[1] if closing else None
 
 
 def cited_doc_numbers(texts: list[str], own: str | None) -> list[str]:
