@@ -112,12 +112,15 @@ def _alone(line: str) -> str | None:
 # (浙科发高〔2023〕77号各市、县(市、区)科技局:) or the paragraph after it (新发〔2018〕22号 为营造…), between the title and the salutation (…的通知国科发火〔2008〕362号
 # 各省、…:), in brackets after the title (…的通知(国科发政〔2017〕115号)), or in a legal database's note under
 # the title ((1985年5月4日皖政〔1985〕38号) 根据…, (1984年7月4日陕政发〔1984〕88号公布 根据…修订)).
-TITLE_END = r"(?:通知|通报|公告|通告|公示|告|意见|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单)"
+# The word a document's heading ends with (…的通知, …实施细则), for every reader of titles.
+TITLE_END = r"(?:通知|通报|公告|通告|公示|意见|建议|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单)"
+# A number glued after a title may also close one ending in any 告 (报告, 预告).
+_NUMBERED_TITLE_END = rf"(?:{TITLE_END}|告)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _NUMBER = rf"{_AGENCY}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\s*\d{{1,5}}\s*[号號]"
 _SALUTATION = r"(?=[^。:：《]{2,80}[:：])"
 GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*{_SALUTATION}|^\s*(?P<p>{_NUMBER})\s+(?=\S)"
-                        rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{TITLE_END})\s*(?:[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
+                        rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{_NUMBERED_TITLE_END})\s*(?:[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
                         rf"|(?P<s>{_NUMBER})\s*{_SALUTATION})")
 TITLE_NOTE = re.compile(rf"^\s*[(（]\s*{_DATE}\s*(?P<d>{_NUMBER})")
 GLUED_HEAD_CHARS = 200  # a copy's first line holds its title and salutation in this many characters
@@ -155,7 +158,7 @@ def heading_doc_number(lines: list[str], limit: int = HEAD_LINES) -> str | None:
 _SHOWN_NUMBER = rf"{_AGENCY}\s*[〔\[(（【［]\s*(?:19|20)\d{{2}}\s*[〕\])）】］]\s*第?\s*\d{{1,5}}\s*[号號]"
 BRACKETS_CLOSING = re.compile(r"\s*[(（]([^()（）]{4,40})[)）]\s*$")
 NUMBER_CLOSING = re.compile(rf"{_SHOWN_NUMBER}\s*$")
-AFTER_TITLE = re.compile(rf"(?:{TITLE_END}|\s)$")
+AFTER_TITLE = re.compile(rf"(?:{_NUMBERED_TITLE_END}|\s)$")
 
 
 def closing_number(title: str) -> tuple[int, str] | None:

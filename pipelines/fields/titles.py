@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Callable
 
-from pipelines.fields.doc_number import closing_number, normalise_doc_number
+from pipelines.fields.doc_number import TITLE_END, closing_number, normalise_doc_number
 from pipelines.labels import is_label_line
 from pipelines.text.normalise import collapse_spaces, fold_width
 
@@ -160,9 +160,8 @@ NOT_TITLE = re.compile(r"^(?:当前位置|您(?:现在|当前)?(?:所在)?的?�
                        r"|【[^】]{2,8}】[^\u4e00-\u9fff]*$|出处|文章出处|索引号)|[:：]$|。"
                        r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年"
                        r"|</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
-# The word a document's heading ends with (…的通知, …实施细则(试行)).
-HEADING_WORDS = r"(?:通知|通报|公告|通告|公示|意见|办法|细则|方案|计划|决定|规定|批复|函|措施|规划|纲要|指引|指南|名单|建议|条例)"
-HEADING_END = re.compile(rf"{HEADING_WORDS}(?:\s*[(（][^()（）]{{2,20}}[)）])?$")
+# A document's heading ends with the word for its kind (doc_number.TITLE_END: …的通知, …实施细则(试行)).
+HEADING_END = re.compile(rf"{TITLE_END}(?:\s*[(（][^()（）]{{2,20}}[)）])?$")
 # What a repost writes before a title: a note (原标题：, 政策提取自：), a tag in brackets (【佛山】, 「某某代理」,
 # (浙江省)), its own topic before the title proper (某区高企奖励政策：关于…, 某市高企奖励政策：某某若干政策实施细则), the
 # body it files the notice under (市科技局：2023年…名单公示). A tag saying what the page is (【政策解读】) is the page's own title.
@@ -260,7 +259,7 @@ TEXT_BEGUN = re.compile(r"[。！？]|[:：]$")
 
 
 # A heading a copy that joined every line glued to the salutation after it (…的通知各有关企业：根据…, …的通知 各市科技局：).
-HEADING_SALUTED = re.compile(rf"^(?P<heading>[^。，,：:；;！？《》]{{8,120}}?{HEADING_WORDS}(?:[(（][^()（）]{{2,20}}[)）])?)"
+HEADING_SALUTED = re.compile(rf"^(?P<heading>[^。，,：:；;！？《》]{{8,120}}?{TITLE_END}(?:[(（][^()（）]{{2,20}}[)）])?)"
                              r"(?=\s*(?:各|有关)[^。，,：:；;]{1,60}[:：])")
 
 
