@@ -23,7 +23,7 @@ from crawler.spiders.policy import PolicySpider
 from storage.db import open_db
 from tests.support.mirror import DEMO_SOURCES, FAST, ROOT, crawl_mirror, mirror_fetched_page, run_cli
 from tests.support.redis import redis_server
-from tests.support.scheduler import query, wait_for
+from tests.support.scheduler import count, query, wait_for
 
 
 @pytest.fixture()
@@ -148,7 +148,7 @@ def test_a_killed_crawl_worker_and_processor_lose_and_double_nothing(mirror, fro
     wait_for(lambda: Frontier(frontier_url).backlog(PROCESSED) + Frontier(frontier_url).backlog(FETCHED) > 5,
              timeout=60, what="pages fetched and processed")
     store = store_worker(frontier_url, db, mirror, log, idle=25)
-    wait_for(lambda: db.exists() and query(db, "select count(*) from documents")[0][0] >= 5, timeout=60,
+    wait_for(lambda: count(db, "select count(*) from documents") >= 5, timeout=60,
              what="first documents stored")
     for victim in (victim_crawler, victim_processor):
         victim.send_signal(signal.SIGKILL)

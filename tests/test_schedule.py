@@ -8,7 +8,7 @@ import time
 
 from demo.server import Fault
 from tests.support.mirror import run_cli
-from tests.support.scheduler import Scheduler, finished_cycles, last_link_path, query, wait_for
+from tests.support.scheduler import Scheduler, count, finished_cycles, last_link_path, query, wait_for
 from tests.support.sources import write_sources
 
 SOURCES = {"hunan-kjt": "3s", "hfwotao": "3s"}
@@ -36,7 +36,7 @@ def test_two_cycles_then_sigterm_leaves_complete_history(mirror, manifest, tmp_p
         assert f"another scheduler (pid {scheduler.proc.pid}) is already running on {db}" in other.stderr
 
         digests = "select count(*) from cycles where trigger = 'digest' and status != 'running'"
-        wait_for(lambda: query(db, digests)[0][0], what="a digest cycle")
+        wait_for(lambda: count(db, digests), what="a digest cycle")
     finally:
         code = scheduler.stop()
     assert code == 0
@@ -161,7 +161,7 @@ def test_restart_after_downtime_catches_up_once_and_sighup_reloads(mirror, tmp_p
 
     second = Scheduler(config, db, mirror.base_url, tmp_path / "second.log")
     try:
-        wait_for(lambda: query(db, "select count(*) from cycles where id > 1 and status = 'ok'")[0][0],
+        wait_for(lambda: count(db, "select count(*) from cycles where id > 1 and status = 'ok'"),
                  what="the catch-up cycle")
         events = second.events()
         started = next(i for i, e in enumerate(events) if e.get("event") == "cycle_started")

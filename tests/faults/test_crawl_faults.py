@@ -17,7 +17,7 @@ from pipelines.dedup.config import DedupConfig
 from pipelines.store import store_page
 from storage.db import open_db
 from tests.support.mirror import DEMO_SOURCES, FAST, ROOT, crawl_mirror, mirror_fetched_page, run_cli
-from tests.support.scheduler import query, wait_for
+from tests.support.scheduler import count, query, wait_for
 
 
 def documents(manifest: dict, site: str | None = None) -> list[dict]:
@@ -127,7 +127,7 @@ def test_a_crawl_killed_before_its_files_arrive_fetches_them_next_run(mirror, ma
     linking = tuple(mirror.base_url + d["path"] for d in documents(manifest) if d.get("attachments"))
     stored = f"select count(*) from documents where url in ({','.join('?' * len(linking))})"
     try:
-        wait_for(lambda: db.exists() and query(db, stored, linking)[0][0] == len(linking), timeout=120,
+        wait_for(lambda: count(db, stored, linking) == len(linking), timeout=120,
                  what="documents with files stored")
         time.sleep(0.5)
     finally:
@@ -222,7 +222,7 @@ def _crawl_with_lock(mirror, manifest, db, hold: float, wait: float) -> subproce
                               "--source", "zhanjiang-kjj", "--var", f"mirror={mirror.base_url}", *FAST,
                               "--set", "DOWNLOAD_TIMEOUT=60", "--set", f"POLICYWATCH_DB_WAIT={wait}"],
                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: db.exists() and query(db, "select count(*) from documents")[0][0] > 0, timeout=60,
+    wait_for(lambda: count(db, "select count(*) from documents") > 0, timeout=60,
              what="first documents stored")
     holder = sqlite3.connect(db, timeout=10)
     holder.execute("begin exclusive")

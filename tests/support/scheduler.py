@@ -77,6 +77,12 @@ def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
         conn.close()
 
 
+def count(db: Path, sql: str, params: tuple = ()) -> int:
+    """The number a count query gives; 0 while the database or its table does not exist yet (a run migrating it)."""
+    rows = query(db, sql, params)
+    return int(rows[0][0] or 0) if rows else 0
+
+
 def finished_cycles(db: Path, status: str = "ok") -> int:
     """How many crawl cycles ended with `status`."""
     return query(db, "select count(*) from cycles where trigger = 'schedule' and status = ?", (status,))[0][0] \
