@@ -38,9 +38,9 @@ from lxml.cssselect import CSSSelector
 
 from core.clock import BEIJING
 from pipelines.dates import first_date
-from pipelines.fields.doc_number import heading_doc_number
+from pipelines.fields.doc_number import TITLE_END, heading_doc_number
 from pipelines.fields.titles import is_title
-from pipelines.labels import DATE_VALUE, is_label_line, read_labels, split_label_line
+from pipelines.labels import DATE_VALUE, LOCATION_LABEL, is_label_line, read_labels, split_label_line
 from pipelines.sanitize import sanitised_html
 from pipelines.text.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
 from pipelines.text.normalise import collapse_spaces, fold_width, is_traditional, simplified_available, to_simplified
@@ -476,11 +476,12 @@ def _phones(lines: list[str]) -> list[str]:
     return list(dict.fromkeys(m.group() for line in lines for m in PHONE.finditer(line)))
 
 
-# A short line stating when the page was put up (2019-11-20 发布于天津, 上传于 2021/3/2, 更新时间 2023.05.06): a
+# A short line stating when the page was put up (2019-11-20 发布于天津, 上传于 2021/3/2, 更新时间 2023.05.06, 某某 于2022年04月04日发表): a
 # document-sharing site's or forum's header, with or without a label's colon.
 POSTED_WORDS = r"(?:发布|发表|上传|更新|入库)"
 POSTED_LINE = re.compile(rf"^[-•·*|\s]*(?:{POSTED_WORDS}(?:于|时间|日期)?\s*[:：]?\s*(?:19|20)\d{{2}}[-/.年]"
-                         rf"|(?:19|20)\d{{2}}[-/.年][^\s]*\s*{POSTED_WORDS}(?:于|\s|$))")
+                         rf"|(?:19|20)\d{{2}}[-/.年][^\s]*\s*{POSTED_WORDS}(?:于|\s|$))"
+                         rf"|于\s*(?:19|20)\d{{2}}[-/.年]\S*\s*{POSTED_WORDS}\s*$")  # a byline: admin 于2022年04月04日发表
 POSTED_CHARS = 40
 
 
@@ -612,14 +613,28 @@ NOT_A_TITLE = re.compile(r"^(?:附件|附:|根据|依据|按照|依照|为了|�
 # A notice's salutation (各区县科技局：) opens its text; sentence punctuation marks prose that cites a document.
 SALUTATION = re.compile(r"^各[^。]{1,80}[:：]$")
 PROSE_MARK = re.compile(r"[。，,；;！？!?]")
+# A plain text's title line ends with what a document is (doc_number.TITLE_END), or is a 解读 or a 报告; a line
+# ending in 名单 heads a news report's list as often as a notice (2020年河南省技术创新示范企业名单), and is left to them.
+TEXT_TITLE_END = re.compile(rf"(?:{TITLE_END}|解读|报告)(?<!名单)$")
+# A paragraph of the text: a sentence finished after more than a heading's length of words, not a teaser a
+# sidebar cuts off (新浪科技讯…第二季度营收为169.34亿…).
+TEXT_PARAGRAPH = re.compile(r"^[^。]{40,}。")
+TEASER_END = ("…", "...", "⋯")
+
+
+def _paragraph(line: str) -> bool:
+    return bool(TEXT_PARAGRAPH.search(line)) and not line.rstrip().endswith(TEASER_END)
 
 
 def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple[int | None, int | None]:
     """Indexes of the title line and of its header line in the head of a plain text."""
     head = min(len(work), TEXT_HEAD)
-    header = next((i for i in range(head) if (i in labelled or flags[i]) and first_date(work[i])
+    # the header is above the text: a dated label line after the salutation or a paragraph is the text's
+    # 落款 or the page's footer (【来源:市经信委 发布日期:…】 under a short notice), never its header
+    begun = next((i for i in range(head) if SALUTATION.match(work[i]) or _paragraph(work[i])), head)
+    header = next((i for i in range(min(head, begun + 1)) if (i in labelled or flags[i]) and first_date(work[i])
                    and len(work[i]) <= 160), None)
-    crumb = next((i for i in range(head) if re.match(r"^(?:当前位置|您现在的位置|您的位置)", work[i])), None)
+    crumb = next((i for i in range(head) if re.match(f"^{LOCATION_LABEL}", work[i])), None)
     if crumb is not None:  # a title the breadcrumb ends with, below it (above it, the same words name a column)
         last = re.split(r">|›|»", work[crumb])[-1].strip()
         for i in range(crumb + 1, head):
@@ -631,13 +646,13 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
                 return i, header
     for i in range(min(head, 10)):
         line = work[i]
-        if SALUTATION.match(line):
-            break  # the text has begun: a heading after 各有关单位： is the issued document's, not the page's
+        if SALUTATION.match(line) or _paragraph(line):
+            break  # the text has begun: a heading after 各有关单位： or a paragraph is the issued document's, a
+            # source line's (《人民日报》(2023年12月13日 第04版)) or a list of links', never the page's
         if flags[i] or i in labelled or not 8 <= len(line) <= 150 or line.endswith(("。", ":", ";")) \
-                or NOT_A_TITLE.match(line):
+                or NOT_A_TITLE.match(line) or not is_title(line):
             continue
-        if re.search(r"(?:通知|公告|通告|办法|细则|计划|方案|意见|措施|规划|指南|决定|规定|解读|公示|函|批复|报告|纲要)$",
-                     _before_labels(line)) or "《" in line and not PROSE_MARK.search(line):
+        if TEXT_TITLE_END.search(_before_labels(line)) or "《" in line and not PROSE_MARK.search(line):
             return i, header
     return None, header
 
@@ -658,7 +673,8 @@ def _broken_title(raw: list[str], work: list[str], at: int, flags: list[bool], l
     if before < 0 or flags[before] or before in labelled or "关于" in work[at]:
         return raw[at]
     head = work[before]
-    if head.startswith("关于") and len(head) <= 60 and not re.search(r"[。，,；;：:]$", head):
+    # the first part holds the title's 关于 (关于2022年度…, 广东省人民政府关于促进…) and no sentence
+    if 0 <= head.find("关于") <= 30 and len(head) <= 60 and not re.search(r"[。，,；;：:]$", head):
         return raw[before] + raw[at]
     return raw[at]
 

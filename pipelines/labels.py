@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 LABELS: dict[str, tuple[str, ...]] = {
     "written": ("成文日期", "成文时间", "发文日期", "印发日期", "签发日期"),
@@ -36,6 +37,8 @@ _LABEL_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in _SPACED)
 _BRACKETED_ALT = "|".join(r"\s*".join(map(re.escape, label)) for label in sorted(LABEL_KEY, key=len, reverse=True))
 # A label is not glued to a preceding Chinese character (申报时间 is no 时间 label) and ends with a colon, or
 # stands in brackets (【制定机关】…, [ 成文日期 ] | 2023-05-09, a legal database's attribute list).
+# The label a breadcrumb opens with (当前位置：首页 > 通知公告, 我的位置: 首页 > 项目通知): for titles and cleaning alike.
+LOCATION_LABEL = r"(?:当前位置|(?:您|我)(?:现在|当前)?(?:所在)?的?位置|所在位置|当前页面)"
 LABEL_RE = re.compile(rf"(?<![\u4e00-\u9fff])(?:(?P<label>{_LABEL_ALT})\s*:|[【\[〖]\s*(?P<bracketed>{_BRACKETED_ALT})\s*[】\]〗]"
                       rf"\s*[:|]?)\s*")
 # A metadata table that lost its colons and cells (成文日期 2020-12-16 / 发文字号 渝中委发〔2020〕15号): only the
@@ -91,9 +94,10 @@ def _label_matches(line: str) -> list[re.Match[str]]:
     return spaced if spaced and spaced[0].start() == 0 else []
 
 
-def _pairs(line: str) -> list[tuple[str, str, int, int, bool, str]]:
+@lru_cache(maxsize=4096)
+def _pairs(line: str) -> tuple[tuple[str, str, int, int, bool, str], ...]:
     """(key, value, start, end, bounded, label) of one line's labels; a value runs to the next label (bounded)
-    or to 2+ spaces or the line's end."""
+    or to 2+ spaces or the line's end. Cached: cleaning and extraction read a page's header lines several times."""
     matches = _label_matches(line)
     pairs = []
     for index, match in enumerate(matches):
@@ -107,7 +111,7 @@ def _pairs(line: str) -> list[tuple[str, str, int, int, bool, str]]:
             bounded = True
         label = re.sub(r"\s+", "", match.group("label") or match.group("bracketed"))
         pairs.append((_canonical(label), value.strip(), match.start(), end, bounded, label))
-    return pairs
+    return tuple(pairs)
 
 
 def split_label_line(line: str) -> list[tuple[str, str, int, int]]:

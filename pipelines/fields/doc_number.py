@@ -87,6 +87,7 @@ def normalise_doc_number(value: str | None) -> str | None:
 
 # Longer than any one number can be (five joint agencies' names with their 公告, year and sequence).
 MAX_NUMBER_LINE = 120
+_SPACE_OR_MARK = re.compile(r"[\s\u200b\ufeff]+")  # what fold_width turns into spaces or drops
 
 
 # A number a copy lost a bracket or both of (某发201120 号, 某科发2023〕5号): still one where it stands alone, since its
@@ -96,7 +97,10 @@ BRACKETS_LOST = re.compile(r"(?P<agency>[\u4e00-\u9fff]{1,14}?)[〔\[(【]?(?P<y
 
 def _alone(line: str) -> str | None:
     """The number a line consists of (the brackets around it and spaces aside, or lost), or None."""
-    stripped = re.sub(r"\s", "", fold_width(line)).strip("()（）[]【】")
+    compact = _SPACE_OR_MARK.sub("", line)
+    if len(compact) > 2 * MAX_NUMBER_LINE:  # a paragraph: never folded (fold_width reads every character)
+        return None
+    stripped = fold_width(compact).strip("()（）[]【】")
     if len(stripped) > MAX_NUMBER_LINE:
         return None
     found = find_doc_numbers(stripped)
@@ -113,7 +117,7 @@ def _alone(line: str) -> str | None:
 # 各省、…:), in brackets after the title (…的通知(国科发政〔2017〕115号)), or in a legal database's note under
 # the title ((1985年5月4日皖政〔1985〕38号) 根据…, (1984年7月4日陕政发〔1984〕88号公布 根据…修订)).
 # The word a document's heading ends with (…的通知, …实施细则), for every reader of titles.
-TITLE_END = r"(?:通知|通报|公告|通告|公示|意见|建议|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单)"
+TITLE_END = r"(?:通知|通报|公告|通告|公示|意见|建议|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单|清单)"
 # A number glued after a title may also close one ending in any 告 (报告, 预告).
 _NUMBERED_TITLE_END = rf"(?:{TITLE_END}|告)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
@@ -150,7 +154,7 @@ def heading_doc_number(lines: list[str], limit: int = HEAD_LINES) -> str | None:
     glued = _glued_head(first)
     if glued:
         return glued
-    noted = next(filter(None, (TITLE_NOTE.match(fold_width(line)) for line in lines[:limit])), None)
+    noted = next(filter(None, (TITLE_NOTE.match(fold_width(line[:GLUED_HEAD_CHARS])) for line in lines[:limit])), None)
     return normalise_doc_number(noted.group("d")) if noted else None
 
 

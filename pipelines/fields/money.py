@@ -100,9 +100,13 @@ MEASURED_AFTER = re.compile(r"^\s*(?:(?:以上|以下|及以上|及以下|以内
 RATE = re.compile(r"(?<!\d)(?<!\d\.)\d{1,15}(?:\.\d{1,6})?\s*[%％]|百分之[一二三四五六七八九十百]+")
 TAX_RELIEF = re.compile(r"减按|减半征收|免征|加计扣除|税率征收|抵免")
 # Amounts already paid, shared out or compared are reports, not offers (累计兑现奖励资金860万元, 总金额787万元,
-# 分配我县购置补贴资金1980万元, 相比去年的1.1亿元奖补金, 这笔200万元奖金).
-REPORTED = re.compile(r"兑现|拨付|已下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配"
+# 分配我县购置补贴资金1980万元, 上级下达我县专项补贴资金10337万元, 积极争取奖励资金2490万元, 相比去年的1.1亿元奖补金,
+# 这笔200万元奖金).
+REPORTED = re.compile(r"兑现|拨付|下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配|争取"
                       r"|相比|同比|比去年|比上年|这笔|该笔")
+# A sentence putting awards up for public notice (…孵化器运营评价补助20万元…，现予以公示; 拟资助…) reports what was
+# decided, by category or by name: no offer, unless a clause grants one (对…企业给予40万元补助).
+PUBLICISED = re.compile(r"予以公示|现予公示|进行公示|现将[^。；;]{0,60}公示|拟(?:资助|奖励|补助|兑付|兑现)")
 # Words that sum amounts up: a total, unless it sums what one recipient gets (每家企业合计600万元).
 SUMMED = re.compile(r"累计|共计|合计|总计|(?<![公])共(?=\s*(?:\d|[一二两三四五六七八九十百千]))")
 # A budget rather than an offer: 每年安排专项资金2000万元, 奖励资金暂定为300万元, 预算100万元 (but 对认定的
@@ -116,6 +120,10 @@ COUNT = (r"(?:(?<![\d.前第少多过到满])(?!1(?!\d))\d+|[一两三四五六�
          r"(?:家|个|户|名|位|所|批)(?!以上|以下|及以上|以内)")
 COUNTED_NOUN = "企业|单位|项目|机构|孵化器|众创空间|载体|平台|团队|人才"
 COUNTED = re.compile(rf"{COUNT}(?=[^，,；;。]{{0,12}}(?:{COUNTED_NOUN}))|(?:{COUNTED_NOUN})(?:共|计)?\s*{COUNT}")
+# A rate per unit of land, floor space or goods (93.21元/亩, 每平方米补贴20元) under 1万元 is a rate, not an offer
+# to a recipient; a sum per unit of 1万元 or more stays (每亩奖励2万元 is what a project is given).
+PER_UNIT_AFTER = re.compile(r"^\s*/\s*(?:亩|平方米|平米|㎡|吨|台|套|千瓦时?|度|公斤|立方米|株|头)")
+PER_UNIT_BEFORE = re.compile(r"每\s*(?:亩|平方米|平米|吨|千瓦时?|度|公斤|立方米|株|头)[^，,；;。]{0,8}$")
 # A clause that refuses money (低于1万元的不予奖补, 不再给予补助) offers none.
 REFUSED = re.compile(r"不予|不再(?:给予|奖励|补助|资助|享受)|不得享受|不享受")
 # A clause compared with another without its white space and closing marks (每家奖励最高10万元! / 。)
@@ -367,12 +375,8 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
         kind = previous_kind or _kind(text, match.start()) or heading
     elif kind is None and CONDITION_WORDS.search(clause[:at]):
         return None
-    unit = match.group("unit")
-    low = parse_number(match.group("a"))
-    high = parse_number(match.group("b")) if match.group("b") else None
-    low_unit = match.group("au") or unit
-    amount = _wan(low, low_unit if low_unit in UNIT_WAN else unit)
-    top = _wan(high, unit) if high is not None else amount
+    amount, top = _sums(match)
+    high = match.group("b")
     if amount is None or top is None or top <= 0 or top > MAX_OFFER_WAN:
         return None
     said = clause[max(0, at - SAID_BEFORE):at + len(match.group()) + SAID_AFTER]
@@ -410,11 +414,29 @@ def _money_heading(work: str, at: int) -> str | None:
     return None
 
 
+def _sums(match: re.Match[str]) -> tuple[float | None, float | None]:
+    """The sum `match` states in 万元, low and high (the same for a single sum; None where unreadable)."""
+    unit = match.group("unit")
+    low = parse_number(match.group("a"))
+    high = parse_number(match.group("b")) if match.group("b") else None
+    low_unit = match.group("au") or unit
+    amount = _wan(low, low_unit if low_unit in UNIT_WAN else unit)
+    return amount, (_wan(high, unit) if high is not None else amount)
+
+
+def _under_wan(match: re.Match[str]) -> bool:
+    """Whether the sum `match` states is less than 1万元."""
+    top = _sums(match)[1]
+    return top is not None and top < 1
+
+
 def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.Match[str], truncated: bool) -> bool:
     """Whether the sum `match` of `sentence` (its clause split at it into `before` and `after`) is no offer:
     cut off, refused, reported, reached, an example, summed up, a budget, a statistic of counted recipients,
     or a measure or threshold of the applicant."""
     if REFUSED.search(clause) or THRESHOLD_AFTER.match(after) or REACHED.search(before) or APPROXIMATE.search(before):
+        return True
+    if (PER_UNIT_AFTER.match(after) or PER_UNIT_BEFORE.search(before)) and _under_wan(match):
         return True
     if SUPERSEDED_AFTER.match(after) and SUPERSEDED_BEFORE.search(before):
         return True
@@ -427,7 +449,8 @@ def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.
     if TOTAL.search(before) and not (PER_RECIPIENT.search(before) or "给予" in clause):
         return True
     granted = re.search(r"给予|最高|不超过", clause)
-    if (REPORTED.search(clause) or SHARE.search(sentence, 0, match.start())) and not granted:
+    if (REPORTED.search(clause) or SHARE.search(sentence, 0, match.start()) or PUBLICISED.search(sentence)) \
+            and not granted:
         return True
     if SUMMED.search(clause) and not granted and not PER_RECIPIENT.search(before):
         return True

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.dates import ZERO_FORMS, find_dates
+from pipelines.dates import ZERO_FORMS, find_dates, make_date
 
 ORG_SUFFIX = (r"(?:人民政府|(?<=[省市区县州旗])政府|政府办公厅|政府办公室|办公厅|办公室|委员会|管理委员会|管委会|工作委员会|领导小组办公室|领导小组|"
               r"(?<!公)司|局|厅|委|办|部|署|院|中心|总局|分局|协会|学会|联合会|银行|分行|支行|大学|学院|研究院|研究所|所|站|处|科)")
@@ -111,7 +111,22 @@ def _date_line(line: str) -> str | None:
     if not DATE_ONLY.match(stripped):
         return None
     found = find_dates(stripped)
-    return found[0].iso if len(found) == 1 else None
+    return found[0].iso if len(found) == 1 else markless_date(stripped)
+
+
+# A 落款's date whose 年月日 a copy stripped (2017227, 20201215): read where one month and day fit the digits.
+MARKLESS_DATE = re.compile(r"^(?P<year>(?:19|20)\d{2})(?P<rest>\d{3,4})$")
+
+
+def markless_date(text: str) -> str | None:
+    """The date of a run of digits that lost its 年月日, when the digits allow only one reading, else None."""
+    match = MARKLESS_DATE.match(text.strip())
+    if not match:
+        return None
+    year, rest = int(match.group("year")), match.group("rest")
+    readings = {make_date(year, int(rest[:cut]), int(rest[cut:])) for cut in (1, 2) if len(rest) - cut in (1, 2)}
+    readings.discard(None)
+    return readings.pop() if len(readings) == 1 else None
 
 
 # A 落款 on one line, the body before its date (湛江市科学技术局 2023年12月11日, a table row's cell bars around it).
@@ -326,6 +341,8 @@ TITLE_PART = 6  # a line shorter than this is no evidence of being the title's
 AFTER_BRACKET = re.compile(r"[)）]")
 # Bodies before 关于 are a title's speaker; before 发布《…》 they open a news report, whose page has no issuer.
 HEAD_SPEAKER = re.compile(r"(?P<orgs>[^，。,;；:：《》]{2,120}?)关于")
+# A head line opening with these is prose citing a document (根据宁波市科技局关于《…》), not a speaker before its title.
+PROSE_OPENING = re.compile(r"^(?:根据|依据|按照|参照|依照|遵照|对照|结合|贯彻|落实|为了|为进一步|经研究)")
 
 
 def _bare(text: str) -> str:
@@ -354,7 +371,7 @@ def heading_issuers(lines: list[str], titles: list[str]) -> list[str]:
     for line in head:
         for start in (0, *(match.end() for match in AFTER_BRACKET.finditer(line[:HEAD_CHARS]))):
             match = HEAD_SPEAKER.match(line[start:])
-            parts = split_orgs(match.group("orgs")) if match else []
+            parts = split_orgs(match.group("orgs")) if match and not PROSE_OPENING.match(match.group("orgs")) else []
             if parts and all(is_org_name(part) for part in parts):
                 return parts
     return []
@@ -381,7 +398,8 @@ def _short_form(name: str) -> str:
 def full_name(name: str, written: list[str]) -> str:
     """A body named by its short form (市科技局, 区财政局) as the page writes it in full elsewhere (武汉市科学技术局,
     from `written`: its 落款, 来源, title, a line naming a body), a government named without 人民 (某省政府) as
-    the page names it with; a name no other one spells out stays as written."""
+    the page names it with, a body named without its province or city as the page names it with; a name no
+    other one spells out stays as written."""
     short = _short_form(name)
     for other in written:
         wide = _short_form(other)
@@ -389,9 +407,15 @@ def full_name(name: str, written: list[str]) -> str:
             continue
         place = wide[:-len(short)]
         if not place and other == name.replace("政府", "人民政府") \
-                or RELATIVE_NAME.match(name) and PLACE_PART.match(place) and not NOT_ORG.match(place):
+                or RELATIVE_NAME.match(name) and PLACE_PART.match(place) and not NOT_ORG.match(place) \
+                or LARGER_PLACE.fullmatch(place):
             return other
     return name
+
+
+# The province or city a body's name may leave out where the page's 落款 writes it (深汕特别合作区科创经服局 signed
+# 深圳市深汕特别合作区科创经服局).
+LARGER_PLACE = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:省|市|自治区|自治州|地区|盟)")
 
 
 # Bodies that are not the government's: a 来源 or 作者 naming one names no issuer.

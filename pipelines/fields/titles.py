@@ -32,7 +32,7 @@ from difflib import SequenceMatcher
 from typing import Callable
 
 from pipelines.fields.doc_number import TITLE_END, closing_number, normalise_doc_number
-from pipelines.labels import is_label_line
+from pipelines.labels import DATE_VALUE, LOCATION_LABEL, is_label_line
 from pipelines.text.normalise import collapse_spaces, fold_width
 
 # A <title> suffix naming the site: "标题_湖南省科学技术厅", "标题 - 政策通平台", "标题|某某网",
@@ -40,7 +40,10 @@ from pipelines.text.normalise import collapse_spaces, fold_width
 TITLE_SUFFIX = re.compile(
     r"\s*(?:_|\||｜|--|\s[-–—]\s|-(?=[^-—–]{2,16}$))\s*[^_|｜]{0,24}?(?:网|局|厅|委|办|政府|平台|中心|门户|首页|官网|资讯|泰科|科技|服务)[^_|｜]{0,8}$")
 SPACED_SITE = re.compile(r"\s+[\u4e00-\u9fff]{2,20}(?:局|厅|委员会|委|办公室|人民政府|政府|网)$")
-CARRIED = re.compile(r"(?:印发|转发|发布|公布|颁布|印发实施)\s*《")
+# A notice that carries a document: 印发《X》, or puts a draft up for comment (关于对《X(征求意见稿)》公开征求意见的通知,
+# 关于公开征求《X》意见的公告).
+CARRIED = re.compile(r"(?:印发|转发|发布|公布|颁布|印发实施)\s*《|征求\s*《(?=[^《》]{4,160}》\s*(?:的\s*)?(?:修改)?(?:意见|建议))"
+                     r"|《(?=[^《》]{4,160}》\s*(?:向社会)?(?:公开)?征求(?:意见|建议))")
 TEXT_CARRIED = re.compile(
     r"(?:制定|研究制定|修订|编制|起草|联合制定)(?:了)?《(?P<a>[^《》]{4,120})》[^《》\n]{0,16}?(?:现(?:予以)?印发|印发给你们|予以印发|现印发)"
     r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发|公示|公布)"
@@ -156,7 +159,7 @@ def _without_site_name(candidate: str, still: Callable[[str], bool]) -> str:
 # brackets with no words after it (【发布文号】-----).
 # A title is no sentence either (it holds no 。 and no run of clauses), no source line (出处 《某刊》, a
 # newspaper's edition line 《 人民日报 》( 2023年12月13日 第 04 版)), no markup a copy kept (<noscript id="…">).
-NOT_TITLE = re.compile(r"^(?:当前位置|您(?:现在|当前)?(?:所在)?的?位置|首页\s*[>›»/]|字体|字号|【?\s*字体|各[^。]{1,60}[:：]$"
+NOT_TITLE = re.compile(rf"^(?:{LOCATION_LABEL}|首页\s*[>›»/]|字体|字号|【?\s*字体|各[^。]{{1,60}}[:：]$"
                        r"|【[^】]{2,8}】[^\u4e00-\u9fff]*$|出处|文章出处|索引号)|[:：]$|。"
                        r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年"
                        r"|</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
@@ -186,7 +189,8 @@ def is_title(candidate: str) -> bool:
     work = fold_width(candidate).strip()
     number = normalise_doc_number(work)
     number_line = bool(number) and len(_key(work)) <= len(_key(number)) + 2
-    return not (NOT_TITLE.search(work) or is_label_line(work) or CARD_FIELD.match(work) or number_line)
+    return not (NOT_TITLE.search(work) or is_label_line(work) or CARD_FIELD.match(work) or number_line
+                or DATE_VALUE.match(work))  # a date alone (2020年12月9日) is a 落款's or a header's
 
 
 def strip_title_prefix(title: str | None) -> str | None:
