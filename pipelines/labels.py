@@ -26,7 +26,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "effective": ("生效日期", "施行日期", "实施日期", "生效时间"),
     "expiry": ("失效日期", "废止日期"),
     "validity": ("有效性", "时效性", "是否有效"),
-    "views": ("浏览次数", "阅读次数", "点击次数", "点击数", "访问量"),
+    "views": ("浏览次数", "阅读次数", "点击次数", "点击数", "访问量", "浏览数", "阅读数", "浏览量", "阅读量", "点击量"),
     "editor": ("责任编辑", "作者", "编辑"),
 }
 # Labels read only in brackets: bare, they are page controls (字号：大 中 小).

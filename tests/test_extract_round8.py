@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.classify.record import classify_record
 from pipelines.fields.money import incentives
+from pipelines.labels import split_label_line
 from pipelines.fields.signature import main_signature, markless_date
 from pipelines.fields.titles import is_title, policy_title
 from pipelines.text.normalise import TextPair
@@ -91,6 +93,11 @@ def test_a_sidebars_cut_teasers_above_the_title_do_not_end_the_search_for_it():
     assert record["title"] == "包头市科学技术局转发自治区科技厅《关于开展2023年度科技型中小企业评价工作的通知》"
 
 
+@pytest.mark.parametrize("line", ["> 首页 > 申报通知", "一、申报时间安排", "(二)支持对象和条件"])
+def test_a_breadcrumb_without_its_label_or_a_sections_numbered_heading_is_no_title(line):
+    assert not is_title(line)
+
+
 # --------------------------------------------------------------------------------------------- issuers
 
 @pytest.mark.parametrize("opening", ["依据", "按照", "根据"])
@@ -107,6 +114,10 @@ def test_a_body_named_without_its_city_takes_the_name_its_signature_writes():
         "为鼓励企业创新,对首次认定的高新技术企业给予奖励,现将有关事项通知如下。\n"
         "一、请于规定时间内提交材料。\n重庆市两江新区科技创新局\n")
     assert record["issuer"] == "重庆市两江新区科技创新局"
+
+
+def test_a_view_count_label_bounds_the_source_before_it():
+    assert split_label_line("来源:湖南省科学技术厅 浏览数:27")[0][:2] == ("source", "湖南省科学技术厅")
 
 
 # ----------------------------------------------------------------------------------------------- dates
@@ -162,3 +173,17 @@ def test_a_rate_per_unit_under_ten_thousand_yuan_is_no_offer(sentence):
 
 def test_a_sum_per_mu_of_ten_thousand_yuan_or_more_stays():
     assert amounts("对入园的科技企业,按实际用地每亩奖励2万元。") == [2]
+
+
+# ------------------------------------------------------------------------------------------- doc types
+
+@pytest.mark.parametrize("title, text", [
+    ("", "2023年,某市推进科技型企业培育行动取得新成效,高新技术企业达1260家,较上年增长12.5%,总量列全省第二位。"
+         "我市将继续加大政策支持力度。"),
+    ("某区科技企业加快成长", "2018年,我区遴选瞪羚企业65家,同比增长8%,数量位列全省高新区前列。"),
+    ("", "(资料图片)\n全省高新技术企业数量达3.2万家,产值占规上工业比重达45%。"),
+    ("2019年首批12家高新区升级为国家高新区-【新闻】", "国务院近日批复同意12家省级高新区升级。"),
+])
+def test_a_report_of_results_measured_and_ranked_is_news(title, text):
+    record = classify_record({"title": title, "text": text, "incentives": []})
+    assert record["doc_type"] == "新闻"

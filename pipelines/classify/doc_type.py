@@ -124,17 +124,22 @@ DATE_LINE = re.compile(r"^(?:(?:19|20)\d{2}|[〇○零一二三四五六七八�
                        r"\s*[\d一二三四五六七八九十]{1,3}\s*日$")
 SIGNATURE_CHARS = 2000  # the 落款 is in the body's last lines: never read more
 SIGNATURE_LINES = 6
-# Whose words a news report carries (记者, 本报, 新华社, 某某日报) and the habits of its prose (据了解, 表示, 截至,
-# 我市, a day without its year, a work report's 下一步). A page with no document form is news when it names a
+# Whose words a news report carries (记者, 本报, 新华社, 某某日报, a 资料图 credit, a page tagged 【新闻】) and the habits
+# of its prose (据了解, 表示, 截至, 我市, a day without its year, a work report's 下一步, a result measured in percent
+# and ranked). A page with no document form is news when it names a
 # newsroom or shows three habits; a paper's page continued from another (上接1版, 下转3版) is a report.
 # 采访人员 is 记者 as the mirrors that reword copied reports write it; 原标题
 # marks a report carried from a paper. A byline closing a paragraph names the writer after the desk
 # (（开发区招商局 王某某）, （区科技局 李某）), never a second office ((市科技局 市财政局)).
 NEWS_SOURCE = re.compile(r"记者|采访人员|通讯员|本报|原标题|新华社|中新社|人民网|新闻中心|[上下][接转]第?[\d一二三四五六七八九十]{1,2}版"
+                         r"|资料图|图片来源|【新闻】"
                          r"|[\u4e00-\u9fff]{1,6}(?:日报|晚报|新闻网|电视台)"
                          r"|(?m:[(（][\u4e00-\u9fff]{2,14}[ \u3000]+[\u4e00-\u9fff]{2,3}(?<![局委厅办部院府会心所组])[)）][ \t]*$)")
 NEWS_HABITS = tuple(re.compile(p) for p in (
     r"据悉|据了解|获悉|了解到|据介绍|据统计", r"表示|指出|介绍说", r"截至|截止到", r"同比|环比|累计|(?:增至|扩大至|突破)\d",
+    # a result measured (增长6.32%, 提高1个百分点) and ranked (列自治区首位, 位列全国第三, 居全省第二)
+    r"(?:增长|下降|提高|增加|增幅|占比)(?:了|达)?\s*\d+(?:\.\d+)?\s*(?:%|％|个百分点)",
+    r"位列|位居|(?:列|居)[^，,。；;\n]{0,10}(?:首位|前列|第[一二三四五六七八九十\d])",
     r"近年来|今年以来", r"(?<!\d)日前|近日", r"我(?:市|区|省|县)", r"(?<![年\d])\d{1,2}月\d{1,2}日", r"召开|举行|举办|启动|出席|参加",
     r"会议|讲话|现场", r"消息|报道", r"下一步"))
 NEWS_MIN_HABITS = 3

@@ -155,11 +155,12 @@ def _without_site_name(candidate: str, still: Callable[[str], bool]) -> str:
     return bare if bare and bare != candidate and still(bare) else candidate
 
 
-# Page furniture in a title's place: a breadcrumb, a salutation, the font-size control, a field name in
-# brackets with no words after it (【发布文号】-----).
+# Page furniture in a title's place: a breadcrumb (> 首页 > 申报通知 too), a salutation, the font-size control, a
+# field name in brackets with no words after it (【发布文号】-----), a section's numbered heading (一、申报时间安排,
+# (二)支持对象).
 # A title is no sentence either (it holds no 。 and no run of clauses), no source line (出处 《某刊》, a
 # newspaper's edition line 《 人民日报 》( 2023年12月13日 第 04 版)), no markup a copy kept (<noscript id="…">).
-NOT_TITLE = re.compile(rf"^(?:{LOCATION_LABEL}|首页\s*[>›»/]|字体|字号|【?\s*字体|各[^。]{{1,60}}[:：]$"
+NOT_TITLE = re.compile(rf"^(?:{LOCATION_LABEL}|[>›»\s]*(?:网站)?首页\s*[>›»/]|[一二三四五六七八九十]{{1,3}}、|[(（][一二三四五六七八九十]{{1,3}}[)）]|字体|字号|【?\s*字体|各[^。]{{1,60}}[:：]$"
                        r"|【[^】]{2,8}】[^\u4e00-\u9fff]*$|出处|文章出处|索引号)|[:：]$|。"
                        r"|(?:[^,，]*[,，]){3}|^《\s*[^《》]{2,12}报\s*》\s*[(（]\s*(?:19|20)\d{2}\s*年"
                        r"|</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
