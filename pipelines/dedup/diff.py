@@ -103,6 +103,30 @@ def damaged_form(old: str, new: str) -> bool:
         and _subsequence(short_digits, long_digits)
 
 
+# A repost naming the place its source calls 我/本/全 (我省 → 四川省, 全省 → 四川全省, 本市 → 成都市): the same reference.
+SELF_REFERENCE = frozenset("我本全该此")
+PLACE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
+
+
+PLACE_WORD = "省市区县州"
+# Words before 省/市 that count places rather than name one (全省 → 部分省份 is another statement).
+QUANTITY = re.compile(r"部分|多数|少数|其他|其余|个别|多个|若干|各|周边|外")
+
+
+def names_itself(old: str, new: str, after: str = "") -> bool:
+    """True when one side of a replaced word is the other's 我/本/全 (what is left after their common start)
+    and the other a place's name, the word for a place (省, 市…) closing it or following both: a report retold
+    with its place named, not another place's document."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    a, b = old[start:], new[start:]
+    short, long = sorted((a, b), key=len)
+    place = after[:1] in PLACE_WORD if after else long[-1:] in PLACE_WORD
+    return len(short) == 1 and short in SELF_REFERENCE and bool(PLACE_NAME.match(long)) and short not in long \
+        and place and not QUANTITY.search(long)
+
+
 def _change_kind(old: str, new: str) -> str:
     both = old + new
     if "万" in both or "亿" in both or "元" in both:
@@ -161,7 +185,7 @@ def _block_changes(old: str, new: str, result: Differences) -> None:
                 if not damaged_form(old[i1:i2], new[j1:j2]):
                     result.changed.append(Change(_change_kind(old[i1:i2], new[j1:j2]), old[i1:i2], new[j1:j2]))
                 continue
-            if damaged_form(a, b):
+            if damaged_form(a, b) or names_itself(a, b, old[i2:i2 + 1] if old[i2:i2 + 1] == new[j2:j2 + 1] else ""):
                 continue
             if not DIGITS.search(a + b):
                 # one character for one is a variant form (OpenCC's 着/著), not another name
