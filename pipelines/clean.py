@@ -40,7 +40,7 @@ from core.clock import BEIJING
 from pipelines.dates import first_date
 from pipelines.fields.doc_number import TITLE_END, heading_doc_number
 from pipelines.fields.titles import is_title
-from pipelines.labels import DATE_VALUE, LOCATION_LABEL, is_label_line, read_labels, split_label_line
+from pipelines.labels import DATE_VALUE, EMPTY_LABEL_END, LOCATION_LABEL, is_label_line, read_labels, split_label_line
 from pipelines.sanitize import sanitised_html
 from pipelines.text.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
 from pipelines.text.normalise import collapse_spaces, fold_width, is_traditional, simplified_available, to_simplified
@@ -638,7 +638,7 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
     if crumb is not None:  # a title the breadcrumb ends with, below it (above it, the same words name a column)
         last = re.split(r">|›|»", work[crumb])[-1].strip()
         for i in range(crumb + 1, head):
-            if not flags[i] and last and work[i] == last:
+            if not flags[i] and last and work[i] == last and len(last) >= 6:  # a column's name (科技部) is none
                 return i, header
     if header is not None:  # the title above its header line, past a 文号 line between them (a legal database's)
         for i in range(header - 1, max(-1, header - 4), -1):
@@ -646,14 +646,17 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
                 return i, header
     for i in range(min(head, 10)):
         line = work[i]
-        if SALUTATION.match(line) or _paragraph(line):
-            break  # the text has begun: a heading after 各有关单位： or a paragraph is the issued document's, a
-            # source line's (《人民日报》(2023年12月13日 第04版)) or a list of links', never the page's
-        if flags[i] or i in labelled or not 8 <= len(line) <= 150 or line.endswith(("。", ":", ";")) \
-                or NOT_A_TITLE.match(line) or not is_title(line):
-            continue
-        if TEXT_TITLE_END.search(_before_labels(line)) or "《" in line and not PROSE_MARK.search(line):
+        if SALUTATION.match(line):
+            break  # the text has begun: a heading after 各有关单位： is the issued document's, not the page's
+        lead = _before_labels(line)  # a title a copy glued its header fields to (…的通知来源:发布时间:2015-12-04 …)
+        titled = not (flags[i] or i in labelled or not 8 <= len(lead) <= 150 or lead.endswith(("。", ":", ";"))
+                      or NOT_A_TITLE.match(lead) or not is_title(lead)) \
+            and bool(TEXT_TITLE_END.search(lead) or "《" in lead and not PROSE_MARK.search(lead))
+        if titled:
             return i, header
+        if _paragraph(line):
+            break  # the text has begun: a heading after a paragraph is the issued document's, a source line's
+            # (《人民日报》(2023年12月13日 第04版)) or a list of links', never the page's
     return None, header
 
 
@@ -662,6 +665,7 @@ def _before_labels(line: str) -> str:
     without the second copy of a title written twice."""
     pairs = split_label_line(line)
     lead = line[:pairs[0][2]].strip() if pairs and pairs[0][2] > 0 else line
+    lead = EMPTY_LABEL_END.sub("", lead).strip() if lead is not line else lead
     half = len(lead) // 2
     return lead[:half] if len(lead) % 2 == 0 and half >= 6 and lead[:half] == lead[half:] else lead
 
@@ -698,11 +702,18 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     flags = noise_flags(rules, work)
     title_at, header_at = _text_title(work, flags, labels.label_lines)
     titles = [_broken_title(raw, work, title_at, flags, labels.label_lines)] if title_at is not None else []
+    glued_text = None  # the text a copy glued after the title and its header fields, on the title's line
     if titles and _before_labels(work[title_at]) != work[title_at]:  # the title's part of a glued header line
         lead = _before_labels(work[title_at])
-        titles = [raw[title_at][:len(lead)] if len(raw[title_at]) == len(work[title_at]) else lead]
+        same = len(raw[title_at]) == len(work[title_at])
+        titles = [raw[title_at][:len(lead)] if same else lead]
+        rest = (raw[title_at] if same else work[title_at])[len(lead):].strip()
+        glued_text = rest if "。" in rest else None
     cut = max(i for i in (title_at, header_at, -1) if i is not None)
     drop = set(range(cut + 1)) | labels.label_lines | tail.label_lines
+    if glued_text is not None:
+        raw[title_at] = glued_text
+        drop.discard(title_at)
     for key, value in tail.values.items():
         labels.add(key, value)
     # a 发文字号 heading the page above its title (GB/T 9704 puts it there) goes with the head, but is the page's

@@ -49,6 +49,8 @@ _DISTINCT_ALT = "|".join(r"\s*".join(map(re.escape, label)) if len(label) >= 3 e
 SPACED_LABEL = re.compile(rf"(?:^|(?<=\s))(?P<label>{_DISTINCT_ALT})\s+(?=\S)")
 # A value bounded by the next label in a line of prose (…的公示 发布日期:2023-11-10 来源:某某处 阅读次数:175 根据…).
 BOUNDED_VALUE = 40
+# A label closing a line with no value after it (…的通知来源:): the value another field's label took.
+EMPTY_LABEL_END = re.compile(rf"(?:{_LABEL_ALT})\s*:\s*$")
 LABEL_ONLY = re.compile(rf"^[\[【(]?(?P<label>{_LABEL_ALT})\s*:[\]】)]?$")
 # Page controls a copy glued after a value (…科学技术局字号:[ 大 中 小 ], 字号:[ ] with the sizes lost, 打印 关闭).
 _CONTROL = r"(?:收藏|打印|关闭|分享到?|纠错|字号|字体|大|中|小)"

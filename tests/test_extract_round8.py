@@ -98,6 +98,17 @@ def test_a_breadcrumb_without_its_label_or_a_sections_numbered_heading_is_no_tit
     assert not is_title(line)
 
 
+def test_a_title_its_copy_glued_to_the_header_and_the_text_keeps_both():
+    record = text_record(
+        "![]() | ![]() 山西省科学技术厅 山西省财政厅关于公布2022年度山西省科技企业孵化器名单的通知来源:发布时间:2022-12-06 "
+        "09:12 各市科技局、财政局,各有关单位: 根据《山西省科技企业孵化器管理办法》,经评审,认定太原某某孵化器等12家"
+        "单位为省级科技企业孵化器,现予公布。对新认定的省级孵化器给予50万元奖励。 山西省科学技术厅 山西省财政厅 "
+        "2022年12月1日")
+    assert record["title"] == "山西省科学技术厅 山西省财政厅关于公布2022年度山西省科技企业孵化器名单的通知"
+    assert "认定太原某某孵化器等12家" in record["text"]
+    assert [offer["amount_wan"] for offer in record["incentives"]] == [50]
+
+
 # --------------------------------------------------------------------------------------------- issuers
 
 @pytest.mark.parametrize("opening", ["依据", "按照", "根据"])

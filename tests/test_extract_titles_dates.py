@@ -72,9 +72,10 @@ def test_a_heading_after_the_salutation_is_the_issued_documents():
 
 
 def test_the_breadcrumb_names_a_column_above_it_and_the_title_below_it():
+    # a column's name repeated under the breadcrumb (通知公告, 科技部) is no title: the heading below it is
     page = clean_text("通知公告\n当前位置:首页 > 通知公告\n通知公告\n关于申报2024年度市级工程技术研究中心的通知\n"
                       "各有关单位：\n现将申报事项通知如下。\n")
-    assert page.title_candidates == ["通知公告"]
+    assert page.title_candidates == ["关于申报2024年度市级工程技术研究中心的通知"]
     page = clean_text("通知公告\n当前位置:首页 > 通知公告\n关于申报2024年度市级工程技术研究中心的通知\n"
                       "各有关单位：\n现将申报事项通知如下。\n")
     assert page.title_candidates == ["关于申报2024年度市级工程技术研究中心的通知"]

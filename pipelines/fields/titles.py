@@ -175,7 +175,8 @@ TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称
 # A dot a repost sets between the issuing bodies and the title (财政部 税务总局•关于…): the page's title has none.
 ISSUER_DOT = re.compile(r"\s*[•·・]\s*(?=关于)")
 # The mark of a list item a copy kept before a title it took from a list or card (• 某局转发…, ▪ 关于…).
-LIST_MARK = re.compile(r"^[•·・▪▫●○◆◇■□►▶※*＊]+\s*")
+# A list item's mark, or the empty image links a converted copy left before a title (![]() | ![]() 某厅关于…).
+LIST_MARK = re.compile(r"^(?:[•·・▪▫●○◆◇■□►▶※*＊]+|(?:!\[[^\]]*\]\([^)]*\)\s*\|?\s*)+)\s*")
 
 
 # A field of an aggregator's policy card that no label vocabulary names (政策级别：市级, 所属地区：某市, 主管部门：某局,
