@@ -198,3 +198,20 @@ def test_a_sum_per_mu_of_ten_thousand_yuan_or_more_stays():
 def test_a_report_of_results_measured_and_ranked_is_news(title, text):
     record = classify_record({"title": title, "text": text, "incentives": []})
     assert record["doc_type"] == "新闻"
+
+
+@pytest.mark.parametrize("text", [
+    "五、对新认定的省级科技企业孵化器,给予运营主体一次性补助30万元。\n六、对新建的研发机构,按投入的20%给予补助。",
+    "(二)人才引进项目。对新引进的高层次人才团队,按到位资金的10%予以奖励,最高500万元。",
+    "12、强化创新平台建设。鼓励企业建设工程技术研究中心,对新认定的省级中心给予一次性奖励。",
+])
+def test_a_fragment_opening_on_a_numbered_measure_is_a_document_of_measures(text):
+    assert classify_record({"title": "", "text": text, "incentives": []})["doc_type"] == "若干措施"
+
+
+@pytest.mark.parametrize("text", [
+    "1、 广州市高新技术企业认定奖励政策\n对首次通过认定的企业给予20万元奖励。\n2、 广州市研发补助政策\n按研发投入给予补助。",
+    "1、企业须在本省注册登记,具有独立法人资格,近三年获得市级以上财政支持。\n2、企业研发投入占比不低于3%。",
+])
+def test_a_summary_naming_policies_or_a_list_of_conditions_is_no_document_of_measures(text):
+    assert classify_record({"title": "", "text": text, "incentives": []})["doc_type"] != "若干措施"

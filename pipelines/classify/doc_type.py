@@ -396,7 +396,20 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     signature = _closing_signature(body, vocab)
     if signature:
         return "通知", f"body closes with a signature and its date ({signature})"
+    measure = MEASURE_ITEM.match(body.lstrip())
+    if measure and not CONDITION_WORDS.search(measure.group(0)) \
+            and not NAMED_POLICY.search(body.lstrip().split("\n", 1)[0]):
+        return "若干措施", f"body is a list of measures ({measure.group(0)[:24]}…)"
     return None
+
+
+# A text that opens on a numbered measure (七、新建…给予投资主体资金补助; (一)总部经济项目。对新引进的…予以奖励;
+# 16、放大…服务功能。鼓励…): a slice of a document of measures that lost its title and opening; not an item that
+# names a policy (1、天津市高新技术企业认证奖励政策: a summary's) or sets a condition (1、企业须在本省注册…).
+MEASURE_ITEM = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[、.．](?!\d))"
+                          r"[^\n]{0,160}?(?:给予|予以|奖励|补助|资助|补贴|鼓励|支持|扶持)")
+NAMED_POLICY = re.compile(r"政策\s*[:：]?\s*$")
+CONDITION_WORDS = re.compile(r"须|应当|具有|具备|符合|满足")
 
 
 # A heading is a line without a sentence's punctuation: the title a copy kept at the top of its body
