@@ -147,8 +147,21 @@ def _checked(values: tuple[str, ...], allowed: tuple[str, ...], key: str) -> tup
 
 
 def city_of(entry: PolicyEntry) -> str | None:
-    """The city a `city` filter value matches: the policy's city, or its province when that is a city (北京市)."""
+    """The city a `city` filter value matches: the policy's city (the prefecture a county-level city lies in: a
+    温州 feed carries 乐清市's notices), or its province when that is a city (北京市)."""
+    if entry.city and entry.city == entry.county:
+        return prefecture_of(entry.city, entry.province)
     return entry.city or (entry.province if entry.province and entry.province.endswith("市") else None)
+
+
+def prefecture_of(name: str, province: str | None) -> str:
+    """The prefecture-level city a county-level city lies in (乐清市 → 温州市), else the name itself."""
+    divisions = division_index()
+    if divisions is None:
+        return name
+    found = {d.city for d in divisions.lookup(name)
+             if d.tier == "county" and d.city and (province is None or d.province == province)}
+    return found.pop() if len(found) == 1 else name
 
 
 @dataclass(frozen=True)

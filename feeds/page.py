@@ -97,7 +97,7 @@ def region_of(entry: PolicyEntry) -> str:
 
 def region_text(entry: PolicyEntry) -> str:
     """Province, city and county joined (湖南省 长沙市), 全国, or ''."""
-    return " ".join(filter(None, (entry.province, entry.city, entry.county))) or region_of(entry)
+    return " ".join(dict.fromkeys(filter(None, (entry.province, entry.city, entry.county)))) or region_of(entry)
 
 
 def topic_labels(slugs: Iterable[str]) -> list[str]:

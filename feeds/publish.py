@@ -42,7 +42,7 @@ from sqlite_utils import Database
 
 from feeds.calendar import CalendarRenderer, calendar_events
 from feeds.deadlines import run_day, today_in_beijing
-from feeds.filters import NATIONAL, FilterError, PolicyFilter
+from feeds.filters import NATIONAL, FilterError, PolicyFilter, city_of
 from feeds.page import FeedLink, display, environment, one_line, render_index, sanitised_fragment
 from pipelines.classify.divisions import division_index
 from pipelines.classify.vocabulary import load_vocabulary
@@ -128,8 +128,9 @@ def city_feeds(entries: list[PolicyEntry], province: str) -> list[FeedSpec]:
     """One feed per city of `province` with at least CITY_FEED_MIN of `entries`, in division-code order."""
     counts: dict[str, int] = {}
     for entry in entries:
-        if entry.province == province and entry.city:
-            counts[entry.city] = counts.get(entry.city, 0) + 1
+        city = city_of(entry) if entry.province == province and entry.city else None  # 乐清市's files under 温州市
+        if city:
+            counts[city] = counts.get(city, 0) + 1
     specs = []
     for city, count in counts.items():
         if count < CITY_FEED_MIN:

@@ -1,7 +1,7 @@
 """The filter language: parsing, name resolution, errors, and matching."""
 import pytest
 
-from feeds.filters import FilterError, PolicyFilter
+from feeds.filters import FilterError, PolicyFilter, city_of
 from storage.published import PolicyEntry
 
 
@@ -170,3 +170,10 @@ def test_open_without_a_given_day_uses_the_day_the_run_set():
         assert not wanted.matches(call, date(2025, 11, 26))              # an explicit day wins
     with judged_on(date(2025, 11, 26)):
         assert not wanted.matches(call)
+
+
+def test_a_county_level_citys_policy_is_filed_under_the_prefecture_it_lies_in():
+    fields = {name: None for name in PolicyEntry.__dataclass_fields__}
+    entry = PolicyEntry(**{**fields, "province": "浙江省", "city": "乐清市", "county": "乐清市"})
+    assert city_of(entry) == "温州市"
+    assert city_of(PolicyEntry(**{**fields, "province": "浙江省", "city": "温州市", "county": "鹿城区"})) == "温州市"

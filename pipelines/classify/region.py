@@ -408,7 +408,18 @@ def resolve_region(doc: Doc, hint: Mapping[str, Any], vocab: Vocabulary) -> Regi
     if region.level is None:
         region.reasons["level"] = "no issuer, source level or place tells the level"
     _say_what_is_inferred(region, doc)
+    _county_level_city(region)
     return region
+
+
+def _county_level_city(region: Region) -> None:
+    """A county-level city that issues the document (慈溪市科学技术局, 乐清市人民政府) is its city, as readers name
+    it; the prefecture it lies in stays readable from the county and the division code (feeds file it there)."""
+    if region.level == "county" and region.county and region.county.endswith("市") and region.city \
+            and region.county != region.city:
+        region.reasons["city"] = f"{region.county}, the county-level city that issues it (in {region.city}); " \
+            + region.reasons.get("city", "")
+        region.city = region.county
 
 
 PROVINCE_SUFFIX = re.compile(r"(?:省|市|(?:壮族|回族|维吾尔)?自治区|特别行政区)$")
