@@ -186,6 +186,31 @@ def test_a_sum_per_mu_of_ten_thousand_yuan_or_more_stays():
     assert amounts("对入园的科技企业,按实际用地每亩奖励2万元。") == [2]
 
 
+
+@pytest.mark.parametrize("sentence", [
+    "未来五年,该区将投3亿元科技创新专项资金支持企业研发。",
+    "对符合条件的企业给予贴息,每家企业每年可享受贴息的最高贷款金额为800万元。",
+])
+def test_a_fund_no_one_is_granted_or_a_loans_size_is_no_offer(sentence):
+    assert amounts(sentence) == []
+
+
+def test_a_grant_of_a_hundred_million_stays_an_offer():
+    assert amounts("对顶尖人才团队,经评审给予最高1亿元综合资助。") == [None]  # a cap: its most is 10000万元
+    assert incentives(TextPair("对顶尖人才团队,经评审给予最高1亿元综合资助。"))[0]["amount_max_wan"] == 10000
+
+
+def test_a_summarys_short_lines_after_the_text_has_begun_are_offers_of_their_own():
+    text = ("某市及各县区高新技术企业奖励政策汇总\n某市\n对新认定的高新技术企业,一次性奖励20万元。\n"
+            "政策依据:《某市创新驱动工作方案》\n甲县\n对认定为高新技术企业的奖励20万元\n"
+            "乙县\n当年被认定的高新技术企业一次性奖励20万元")
+    assert amounts(text) == [20, 20, 20]
+
+
+def test_a_headline_above_the_text_restates_its_offer():
+    assert amounts("高新技术企业最高奖励30万元\n对首次认定的高新技术企业,给予最高30万元奖励。") == [None]
+
+
 # ------------------------------------------------------------------------------------------- doc types
 
 @pytest.mark.parametrize("title, text", [

@@ -89,7 +89,7 @@ PER_RECIPIENT = re.compile(r"每(?:家|个|户|项|人|名|所|件|笔|位)|每[
 # What an applicant is measured by (revenue, capital, investment, output, tax, R&D spending, funding, profit).
 MEASURES = ("营业收入|销售收入|主营业务收入|营收|年收入|资产总额|总资产|净资产|注册资本|实收资本|实缴资本|投资额|"
             "总投资|固定资产投资|产值|销售额|营业额|纳税额|纳税|税收|研发投入|研发费用总额|融资额|融资|估值|市值|"
-            "利润总额|净利润|利润|贷款额|贷款余额|销售")
+            "利润总额|净利润|利润|贷款金额|贷款额度|贷款额|贷款余额|销售")
 CONDITION_WORDS = re.compile(rf"不低于|不少于|达到|(?<!不)超过|以上|累计|规模|{MEASURES}")
 # An amount measuring the applicant (上年度销售收入不超过2亿元, 注册资本500万元以上) is an eligibility
 # condition, whatever money word its clause also holds: a measure, then only comparison words up to the amount.
@@ -209,8 +209,12 @@ def incentives(pair: TextPair) -> list[dict[str, Any]]:
     headlines: dict[float | None, int] = {}  # a headline's most → its place in out
     body: set[float | None] = set()  # the most of each offer outside headlines
     spans = (piece for sentence in SENTENCE.finditer(pair.work) for piece in pieces(pair.work, *sentence.span()))
+    begun = False
     for number, (start, end) in enumerate(spans):
-        headline = _headline(pair.work[start:end])
+        # a headline heads the text: after its first closed sentence, a short line is a list's item (a summary's
+        # 对认定为高新技术企业的奖励10万元), an offer of its own
+        headline = not begun and _headline(pair.work[start:end])
+        begun = begun or pair.work[start:end].rstrip().endswith(SENTENCE_CLOSE)
         for offer, words in _sentence_offers(pair, start, pair.work[start:end]):
             money = (offer["amount_wan"], offer["amount_max_wan"], offer["kind"])
             most = offer["amount_max_wan"]
@@ -260,10 +264,13 @@ def _unit(words: str) -> str | None:
 HEADLINE_CHARS = 60
 
 
+SENTENCE_CLOSE = ("。", "；", ";", "！", "!", "？", "?")
+
+
 def _headline(line: str) -> bool:
     """Whether the sentence `line` is a headline: short, and without a closing mark."""
     line = line.strip()
-    return len(line) <= HEADLINE_CHARS and not line.endswith(("。", "；", ";", "！", "!", "？", "?"))
+    return len(line) <= HEADLINE_CHARS and not line.endswith(SENTENCE_CLOSE)
 
 
 def _without_summary_ceilings(offers: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -336,6 +343,8 @@ def _rate_offers(pair: TextPair, offset: int, text: str) -> list[tuple[dict[str,
     return found
 
 
+# A sum this large (1亿元) is a fund's or a programme's unless the text grants it (给予最高1亿元资助).
+FUND_WAN = 10000
 # No one recipient is offered a billion yuan or more: such a sum is a fund's size, a total paid out or a
 # statistic (全市共兑现…12亿元, 设立100亿元产业基金), never an incentive anyone applies for.
 MAX_OFFER_WAN = 100000
@@ -456,4 +465,6 @@ def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.
         return True
     if BUDGET.search(clause) and not (granted or PER_RECIPIENT.search(before)):
         return True
+    if not (granted or PER_RECIPIENT.search(before)) and (_sums(match)[1] or 0) >= FUND_WAN:
+        return True  # a sum of 1亿元 or more that no one is granted: a fund or a programme's money (将投2亿元…支持双创)
     return bool(COUNTED.search(sentence, 0, match.start())) and not (granted or PER_RECIPIENT.search(before))
