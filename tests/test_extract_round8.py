@@ -211,6 +211,21 @@ def test_a_headline_above_the_text_restates_its_offer():
     assert amounts("高新技术企业最高奖励30万元\n对首次认定的高新技术企业,给予最高30万元奖励。") == [None]
 
 
+
+def test_sums_listed_under_a_money_heading_without_its_colon_are_offers():
+    assert amounts("资金奖励\n国家级专精特新“小巨人”:50万元/家\n省级专精特新企业:20万元/家") == [50, 20]
+
+
+@pytest.mark.parametrize("sentence", ["专利资助标准:发明专利授权奖励5000元/件。",
+                                      "国内授权发明专利为职务发明的,每件资助不超过0.6万元。"])
+def test_a_rate_per_patent_under_ten_thousand_yuan_is_no_offer(sentence):
+    assert amounts(sentence) == []
+
+
+def test_a_tiers_lower_bound_is_no_offer():
+    assert amounts("技术交易奖励\n对累计金额高于10万元、不超过100万元(含)的部分,按0.5%给予奖励。") == []
+
+
 # ------------------------------------------------------------------------------------------- doc types
 
 @pytest.mark.parametrize("title, text", [

@@ -90,7 +90,7 @@ PER_RECIPIENT = re.compile(r"每(?:家|个|户|项|人|名|所|件|笔|位)|每[
 MEASURES = ("营业收入|销售收入|主营业务收入|营收|年收入|资产总额|总资产|净资产|注册资本|实收资本|实缴资本|投资额|"
             "总投资|固定资产投资|产值|销售额|营业额|纳税额|纳税|税收|研发投入|研发费用总额|融资额|融资|估值|市值|"
             "利润总额|净利润|利润|贷款金额|贷款额度|贷款额|贷款余额|销售")
-CONDITION_WORDS = re.compile(rf"不低于|不少于|达到|(?<!不)超过|以上|累计|规模|{MEASURES}")
+CONDITION_WORDS = re.compile(rf"不低于|不少于|达到|(?<!不)超过|高于|低于|以上|累计|规模|{MEASURES}")
 # An amount measuring the applicant (上年度销售收入不超过2亿元, 注册资本500万元以上) is an eligibility
 # condition, whatever money word its clause also holds: a measure, then only comparison words up to the amount.
 MEASURED = re.compile(rf"(?:{MEASURES})(?:总额|规模)?"
@@ -120,10 +120,10 @@ COUNT = (r"(?:(?<![\d.前第少多过到满])(?!1(?!\d))\d+|[一两三四五六�
          r"(?:家|个|户|名|位|所|批)(?!以上|以下|及以上|以内)")
 COUNTED_NOUN = "企业|单位|项目|机构|孵化器|众创空间|载体|平台|团队|人才"
 COUNTED = re.compile(rf"{COUNT}(?=[^，,；;。]{{0,12}}(?:{COUNTED_NOUN}))|(?:{COUNTED_NOUN})(?:共|计)?\s*{COUNT}")
-# A rate per unit of land, floor space or goods (93.21元/亩, 每平方米补贴20元) under 1万元 is a rate, not an offer
-# to a recipient; a sum per unit of 1万元 or more stays (每亩奖励2万元 is what a project is given).
-PER_UNIT_AFTER = re.compile(r"^\s*/\s*(?:亩|平方米|平米|㎡|吨|台|套|千瓦时?|度|公斤|立方米|株|头)")
-PER_UNIT_BEFORE = re.compile(r"每\s*(?:亩|平方米|平米|吨|千瓦时?|度|公斤|立方米|株|头)[^，,；;。]{0,8}$")
+# A rate per unit of land, floor space, goods or patents (93.21元/亩, 每平方米补贴20元, 5000元/件) under 1万元 is a
+# rate, not an offer to a recipient; a sum per unit of 1万元 or more stays (每亩奖励2万元 is what a project is given).
+PER_UNIT_AFTER = re.compile(r"^\s*/\s*(?:亩|平方米|平米|㎡|吨|台|套|件|千瓦时?|度|公斤|立方米|株|头)")
+PER_UNIT_BEFORE = re.compile(r"每\s*(?:亩|平方米|平米|吨|件|千瓦时?|度|公斤|立方米|株|头)[^，,；;。]{0,8}$")
 # A clause that refuses money (低于1万元的不予奖补, 不再给予补助) offers none.
 REFUSED = re.compile(r"不予|不再(?:给予|奖励|补助|资助|享受)|不得享受|不享受")
 # A clause compared with another without its white space and closing marks (每家奖励最高10万元! / 。)
@@ -399,6 +399,9 @@ def _offer(pair: TextPair, offset: int, text: str, match: re.Match[str],
 # How far back a list item looks for the heading it is listed under: a few short lines.
 HEADING_LINES, HEADING_CHARS = 6, 400
 HEADING_END = re.compile(r"[:：]\s*$")
+# A heading without its colon: a few words naming the money and nothing else (资金奖励, 奖补标准, 三、资金支持).
+SHORT_MONEY_HEADING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])?"
+                                 r"[\u4e00-\u9fff]{0,4}(?:奖励|补助|资助|补贴|奖补|支持|扶持)(?:标准|政策|措施)?$")
 
 
 def _money_heading(work: str, at: int) -> str | None:
@@ -414,7 +417,7 @@ def _money_heading(work: str, at: int) -> str | None:
         if newline < 0 and low > 0:
             return None  # the line above starts beyond the reach
         line = work[newline + 1:end].strip()
-        if HEADING_END.search(line):
+        if HEADING_END.search(line) or SHORT_MONEY_HEADING.match(line):
             found = KIND_RE.search(line)
             return KIND_NAMES.get(found.group(), found.group()) if found else None
         if line.endswith(("。", ".")):
