@@ -226,6 +226,13 @@ def test_a_tiers_lower_bound_is_no_offer():
     assert amounts("技术交易奖励\n对累计金额高于10万元、不超过100万元(含)的部分,按0.5%给予奖励。") == []
 
 
+
+@pytest.mark.parametrize("sentence", ["2023年结余资金12.5万元结转至2024年继续使用。",
+                                      "2024年可实施购置补贴资金1235.418万元(其中中央资金1100.2万元)。"])
+def test_a_balance_carried_over_or_a_ledgers_figure_is_no_offer(sentence):
+    assert amounts(sentence) == []
+
+
 # ------------------------------------------------------------------------------------------- doc types
 
 @pytest.mark.parametrize("title, text", [

@@ -102,7 +102,7 @@ TAX_RELIEF = re.compile(r"减按|减半征收|免征|加计扣除|税率征收|�
 # Amounts already paid, shared out or compared are reports, not offers (累计兑现奖励资金860万元, 总金额787万元,
 # 分配我县购置补贴资金1980万元, 上级下达我县专项补贴资金10337万元, 积极争取奖励资金2490万元, 相比去年的1.1亿元奖补金,
 # 这笔200万元奖金).
-REPORTED = re.compile(r"兑现|拨付|下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配|争取"
+REPORTED = re.compile(r"兑现|拨付|下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配|争取|结余|结转"
                       r"|相比|同比|比去年|比上年|这笔|该笔")
 # A sentence putting awards up for public notice (…孵化器运营评价补助20万元…，现予以公示; 拟资助…) reports what was
 # decided, by category or by name: no offer, unless a clause grants one (对…企业给予40万元补助).
@@ -343,6 +343,8 @@ def _rate_offers(pair: TextPair, offset: int, text: str) -> list[tuple[dict[str,
     return found
 
 
+# A sum in 万元 written to three decimals or more (29.222万元): an account's total.
+ACCOUNTED = re.compile(r"\.\d{3,}$")
 # A sum this large (1亿元) is a fund's or a programme's unless the text grants it (给予最高1亿元资助).
 FUND_WAN = 10000
 # No one recipient is offered a billion yuan or more: such a sum is a fund's size, a total paid out or a
@@ -470,4 +472,6 @@ def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.
         return True
     if not (granted or PER_RECIPIENT.search(before)) and (_sums(match)[1] or 0) >= FUND_WAN:
         return True  # a sum of 1亿元 or more that no one is granted: a fund or a programme's money (将投2亿元…支持双创)
+    if ACCOUNTED.search(match.group("a")) and "万" in (match.group("au") or "") + match.group("unit"):
+        return True  # a sum to the yuan in 万元 (补贴资金984.222万元) is a ledger's figure, never a set offer
     return bool(COUNTED.search(sentence, 0, match.start())) and not (granted or PER_RECIPIENT.search(before))
