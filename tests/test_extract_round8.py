@@ -233,6 +233,16 @@ def test_a_balance_carried_over_or_a_ledgers_figure_is_no_offer(sentence):
     assert amounts(sentence) == []
 
 
+
+@pytest.mark.parametrize("sentence, offered", [
+    ("经专家评审,拟对某某公司等25家企业给予研发费用补助,补助标准为每家10万元,现予以公示。", [10]),
+    ("经审核,拟对新认定的国家级孵化器奖励100万元,现予以公示。", [100]),
+    ("对新落户的世界500强企业区域总部奖励1亿元。", [10000]),
+])
+def test_an_offer_to_a_recipient_in_a_notice_of_awards_or_of_a_hundred_million_stays(sentence, offered):
+    assert amounts(sentence) == offered
+
+
 # ------------------------------------------------------------------------------------------- doc types
 
 @pytest.mark.parametrize("title, text", [

@@ -105,7 +105,7 @@ TAX_RELIEF = re.compile(r"减按|减半征收|免征|加计扣除|税率征收|�
 REPORTED = re.compile(r"兑现|拨付|下达|已发放|已拨|共发放|共兑付|总金额|资金总额|总规模|分配|争取|结余|结转"
                       r"|相比|同比|比去年|比上年|这笔|该笔")
 # A sentence putting awards up for public notice (…孵化器运营评价补助20万元…，现予以公示; 拟资助…) reports what was
-# decided, by category or by name: no offer, unless a clause grants one (对…企业给予40万元补助).
+# decided: no offer, unless its clause grants one to a recipient (对…企业给予40万元补助, 每家10万元).
 PUBLICISED = re.compile(r"予以公示|现予公示|进行公示|现将[^。；;]{0,60}公示|拟(?:资助|奖励|补助|兑付|兑现)")
 # Words that sum amounts up: a total, unless it sums what one recipient gets (每家企业合计600万元).
 SUMMED = re.compile(r"累计|共计|合计|总计|(?<![公])共(?=\s*(?:\d|[一二两三四五六七八九十百千]))")
@@ -463,14 +463,17 @@ def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.
     if TOTAL.search(before) and not (PER_RECIPIENT.search(before) or "给予" in clause):
         return True
     granted = re.search(r"给予|最高|不超过", clause)
-    if (REPORTED.search(clause) or SHARE.search(sentence, 0, match.start()) or PUBLICISED.search(sentence)) \
-            and not granted:
+    if (REPORTED.search(clause) or SHARE.search(sentence, 0, match.start())) and not granted:
+        return True
+    # a notice of awards reports sums by category (工程中心补助80万元，…，现予以公示); a sum it offers a recipient
+    # (拟对新认定的孵化器奖励100万元, 补助标准为每家10万元) stays
+    if PUBLICISED.search(sentence) and not (granted or PER_RECIPIENT.search(before) or TO_WHOM.search(clause)):
         return True
     if SUMMED.search(clause) and not granted and not PER_RECIPIENT.search(before):
         return True
     if BUDGET.search(clause) and not (granted or PER_RECIPIENT.search(before)):
         return True
-    if not (granted or PER_RECIPIENT.search(before)) and (_sums(match)[1] or 0) >= FUND_WAN:
+    if not (granted or PER_RECIPIENT.search(before) or TO_WHOM.search(clause)) and (_sums(match)[1] or 0) >= FUND_WAN:
         return True  # a sum of 1亿元 or more that no one is granted: a fund or a programme's money (将投2亿元…支持双创)
     if ACCOUNTED.search(match.group("a")) and "万" in (match.group("au") or "") + match.group("unit"):
         return True  # a sum to the yuan in 万元 (补贴资金984.222万元) is a ledger's figure, never a set offer
