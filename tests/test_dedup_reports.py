@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.dedup.diff import names_itself
+from pipelines.dedup.diff import names_itself, variant_only
 from pipelines.dedup.pages import Page, page_view
 from pipelines.dedup.verdict import compare_pages
 
@@ -46,3 +46,13 @@ def test_the_same_report_of_another_province_stays_apart():
     hunan = view(report("湖南省", "湖南全省", "湖南省"), "https://news.example.com/a.html")
     other = report("江西省", "江西全省", "江西省").replace("湖南", "江西")
     assert not compare_pages(view(other, "https://news.example.com/b.html"), hunan).same
+
+
+@pytest.mark.parametrize("old, new, variant", [
+    ("1着力打造骨干企业产业链", "1著力打造骨干企业产业链", True),
+    ("给予10万元奖励", "给予10亿元奖励", False),
+    ("2023年5月1日", "2023年6月1日", False),
+    ("第3批", "第5批", False),
+])
+def test_a_words_variant_beside_a_number_changes_no_value(old, new, variant):
+    assert variant_only(old, new) is variant

@@ -127,6 +127,19 @@ def names_itself(old: str, new: str, after: str = "") -> bool:
         and place and not QUANTITY.search(long)
 
 
+# What a value is made of: its digits and the words that give its unit or place (10万元 → 10亿元 is another value).
+VALUE_CHARS = frozenset("0123456789万亿千百元年月日号第批期届次个家项")
+
+
+def variant_only(old: str, new: str) -> bool:
+    """True when two spans differ in one character that is no part of a value (1着力打造… / 1著力打造…: OpenCC's
+    variant beside a list number), so no value changed."""
+    if len(old) != len(new):
+        return False
+    differing = [(x, y) for x, y in zip(old, new) if x != y]
+    return len(differing) == 1 and not (set(differing[0]) & VALUE_CHARS)
+
+
 def _change_kind(old: str, new: str) -> str:
     both = old + new
     if "万" in both or "亿" in both or "元" in both:
@@ -165,7 +178,7 @@ def _block_changes(old: str, new: str, result: Differences) -> None:
     if len(old) <= MAX_SUBSTITUTION + 4 and len(new) <= MAX_SUBSTITUTION + 4 \
             and DIGITS.search(old) and DIGITS.search(new):
         # a short unit that is a value in both texts (a date line, a 发文字号): the value changed
-        if not damaged_form(old, new):
+        if not variant_only(old, new) and not damaged_form(old, new):
             result.changed.append(Change(_change_kind(old, new), old, new))
         return
     ops = anchored_opcodes(old, new)
@@ -182,7 +195,7 @@ def _block_changes(old: str, new: str, result: Differences) -> None:
             if DIGITS.search(a) and DIGITS.search(b):
                 i1, i2 = _widen(old, i1, i2)
                 j1, j2 = _widen(new, j1, j2)
-                if not damaged_form(old[i1:i2], new[j1:j2]):
+                if not variant_only(old[i1:i2], new[j1:j2]) and not damaged_form(old[i1:i2], new[j1:j2]):
                     result.changed.append(Change(_change_kind(old[i1:i2], new[j1:j2]), old[i1:i2], new[j1:j2]))
                 continue
             if damaged_form(a, b) or names_itself(a, b, old[i2:i2 + 1] if old[i2:i2 + 1] == new[j2:j2 + 1] else ""):
