@@ -613,6 +613,8 @@ NOT_A_TITLE = re.compile(r"^(?:附件|附:|根据|依据|按照|依照|为了|�
 # A notice's salutation (各区县科技局：) opens its text; sentence punctuation marks prose that cites a document.
 SALUTATION = re.compile(r"^各[^。]{1,80}[:：]$")
 PROSE_MARK = re.compile(r"[。，,；;！？!?]")
+# The rest of a title a break left on the next line: a few words ending in what a document is (项目的通知, 操作规程).
+TITLE_TAIL = re.compile(rf"^(?=\S{{2}})[^。，,；;：:！？!?《》\s]{{0,12}}{TITLE_END}(?:[(（][^()（）]{{2,12}}[)）])?$")
 # A plain text's title line ends with what a document is (doc_number.TITLE_END), or is a 解读 or a 报告; a line
 # ending in 名单 heads a news report's list as often as a notice (2020年河南省技术创新示范企业名单), and is left to them.
 TEXT_TITLE_END = re.compile(rf"(?:{TITLE_END}|解读|报告)(?<!名单)$")
@@ -672,7 +674,11 @@ def _before_labels(line: str) -> str:
 
 def _broken_title(raw: list[str], work: list[str], at: int, flags: list[bool], labelled: set[int]) -> str:
     """The title line, completed by the line before it when the page broke the title in two
-    (关于2022年度金华市区国家高新技术企业 / 先期拟兑付奖励资金的公示)."""
+    (关于2022年度金华市区国家高新技术企业 / 先期拟兑付奖励资金的公示), or by the line after it when the break
+    left a heading's word on a line of its own (关于下达2015年度清远市科技计划 / 项目的通知; …扶持计划 / 操作规程)."""
+    after = at + 1
+    if after < len(work) and not flags[after] and after not in labelled and TITLE_TAIL.match(work[after]):
+        return raw[at] + raw[after]
     before = at - 1
     if before < 0 or flags[before] or before in labelled or "关于" in work[at]:
         return raw[at]

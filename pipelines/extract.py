@@ -58,7 +58,7 @@ from pipelines.fields.signature import (PLACE_HEAD, Signature, closing_issuers, 
                                         split_orgs, title_issuers)
 from pipelines.fields.targets import targets
 from pipelines.fields.titles import (MAX_TITLE, choose_title, clean_title, dated_heading, fuller_heading, heading_first,
-                                     heading_holding, is_title, policy_title, text_heading)
+                                     heading_holding, is_title, policy_title, same_title, text_heading)
 from pipelines.fields.units import responsible_units
 from pipelines.fields.validity import deadlines, effective_date, expiry_date, period
 from pipelines.text.normalise import TextPair, fold_width, single_line, to_simplified
@@ -243,7 +243,11 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
         return fold_width(_simplified(value, cleaned.traditional) or "")
 
     labelled = org_value(simplified(cleaned.labels.get("issuer")))
-    titled = next(filter(None, (title_issuers(simplified(title)) for title in titles)), [])
+    # a title the text says it forwards or issues (现将《X》转发给你们: a list link named the page by X) speaks for
+    # X's issuer, not for the page's
+    carried = policy_title(None, text)
+    titled = next(filter(None, (title_issuers(simplified(title)) for title in titles
+                                if not (carried and same_title(carried, simplified(title))))), [])
     sourced = government_bodies(org_value(simplified(cleaned.meta.get("ContentSource") or cleaned.labels.get("source"))))
     lines = text.split("\n")
     headed = red_head_issuers(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.classify.record import classify_record
+from pipelines.extract import PageInput, extract_record
 from pipelines.fields.money import incentives
 from pipelines.labels import split_label_line
 from pipelines.fields.signature import main_signature, markless_date
@@ -109,6 +110,37 @@ def test_a_title_its_copy_glued_to_the_header_and_the_text_keeps_both():
     assert [offer["amount_wan"] for offer in record["incentives"]] == [50]
 
 
+@pytest.mark.parametrize("text, title", [
+    ("某市科学技术局 |\n某科函〔2016〕11号\n关于下达2015年度某市科技计划\n项目的通知\n各县(市、区)科技主管部门:\n现将计划下达。",
+     "关于下达2015年度某市科技计划项目的通知"),
+    ("1\n福田区孵化器建设扶持计划\n操作规程\n第一章 总 则\n第一条 为落实孵化器发展战略,制定本操作规程。",
+     "福田区孵化器建设扶持计划操作规程"),
+])
+def test_a_titles_last_words_broken_onto_the_next_line_are_joined(text, title):
+    assert text_record(text)["title"] == title
+
+
+def test_a_heading_glued_to_its_number_date_and_addressees_is_the_title():
+    record = text_record(
+        "科学技术部关于公布2021年国家级科技企业孵化器名单的通知 国科发区[2021]350号 2021-12-9 各省、自治区、"
+        "直辖市及计划单列市科技厅(委、局),有关单位: 为深入实施创新驱动发展战略,经评审,现予公布。")
+    assert record["title"] == "科学技术部关于公布2021年国家级科技企业孵化器名单的通知"
+    assert record["doc_number"] == "国科发区〔2021〕350号"
+
+
+def test_a_number_glued_after_a_list_notices_title_has_its_own_agency():
+    record = text_record(
+        "某市工业和信息化局关于公布2023年某市“专精特新”中小企业名单的通知某市工信发〔2023〕15号各县(市、区)工信局:"
+        "按照《某市专精特新中小企业认定办法》,经评审,现将名单予以公布。")
+    assert record["title"] == "某市工业和信息化局关于公布2023年某市“专精特新”中小企业名单的通知"
+    assert record["doc_number"] == "某市工信发〔2023〕15号"
+
+
+def test_a_document_forwarded_with_its_number_in_brackets_is_carried():
+    text = "现将工业和信息化部《关于开展2023年度工业设计中心认定工作的通知》(工信厅政法函〔2023〕88号)转发给你们,请认真组织申报。"
+    assert policy_title(None, text) == "关于开展2023年度工业设计中心认定工作的通知"
+
+
 # --------------------------------------------------------------------------------------------- issuers
 
 @pytest.mark.parametrize("opening", ["依据", "按照", "根据"])
@@ -129,6 +161,14 @@ def test_a_body_named_without_its_city_takes_the_name_its_signature_writes():
 
 def test_a_view_count_label_bounds_the_source_before_it():
     assert split_label_line("来源:湖南省科学技术厅 浏览数:27")[0][:2] == ("source", "湖南省科学技术厅")
+
+
+def test_a_list_link_naming_the_forwarded_document_does_not_name_the_pages_issuer():
+    page = PageInput(url="https://zc.example.com/p/9.html", text_only=True, source_kind="aggregator",
+                     list_title="国家重大技术装备办公室关于组织开展2024年首台(套)目录修订工作的通知",
+                     html="发布时间: 2024年06月03日\n各市州工信局、有关企业:\n现将工业和信息化部《国家重大技术装备办公室关于"
+                          "组织开展2024年首台(套)目录修订工作的通知》(国重装函〔2024〕5号)转发给你们,请组织企业申报。\n")
+    assert extract_record(page)["issuer"] != "国家重大技术装备办公室"
 
 
 # ----------------------------------------------------------------------------------------------- dates

@@ -33,7 +33,10 @@ HEAD_LINES = 8
 
 
 def _agency(raw: str) -> str:
-    return LEADING_WORDS.sub("", raw)
+    agency = LEADING_WORDS.sub("", raw)
+    # the end of a title a copy glued the number to (…名单的通知通市工信民营〔2022〕72号) opens no agency's name
+    glued = _GLUED_TITLE_END.match(agency)
+    return agency[glued.end():] if glued and len(agency) - glued.end() >= 2 else agency
 
 
 # Each number ends in a fixed tail (bracketed year and sequence; 公告 year and sequence; 令 and sequence); the
@@ -117,7 +120,8 @@ def _alone(line: str) -> str | None:
 # 各省、…:), in brackets after the title (…的通知(国科发政〔2017〕115号)), or in a legal database's note under
 # the title ((1985年5月4日皖政〔1985〕38号) 根据…, (1984年7月4日陕政发〔1984〕88号公布 根据…修订)).
 # The word a document's heading ends with (…的通知, …实施细则), for every reader of titles.
-TITLE_END = r"(?:通知|通报|公告|通告|公示|意见|建议|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单|清单)"
+TITLE_END = r"(?:通知|通报|公告|通告|公示|意见|建议|办法|细则|方案|计划|决定|规定|条例|批复|函|措施|规划|纲要|指引|指南|名单|清单|规程)"
+_GLUED_TITLE_END = re.compile(rf"^的?{TITLE_END}")
 # A number glued after a title may also close one ending in any 告 (报告, 预告).
 _NUMBERED_TITLE_END = rf"(?:{TITLE_END}|告)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"

@@ -46,7 +46,7 @@ CARRIED = re.compile(r"(?:印发|转发|发布|公布|颁布|印发实施)\s*《
                      r"|《(?=[^《》]{4,160}》\s*(?:向社会)?(?:公开)?征求(?:意见|建议))")
 TEXT_CARRIED = re.compile(
     r"(?:制定|研究制定|修订|编制|起草|联合制定)(?:了)?《(?P<a>[^《》]{4,120})》[^《》\n]{0,16}?(?:现(?:予以)?印发|印发给你们|予以印发|现印发)"
-    r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:予以)?(?:印发|转发|公示|公布)"
+    r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:\s*[(（][^()（）]{2,30}[)）])?\s*(?:予以)?(?:印发|转发|公示|公布)"
     r"|《(?P<c>[^《》]{4,120})》\s*(?:[,，]?\s*(?:已|经)[^《》\n。]{0,30}?)?[,，]?\s*现\s*(?:予\s*(?:以\s*)?)?(?:印\s*发|转\s*发)"
     r"(?:\s*给\s*你\s*们|\s*[,，。])")
 
@@ -80,6 +80,11 @@ def without_closing_number(title: str) -> str:
 
 def _key(text: str) -> str:
     return re.sub(r"\s+", "", fold_width(text))
+
+
+def same_title(a: str | None, b: str | None) -> bool:
+    """Whether two titles are one, white space and character widths aside."""
+    return bool(a and b) and _key(a) == _key(b)
 
 
 def strip_site_suffix(title: str | None) -> str | None:
@@ -266,7 +271,11 @@ TEXT_BEGUN = re.compile(r"[。！？]|[:：]$")
 
 # A heading a copy that joined every line glued to the salutation after it (…的通知各有关企业：根据…, …的通知 各市科技局：).
 HEADING_SALUTED = re.compile(rf"^(?P<heading>[^。，,：:；;！？《》]{{8,120}}?{TITLE_END}(?:[(（][^()（）]{{2,20}}[)）])?)"
-                             r"(?=\s*(?:各|有关)[^。，,：:；;]{1,60}[:：])")
+                             rf"(?!的?{TITLE_END})"  # …名单 of …名单的通知 is no heading's end
+                             # its number and date may stand between them (…的通知 工信部科[2019]204号 2019-9-18 各省…:)
+                             r"(?=\s*(?:[\u4e00-\u9fff]{1,14}\s*[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*第?\s*\d{1,5}\s*号)?"
+                             r"\s*(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?"
+                             r"\s*(?:各|有关)[^。：:；;]{1,80}[:：])")  # addressees a comma apart too (…主管部门,有关中央企业:)
 
 
 def _head_headings(lines: list[str]) -> list[str]:
