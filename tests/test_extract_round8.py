@@ -141,6 +141,13 @@ def test_a_document_forwarded_with_its_number_in_brackets_is_carried():
     assert policy_title(None, text) == "关于开展2023年度工业设计中心认定工作的通知"
 
 
+@pytest.mark.parametrize("lead", ["以下为通知原文:", "通知全文如下:", "原文如下:"])
+def test_a_report_that_gives_the_document_whole_carries_its_heading(lead):
+    text = (f"近日,省科技厅公布了2023年度省级科技企业孵化器名单,我市3家入选。{lead}\n"
+            "某省科学技术厅关于公布2023年度省级科技企业孵化器名单的通知\n各设区市科技局:\n经评审,现予公布。\n")
+    assert policy_title(None, text) == "某省科学技术厅关于公布2023年度省级科技企业孵化器名单的通知"
+
+
 # --------------------------------------------------------------------------------------------- issuers
 
 @pytest.mark.parametrize("opening", ["依据", "按照", "根据"])

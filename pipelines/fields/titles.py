@@ -48,7 +48,9 @@ TEXT_CARRIED = re.compile(
     r"(?:制定|研究制定|修订|编制|起草|联合制定)(?:了)?《(?P<a>[^《》]{4,120})》[^《》\n]{0,16}?(?:现(?:予以)?印发|印发给你们|予以印发|现印发)"
     r"|现将(?:[^《》\n。，,]{0,40})《(?P<b>[^《》]{4,120})》(?:\s*[(（][^()（）]{2,30}[)）])?\s*(?:予以)?(?:印发|转发|公示|公布)"
     r"|《(?P<c>[^《》]{4,120})》\s*(?:[,，]?\s*(?:已|经)[^《》\n。]{0,30}?)?[,，]?\s*现\s*(?:予\s*(?:以\s*)?)?(?:印\s*发|转\s*发)"
-    r"(?:\s*给\s*你\s*们|\s*[,，。])")
+    r"(?:\s*给\s*你\s*们|\s*[,，。])"
+    # a report that gives the document whole after saying so (以下为通知原文: / 全文如下:) carries its heading
+    rf"|(?:原文|全文)(?:如下)?\s*[:：]\s*\n\s*(?P<d>[^\n。，,:：]{{8,120}}?{TITLE_END})\s*\n")
 
 
 # A document number heading a title line (张政办函〔2023〕180号《…的通知》) or closing it
@@ -362,5 +364,5 @@ def policy_title(title: str | None, text: str) -> str | None:
             return _balanced(title, carried.end() - 1)
     found = TEXT_CARRIED.search(text[:3000])
     if found:
-        return (found.group("a") or found.group("b") or found.group("c")).strip()
+        return (found.group("a") or found.group("b") or found.group("c") or found.group("d")).strip()
     return None
