@@ -397,7 +397,7 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     if signature:
         return "通知", f"body closes with a signature and its date ({signature})"
     measure = MEASURE_ITEM.match(body.lstrip())
-    if measure and not CONDITION_WORDS.search(measure.group(0)) \
+    if measure and not CONDITION_ITEM.search(measure.group(0)) \
             and not NAMED_POLICY.search(body.lstrip().split("\n", 1)[0]):
         return "若干措施", f"body is a list of measures ({measure.group(0)[:24]}…)"
     return None
@@ -409,7 +409,7 @@ def _body_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
 MEASURE_ITEM = re.compile(r"(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）]|\d{1,2}[、.．](?!\d))"
                           r"[^\n]{0,160}?(?:给予|予以|奖励|补助|资助|补贴|鼓励|支持|扶持)")
 NAMED_POLICY = re.compile(r"政策\s*[:：]?\s*$")
-CONDITION_WORDS = re.compile(r"须|应当|具有|具备|符合|满足")
+CONDITION_ITEM = re.compile(r"须|应当|具有|具备|符合|满足")
 
 
 # A heading is a line without a sentence's punctuation: the title a copy kept at the top of its body

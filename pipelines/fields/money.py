@@ -465,16 +465,16 @@ def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.
     granted = re.search(r"给予|最高|不超过", clause)
     if (REPORTED.search(clause) or SHARE.search(sentence, 0, match.start())) and not granted:
         return True
+    each = bool(granted or PER_RECIPIENT.search(before))  # granted, or counted per recipient
+    addressed = each or bool(TO_WHOM.search(clause))      # … or offered to a named recipient (对新认定的孵化器…)
     # a notice of awards reports sums by category (工程中心补助80万元，…，现予以公示); a sum it offers a recipient
     # (拟对新认定的孵化器奖励100万元, 补助标准为每家10万元) stays
-    if PUBLICISED.search(sentence) and not (granted or PER_RECIPIENT.search(before) or TO_WHOM.search(clause)):
+    if PUBLICISED.search(sentence) and not addressed:
         return True
-    if SUMMED.search(clause) and not granted and not PER_RECIPIENT.search(before):
+    if (SUMMED.search(clause) or BUDGET.search(clause)) and not each:
         return True
-    if BUDGET.search(clause) and not (granted or PER_RECIPIENT.search(before)):
-        return True
-    if not (granted or PER_RECIPIENT.search(before) or TO_WHOM.search(clause)) and (_sums(match)[1] or 0) >= FUND_WAN:
+    if not addressed and (_sums(match)[1] or 0) >= FUND_WAN:
         return True  # a sum of 1亿元 or more that no one is granted: a fund or a programme's money (将投2亿元…支持双创)
     if ACCOUNTED.search(match.group("a")) and "万" in (match.group("au") or "") + match.group("unit"):
         return True  # a sum to the yuan in 万元 (补贴资金984.222万元) is a ledger's figure, never a set offer
-    return bool(COUNTED.search(sentence, 0, match.start())) and not (granted or PER_RECIPIENT.search(before))
+    return bool(COUNTED.search(sentence, 0, match.start())) and not each
