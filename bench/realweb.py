@@ -18,6 +18,7 @@ every page is scored as dev. Misses are listed for the dev part only: rules are 
     .venv/bin/python bench/realweb.py --list-misses dedup    # the wrong dev pairs
     .venv/bin/python bench/realweb.py --json /tmp/realweb.json --jobs 2
     .venv/bin/python bench/realweb.py --part blind --ids bhms   # one collection round's blind pages
+    .venv/bin/python bench/realweb.py --part blind --ids f5,j5,t5,u5   # a round by id prefix
 """
 from __future__ import annotations
 
@@ -550,7 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--skip-dedup", action="store_true", help="do not store pages (no pair scores)")
     parser.add_argument("--ids", metavar="LETTERS", help="score only pages whose id starts with one of these "
-                        "letters (one collection round, e.g. a blind set added after the rules were written)")
+                        "letters (one collection round, e.g. a blind set added after the rules were written); "
+                        "with digits or commas, id prefixes (--ids f5,j5 for f501… and j501…)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.list_misses and args.part == "blind":
@@ -560,7 +562,9 @@ def main(argv: list[str] | None = None) -> int:
 
     entries, broken = load_corpus(args.corpus)
     if args.ids:
-        entries = [e for e in entries if str(e.get("id", ""))[:1] in args.ids]
+        by_prefix = "," in args.ids or any(ch.isdigit() for ch in args.ids)
+        prefixes = args.ids.split(",") if by_prefix else list(args.ids)
+        entries = [e for e in entries if str(e.get("id", "")).startswith(tuple(p for p in prefixes if p))]
     for name, error in broken:
         print(f"warning: label file {name} is not read: {error}")
     usable = []

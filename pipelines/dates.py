@@ -61,18 +61,21 @@ def _cn_small(text: str) -> int:
 
 def find_dates(text: str) -> list[DateMatch]:
     """Every full date in the text, in order of position."""
+    text = text or ""
+    if "年" not in text and "20" not in text and "19" not in text:  # every form has 年 or a year 19xx/20xx
+        return []
     found: list[DateMatch] = []
-    for match in ARABIC_DATE.finditer(text or ""):
+    for match in ARABIC_DATE.finditer(text):
         year = int(match.group(1))
         month, day = (match.group(2), match.group(3)) if match.group(2) else (match.group(5), match.group(6))
         iso = make_date(year, int(month), int(day))
         if iso:
             found.append(DateMatch(match.start(), match.end(), iso))
-    for match in DAY_FIRST.finditer(text or ""):
+    for match in DAY_FIRST.finditer(text):
         iso = make_date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         if iso:
             found.append(DateMatch(match.start(), match.end(), iso))
-    for match in CHINESE_DATE.finditer(text or ""):
+    for match in CHINESE_DATE.finditer(text):
         year = int("".join(str(_CN_VALUE[ch]) for ch in match.group(1)))
         iso = make_date(year, _cn_small(match.group(2)), _cn_small(match.group(3)))
         if iso:

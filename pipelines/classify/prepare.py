@@ -1,6 +1,7 @@
 """The record's text fields prepared once for every rule: Simplified, NFKC, without sales noise."""
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ def to_simplified(text: str, vocab: Vocabulary) -> tuple[str, bool]:
     converted = simplified(text)
     if converted == text:
         return text, False
-    count = sum(1 for a, b in zip(text, converted) if a != b) + abs(len(converted) - len(text))
+    count = sum(map(operator.ne, text, converted)) + abs(len(converted) - len(text))
     if count < vocab.text["trad_min_chars"]:
         return text, False
     han = len(HAN.findall(text)) or 1

@@ -107,7 +107,8 @@ PUBLICATION_NOTE = re.compile(r"[\s?？]*[(（]?[^()（）\d日号]{0,6}(?:公�
 def _date_line(line: str) -> str | None:
     # a copy that lost a character masks it (??? 2023年6月2日, 2023年6月2日? ??)
     stripped = LOST_PADDING.sub("", line.strip().lstrip("?？*＊·•"))
-    stripped = PUBLICATION_NOTE.sub("", stripped).strip()
+    if stripped.endswith((")", "）")):
+        stripped = PUBLICATION_NOTE.sub("", stripped).strip()
     if not DATE_ONLY.match(stripped):
         return None
     found = find_dates(stripped)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -59,6 +59,11 @@ class NoiseRules:
     combined: CSSSelector | None = None  # all selectors as one (one pass over the tree)
     evidence_line: re.Pattern[str] | None = None  # classification only: a line that is no evidence
     evidence_cut_from: tuple[str, ...] = ()  # classification only: the text ends at a line holding one
+    # line -> the rule that drops it (or None): a site's template lines recur on every page it serves
+    line_hits: dict[str, "LineRule | None"] = field(default_factory=dict, compare=False, repr=False)
+
+
+LINE_HITS_KEPT = 20_000  # lines remembered per rule file (then forgotten all at once)
 
 
 def _fail(path: Path, where: str, message: str) -> ValueError:
@@ -181,12 +186,14 @@ def default_rules() -> NoiseRules:
 
 def line_rule_hit(rules: NoiseRules, line: str) -> LineRule | None:
     """The first line rule that drops `line` (working form), or None."""
-    for rule in rules.lines:
-        if len(line) > rule.max_len:
-            continue
-        if rule.pattern.search(line):
-            return rule
-    return None
+    hits = rules.line_hits
+    if line in hits:
+        return hits[line]
+    if len(hits) >= LINE_HITS_KEPT:
+        hits.clear()
+    hit = hits[line] = next((rule for rule in rules.lines
+                             if len(line) <= rule.max_len and rule.pattern.search(line)), None)
+    return hit
 
 
 def _is_tail(lines: list[str], index: int) -> bool:

@@ -1,0 +1,48 @@
+"""Shortcuts taken for speed give the answers of the plain computation they replace."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.dates import find_dates
+from pipelines.text import noise
+from pipelines.text.noise import default_rules, line_rule_hit
+from pipelines.text.normalise import WIDTH_FOLD, fold_width
+
+
+@pytest.mark.parametrize("text", [
+    "", "关于印发（２０２４）１２号的通知", "ＡＢＣ　ｄｅｆ\u200b：１\xa0２\ufeff３", "（一）对认定企业给予１０万元奖励；",
+    "纯中文没有全角字符", "!~（）", "\u2002\u2003\u2009混合 ｍｉｘｅｄ 文本１２３",
+])
+def test_fold_width_equals_a_full_translation(text):
+    assert fold_width(text) == text.translate(WIDTH_FOLD)
+
+
+def test_fold_width_drops_zero_width_characters_only():
+    assert fold_width("附\u200b件\ufeff１") == "附件1"
+
+
+@pytest.mark.parametrize("line", ["当前位置: 首页 > 通知公告", "版权所有 XX市科学技术局", "对新认定的高新技术企业给予20万元奖励。"])
+def test_a_remembered_line_gets_the_rule_it_got_first(line):
+    rules = default_rules()
+    plain = next((rule for rule in rules.lines if len(line) <= rule.max_len and rule.pattern.search(line)), None)
+    assert line_rule_hit(rules, line) is plain
+    assert line in rules.line_hits
+    assert line_rule_hit(rules, line) is plain
+
+
+def test_remembered_lines_are_bounded(monkeypatch):
+    rules = default_rules()
+    monkeypatch.setattr(noise, "LINE_HITS_KEPT", 3)
+    rules.line_hits.clear()
+    for n in range(10):
+        line_rule_hit(rules, f"第{n}行 版权所有")
+        assert len(rules.line_hits) <= 3
+    assert line_rule_hit(rules, "第9行 版权所有") is not None
+
+
+@pytest.mark.parametrize("text, found", [
+    ("没有日期的句子。", []), ("二〇二三年五月十日", ["2023-05-10"]), ("2023-05-09", ["2023-05-09"]),
+    ("28.04.2022 14:36", ["2022-04-28"]), ("请于5月20日前报送", []), ("共1990家企业", []),
+])
+def test_dates_read_after_the_quick_check(text, found):
+    assert [d.iso for d in find_dates(text)] == found
