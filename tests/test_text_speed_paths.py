@@ -1,12 +1,14 @@
 """Shortcuts taken for speed give the answers of the plain computation they replace."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from pipelines.dates import find_dates
 from pipelines.text import noise
 from pipelines.text.noise import default_rules, line_rule_hit
-from pipelines.text.normalise import WIDTH_FOLD, fold_width
+from pipelines.text.normalise import WIDTH_FOLD, fold_width, nfkc
 
 
 @pytest.mark.parametrize("text", [
@@ -46,3 +48,10 @@ def test_remembered_lines_are_bounded(monkeypatch):
 ])
 def test_dates_read_after_the_quick_check(text, found):
     assert [d.iso for d in find_dates(text)] == found
+
+
+@pytest.mark.parametrize("text", [
+    "", "关于印发（２０２４）１２号的通知，", "①②ＡＢＣ　ｄｅｆ\u200b：１\xa0２", "Ａ\u0301", "㈠㍿ﬁ", "已是半角, (1)", "\u3000\u2002x\u2009",
+])
+def test_nfkc_equals_unicode_nfkc(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

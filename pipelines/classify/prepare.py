@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from pipelines.classify.vocabulary import Vocabulary
 from pipelines.text.noise import default_rules, evidence_text
-from pipelines.text.normalise import to_simplified as simplified
+from pipelines.text.normalise import nfkc, to_simplified as simplified
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 SENTENCE_END = re.compile(r"[。;!?\n]")
@@ -26,7 +26,7 @@ def to_simplified(text: str, vocab: Vocabulary) -> tuple[str, bool]:
     Plainly Traditional: the conversion (``pipelines.text.normalise.to_simplified``) changes at least
     ``min_chars`` characters making up ``min_ratio`` of the Han characters, so a Simplified text with a
     stray variant is never touched."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     if not text:
         return text, False
     converted = simplified(text)

@@ -9,7 +9,7 @@ import hashlib
 import re
 import unicodedata
 
-from pipelines.text.normalise import to_simplified
+from pipelines.text.normalise import nfkc, to_simplified
 
 
 NON_WORD = re.compile(r"[\W_]+")
@@ -39,7 +39,7 @@ def prepare_text(text: str | None) -> str:
     """NFKC, Simplified characters and one date spelling, a Chinese text's Western prose dropped (`LATIN_PROSE`);
     punctuation and line breaks kept (one OpenCC call). Cached: a stored page is compared with every new page that
     looks like it (a site's template, a yearly notice), and its text is prepared once."""
-    text = to_simplified(unicodedata.normalize("NFKC", text or ""))
+    text = to_simplified(nfkc(text or ""))
     if HAN.search(text):
         text = LATIN_PROSE.sub(" ", text)
     return CJK_DATE.sub(_date_words, NUMERIC_DATE.sub(_date_words, text))
