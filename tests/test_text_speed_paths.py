@@ -55,3 +55,36 @@ def test_dates_read_after_the_quick_check(text, found):
 ])
 def test_nfkc_equals_unicode_nfkc(text):
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def _passage_by_membership(normalised, other, size=5, damage=6):
+    """shared_passage as plain set membership computes it (the reference)."""
+    import numpy as np
+
+    from pipelines.dedup.minhash import gram_hashes
+    from pipelines.dedup.passage import Passage
+
+    grams = gram_hashes(normalised, size)
+    if not len(grams) or not len(other):
+        return Passage(len(normalised), 0, 0, 0)
+    shared = np.array([gram in set(other.tolist()) for gram in grams.tolist()], dtype=np.int32)
+    covered = np.convolve(shared, np.ones(min(size, len(normalised)), dtype=np.int32))[:len(normalised)] > 0
+    where = np.flatnonzero(covered)
+    if not len(where):
+        return Passage(len(normalised), 0, 0, 0)
+    gaps = np.diff(where) - 1
+    return Passage(len(normalised), len(where), int(where[-1]) + 1 - int(where[0]), int(gaps[gaps > damage].sum()))
+
+
+def test_shared_passage_equals_plain_membership():
+    import numpy as np
+
+    from pipelines.dedup.minhash import shingle_hashes
+    from pipelines.dedup.passage import shared_passage
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        text = "".join(chr(0x4E00 + int(x)) for x in rng.integers(0, 25, rng.integers(0, 80)))
+        other = "".join(chr(0x4E00 + int(x)) for x in rng.integers(0, 25, rng.integers(0, 80)))
+        shingles = shingle_hashes(other)
+        assert shared_passage(text, shingles) == _passage_by_membership(text, shingles)

@@ -13,6 +13,7 @@ then checks conflicts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -44,13 +45,24 @@ class Passage:
         return self.interior / self.span if self.span else 1.0
 
 
+@lru_cache(maxsize=32)
+def _text_grams(normalised: str, size: int) -> np.ndarray:
+    """A text's grams in text order, kept for the last few texts: a new page is compared with each of its
+    candidates in turn (read-only: the array is shared)."""
+    grams = gram_hashes(normalised, size)
+    grams.flags.writeable = False
+    return grams
+
+
 def shared_passage(normalised: str, other: np.ndarray, size: int = 5, damage: int = 6) -> Passage:
     """How the page's normalised text is covered by the grams of another page (`other`: its sorted shingle
     set); an uncovered run of at most `damage` characters inside the span is damage, not content."""
-    grams = gram_hashes(normalised, size)
+    grams = _text_grams(normalised, size)
     if not len(grams) or not len(other):
         return Passage(len(normalised), 0, 0, 0)
-    shared = np.isin(grams, other).astype(np.int32)
+    # `other` is sorted: a binary search per gram (np.isin would sort both arrays again on every comparison)
+    at = np.searchsorted(other, grams)
+    shared = (other[np.minimum(at, len(other) - 1)] == grams).astype(np.int32)
     # a character is covered when one of the grams containing it is shared
     covered = np.convolve(shared, np.ones(min(size, len(normalised)), dtype=np.int32))[:len(normalised)] > 0
     where = np.flatnonzero(covered)
