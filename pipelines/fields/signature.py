@@ -173,15 +173,17 @@ def find_signatures(lines: list[str]) -> list[Signature]:
 GLUED_SIGNATURE = re.compile(rf"(?:{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>{DIGIT_DATE})|(?P<numerals>{NUMERAL_DATE}))"
                              r"[\s,，。.;；|]*(?P<after>.*)$")
 GLUED_TAIL = 40  # what may follow a glued 落款: a file name, a share button, not a paragraph
-# Words that carry a sentence on past a date: the date is what something happened on, not a 落款.
-GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之在正已将]|[(（])")
+# The note GB/T 9704 puts after a 落款's date, or the contacts a copy moved there: (此件主动公开，联系人：…)
+NOTE_AFTER_DATE = re.compile(r"^[(（]\s*(?:此件|联系)[^()（）]*(?:[)）][。.]?)?")
+# Words that carry a sentence on past a date (or a document it dated): the date is what something happened on, not a 落款.
+GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之在正已将《]|[(（])")
 
 
 # Where the body's name of a glued 落款 starts: after a mark, a phone or QQ number closing the contacts, a file
-# name's extension or the attachment it follows, a list, a form, a guide or an application (…名单, …情况备案表,
-# …申报书, …材料清单, …申报指南; the 表 of 人民代表大会 and the 书 of 秘书处 are a body's own).
+# name's extension or the attachment it follows, a list, a form, a guide, an application or a document's kind (…名单,
+# …情况备案表, …申报书, …材料清单, …申报指南, …管理办法; the 表 of 人民代表大会 and the 书 of 秘书处 are a body's own).
 GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\d{5,}|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会)"
-                             r"|(?<![秘图])书(?![记处馆店])|清单|目录|指南|模板)")
+                             r"|(?<![秘图])书(?![记处馆店])|清单|目录|指南|模板|办法|细则|通知|方案|规定|意见|措施|规划)")
 
 
 def _glued_signature(lines: list[str]) -> Signature | None:
@@ -202,10 +204,16 @@ def _glued_signature(lines: list[str]) -> Signature | None:
     match = next((m for m in reversed([m for m in GLUED_SIGNATURE.finditer(tail)])), None)
     date = "date" if match and match.group("date") else "numerals"
     found = find_dates(match.group(date)) if match else []
-    if len(found) != 1 or len(match.group("after")) > GLUED_TAIL or GOES_ON.match(match.group("after")):
+    after = NOTE_AFTER_DATE.sub("", match.group("after")).strip() if match else ""
+    if len(found) != 1 or len(after) > GLUED_TAIL or GOES_ON.match(after):
         return None
-    before = SEAL_MARK.sub("", tail[:match.start(date)]).rstrip()
-    # the bodies' names run back over co-issuers a space apart (…予以撤销。 某省工业和信息化厅 某省财政厅 2015年12月1日)
+    return Signature(tuple(_names_before(tail[:match.start(date)])), found[0].iso, last)
+
+
+def _names_before(text: str) -> list[str]:
+    """The bodies' names a glued 落款 ends `text` with (after a mark, a file name, a list…: GLUED_ORG_START); they
+    run back over co-issuers a space apart (…予以撤销。 某省工业和信息化厅 某省财政厅 2015年12月1日)."""
+    before = SEAL_MARK.sub("", text).rstrip()
     names: list[str] = []
     end = len(before)
     for start in reversed([m.end() for m in GLUED_ORG_START.finditer(before)]):
@@ -216,7 +224,25 @@ def _glued_signature(lines: list[str]) -> Signature | None:
             break
         names[:0] = split_orgs(name)
         end = start
-    return Signature(tuple(names), found[0].iso, last)
+    return names
+
+
+# A wrapper that issues a document (关于印发《X》的通知) in a copy that joined every line: its 落款 is glued between
+# the wrapper's words and the document it issues (…进行了修订,某某厅某某厅2025年2月27日X第一章总则…).
+ISSUED_NAME = re.compile(r"(?:印发|转发|发布|颁布)\s*《(?P<name>[^《》]{4,80})》")
+
+
+def _issued_signature(lines: list[str]) -> Signature | None:
+    """A 落款 glued right before the name of the document the wrapper says it issues, in one line."""
+    for index, line in enumerate(lines):
+        for name in dict.fromkeys(m.group("name") for m in ISSUED_NAME.finditer(line)):
+            glued = re.compile(rf"{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>{SIGNED_DATE})\s*《?{re.escape(name)}")
+            for match in glued.finditer(line):
+                found = find_dates(match.group("date"))
+                names = _names_before(line[:match.start("date")])
+                if len(found) == 1 and names:
+                    return Signature(tuple(names), found[0].iso, index)
+    return None
 
 
 # The sentence that closes a notice's text, right above its 落款 (特此通知。 现印发给你们，请认真组织实施。).
@@ -267,14 +293,14 @@ def _closes_text(lines: list[str], index: int) -> bool:
 
 
 def main_signature(lines: list[str]) -> Signature | None:
-    """The page's own 落款: the first block naming a body, else one glued after the sentence closing a notice,
-    else a bare date line right after that sentence or the attachment note, else one closing the text, else a
+    """The page's own 落款: the first block naming a body, else one glued after the sentence closing a notice or
+    before the document a wrapper issues, else a bare date line right after that sentence or the attachment note, else one closing the text, else a
     date glued after a body's name at the very end."""
     found = find_signatures(lines)
     named = [s for s in found if s.issuers]
     if named:
         return named[0]
-    joined = _joined_signature(lines)
+    joined = _joined_signature(lines) or _issued_signature(lines)
     if joined:
         return joined
     closed = [s for s in found if s.line > 0 and (CLOSING_SENTENCE.search(lines[s.line - 1])

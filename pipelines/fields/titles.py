@@ -341,6 +341,11 @@ def fuller_heading(candidates: list[str], title: str | None) -> str | None:
                  and not LIST_CUT.search(c)), None)
 
 
+# What a wrapper issues after the 《X》 it names: a document of X's (《X》实施细则, 《X》补充规定, 《X》修正案).
+CARRIED_RIDER = re.compile(r"\s*(?P<rider>(?:实施|补充|配套)?(?:细则|规定|办法|方案|说明|意见|通知|修正案|解释|操作规程|申报指南))"
+                           r"\s*的\s*(?:通知|决定|函|批复|公告)")
+
+
 def _balanced(text: str, start: int) -> str | None:
     """The text inside 《…》 opening at `start`, nested 《》〈〉 respected."""
     depth = 0
@@ -361,7 +366,10 @@ def policy_title(title: str | None, text: str) -> str | None:
     if title:
         carried = CARRIED.search(title)
         if carried:
-            return _balanced(title, carried.end() - 1)
+            inner = _balanced(title, carried.end() - 1)
+            # 印发《X》补充规定的通知: the document issued is X's supplement, not X
+            rider = CARRIED_RIDER.match(title, carried.end() + len(inner or "") + 1) if inner else None
+            return f"《{inner}》{rider.group('rider')}" if rider else inner
     found = TEXT_CARRIED.search(text[:3000])
     if found:
         return (found.group("a") or found.group("b") or found.group("c") or found.group("d")).strip()

@@ -1,0 +1,87 @@
+"""落款 glued into copies that joined every line, a repost's footer attribution, and a wrapper that issues a
+document's supplement. Every text here is written for the test, as a page of that kind would write it."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.fields.signature import main_signature
+from pipelines.fields.titles import policy_title
+from pipelines.labels import read_labels
+from tests.support.pages import text_record
+
+
+# ------------------------------------------------------------------------------ glued 落款 with a note after it
+
+@pytest.mark.parametrize("tail, org, date", [
+    ("附件:1.申报书2.推荐汇总表甘肃省科学技术厅2023年3月9日(此件主动公开,联系人:张某,电话:0931-1234567)。",
+     "甘肃省科学技术厅", "2023-03-09"),
+    ("附表:1.企业名单、2.佐证材料清单江西省工业和信息化厅2021年6月30日(联系电话:0791-86000000)。",
+     "江西省工业和信息化厅", "2021-06-30"),
+    ("附件:科技企业孵化器管理办法贵州省科学技术厅2022年8月1日(此件公开发布)",
+     "贵州省科学技术厅", "2022-08-01"),
+])
+def test_a_glued_signature_followed_by_its_publication_or_contact_note(tail, org, date):
+    found = main_signature(["各有关单位:现将有关事项通知如下,请按要求组织申报," + tail])
+    assert found is not None and found.date == date and list(found.issuers) == [org]
+
+
+def test_a_glued_date_that_a_sentence_goes_on_from_is_no_signature():
+    assert main_signature(["各有关单位:申报工作由贵州省科学技术厅2022年8月1日(星期一)起组织开展,请相互转告。"]) is None
+
+
+# ------------------------------------------------------------- a 落款 glued before the document a wrapper issues
+
+def test_a_signature_glued_between_a_wrapper_and_the_document_it_issues():
+    line = ("广西壮族自治区科学技术厅广西壮族自治区财政厅关于印发《广西科技创新券管理办法》的通知各市科技局、财政局,"
+            "现对《广西科技创新券管理办法》进行了修订,广西壮族自治区科学技术厅广西壮族自治区财政厅2024年5月6日"
+            "广西科技创新券管理办法第一章总则第一条为支持科技型中小企业,")
+    found = main_signature([line])
+    assert found is not None and found.date == "2024-05-06"
+    assert list(found.issuers) == ["广西壮族自治区科学技术厅", "广西壮族自治区财政厅"]
+
+
+def test_a_date_before_another_document_than_the_one_issued_is_no_signature():
+    line = ("关于印发《某市研发费用补助办法》的通知各区科技局,根据省科学技术厅2024年5月6日《关于研发投入的意见》,"
+            "现将办法印发给你们。")
+    assert main_signature([line]) is None
+
+
+def test_the_record_takes_issuer_and_date_from_the_signature_glued_before_the_issued_document():
+    record = text_record(
+        "吉林省科学技术厅吉林省财政厅关于印发《吉林省科技发展计划资金管理办法》的通知各市(州)科技局,"
+        "现将修订后的《吉林省科技发展计划资金管理办法》印发给你们,吉林省科学技术厅吉林省财政厅2023年11月20日"
+        "吉林省科技发展计划资金管理办法第一章总则第一条为规范资金管理,")
+    assert record["issuer"] == "吉林省科学技术厅、吉林省财政厅"
+    assert record["publish_date"] == "2023-11-20"
+
+
+# ----------------------------------------------------------------------- a repost's footer attribution line
+
+@pytest.mark.parametrize("line, published", [
+    ("原文发布:2023-05-06 09:30 来源:柳州市科学技术局", "2023-05-06 09:30"),
+    ("原文发布时间:2022-12-01 来源:某某市工业和信息化局", "2022-12-01"),
+])
+def test_an_original_posting_label_reads_as_a_published_date(line, published):
+    values = read_labels([line]).values
+    assert values["published"] == published and values["source"].endswith("局")
+
+
+def test_a_repost_names_its_issuer_in_a_footer_attribution():
+    record = text_record(
+        "关于开展2023年度科技型企业入库工作的通知\n时间:2023-05-10 10:00\n各有关单位:\n"
+        "为做好科技型企业入库工作,现将有关事项通知如下:\n一、入库对象为在本市注册的企业。\n"
+        "请于2023年6月1日前报送材料。\n2023年5月6日\n原文发布:2023-05-06 09:30 来源:柳州市科学技术局\n")
+    assert record["issuer"] == "柳州市科学技术局"
+    assert record["publish_date"] == "2023-05-06"
+
+
+# ----------------------------------------------------------------------- a wrapper issuing a supplement
+
+@pytest.mark.parametrize("title, carried", [
+    ("关于印发《某省科技企业孵化器管理办法》补充规定的通知", "《某省科技企业孵化器管理办法》补充规定"),
+    ("某市人民政府关于印发《关于加快科技创新的若干政策》实施细则的通知", "《关于加快科技创新的若干政策》实施细则"),
+    ("关于印发《某市研发投入补助办法》的通知", "某市研发投入补助办法"),
+    ("关于转发《某省创新券管理办法》的通知", "某省创新券管理办法"),
+])
+def test_a_wrapper_issuing_a_supplement_carries_the_supplement(title, carried):
+    assert policy_title(title, "") == carried
