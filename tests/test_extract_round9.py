@@ -85,3 +85,28 @@ def test_a_repost_names_its_issuer_in_a_footer_attribution():
 ])
 def test_a_wrapper_issuing_a_supplement_carries_the_supplement(title, carried):
     assert policy_title(title, "") == carried
+
+
+# ------------------------------------------------------------------------ a wire report naming a document
+
+def _doc_type(title: str, text: str) -> str:
+    from pipelines.classify.record import classify_record
+    return classify_record({"title": title, "text": text, "issuer": None, "doc_number": None, "incentives": []},
+                           None)["doc_type"]
+
+
+def test_a_wire_report_under_a_headline_naming_a_document_is_news():
+    assert _doc_type("科技部办公厅印发《关于加快推进技术转移体系建设的指导意见》",
+                     "中新社北京5月6日电 科技部办公厅近日印发《关于加快推进技术转移体系建设的指导意见》,"
+                     "明确了下一阶段的重点任务。《意见》提出,到2025年,技术合同成交额持续增长。") == "新闻"
+
+
+def test_a_wire_that_goes_on_to_give_the_document_is_the_document():
+    assert _doc_type("国务院办公厅印发《某某科技创新行动方案》",
+                     "新华社北京3月2日电 近日,国务院办公厅印发《某某科技创新行动方案》,并发出通知。"
+                     "《某某科技创新行动方案》全文如下。\n一、总体要求\n(一)指导思想。\n二、重点任务\n") != "新闻"
+
+
+def test_a_wrapper_opening_with_its_addressees_is_not_news():
+    assert _doc_type("某省科学技术厅印发《某省科技企业孵化器管理办法》",
+                     "各市科技局:\n近日,我厅修订了《某省科技企业孵化器管理办法》,现印发给你们,请遵照执行。\n") == "管理办法"

@@ -301,6 +301,12 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
     template = TEMPLATE_TITLE.search(title)
     if template:
         return "其他", f"a template site's samples ({template.group(0)}), not a document"
+    # a headline naming the document a body reports on (国务院办公厅印发《…》 over 新华社北京8月2日电 …日前印发…) is
+    # news: a wrapper that issues it opens with its addressees or its number, not with a lede, and a wire that
+    # goes on to give the document (《…》主要内容如下, 全文如下) is the document
+    cue = None if notice_form or RETOLD_REPOST.search(doc.body[:NEWSROOM_CHARS]) else _news_body(doc.body, vocab)
+    if cue:
+        return "新闻", f"body opens like a news report ({cue}) and has no addressee line"
     embedded = _embedded_type(doc, vocab)
     if embedded:
         return embedded
@@ -309,9 +315,6 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
             match = pattern.search(title)
             if match:
                 return "新闻", f"news title ({match.group(0)})"
-        cue = _news_body(doc.body, vocab)
-        if cue:
-            return "新闻", f"body opens like a news report ({cue}) and has no addressee line"
     if notice_form:
         return "通知", "title is a notice (关于…的通知/公告)"
     direct = _direct_type(doc, vocab)
