@@ -39,6 +39,7 @@ from lxml.cssselect import CSSSelector
 from core.clock import BEIJING
 from pipelines.dates import first_date
 from pipelines.fields.doc_number import TITLE_END, heading_doc_number
+from pipelines.fields.signature import is_org_name
 from pipelines.fields.titles import is_title
 from pipelines.labels import DATE_VALUE, EMPTY_LABEL_END, LOCATION_LABEL, is_label_line, read_labels, split_label_line
 from pipelines.sanitize import sanitised_html
@@ -686,7 +687,16 @@ def _broken_title(raw: list[str], work: list[str], at: int, flags: list[bool], l
     # the first part holds the title's 关于 (关于2022年度…, 广东省人民政府关于促进…) and no sentence
     if 0 <= head.find("关于") <= 30 and len(head) <= 60 and not re.search(r"[。，,；;：:]$", head):
         return raw[before] + raw[at]
+    # a heading that opens the text broken before its last words (某某综合保税区打造高质量 / 孵化器的促进办法):
+    # the short tail completes a first line that is no sentence, no body's name and no title of its own
+    if len(work[at]) <= BROKEN_TAIL_CHARS and all(flags[i] or i in labelled for i in range(before)) \
+            and BROKEN_HEAD.match(head) and not TEXT_TITLE_END.search(head) and not is_org_name(head):
+        return raw[before] + raw[at]
     return raw[at]
+
+
+BROKEN_TAIL_CHARS = 12
+BROKEN_HEAD = re.compile(r"^[\u4e00-\u9fff\d]{6,40}$")
 
 
 def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:

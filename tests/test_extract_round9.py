@@ -110,3 +110,43 @@ def test_a_wire_that_goes_on_to_give_the_document_is_the_document():
 def test_a_wrapper_opening_with_its_addressees_is_not_news():
     assert _doc_type("某省科学技术厅印发《某省科技企业孵化器管理办法》",
                      "各市科技局:\n近日,我厅修订了《某省科技企业孵化器管理办法》,现印发给你们,请遵照执行。\n") == "管理办法"
+
+
+# -------------------------------------------------------------- English glosses injected like pinyin
+
+def test_injected_english_glosses_are_removed_like_pinyin():
+    from pipelines.text.repair import remove_injected_pinyin
+    assert remove_injected_pinyin("某省人(people)民政府关于(At)印发科技创新若干措施的(of)通知") == "某省人民政府关于印发科技创新若干措施的通知"
+
+
+@pytest.mark.parametrize("text", [
+    "推动人工智能(AI)与研发(R&D)融合,支持首席技术官(CTO)制度",      # acronyms are the text's own
+    "建设粤港澳大湾区(Greater Bay Area)科技创新中心",                  # one real gloss, not an injection
+    "对新加坡(Singapore)企业给予支持,对德国(Germany)企业同样支持",        # two are not several
+])
+def test_a_texts_own_parenthesised_english_stays(text):
+    from pipelines.text.repair import remove_injected_pinyin
+    assert remove_injected_pinyin(text) == text
+
+
+# ------------------------------------------------------------------------ a 落款 over its publication note
+
+def test_a_date_line_over_its_publication_note_is_the_signature_before_a_later_header_date():
+    record = text_record(
+        "关于印发某市科技创新政策清单的通知\n发布时间:[2024/03/30] 阅读:120\n各区县人民政府,市各委办局:\n"
+        "现将《某市科技创新政策清单》印发给你们。2023年的清单同时废止。\n2024年3月18日\n(此件公开发布)\n"
+        "某市科技创新政策清单\n一、支持企业加大研发投入。\n")
+    assert record["publish_date"] == "2024-03-18"
+
+
+# ------------------------------------------------------------------- a heading broken before its last words
+
+def test_a_heading_broken_before_its_last_words_is_joined():
+    record = text_record("某某新区建设高水平科技企业\n孵化器的扶持办法\n(修订版)\n第一章 总则\n第一条 为支持孵化器发展,制定本办法。\n")
+    assert record["title"] == "某某新区建设高水平科技企业孵化器的扶持办法"
+
+
+@pytest.mark.parametrize("first", ["某某市科学技术局", "各区科技局、各有关单位"])
+def test_a_body_or_an_address_above_a_short_title_is_not_joined(first):
+    record = text_record(f"{first}\n孵化器的扶持办法\n第一章 总则\n第一条 为支持孵化器发展,制定本办法。\n")
+    assert record["title"] != first + "孵化器的扶持办法"

@@ -280,6 +280,15 @@ def _after_attachment_note(lines: list[str], index: int) -> bool:
     return above >= 0 and bool(ATTACHMENT_LINE.match(lines[above].strip()))
 
 
+# The publication note on the line under a 落款's date ((此件公开发布), （此件主动公开）): GB/T 9704 puts it nowhere else.
+NOTE_LINE = re.compile(r"^[(（]\s*此件[^()（）]{0,12}[)）]$")
+
+
+def _noted(lines: list[str], index: int) -> bool:
+    """Whether the line after `index` is a 落款's publication note."""
+    return index + 1 < len(lines) and bool(NOTE_LINE.match(lines[index + 1].strip()))
+
+
 def _furniture(line: str) -> bool:
     """A short line of the page's furniture after its text: no sentence, no date (【纠 错】【打印本页】【关闭窗口】)."""
     return len(re.sub(r"\s", "", line)) <= FURNITURE_CHARS and not re.search(r"[。；;]", line) and not find_dates(line)
@@ -294,8 +303,9 @@ def _closes_text(lines: list[str], index: int) -> bool:
 
 def main_signature(lines: list[str]) -> Signature | None:
     """The page's own 落款: the first block naming a body, else one glued after the sentence closing a notice or
-    before the document a wrapper issues, else a bare date line right after that sentence or the attachment note, else one closing the text, else a
-    date glued after a body's name at the very end."""
+    before the document a wrapper issues, else a bare date line right after that sentence or the attachment note
+    (or over its publication note), else one closing the text, else a date glued after a body's name at the
+    very end."""
     found = find_signatures(lines)
     named = [s for s in found if s.issuers]
     if named:
@@ -304,7 +314,8 @@ def main_signature(lines: list[str]) -> Signature | None:
     if joined:
         return joined
     closed = [s for s in found if s.line > 0 and (CLOSING_SENTENCE.search(lines[s.line - 1])
-                                                  or _after_attachment_note(lines, s.line))]
+                                                  or _after_attachment_note(lines, s.line))
+              or _noted(lines, s.line)]
     if closed:
         return closed[0]
     closing = [s for s in found if _closes_text(lines, s.line)]

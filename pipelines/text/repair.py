@@ -107,11 +107,20 @@ def _drop_pinyin_run(match: re.Match[str]) -> str:
     return ""
 
 
+# The same injection with English glosses (人(people)民政府关于(At)印发…以(by)进促稳): a word in letters, not an
+# acronym (人工智能(AI), 研发(R&D)), between two Han characters, and several of them, as a real text never has.
+GLOSS = re.compile(rf"(?<=[{HAN}])[(（](?=[A-Za-z]*[a-z])[A-Za-z]{{2,12}}(?: [a-z]{{2,10}})?[)）](?=[{HAN}])")
+MIN_GLOSSES = 3
+
+
 def remove_injected_pinyin(text: str) -> str:
-    """The text without parenthesised pinyin syllables put after Han characters: 發(fā) → 發."""
+    """The text without parenthesised pinyin syllables put after Han characters: 發(fā) → 發 (nor English
+    glosses where a copy put several: 人(people)民 → 人民)."""
     if "(" not in text and "（" not in text:
         return text
-    return PINYIN_RUN.sub(_drop_pinyin_run, text)
+    text = PINYIN_RUN.sub(_drop_pinyin_run, text)
+    glosses = GLOSS.findall(text)
+    return GLOSS.sub("", text) if len(glosses) >= MIN_GLOSSES else text
 
 
 # ------------------------------------------------------------------------- 2. traditional
