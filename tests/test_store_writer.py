@@ -1,0 +1,122 @@
+"""The crawl's store step in its writer process: pages are stored there one at a time and come back as
+records, its log records reach the crawl's log, and a writer that dies loses nothing (the page in hand is
+stored in the crawl process and a new writer takes the next)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+
+from pipelines.dedup.config import DedupConfig
+from pipelines.items import StorePipeline
+from pipelines.store import FetchedPage
+from storage.db import open_db
+
+NOTICE = ("<html><head><title>关于开展{year}年度科技型中小企业评价工作的通知</title></head><body><div class='content'>"
+          "<p>各区科技局：现将{year}年度科技型中小企业评价工作有关事项通知如下，请于{year}年5月30日前报送材料。</p>"
+          "<p>某某市科学技术局</p><p>{year}年3月2日</p></div></body></html>")
+
+
+def page(n: int, year: int) -> FetchedPage:
+    url = f"http://127.0.0.1:9/detail/{n}.html"
+    html = NOTICE.format(year=year)
+    return FetchedPage(url=url, request_key=url, source_id="kjj", source_kind="government", status=200,
+                       body=html.encode("utf-8"), html=html, encoding="utf-8", fetched_at="2026-12-07T08:00:00+00:00")
+
+
+def pipeline_for(tmp_path) -> tuple[StorePipeline, Spider]:
+    crawler = get_crawler(Spider, {"POLICYWATCH_PROCESS_WORKERS": 1})
+    spider = Spider(name="policy")
+    spider.db = open_db(tmp_path / "pw.db")
+    spider.dedup_config = DedupConfig()
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    return StorePipeline.from_crawler(crawler), spider
+
+
+def test_pages_are_stored_by_the_writer_process_and_come_back_as_records(tmp_path):
+    pipeline, spider = pipeline_for(tmp_path)
+    pipeline.open_spider()
+    try:
+        assert pipeline.writer is not None
+        records = [asyncio.run(pipeline.process_item(page(n, 2020 + n))) for n in range(3)]
+        writer_pids = set(pipeline.writer._processes)
+    finally:
+        pipeline.close_spider()
+    assert writer_pids and os.getpid() not in writer_pids
+    assert [r["url"] for r in records] == [f"http://127.0.0.1:9/detail/{n}.html" for n in range(3)]
+    assert all(r["title"].startswith("关于开展202") for r in records)
+    assert spider.db.execute("select count(*) from documents").fetchone()[0] == 3
+    assert spider.db.execute("select count(distinct policy_id) from documents").fetchone()[0] == 3
+
+
+def test_the_writers_log_records_reach_the_crawls_log(tmp_path, caplog):
+    pipeline, _spider = pipeline_for(tmp_path)
+    with caplog.at_level(logging.INFO):
+        pipeline.open_spider()
+        asyncio.run(pipeline.process_item(page(0, 2024)))
+        pipeline.close_spider()
+    forwarded = [r for r in caplog.records if r.name.startswith("pipelines.dedup") and "new policy" in r.getMessage()]
+    assert forwarded and forwarded[0].process != os.getpid()
+
+
+def test_a_killed_writer_loses_no_page(tmp_path, caplog):
+    pipeline, spider = pipeline_for(tmp_path)
+    pipeline.open_spider()
+    try:
+        asyncio.run(pipeline.process_item(page(0, 2020)))
+        for pid in list(pipeline.writer._processes):
+            os.kill(pid, signal.SIGKILL)
+        with caplog.at_level(logging.WARNING, logger="pipelines.items"):
+            for n in (1, 2):
+                asyncio.run(pipeline.process_item(page(n, 2020 + n)))
+    finally:
+        pipeline.close_spider()
+    assert any("store writer lost" in r.getMessage() for r in caplog.records)
+    stored = [row[0] for row in spider.db.execute("select url from documents order by url")]
+    assert stored == [f"http://127.0.0.1:9/detail/{n}.html" for n in range(3)]
+
+
+CRAWL_STAND_IN = """
+import os, sys, time
+from pipelines.items import LogForwarding, worker_pool, writer_pool
+from storage.db import open_db
+open_db(sys.argv[1]).conn.close()
+logs = LogForwarding()
+pools = [worker_pool(1, logs), writer_pool(sys.argv[1], logs)]
+pids = [pool.submit(os.getpid).result() for pool in pools]
+print(" ".join(map(str, pids)), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_and_writer_end_when_the_crawl_process_is_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    crawl = subprocess.Popen([sys.executable, "-c", CRAWL_STAND_IN, str(tmp_path / "pw.db")], stdout=subprocess.PIPE,
+                             text=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        pids = [int(pid) for pid in crawl.stdout.readline().split()]
+        assert len(pids) == 2 and all(_running(pid) for pid in pids)
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait()
+        deadline = time.monotonic() + 20
+        while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_running(pid) for pid in pids)
+    finally:
+        crawl.kill()
