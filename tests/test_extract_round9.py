@@ -150,3 +150,13 @@ def test_a_heading_broken_before_its_last_words_is_joined():
 def test_a_body_or_an_address_above_a_short_title_is_not_joined(first):
     record = text_record(f"{first}\n孵化器的扶持办法\n第一章 总则\n第一条 为支持孵化器发展,制定本办法。\n")
     assert record["title"] != first + "孵化器的扶持办法"
+
+
+# ----------------------------------------------------------------- a summary's numbered item names no issuer
+
+def test_a_summarys_numbered_item_names_no_issuer_of_the_page():
+    from pipelines.fields.signature import heading_issuers
+    lines = ["二、新材料", "(一)某省人民政府关于加快新材料产业发展的意见(某政发〔2023〕8号)",
+             "对新材料项目按投资额的10%给予补助。"]
+    assert heading_issuers(lines, []) == []
+    assert heading_issuers(["某省人民政府关于加快新材料产业发展的意见", "各市人民政府:"], []) == ["某省人民政府"]

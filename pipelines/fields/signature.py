@@ -392,6 +392,10 @@ def _title_line(line: str, titles: list[str]) -> bool:
     return len(bare) >= TITLE_PART and any(bare in _bare(title) for title in titles)
 
 
+# A numbered item ((一)…, 一、…, 1.…, 2、…).
+LIST_ITEM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d))")
+
+
 def heading_issuers(lines: list[str], titles: list[str]) -> list[str]:
     """The bodies the head of the text names beside the title: a body line right above the title's lines or
     right below them, else bodies before 关于 opening a head line or following a closing bracket in it."""
@@ -407,6 +411,8 @@ def heading_issuers(lines: list[str], titles: list[str]) -> list[str]:
                 return split_orgs(head[near])
         break
     for line in head:
+        if LIST_ITEM.match(line):  # a summary's numbered item names its own document's body, not the page's
+            continue
         for start in (0, *(match.end() for match in AFTER_BRACKET.finditer(line[:HEAD_CHARS]))):
             match = HEAD_SPEAKER.match(line[start:])
             parts = split_orgs(match.group("orgs")) if match and not PROSE_OPENING.match(match.group("orgs")) else []
