@@ -160,3 +160,22 @@ def test_a_summarys_numbered_item_names_no_issuer_of_the_page():
              "对新材料项目按投资额的10%给予补助。"]
     assert heading_issuers(lines, []) == []
     assert heading_issuers(["某省人民政府关于加快新材料产业发展的意见", "各市人民政府:"], []) == ["某省人民政府"]
+
+
+# ------------------------------------------------------------- an amount describing the recipient is no offer
+
+def _amounts(text: str) -> list[float]:
+    from pipelines.fields.money import incentives
+    from pipelines.text.normalise import TextPair
+    return sorted(i["amount_max_wan"] for i in incentives(TextPair(text)) if i.get("amount_max_wan") is not None)
+
+
+def test_a_threshold_describing_the_recipient_is_no_offer():
+    text = ("按照企业上年度研发投入规模,对500万元以下、500万元至2000万元(含)、2000万元以上的企业"
+            "分别给予20万元、30万元、40万元奖励。")
+    assert _amounts(text) == [20, 30, 40]
+
+
+def test_a_ceiling_closing_the_offers_own_words_stays():
+    assert _amounts("对新认定的省级孵化器给予100万元以内的补助。") == [100]
+    assert _amounts("对投资1000万元及以上的项目,给予最高50万元奖励。") == [50]
