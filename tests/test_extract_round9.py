@@ -179,3 +179,7 @@ def test_a_threshold_describing_the_recipient_is_no_offer():
 def test_a_ceiling_closing_the_offers_own_words_stays():
     assert _amounts("对新认定的省级孵化器给予100万元以内的补助。") == [100]
     assert _amounts("对投资1000万元及以上的项目,给予最高50万元奖励。") == [50]
+
+
+def test_a_call_for_comment_on_a_document_carries_the_document_not_its_comments():
+    assert policy_title("关于公开征求《某市科技创新券管理办法》意见的通知", "") == "某市科技创新券管理办法"

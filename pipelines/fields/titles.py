@@ -341,6 +341,7 @@ def fuller_heading(candidates: list[str], title: str | None) -> str | None:
                  and not LIST_CUT.search(c)), None)
 
 
+ISSUING = re.compile(r"印发|转发|发布|公布|颁布")
 # What a wrapper issues after the 《X》 it names: a document of X's (《X》实施细则, 《X》补充规定, 《X》修正案).
 CARRIED_RIDER = re.compile(r"\s*(?P<rider>(?:实施|补充|配套)?(?:细则|规定|办法|方案|说明|意见|通知|修正案|解释|操作规程|申报指南))"
                            r"\s*的\s*(?:通知|决定|函|批复|公告)")
@@ -368,7 +369,8 @@ def policy_title(title: str | None, text: str) -> str | None:
         if carried:
             inner = _balanced(title, carried.end() - 1)
             # 印发《X》补充规定的通知: the document issued is X's supplement, not X
-            rider = CARRIED_RIDER.match(title, carried.end() + len(inner or "") + 1) if inner else None
+            issued = inner and ISSUING.match(carried.group())
+            rider = CARRIED_RIDER.match(title, carried.end() + len(inner) + 1) if issued else None
             return f"《{inner}》{rider.group('rider')}" if rider else inner
     found = TEXT_CARRIED.search(text[:3000])
     if found:
