@@ -183,3 +183,16 @@ def test_a_ceiling_closing_the_offers_own_words_stays():
 
 def test_a_call_for_comment_on_a_document_carries_the_document_not_its_comments():
     assert policy_title("关于公开征求《某市科技创新券管理办法》意见的通知", "") == "某市科技创新券管理办法"
+
+
+# ------------------------------------------------------------------ a body's abbreviation and its full name
+
+@pytest.mark.parametrize("short, written, full", [
+    ("某省科技厅", ["某省科学技术厅"], "某省科学技术厅"),
+    ("某省政府", ["某省人民政府"], "某省人民政府"),
+    ("某市发改委", ["某市发展和改革委员会"], "某市发展和改革委员会"),
+    ("某省科技厅", ["另省科学技术厅"], "某省科技厅"),
+])
+def test_a_body_abbreviated_takes_the_full_name_the_page_spells_out(short, written, full):
+    from pipelines.fields.signature import full_name
+    assert full_name(short, written) == full

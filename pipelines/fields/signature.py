@@ -441,16 +441,16 @@ def _short_form(name: str) -> str:
 
 def full_name(name: str, written: list[str]) -> str:
     """A body named by its short form (市科技局, 区财政局) as the page writes it in full elsewhere (武汉市科学技术局,
-    from `written`: its 落款, 来源, title, a line naming a body), a government named without 人民 (某省政府) as
-    the page names it with, a body named without its province or city as the page names it with; a name no
-    other one spells out stays as written."""
+    from `written`: its 落款, 来源, title, a line naming a body), a body abbreviated (某省科技厅, 某省政府) as the page
+    spells it out (某省科学技术厅, 某省人民政府), a body named without its province or city as the page names it
+    with; a name no other one spells out stays as written."""
     short = _short_form(name)
     for other in written:
         wide = _short_form(other)
         if len(other) <= len(name) or not wide.endswith(short):
             continue
         place = wide[:-len(short)]
-        if not place and other == name.replace("政府", "人民政府") \
+        if not place \
                 or RELATIVE_NAME.match(name) and PLACE_PART.match(place) and not NOT_ORG.match(place) \
                 or LARGER_PLACE.fullmatch(place):
             return other
