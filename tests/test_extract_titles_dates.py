@@ -141,4 +141,4 @@ def test_a_year_less_date_stays_null():
 
 def test_a_government_named_without_renmin_takes_the_full_name():
     assert full_name("湖北省政府", ["湖北省人民政府"]) == "湖北省人民政府"
-    assert full_name("湖北省科技厅", ["湖北省科学技术厅"]) == "湖北省科技厅"
+    assert full_name("湖北省科技厅", ["湖北省科学技术厅"]) == "湖北省科学技术厅"  # spelt out elsewhere: the full name
