@@ -196,3 +196,15 @@ def test_a_call_for_comment_on_a_document_carries_the_document_not_its_comments(
 def test_a_body_abbreviated_takes_the_full_name_the_page_spells_out(short, written, full):
     from pipelines.fields.signature import full_name
     assert full_name(short, written) == full
+
+
+@pytest.mark.parametrize("date_line", ["二一五年十月十五", "2023年821", "二〇一九年六月"])
+def test_a_signature_whose_date_a_copy_broke_still_names_its_body(date_line):
+    from pipelines.fields.signature import closing_issuers
+    text = f"现将名单予以公示。\n附件:名单.docx\n某某市科学技术局\n{date_line}"
+    assert closing_issuers(text) == ["某某市科学技术局"]
+
+
+def test_a_sentence_above_a_broken_date_names_no_body():
+    from pipelines.fields.signature import closing_issuers
+    assert closing_issuers("现将名单予以公示。\n请各单位认真落实。\n2023年821") == []

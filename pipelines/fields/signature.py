@@ -322,11 +322,17 @@ def main_signature(lines: list[str]) -> Signature | None:
     return closing[-1] if closing else _glued_signature(lines)
 
 
+# A 落款's date a copy broke (二一五年十月十五 without its 〇 and 日, 2023年821 without 月 and 日): unreadable, but a
+# date's line all the same, so the line above it is the 落款's body.
+BROKEN_DATE_LINE = re.compile(r"^(?:19|20|[一二])[\d〇○零一二三四五六七八九]{1,2}年[\d〇○零一二三四五六七八九十月日号]{1,6}$")
+
+
 def closing_issuers(text: str) -> list[str]:
-    """The bodies named by the line that closes the text (an undated 落款), past any 附件 lines."""
+    """The bodies named by the line that closes the text (an undated 落款, or one whose date a copy broke),
+    past any 附件 lines."""
     last_lines = [line.strip() for line in text.rstrip().rsplit("\n", 8)[-8:] if line.strip()][-4:]
-    for line in reversed(last_lines):
-        if ATTACHMENT_LINE.match(line):
+    for index, line in enumerate(reversed(last_lines)):
+        if ATTACHMENT_LINE.match(line) or index == 0 and BROKEN_DATE_LINE.match(line):
             continue
         return split_orgs(line) if is_org_name(line) else []
     return []
