@@ -324,7 +324,7 @@ def main_signature(lines: list[str]) -> Signature | None:
 
 # A 落款's date a copy broke (二一五年十月十五 without its 〇 and 日, 2023年821 without 月 and 日): unreadable, but a
 # date's line all the same, so the line above it is the 落款's body.
-BROKEN_DATE_LINE = re.compile(r"^(?:19|20|[一二])[\d〇○零一二三四五六七八九]{1,2}年[\d〇○零一二三四五六七八九十月日号]{1,6}$")
+BROKEN_DATE_LINE = re.compile(r"^(?:19|20|[一二])[\d〇○零一二三四五六七八九]{1,3}年[\d〇○零一二三四五六七八九十月日号]{1,6}$")
 
 
 def closing_issuers(text: str) -> list[str]:
