@@ -105,28 +105,32 @@ class StorePipeline:
 
     async def _processed(self, page: FetchedPage) -> dict[str, Any] | None:
         """The page's record from a worker process (None: process it here, the pool being off or broken)."""
-        if self.pool is None:
+        pool = self.pool
+        if pool is None:
             return None
         try:
-            return await asyncio.wrap_future(self.pool.submit(process_page, page_input(page)))
+            return await asyncio.wrap_future(pool.submit(process_page, page_input(page)))
         except BrokenProcessPool as exc:  # a worker died (killed, out of memory): a new pool for the next pages
             logger.warning("processing worker lost (%s): processing %s here, starting new workers", exc, page.url)
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = worker_pool(self.workers, self.logs)
+            if self.pool is pool:  # the first of the pages it held to learn it replaces it, once
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = worker_pool(self.workers, self.logs)
             return None
 
     async def _stored(self, item: Any, record: dict[str, Any] | None) -> Stored:
         """Store the item in the writer process (or here, the writer being off or lost)."""
         spider = self.crawler.spider
         wait = self.crawler.settings.getfloat("POLICYWATCH_DB_WAIT")
-        if self.writer is not None:
+        writer = self.writer
+        if writer is not None:
             try:
-                return await asyncio.wrap_future(self.writer.submit(store_item, None, item, record,
-                                                                    spider.dedup_config, wait))
+                return await asyncio.wrap_future(writer.submit(store_item, None, item, record,
+                                                               spider.dedup_config, wait))
             except BrokenProcessPool as exc:  # the writer died: this item is stored here, a new writer takes the next
                 logger.warning("store writer lost (%s): storing %s here, starting a new writer", exc, item.url)
-                self.writer.shutdown(wait=False, cancel_futures=True)
-                self.writer = writer_pool(self.db_path, self.logs)
+                if self.writer is writer:  # the first of the items it held to learn it replaces it, once
+                    writer.shutdown(wait=False, cancel_futures=True)
+                    self.writer = writer_pool(self.db_path, self.logs)
         return store_item(spider.db, item, record, spider.dedup_config, wait)
 
     async def process_item(self, item: Any) -> Any:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import time
 
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
@@ -105,7 +106,6 @@ def _running(pid: int) -> bool:
 def test_workers_and_writer_end_when_the_crawl_process_is_killed(tmp_path):
     import subprocess
     import sys
-    import time
 
     crawl = subprocess.Popen([sys.executable, "-c", CRAWL_STAND_IN, str(tmp_path / "pw.db")], stdout=subprocess.PIPE,
                              text=True, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -120,3 +120,40 @@ def test_workers_and_writer_end_when_the_crawl_process_is_killed(tmp_path):
         assert not any(_running(pid) for pid in pids)
     finally:
         crawl.kill()
+
+
+def test_items_waiting_on_a_killed_writer_are_all_stored_and_one_new_writer_starts(tmp_path, caplog, monkeypatch):
+    import pipelines.items as items
+
+    started, original = [], items.writer_pool
+
+    def counted(*args):
+        started.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(items, "writer_pool", counted)
+    pipeline, spider = pipeline_for(tmp_path)
+    pipeline.open_spider()
+
+    async def store_together() -> None:
+        first = pipeline.writer
+        await pipeline.process_item(page(0, 2020))
+        first.submit(time.sleep, 3)  # the writer is busy: the items below wait in its queue when it is killed
+
+        async def kill_soon() -> None:
+            await asyncio.sleep(1.5)
+            for pid in list(first._processes):
+                os.kill(pid, signal.SIGKILL)
+
+        await asyncio.gather(kill_soon(), *(pipeline.process_item(page(n, 2020 + n)) for n in range(1, 6)))
+        assert pipeline.writer is not first
+        await pipeline.process_item(page(6, 2026))
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="pipelines.items"):
+            asyncio.run(store_together())
+    finally:
+        pipeline.close_spider()
+    stored = [row[0] for row in spider.db.execute("select url from documents order by url")]
+    assert stored == [f"http://127.0.0.1:9/detail/{n}.html" for n in range(7)]
+    assert len(started) == 2  # the first writer, and one that replaced it
