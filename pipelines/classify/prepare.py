@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import operator
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 

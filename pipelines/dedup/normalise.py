@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 
 from pipelines.text.normalise import nfkc, to_simplified
 
