@@ -65,14 +65,15 @@ CEILING_BEFORE = re.compile(r"(?:最高|最多|不超过|不高于|上限|封顶
 CEILING_AFTER = re.compile(r"^\s*(?:以内|以下|封顶|为限|上限)")
 # An amount closing a clause that ends in 的 is what an applicant has or reaches, not what it gets: the tiers of
 # a table run together (5000万元至1亿元的，奖励30万元；5000万元以下的，奖励10万元).
-# The bracket of a base a rate applies to is no offer either (研发费用500万元以下部分，补助比例为10%).
-THRESHOLD_AFTER = re.compile(r"^\s*(?:以上|以下|及以上|及以下|以内|(?:[（(]不?含[)）]))?\s*(?:的\s*(?:[，,；;:：]|$)|的?部分)")
-# An amount closing a bracket that describes the recipient (收入在…2亿元以上的企业, 投资1000万元及以上的项目), or
-# one of a list of brackets (对500万元以下、500万元至2000万元、2000万元以上的企业), is a threshold; one closing the
-# offer's own words stays (给予100万元以内的补助).
-THRESHOLD_HOLDER_AFTER = re.compile(r"^\s*(?:[（(]不?含[)）])?\s*及?(?:以上|以下|以内)\s*(?:[（(]不?含[)）])?\s*"
-                                    r"(?:、|的\s*(?!补助|奖励|资助|补贴|支持|扶持|贴息|资金|经费|奖金|一次性|额度|后补助)"
-                                    r"[\u4e00-\u9fff])")
+# The bracket of a base a rate applies to is no offer either (研发费用500万元以下部分，补助比例为10%); nor an amount
+# closing a bracket that describes the recipient (收入在…2亿元以上的企业, 投资1000万元及以上的项目), or one of a list
+# of brackets (对500万元以下、500万元至2000万元、2000万元以上的企业); one closing the offer's own words stays
+# (给予100万元以内的补助).
+_BOUND = r"(?:[（(]不?含[)）])"
+THRESHOLD_AFTER = re.compile(
+    rf"^\s*(?:以上|以下|及以上|及以下|以内|{_BOUND})?\s*(?:的\s*(?:[，,；;:：]|$)|的?部分)"
+    rf"|^\s*{_BOUND}?\s*及?(?:以上|以下|以内)\s*{_BOUND}?\s*"
+    r"(?:、|的\s*(?!补助|奖励|资助|补贴|支持|扶持|贴息|资金|经费|奖金|一次性|额度|后补助)[\u4e00-\u9fff])")
 # A figure reached is a statistic (补助金额达到3893万元, 奖补资金突破2亿元), not a ceiling (最高可达, 最高达到).
 REACHED = re.compile(r"(?:(?<![可最高])达到?|突破|(?<!不)超过|增至|增长到)\s*$")
 # A figure given roughly (补助资金近1000万元, 约2亿元) is a report: an offer states its sum.
@@ -454,7 +455,7 @@ def _not_offered(sentence: str, clause: str, before: str, after: str, match: re.
     """Whether the sum `match` of `sentence` (its clause split at it into `before` and `after`) is no offer:
     cut off, refused, reported, reached, an example, summed up, a budget, a statistic of counted recipients,
     or a measure or threshold of the applicant."""
-    if REFUSED.search(clause) or THRESHOLD_AFTER.match(after) or THRESHOLD_HOLDER_AFTER.match(after) \
+    if REFUSED.search(clause) or THRESHOLD_AFTER.match(after) \
             or REACHED.search(before) or APPROXIMATE.search(before):
         return True
     if (PER_UNIT_AFTER.match(after) or PER_UNIT_BEFORE.search(before)) and _under_wan(match):

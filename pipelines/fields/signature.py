@@ -280,13 +280,10 @@ def _after_attachment_note(lines: list[str], index: int) -> bool:
     return above >= 0 and bool(ATTACHMENT_LINE.match(lines[above].strip()))
 
 
-# The publication note on the line under a 落款's date ((此件公开发布), （此件主动公开）): GB/T 9704 puts it nowhere else.
-NOTE_LINE = re.compile(r"^[(（]\s*此件[^()（）]{0,12}[)）]$")
-
-
 def _noted(lines: list[str], index: int) -> bool:
-    """Whether the line after `index` is a 落款's publication note."""
-    return index + 1 < len(lines) and bool(NOTE_LINE.match(lines[index + 1].strip()))
+    """Whether the line after `index` is a 落款's publication note alone ((此件公开发布)): GB/T 9704 puts it
+    nowhere else."""
+    return index + 1 < len(lines) and bool(PUBLICATION_NOTE.fullmatch(lines[index + 1].strip()))
 
 
 def _furniture(line: str) -> bool:
