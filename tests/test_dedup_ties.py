@@ -193,3 +193,16 @@ def test_western_prose_is_dropped_from_a_chinese_text_only(text, prepared):
     assert prepare_text(text) == prepared
 
 
+
+
+def test_the_own_number_of_a_page_without_one_in_its_record_is_the_one_heading_its_text_not_one_it_cites():
+    # a copy whose record lost the number: the number standing alone under its heading is its own
+    numbered = cut_copy("关于印发《贵州省企业研发费用后补助实施细则》的通知\n黔科通〔2024〕15号\n各市(州)科技局:\n"
+                        + rules(slice(None, 5)))
+    assert numbered.doc_number == normalise_line("黔科通〔2024〕15号")
+    # the first line cites the rules' parent document by its number: the page's own number is unknown, so the
+    # cited one neither ties it to that document nor keeps it from a copy of itself
+    citing = cut_copy("《贵州省科技创新条例》(黔府发[2021]8号,以下称《条例》)已经印发,现将有关事项通知如下:\n"
+                      + rules(slice(None, 5)))
+    assert citing.doc_number is None
+    assert compare_pages(citing, original(doc_number="黔科通〔2024〕15号")).same

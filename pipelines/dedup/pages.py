@@ -14,9 +14,10 @@ from pipelines.dedup.config import DedupConfig, SCHEME
 from pipelines.dedup.minhash import band_hashes, gram_hashes, minhash, shingle_hashes
 from pipelines.dedup.normalise import normalise_line, prepare_text, sentence_units, strip_to_words, text_hash
 from pipelines.dedup.urls import url_match_key
+from pipelines.fields.doc_number import heading_doc_number
 
 
-DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:19|20)\d{2}\d{1,4}号")
+HEAD_CHARS = 400  # where a page's own number heads its text
 GENRES = (
     ("interpretation", re.compile(r"解读|一图读懂|一图看懂|图解|答记者问|问答|图文")),
     ("list", re.compile(r"公示|名单|结果公告|评审结果")),
@@ -163,16 +164,13 @@ def passage_keys(view: PageView, config: DedupConfig) -> list[int]:
     return keys
 
 
-def own_doc_number(page: Page, prepared: str | None = None) -> str | None:
-    """The page's own 发文字号, normalised: the record's, else one heading the text's first lines."""
+def own_doc_number(page: Page) -> str | None:
+    """The page's own 发文字号, normalised: the record's, else one the head of its text shows as its own (standing
+    alone or glued to the title: `heading_doc_number`; a number a citation on the first lines carries is not)."""
     if page.doc_number:
         return normalise_line(page.doc_number) or None
-    head = (prepared if prepared is not None else prepare_text(page.text[:400])).split("\n", 4)[:4]
-    for line in head:
-        found = DOC_NUMBER.match(strip_to_words(line))
-        if found:
-            return found.group(0)
-    return None
+    number = heading_doc_number(page.text[:HEAD_CHARS].split("\n"))
+    return (normalise_line(number) or None) if number else None
 
 
 def title_key(page: Page) -> str | None:
@@ -224,7 +222,7 @@ def _page_view(page: Page, config: DedupConfig) -> PageView:
     normalised = strip_to_words(prepared)
     rules = config.url_rules.get(page.source_id or "")
     return PageView(page=page, prepared=prepared, shingles=shingle_hashes(normalised, config.shingle_size),
-                    norm_hash=text_hash(normalised), doc_number=own_doc_number(page, prepared),
+                    norm_hash=text_hash(normalised), doc_number=own_doc_number(page),
                     url_key=url_match_key(page.url, rules), original_key=url_match_key(page.original_url),
                     normalised=normalised)
 
