@@ -22,7 +22,9 @@ LABELS: dict[str, tuple[str, ...]] = {
     "doc_number": ("发文字号", "文号", "发文号", "文件编号"),
     "index_number": ("索引号",),
     "title": ("文件名称", "文章标题", "文件标题", "政策名称", "标题", "名称"),
-    "category": ("主题分类", "体裁分类", "公文种类", "主题词", "分类"),
+    "category": ("主题分类", "体裁分类", "组配分类", "信息分类", "信息类别", "公文种类", "主题词", "分类"),
+    # how a 政府信息公开 catalogue files the document (公开方式：主动公开): furniture, never a title or an issuer
+    "disclosure": ("公开方式", "公开类别", "公开范围", "公开形式", "公开属性", "公开时限"),
     "effective": ("生效日期", "施行日期", "实施日期", "生效时间"),
     "expiry": ("失效日期", "废止日期"),
     "validity": ("有效性", "时效性", "是否有效"),

@@ -192,6 +192,11 @@ CARD_FIELD = re.compile(r"^(?![一二三四五六七八九十两多几数]+部�
                         r"|对象|时间|日期|期限|领域|行业|状态|来源|编号|文号)\s*:")
 
 
+# A row of a metadata table a copy kept its cell borders in (公开类别 | 主动公开 |): a short first cell, and the
+# row ends with a border, as no title does; read as a row whatever its label says.
+TABLE_ROW = re.compile(r"^[^|]{1,12}\|[^|]*\|\s*$")
+
+
 def is_title(candidate: str) -> bool:
     """Whether a candidate can be a title at all: no metadata row or card field, number line, breadcrumb or
     salutation."""
@@ -199,7 +204,8 @@ def is_title(candidate: str) -> bool:
     number = normalise_doc_number(work)
     number_line = bool(number) and len(_key(work)) <= len(_key(number)) + 2
     return not (NOT_TITLE.search(work) or is_label_line(work) or CARD_FIELD.match(work) or number_line
-                or DATE_VALUE.match(work))  # a date alone (2020年12月9日) is a 落款's or a header's
+                or DATE_VALUE.match(work)  # a date alone (2020年12月9日) is a 落款's or a header's
+                or TABLE_ROW.match(work))
 
 
 def strip_title_prefix(title: str | None) -> str | None:
