@@ -30,6 +30,7 @@ POLICYWATCH_BACKOFF_BASE = 1.0                       # seconds before the first 
 POLICYWATCH_BACKOFF_MAX = 60.0
 POLICYWATCH_MAX_NEW_LINKS = 1000                     # new detail links taken from one list page per run (the rest: next run)
 POLICYWATCH_DB_WAIT = 120.0                          # seconds a page's store waits out a database locked by another process
+POLICYWATCH_STORE_BATCH = 32                         # pages the writer stores in one transaction at most (pages that come while it is busy wait and go together)
 POLICYWATCH_PROCESS_WORKERS = None                   # processes that clean/extract/classify pages (None: cores - 1, at least 1; 0: in the crawl process)
 # distributed crawling (opt-in; docs/deployment.md): the shared Redis frontier, and how its workers behave
 POLICYWATCH_FRONTIER = None                          # redis://host:port/db (also $POLICYWATCH_FRONTIER for the CLI)

@@ -3,8 +3,10 @@
 Processing (clean, extract, classify: the CPU-heavy part) runs in worker processes
 (`POLICYWATCH_PROCESS_WORKERS`, default one fewer than the cores, at least one) and storing (dedup
 included) in one writer process, the database's one writer, while the reactor goes on fetching: a page
-is processed, then stored, then passed on, and the writer takes pages one at a time in the order they
-come, as the crawl process did. Their log records come back to the crawl's log. With
+is processed, then stored, then passed on. The writer commits in groups: pages that come while it stores
+a batch wait and go together as the next batch, in their order, one transaction for the batch and a
+savepoint for each page (a page that fails loses only itself); an idle writer takes a page at once. Their
+log records come back to the crawl's log. With
 `POLICYWATCH_PROCESS_WORKERS = 0` the crawl process does both itself; when a worker or the writer dies
 (killed, out of memory) the page in hand is processed or stored in the crawl process and new ones start.
 
@@ -25,6 +27,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -39,7 +42,7 @@ from pipelines.dedup.config import DedupConfig
 from pipelines.process import process_page
 from pipelines.store import FetchedAttachment, FetchedPage, page_input, store_attachment, store_page
 from storage.documents import document_by_url
-from storage.db import open_db, wait_out_locks
+from storage.db import open_db, store_together, wait_out_locks
 from storage.export import csv_value
 
 logger = logging.getLogger(__name__)
@@ -70,7 +73,7 @@ class StorePipeline:
         self.crawler = crawler
         self.workers = process_workers(crawler.settings.get("POLICYWATCH_PROCESS_WORKERS"))
         self.pool: ProcessPoolExecutor | None = None
-        self.writer: ProcessPoolExecutor | None = None
+        self.writer: StoreWriter | None = None
         self.logs: LogForwarding | None = None
         self.db_path: str | None = None
 
@@ -80,13 +83,14 @@ class StorePipeline:
             self.pool = worker_pool(self.workers, self.logs)
             db = getattr(self.crawler.spider, "db", None)  # a spider without a database stores nothing
             self.db_path = database_file(db) if db is not None else None
-            self.writer = writer_pool(self.db_path, self.logs) if self.db_path else None
+            self.writer = self._new_writer() if self.db_path else None
 
     def close_spider(self) -> None:
         """Report a run whose records were mostly invalid (counted per record in `process_item`)."""
-        for pool in (self.pool, self.writer):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.writer is not None:
+            self.writer.shutdown(wait=True)
         self.pool = self.writer = None
         if self.logs is not None:
             self.logs.stop()
@@ -98,6 +102,12 @@ class StorePipeline:
         if total >= INVALID_MIN_RECORDS and invalid > total * INVALID_SHARE:
             logger.error("%d of %d records of this run are invalid (see the warnings above): check the sources",
                          invalid, total)
+
+    def _new_writer(self) -> "StoreWriter":
+        settings = self.crawler.settings
+        return StoreWriter(writer_pool(self.db_path, self.logs), self.crawler.spider.dedup_config,
+                           settings.getfloat("POLICYWATCH_DB_WAIT"), settings.getint("POLICYWATCH_STORE_BATCH"),
+                           self.crawler.stats)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -124,13 +134,12 @@ class StorePipeline:
         writer = self.writer
         if writer is not None:
             try:
-                return await asyncio.wrap_future(writer.submit(store_item, None, item, record,
-                                                               spider.dedup_config, wait))
+                return await writer.store(item, record)
             except BrokenProcessPool as exc:  # the writer died: this item is stored here, a new writer takes the next
                 logger.warning("store writer lost (%s): storing %s here, starting a new writer", exc, item.url)
                 if self.writer is writer:  # the first of the items it held to learn it replaces it, once
-                    writer.shutdown(wait=False, cancel_futures=True)
-                    self.writer = writer_pool(self.db_path, self.logs)
+                    writer.shutdown()
+                    self.writer = self._new_writer()
         return store_item(spider.db, item, record, spider.dedup_config, wait)
 
     async def process_item(self, item: Any) -> Any:
@@ -190,6 +199,61 @@ def store_item(db: Database | None, item: Any, record: dict[str, Any] | None, de
         return Stored(outcome=outcome, problems=item.problems, assignment=item.assignment,
                       record=exported_record(stored) if stored is not None else None)
     return Stored(summary=wait_out_locks(lambda: store_attachment(db, item), wait))
+
+
+class StoreWriter:
+    """The writer process, handed items in groups: items that come while it stores a batch wait here and go
+    together as the next batch (up to `batch` of them, in their order), so a busy writer commits once per batch
+    and an idle one takes an item at once. Each item's caller gets its own outcome, or its own error."""
+
+    def __init__(self, pool: ProcessPoolExecutor, dedup: DedupConfig, wait: float, batch: int, stats: Any) -> None:
+        self.pool, self.dedup, self.wait, self.batch, self.stats = pool, dedup, wait, max(1, batch), stats
+        self.waiting: list[tuple[Any, dict[str, Any] | None, asyncio.Future]] = []
+        self.sending = False
+
+    async def store(self, item: Any, record: dict[str, Any] | None) -> Stored:
+        done = asyncio.get_running_loop().create_future()
+        self.waiting.append((item, record, done))
+        if not self.sending:
+            self.sending = True
+            asyncio.ensure_future(self._send())
+        return await done
+
+    async def _send(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting[:self.batch], self.waiting[self.batch:]
+                self.stats.inc_value("policywatch/store/batches")
+                self.stats.max_value("policywatch/store/largest_batch", len(batch))
+                try:
+                    try:
+                        sent = self.pool.submit(store_batch, [(item, record) for item, record, _ in batch],
+                                                self.dedup, self.wait)
+                    except RuntimeError as exc:  # shut down, having broken: its items go where a lost one's go
+                        raise BrokenProcessPool(f"store writer shut down: {exc}") from exc
+                    results = await asyncio.wrap_future(sent)
+                except BaseException as exc:  # the writer is lost (or refused the batch): every item learns it
+                    results = [exc] * len(batch)
+                for (_item, _record, done), result in zip(batch, results):
+                    if done.done():
+                        continue
+                    if isinstance(result, BaseException):
+                        done.set_exception(result)
+                    else:
+                        done.set_result(result)
+        finally:
+            self.sending = False
+
+    def shutdown(self, wait: bool = False) -> None:
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def store_batch(entries: list[tuple[Any, dict[str, Any] | None]], dedup: DedupConfig,
+                wait: float) -> list[Stored | Exception]:
+    """Store items in the writer process in one transaction (`store_together`): an item that fails loses itself
+    alone and its error comes back in its place."""
+    db = _WRITER_DB
+    return store_together(db, [partial(store_item, db, item, record, dedup, 0) for item, record in entries], wait)
 
 
 def database_file(db: Database) -> str | None:

@@ -31,7 +31,7 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from sqlite_utils import Database
 
@@ -196,3 +196,41 @@ def wait_out_locks(store: Callable[[], Any], wait: float) -> Any:
                 raise
             logger.warning("database busy (%s): trying the store again", exc)
             time.sleep(0.2)
+
+
+class _TransactionLost(Exception):
+    """A step's failure ended the whole transaction of its batch (SQLite rolls all of it back on a few errors)."""
+
+
+def store_together(db: Database, steps: Sequence[Callable[[], Any]], wait: float) -> list[Any]:
+    """Run store steps in one transaction, so a batch of them commits once: each step in a savepoint of its own,
+    so one that fails loses itself alone (its exception stands in its place in the results, the others' values
+    in theirs); a database locked by another process makes the whole batch wait and start again
+    (`wait_out_locks`: nothing of a failed attempt is left). When a failure ends the whole transaction, each
+    step runs again alone, in a transaction of its own."""
+
+    def attempt() -> list[Any]:
+        results: list[Any] = []
+        with db.atomic():
+            for step in steps:
+                try:
+                    with db.atomic():
+                        results.append(step())
+                except Exception as exc:  # noqa: BLE001 - the step's own failure, reported in its place
+                    if is_lock_error(exc):
+                        raise
+                    results.append(exc)
+                if not db.conn.in_transaction:
+                    raise _TransactionLost()
+        return results
+
+    try:
+        return wait_out_locks(attempt, wait)
+    except _TransactionLost:
+        alone: list[Any] = []
+        for step in steps:
+            try:
+                alone.append(wait_out_locks(step, wait))
+            except Exception as exc:  # noqa: BLE001
+                alone.append(exc)
+        return alone

@@ -1,6 +1,7 @@
-"""The crawl's store step in its writer process: pages are stored there one at a time and come back as
-records, its log records reach the crawl's log, and a writer that dies loses nothing (the page in hand is
-stored in the crawl process and a new writer takes the next)."""
+"""The crawl's store step in its writer process: pages are stored there and come back as records, pages that
+come while it is busy go together as one transaction (a page that fails in it loses only itself), its log records
+reach the crawl's log, and a writer that dies loses nothing (the page in hand is stored in the crawl process and a
+new writer takes the next)."""
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,9 @@ def page(n: int, year: int) -> FetchedPage:
                        body=html.encode("utf-8"), html=html, encoding="utf-8", fetched_at="2026-12-07T08:00:00+00:00")
 
 
-def pipeline_for(tmp_path) -> tuple[StorePipeline, Spider]:
-    crawler = get_crawler(Spider, {"POLICYWATCH_PROCESS_WORKERS": 1})
+def pipeline_for(tmp_path, **settings) -> tuple[StorePipeline, Spider]:
+    crawler = get_crawler(Spider, {"POLICYWATCH_PROCESS_WORKERS": 1, "POLICYWATCH_DB_WAIT": 30,
+                                   "POLICYWATCH_STORE_BATCH": 32, **settings})
     spider = Spider(name="policy")
     spider.db = open_db(tmp_path / "pw.db")
     spider.dedup_config = DedupConfig()
@@ -45,7 +47,7 @@ def test_pages_are_stored_by_the_writer_process_and_come_back_as_records(tmp_pat
     try:
         assert pipeline.writer is not None
         records = [asyncio.run(pipeline.process_item(page(n, 2020 + n))) for n in range(3)]
-        writer_pids = set(pipeline.writer._processes)
+        writer_pids = set(pipeline.writer.pool._processes)
     finally:
         pipeline.close_spider()
     assert writer_pids and os.getpid() not in writer_pids
@@ -70,7 +72,7 @@ def test_a_killed_writer_loses_no_page(tmp_path, caplog):
     pipeline.open_spider()
     try:
         asyncio.run(pipeline.process_item(page(0, 2020)))
-        for pid in list(pipeline.writer._processes):
+        for pid in list(pipeline.writer.pool._processes):
             os.kill(pid, signal.SIGKILL)
         with caplog.at_level(logging.WARNING, logger="pipelines.items"):
             for n in (1, 2):
@@ -138,11 +140,11 @@ def test_items_waiting_on_a_killed_writer_are_all_stored_and_one_new_writer_star
     async def store_together() -> None:
         first = pipeline.writer
         await pipeline.process_item(page(0, 2020))
-        first.submit(time.sleep, 3)  # the writer is busy: the items below wait in its queue when it is killed
+        first.pool.submit(time.sleep, 3)  # the writer is busy: the items below wait in its queue when it is killed
 
         async def kill_soon() -> None:
             await asyncio.sleep(1.5)
-            for pid in list(first._processes):
+            for pid in list(first.pool._processes):
                 os.kill(pid, signal.SIGKILL)
 
         await asyncio.gather(kill_soon(), *(pipeline.process_item(page(n, 2020 + n)) for n in range(1, 6)))
@@ -157,3 +159,53 @@ def test_items_waiting_on_a_killed_writer_are_all_stored_and_one_new_writer_star
     stored = [row[0] for row in spider.db.execute("select url from documents order by url")]
     assert stored == [f"http://127.0.0.1:9/detail/{n}.html" for n in range(7)]
     assert len(started) == 2  # the first writer, and one that replaced it
+
+
+def test_pages_that_come_while_the_writer_is_busy_are_stored_together_and_a_failing_one_loses_only_itself(tmp_path):
+    pipeline, spider = pipeline_for(tmp_path)
+    pipeline.open_spider()
+    pipeline.pool.shutdown()
+    pipeline.pool = None  # pages go to the writer unprocessed (it processes them), all at once
+
+    async def store_together() -> list:
+        first = await pipeline.process_item(page(0, 2020))  # an idle writer takes a page at once, alone
+        # these come together: they go as one batch, whose broken item fails alone
+        items = [page(1, 2021), "not a fetched page or file", page(3, 2023), page(4, 2024)]
+        return [first] + await asyncio.gather(*(pipeline.process_item(item) for item in items),
+                                              return_exceptions=True)
+
+    try:
+        results = asyncio.run(store_together())
+    finally:
+        pipeline.close_spider()
+    assert isinstance(results[2], AttributeError)
+    assert [r["url"] for n, r in enumerate(results) if n != 2] == [f"http://127.0.0.1:9/detail/{n}.html"
+                                                                     for n in (0, 1, 3, 4)]
+    stored = [row[0] for row in spider.db.execute("select url from documents order by url")]
+    assert stored == [f"http://127.0.0.1:9/detail/{n}.html" for n in (0, 1, 3, 4)]
+    assert pipeline.crawler.stats.get_value("policywatch/store/batches") == 2
+    assert pipeline.crawler.stats.get_value("policywatch/store/largest_batch") == 4
+
+
+def test_a_batch_is_at_most_the_setting_and_waits_out_a_locked_database_whole(tmp_path):
+    pipeline, spider = pipeline_for(tmp_path, POLICYWATCH_STORE_BATCH=2)
+    pipeline.open_spider()
+    pipeline.pool.shutdown()
+    pipeline.pool = None
+    other = open_db(tmp_path / "pw.db")  # another process's writer holds the database for a while
+
+    async def store_while_locked() -> list:
+        other.conn.execute("BEGIN IMMEDIATE")
+        pages = asyncio.gather(*(pipeline.process_item(page(n, 2020 + n)) for n in range(5)))
+        await asyncio.sleep(1.5)
+        other.conn.execute("COMMIT")
+        return await pages
+
+    try:
+        results = asyncio.run(store_while_locked())
+    finally:
+        pipeline.close_spider()
+    assert [r["url"] for r in results] == [f"http://127.0.0.1:9/detail/{n}.html" for n in range(5)]
+    assert spider.db.execute("select count(*) from documents").fetchone()[0] == 5
+    assert pipeline.crawler.stats.get_value("policywatch/store/batches") == 3
+    assert pipeline.crawler.stats.get_value("policywatch/store/largest_batch") == 2

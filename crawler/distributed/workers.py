@@ -5,8 +5,9 @@
   passes the page and its record on to the store worker. Crawl events (list pages, fetch errors) pass as
   they are.
 - The store worker (`policywatch store-worker`, one, beside the SQLite file: the database's one writer)
-  stores each page through the store step (`pipelines.store`), applies the crawl events, marks what it
-  stored as known in the frontier, and finishes a run once the frontier has been drained for a while.
+  stores what it reads through the store step (`pipelines.store`), a batch of entries in one transaction
+  (each in a savepoint: one that fails loses itself alone), applies the crawl events, marks what it stored
+  as known in the frontier once committed, and finishes a run once the frontier has been drained for a while.
 
 Each entry is acknowledged after its work is done; an entry whose consumer died is claimed by another
 after `claim_after` seconds. Storing is idempotent, so an entry delivered twice is stored once.
@@ -20,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,7 +31,7 @@ from pipelines.dedup.config import DedupConfig
 from pipelines.process import process_page
 from pipelines.store import (FetchedAttachment, FetchedPage, page_input, record_attachment_failure,
                              store_attachment, store_page)
-from storage.db import open_db, wait_out_locks
+from storage.db import open_db, store_together
 from storage.pages import save_page, touch_page
 from storage.runs import finish_run, record_fetch_error, save_source_run
 
@@ -113,44 +115,63 @@ class StoreWorker:
         return self.loop.run(PROCESSED, self.handle, self.finish_drained_runs)
 
     def handle(self, entries: list[Entry]) -> None:
+        """Store a batch of entries in one transaction (`store_together`: an entry that fails loses itself
+        alone), then mark in the frontier what was stored: "known" means committed."""
         self.drained_since = None
-        for entry in entries:
-            try:
-                self.apply(entry)
-            except sqlite3.Error as exc:  # not stored, so not known: the next run fetches it again
+        done = store_together(self.db, [partial(self.apply, entry) for entry in entries], self.db_wait)
+        failure = None
+        for entry, then in zip(entries, done):
+            if isinstance(then, sqlite3.Error):  # not stored, so not known: the next run fetches it again
                 self.loop.counts["store_failed"] += 1
-                logger.warning("store worker: %s not stored: database: %s", entry.kind, exc)
+                logger.warning("store worker: %s not stored: database: %s", entry.kind, then)
+            elif isinstance(then, Exception):
+                failure = failure or then
+            else:
+                then()
+        if failure is not None:  # the batch is not acknowledged: its entries come again (storing is idempotent)
+            raise failure
 
-    def apply(self, entry: Entry) -> None:
+    def apply(self, entry: Entry) -> Callable[[], None]:
+        """Write one entry; what to tell the frontier once it is committed."""
         kind, payload, counts = entry.kind, entry.payload, self.loop.counts
         if kind == "page":
             page, record = payload
-            outcome = wait_out_locks(lambda: store_page(self.db, page, self.dedup, record), self.db_wait)
-            self.frontier.mark_known([page.url])
-            counts[f"{outcome}_documents"] += 1
-            if outcome in ("new", "updated") and page.run_id is not None:
-                self.frontier.count(page.run_id, page.source_id, f"{outcome}_documents")
-        elif kind == "attachment":
+            outcome = store_page(self.db, page, self.dedup, record)
+
+            def stored() -> None:
+                self.frontier.mark_known([page.url])
+                counts[f"{outcome}_documents"] += 1
+                if outcome in ("new", "updated") and page.run_id is not None:
+                    self.frontier.count(page.run_id, page.source_id, f"{outcome}_documents")
+            return stored
+        if kind == "attachment":
             item: FetchedAttachment = payload
-            wait_out_locks(lambda: store_attachment(self.db, item), self.db_wait)
-            self.frontier.mark_files([item.url])
-            counts["attachments"] += 1
-            if item.run_id is not None:
-                self.frontier.count(item.run_id, item.source_id, "attachments")
-        elif kind == "list_page":
-            wait_out_locks(lambda: save_page(self.db, **payload), self.db_wait)
-            if payload["status"] == 200 and (payload.get("etag") or payload.get("last_modified")):
-                self.frontier.put_list_copy(payload["request_key"], payload["body"], payload.get("etag"),
-                                            payload.get("last_modified"))
-        elif kind == "list_unchanged":
-            wait_out_locks(lambda: touch_page(self.db, payload["request_key"], payload["at"]), self.db_wait)
+            store_attachment(self.db, item)
+
+            def filed() -> None:
+                self.frontier.mark_files([item.url])
+                counts["attachments"] += 1
+                if item.run_id is not None:
+                    self.frontier.count(item.run_id, item.source_id, "attachments")
+            return filed
+        if kind == "list_page":
+            save_page(self.db, **payload)
+
+            def kept() -> None:
+                if payload["status"] == 200 and (payload.get("etag") or payload.get("last_modified")):
+                    self.frontier.put_list_copy(payload["request_key"], payload["body"], payload.get("etag"),
+                                                payload.get("last_modified"))
+            return kept
+        if kind == "list_unchanged":
+            touch_page(self.db, payload["request_key"], payload["at"])
         elif kind == "fetch_error":
-            wait_out_locks(lambda: record_fetch_error(self.db, *payload), self.db_wait)
-            counts["fetch_errors"] += 1
+            record_fetch_error(self.db, *payload)
+            return lambda: counts.update(["fetch_errors"])
         elif kind == "attachment_failure":
-            wait_out_locks(lambda: record_attachment_failure(self.db, **payload), self.db_wait)
+            record_attachment_failure(self.db, **payload)
         else:
             logger.warning("store worker: unknown entry kind %r dropped", kind)
+        return lambda: None
 
     def finish_drained_runs(self) -> None:
         """Finish the open runs once nothing is queued, in flight or unstored for `run_quiet` seconds."""
