@@ -38,7 +38,7 @@ from lxml.cssselect import CSSSelector
 
 from core.clock import BEIJING
 from pipelines.dates import first_date
-from pipelines.fields.doc_number import TITLE_END, heading_doc_number
+from pipelines.fields.doc_number import TITLE_END, heading_after_lead, heading_doc_number
 from pipelines.fields.signature import is_org_name
 from pipelines.fields.titles import is_title
 from pipelines.labels import DATE_VALUE, EMPTY_LABEL_END, LOCATION_LABEL, is_label_line, read_labels, split_label_line
@@ -717,6 +717,11 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
     tail = read_labels(work[tail_start:], offset=tail_start)
     flags = noise_flags(rules, work)
     title_at, header_at = _text_title(work, flags, labels.label_lines)
+    led = None  # the heading of a document the page gives after a lead of its own (the lead stays in the text)
+    if title_at is None:
+        begun = next((i for i in range(min(len(work), TEXT_HEAD)) if _paragraph(work[i])), None)
+        led = heading_after_lead(work, begun + 1) if begun is not None else None
+        title_at = led
     titles = [_broken_title(raw, work, title_at, flags, labels.label_lines)] if title_at is not None else []
     glued_text = None  # the text a copy glued after the title and its header fields, on the title's line
     if titles and _before_labels(work[title_at]) != work[title_at]:  # the title's part of a glued header line
@@ -725,8 +730,10 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
         titles = [raw[title_at][:len(lead)] if same else lead]
         rest = (raw[title_at] if same else work[title_at])[len(lead):].strip()
         glued_text = rest if "。" in rest else None
-    cut = max(i for i in (title_at, header_at, -1) if i is not None)
+    cut = max(i for i in (title_at if led is None else None, header_at, -1) if i is not None)
     drop = set(range(cut + 1)) | labels.label_lines | tail.label_lines
+    if led is not None:  # the heading's lines alone (a title broken in two: both)
+        drop |= {led} | ({led - 1} if len(titles[0]) > len(raw[led]) and titles[0].endswith(raw[led]) else set())
     if glued_text is not None:
         raw[title_at] = glued_text
         drop.discard(title_at)

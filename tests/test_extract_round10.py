@@ -46,3 +46,59 @@ def test_the_title_above_a_disclosure_table_is_the_pages_title():
     assert record["title"] == "关于下达2024年度嘉兴市科技企业孵化器绩效评价奖励资金的通知"
     assert record["doc_number"] == "嘉科〔2024〕31号"
     assert record["publish_date"] == "2024-10-12"
+
+
+# ------------------------------------------------------------- a 落款 glued after the name of an attachment
+
+@pytest.mark.parametrize("attachment, org, date", [
+    ("附件:高新技术企业申报材料报送须知", "杭州市滨江区科学技术局", "2023年04月11日"),
+    ("附件:2.研发费用归集填报说明", "南京市江宁区科学技术局", "2024年3月5日"),
+    ("附件:科技创新券使用操作指引", "成都市新都区科技和人才工作局", "2021年11月2日"),
+])
+def test_a_signature_glued_after_an_attachment_of_a_guide_kind(attachment, org, date):
+    from pipelines.fields.signature import main_signature
+    found = main_signature(["各有关企业:请按要求于规定时间内完成申报,逾期不予受理。" + attachment + org + date + "。"])
+    assert found is not None and list(found.issuers) == [org]
+
+
+# ------------------------------------------------------- a document a page gives after a lead of its own
+
+LEAD = ("2024年3月8日,省科技厅、省财政厅联合印发《关于支持科技型中小企业加大研发投入的若干措施》,"
+        "从研发费用补助、创新券、人才引进等方面提出十二条举措,进一步激发企业创新活力。")
+
+
+def test_the_heading_of_a_document_given_after_a_lead_is_the_title_and_the_lead_stays():
+    text = "\n".join([
+        LEAD,
+        "措施明确,对研发投入增长较快的企业给予奖励,具体内容如下。",
+        "某某省科学技术厅 某某省财政厅",
+        "关于支持科技型中小企业加大研发投入的",
+        "若干措施",
+        "某科发〔2024〕9号",
+        "各市(州)科技局、财政局:",
+        "为贯彻落实省委省政府决策部署,支持科技型中小企业加大研发投入,制定以下措施。",
+    ])
+    record = text_record(text)
+    assert record["title"] == "关于支持科技型中小企业加大研发投入的若干措施"
+    assert record["doc_number"] == "某科发〔2024〕9号"
+    assert record["text"].startswith("2024年3月8日,省科技厅")
+
+
+def test_a_report_that_only_retells_a_document_gets_no_heading_from_its_text():
+    text = "\n".join([
+        LEAD,
+        "措施提出,对首次认定的高新技术企业给予30万元奖励。",
+        "省科技厅有关负责人表示,将加强政策宣传解读。",
+        "下一步将组织开展政策培训",
+        "各地要抓好落实:",
+    ])
+    record = text_record(text, kind="aggregator")
+    assert record["title"] is None or "若干措施" not in record["title"]
+
+
+@pytest.mark.parametrize("below, found", [("某科发〔2024〕9号", True), ("各市(州)科技局、财政局:", True),
+                                         ("措施共十二条,自发布之日起施行。", False)])
+def test_a_heading_after_a_lead_stands_over_its_number_or_addressees(below, found):
+    from pipelines.fields.doc_number import heading_after_lead
+    lines = [LEAD, "关于支持科技型中小企业加大研发投入的若干措施", below, "第一条 ……"]
+    assert (heading_after_lead(lines, 1) == 1) is found

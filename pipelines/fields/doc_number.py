@@ -209,3 +209,21 @@ def cited_doc_numbers(texts: list[str], own: str | None) -> list[str]:
             if number != own and number not in out:
                 out.append(number)
     return out
+
+
+# A document a page gives after a lead of its own (2025年1月1日，某市委、某市政府印发…。 文件指出：…, then the
+# document's heading, its number, its addressees): its heading is a line among the few after the lead that ends
+# like a title, with no sentence in it, right over its own number or its addressee line.
+AFTER_LEAD_LINES = 10
+_HEADING_LINE = re.compile(rf"^[^。，,；;！？!?]{{0,120}}{TITLE_END}(?:[(（][^()（）]{{2,20}}[)）])?$")
+_ADDRESSEE_LINE = re.compile(r"^各[^。]{1,120}[:：]$")
+
+
+def heading_after_lead(lines: list[str], start: int) -> int | None:
+    """The index of the heading of the document a page gives after its own lead (`lines[start:]` follow the lead):
+    a title-like line right over the document's number or addressees, or None."""
+    for index in range(start, min(len(lines) - 1, start + AFTER_LEAD_LINES)):
+        line, below = lines[index].strip(), lines[index + 1].strip()
+        if _HEADING_LINE.match(line) and (_alone(below) or _ADDRESSEE_LINE.match(fold_width(below))):
+            return index
+    return None

@@ -183,7 +183,7 @@ GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之�
 # name's extension or the attachment it follows, a list, a form, a guide, an application or a document's kind (…名单,
 # …情况备案表, …申报书, …材料清单, …申报指南, …管理办法; the 表 of 人民代表大会 and the 书 of 秘书处 are a body's own).
 GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\d{5,}|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会)"
-                             r"|(?<![秘图])书(?![记处馆店])|清单|目录|指南|模板|办法|细则|通知|方案|规定|意见|措施|规划)")
+                             r"|(?<![秘图])书(?![记处馆店])|清单|目录|指南|指引|须知|说明|模板|办法|细则|通知|方案|规定|意见|措施|规划)")
 
 
 def _glued_signature(lines: list[str]) -> Signature | None:
