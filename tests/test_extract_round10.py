@@ -102,3 +102,41 @@ def test_a_heading_after_a_lead_stands_over_its_number_or_addressees(below, foun
     from pipelines.fields.doc_number import heading_after_lead
     lines = [LEAD, "关于支持科技型中小企业加大研发投入的若干措施", below, "第一条 ……"]
     assert (heading_after_lead(lines, 1) == 1) is found
+
+
+# ------------------------------------------------------------------ a news headline's 创新高 inside a title
+
+@pytest.mark.parametrize("title, doc_type", [
+    ("某某省人民政府关于推动大众创业万众创新高质量发展的实施意见", "若干措施"),
+    ("关于加快科技创新高水平建设创新型城市的行动方案", "行动计划"),
+    ("全市高新技术企业数量创新高 达到1200家", "新闻"),
+])
+def test_a_record_high_in_a_headline_is_news_but_not_inside_a_titles_words(title, doc_type):
+    from pipelines.classify.doc_type import classify_doc_type
+    from pipelines.classify.prepare import prepare
+    from pipelines.classify.vocabulary import load_vocabulary
+    vocab = load_vocabulary()
+    record = text_record(title + "\n为深入实施创新驱动发展战略,结合本省实际,提出以下意见。\n一、总体要求\n二、重点任务")
+    assert classify_doc_type(prepare(record, vocab), vocab)[0] == doc_type
+
+
+# ------------------------------------------------------- a headline naming the document its report is about
+
+REPORT = ("为激励企业加大研发投入,某某区科技局制定了《研发投入奖励办法》。\n"
+          "该办法明确,对年度研发投入增长的企业按增量给予奖励。\n(某某区科技局 王晓明)")
+RULES = ("第一条 为激励企业加大研发投入,制定本办法。\n第二条 本办法适用于本区登记注册的企业。\n"
+         "第三条 对年度研发投入增长的企业按增量的10%给予奖励。")
+
+
+@pytest.mark.parametrize("title, body, doc_type", [
+    ("某某区科技局出台《研发投入奖励办法》", REPORT, "新闻"),
+    ("某某区科技局印发《研发投入奖励办法》", "各街道、各有关企业:\n" + RULES, "管理办法"),
+    ("关于印发《研发投入奖励办法》的通知", REPORT, "管理办法"),
+])
+def test_a_headline_naming_a_document_over_a_report_with_its_byline_is_news(title, body, doc_type):
+    from pipelines.classify.doc_type import classify_doc_type
+    from pipelines.classify.prepare import prepare
+    from pipelines.classify.vocabulary import load_vocabulary
+    vocab = load_vocabulary()
+    record = text_record(title + "\n" + body, kind="government", url="https://kjj.example.gov.cn/art/1.html")
+    assert classify_doc_type(prepare(record, vocab), vocab)[0] == doc_type

@@ -309,6 +309,13 @@ def _document_type(doc: Doc, vocab: Vocabulary) -> tuple[str, str] | None:
         return "新闻", f"body opens like a news report ({cue}) and has no addressee line"
     embedded = _embedded_type(doc, vocab)
     if embedded:
+        # a headline naming the document a body reports on (某县科技局出台《科技信息奖励办法》 over a report with
+        # its byline; no 关于…, no document it carries): with none of that type's markers in the body and news
+        # prose, the page is the report
+        headline = not (notice_form or doc.policy_title or "关于" in title)
+        news = _news_prose(doc) if headline and not _body_support(doc.body, embedded[0], vocab) else None
+        if news:
+            return "新闻", f"title names a {embedded[0]} it issues but the body reports on it ({news})"
         return embedded
     if not notice_form:
         for pattern in rules["news_title"]:
