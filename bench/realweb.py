@@ -181,11 +181,12 @@ def matched_amounts(got: list[float], want: list[float]) -> int:
 
 
 def product_amounts(incentives: list[dict[str, Any]]) -> list[float]:
-    """Each incentive's amount in 万元 (its ceiling when it has no certain amount)."""
+    """Each incentive's amount in 万元 as the labels give it: its ceiling (a cap, a range's top), else its certain
+    amount."""
     out = []
     for item in incentives or []:
-        value = item.get("amount_wan")
-        value = item.get("amount_max_wan") if value is None else value
+        value = item.get("amount_max_wan")
+        value = item.get("amount_wan") if value is None else value
         if value is not None:
             out.append(float(value))
     return out

@@ -258,3 +258,11 @@ def test_the_split_is_what_its_rule_gives_and_never_moves_a_page():
     assert 0.30 <= sum(part == "blind" for part in split.values()) / len(split) <= 0.40
     moved = {**split, entries[0]["id"]: "blind" if split[entries[0]["id"]] == "dev" else "dev"}
     assert assign_split(entries, moved)[entries[0]["id"]] == moved[entries[0]["id"]]
+
+
+def test_the_scorer_reads_an_offer_as_the_labels_do_its_ceiling_else_its_certain_amount():
+    from bench.realweb import product_amounts
+    offers = [{"amount_wan": 20, "amount_max_wan": 50},     # 给予20万至50万元奖励: labelled 50
+              {"amount_wan": None, "amount_max_wan": 30},   # 最高30万元
+              {"amount_wan": 10, "amount_max_wan": None}]   # 给予10万元
+    assert product_amounts(offers) == [50.0, 30.0, 10.0]
