@@ -140,3 +140,11 @@ def test_a_headline_naming_a_document_over_a_report_with_its_byline_is_news(titl
     vocab = load_vocabulary()
     record = text_record(title + "\n" + body, kind="government", url="https://kjj.example.gov.cn/art/1.html")
     assert classify_doc_type(prepare(record, vocab), vocab)[0] == doc_type
+
+
+@pytest.mark.parametrize("shown", ["Page 3 - 某某市人民政府关于印发科技创新券管理办法的通知",
+                                   "PAGE 12 | 某某市人民政府关于印发科技创新券管理办法的通知",
+                                   "P. 7 - 某某市人民政府关于印发科技创新券管理办法的通知"])
+def test_a_flip_books_page_number_before_a_title_is_no_part_of_it(shown):
+    from pipelines.fields.titles import strip_title_prefix
+    assert strip_title_prefix(shown) == "某某市人民政府关于印发科技创新券管理办法的通知"
