@@ -148,3 +148,18 @@ def test_a_headline_naming_a_document_over_a_report_with_its_byline_is_news(titl
 def test_a_flip_books_page_number_before_a_title_is_no_part_of_it(shown):
     from pipelines.fields.titles import strip_title_prefix
     assert strip_title_prefix(shown) == "某某市人民政府关于印发科技创新券管理办法的通知"
+
+
+# ------------------------------------------------------------------- a number with its date beside it
+
+@pytest.mark.parametrize("line, number", [("粤科规范字〔2021〕3号 2021-07-09", "粤科规范字〔2021〕3号"),
+                                          ("渝科局发〔2019〕88号  2019.5.6", "渝科局发〔2019〕88号"),
+                                          ("宁政办发〔2022〕14号 2022年3月", "宁政办发〔2022〕14号")])
+def test_a_number_line_with_the_date_beside_it_is_the_pages_number(line, number):
+    from pipelines.fields.doc_number import heading_doc_number
+    assert heading_doc_number(["关于加强科技型中小企业培育工作的通知", line, "各有关单位:"]) == number
+
+
+def test_a_number_inside_a_sentence_with_a_date_after_it_stays_cited():
+    from pipelines.fields.doc_number import heading_doc_number
+    assert heading_doc_number(["根据《关于加强科技创新的意见》(粤科规范字〔2021〕3号)2021年起施行。"]) is None

@@ -98,12 +98,17 @@ _SPACE_OR_MARK = re.compile(r"[\s\u200b\ufeff]+")  # what fold_width turns into 
 BRACKETS_LOST = re.compile(r"(?P<agency>[\u4e00-\u9fff]{1,14}?)[〔\[(【]?(?P<year>(?:19|20)\d{2})[〕\])】]?(?P<n>[1-9]\d{0,4})[号號]")
 
 
+# The date a page set beside the number on its line (财税〔2018〕120号 2018-11-1, 某科发〔2016〕19号 2016.6.22).
+DATED_TAIL = re.compile(r"(?<=[号號])(?:19|20)\d{2}(?:[-/.年]\d{1,2}(?:[-/.月]\d{0,2}日?)?)?$")
+
+
 def _alone(line: str) -> str | None:
-    """The number a line consists of (the brackets around it and spaces aside, or lost), or None."""
+    """The number a line consists of (the brackets around it and spaces aside, or lost; a date beside it aside),
+    or None."""
     compact = _SPACE_OR_MARK.sub("", line)
     if len(compact) > 2 * MAX_NUMBER_LINE:  # a paragraph: never folded (fold_width reads every character)
         return None
-    stripped = fold_width(compact).strip("()（）[]【】")
+    stripped = DATED_TAIL.sub("", fold_width(compact).strip("()（）[]【】"))
     if len(stripped) > MAX_NUMBER_LINE:
         return None
     found = find_doc_numbers(stripped)
