@@ -154,7 +154,9 @@ def test_a_flip_books_page_number_before_a_title_is_no_part_of_it(shown):
 
 @pytest.mark.parametrize("line, number", [("粤科规范字〔2021〕3号 2021-07-09", "粤科规范字〔2021〕3号"),
                                           ("渝科局发〔2019〕88号  2019.5.6", "渝科局发〔2019〕88号"),
-                                          ("宁政办发〔2022〕14号 2022年3月", "宁政办发〔2022〕14号")])
+                                          ("宁政办发〔2022〕14号 2022年3月", "宁政办发〔2022〕14号"),
+                                          ("温科发〔2023〕7号 ZJCC01-2023-0012", "温科发〔2023〕7号"),
+                                          ("佛科〔2024〕56号 FSBG2024017", "佛科〔2024〕56号")])
 def test_a_number_line_with_the_date_beside_it_is_the_pages_number(line, number):
     from pipelines.fields.doc_number import heading_doc_number
     assert heading_doc_number(["关于加强科技型中小企业培育工作的通知", line, "各有关单位:"]) == number

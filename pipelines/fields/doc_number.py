@@ -98,8 +98,10 @@ _SPACE_OR_MARK = re.compile(r"[\s\u200b\ufeff]+")  # what fold_width turns into 
 BRACKETS_LOST = re.compile(r"(?P<agency>[\u4e00-\u9fff]{1,14}?)[〔\[(【]?(?P<year>(?:19|20)\d{2})[〕\])】]?(?P<n>[1-9]\d{0,4})[号號]")
 
 
-# The date a page set beside the number on its line (财税〔2018〕120号 2018-11-1, 某科发〔2016〕19号 2016.6.22).
-DATED_TAIL = re.compile(r"(?<=[号號])(?:19|20)\d{2}(?:[-/.年]\d{1,2}(?:[-/.月]\d{0,2}日?)?)?$")
+# What a page set beside the number on its line: its date (财税〔2018〕120号 2018-11-1, 某科发〔2016〕19号 2016.6.22)
+# or a registration code of Latin letters and digits (江科〔2025〕203号 JMBG2025031, …号 ZJSP01-2021-0001).
+DATED_TAIL = re.compile(r"(?<=[号號])(?:(?:19|20)\d{2}(?:[-/.年]\d{1,2}(?:[-/.月]\d{0,2}日?)?)?"
+                        r"|[A-Za-z]{2,8}[-\dA-Za-z]{2,24})$")
 
 
 def _alone(line: str) -> str | None:
