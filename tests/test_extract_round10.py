@@ -165,3 +165,20 @@ def test_a_number_line_with_the_date_beside_it_is_the_pages_number(line, number)
 def test_a_number_inside_a_sentence_with_a_date_after_it_stays_cited():
     from pipelines.fields.doc_number import heading_doc_number
     assert heading_doc_number(["根据《关于加强科技创新的意见》(粤科规范字〔2021〕3号)2021年起施行。"]) is None
+
+
+# -------------------------------------------------------------------- a firm's R&D centre as the subject
+
+@pytest.mark.parametrize("text", [
+    "各有关企业:\n根据市科技局通知要求,现组织开展2024年度区级企业研究开发中心备案工作,请符合条件的企业于6月30日前报送材料。",
+    "各有关单位:\n为引导企业建设研发中心,对新认定的市级研发中心给予一次性补助,现将申报事项通知如下。",
+])
+def test_a_notice_about_firms_rd_centres_is_about_the_subject(text):
+    from pipelines.classify.prepare import prepare
+    from pipelines.classify.relevance import rule_evidence
+    from pipelines.classify.topics import SentenceIndex
+    from pipelines.classify.vocabulary import load_vocabulary
+    vocab = load_vocabulary()
+    doc = prepare({"title": "", "text": text}, vocab)
+    signals = rule_evidence(doc, SentenceIndex(doc.body), [], vocab, None).signals
+    assert signals["body"] >= 0.3, signals
