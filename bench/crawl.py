@@ -5,7 +5,7 @@ articles, processing nothing), policywatch's pages/s and peak RSS on the first (
 the two, and the request count of a second, unchanged crawl next to its floor (one conditional list request
 per source). `--workers N` sets POLICYWATCH_PROCESS_WORKERS (0: processing in the crawl process).
 
-    .venv/bin/python bench/crawl.py [--sources 20] [--docs 100] [--per-page 20] [--workers N]
+    .venv/bin/python bench/crawl.py [--sources 20] [--docs 100] [--per-page 20] [--workers N] [--set NAME=VALUE]
 
 The mirror is one loopback server, so politeness delays are turned off (as in the
 demo); the figures measure policywatch, not the delays a real site would impose.
@@ -100,10 +100,13 @@ def write_sources(path: Path, sources: int, pages: int) -> None:
 SPEED = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS=32", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
 
 
-def crawl(sources_file: Path, db: Path, base_url: str, workers: str | None = None) -> tuple[float, int]:
-    """Run one crawl in a child process; returns (seconds, the child's peak RSS in KB)."""
+def crawl(sources_file: Path, db: Path, base_url: str, workers: str | None = None,
+          settings: list[str] | None = None) -> tuple[float, int]:
+    """Run one crawl in a child process (`settings`: further NAME=VALUE settings); returns (seconds, the
+    child's peak RSS in KB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     extra = ["--set", f"POLICYWATCH_PROCESS_WORKERS={workers}"] if workers is not None else []
+    extra += [a for setting in settings or [] for a in ("--set", setting)]
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "crawler", "crawl", "--config", str(sources_file), "--db", str(db),
                     "--var", f"mirror={base_url}", *[a for s in SPEED for a in ("--set", s)], *extra,
@@ -128,6 +131,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100)
     parser.add_argument("--per-page", type=int, default=20)
     parser.add_argument("--workers", default=None, help="POLICYWATCH_PROCESS_WORKERS (default: the setting's)")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a further setting of both policywatch crawls (POLICYWATCH_STORE_BATCH=1), repeatable")
     args = parser.parse_args()
     pages = -(-args.docs // args.per_page)
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,10 +143,12 @@ def main() -> None:
             bare_seconds = bare_crawl(server.base_url, args.sources)
             bare = len(server.requests)
             server.reset_log()
-            seconds, rss_kb = crawl(tmp_path / "sources.yaml", tmp_path / "bench.db", server.base_url, args.workers)
+            seconds, rss_kb = crawl(tmp_path / "sources.yaml", tmp_path / "bench.db", server.base_url, args.workers,
+                                    args.settings)
             first = len(server.requests)
             server.reset_log()
-            seconds2, _ = crawl(tmp_path / "sources.yaml", tmp_path / "bench.db", server.base_url)
+            seconds2, _ = crawl(tmp_path / "sources.yaml", tmp_path / "bench.db", server.base_url,
+                                settings=args.settings)
             second = server.requests
     not_modified = sum(1 for r in second if r.status == 304)
     print(f"mirror: {args.sources} sources x {args.docs} documents ({pages} list pages each)")
