@@ -673,26 +673,26 @@ def _before_labels(line: str) -> str:
     return lead[:half] if len(lead) % 2 == 0 and half >= 6 and lead[:half] == lead[half:] else lead
 
 
-def _broken_title(raw: list[str], work: list[str], at: int, flags: list[bool], labelled: set[int]) -> str:
-    """The title line, completed by the line before it when the page broke the title in two
+def _title_lines(work: list[str], at: int, flags: list[bool], labelled: set[int]) -> range:
+    """The lines of the title at line `at`: that line, with the line before it when the page broke the title in two
     (关于2022年度金华市区国家高新技术企业 / 先期拟兑付奖励资金的公示), or by the line after it when the break
     left a heading's word on a line of its own (关于下达2015年度清远市科技计划 / 项目的通知; …扶持计划 / 操作规程)."""
     after = at + 1
     if after < len(work) and not flags[after] and after not in labelled and TITLE_TAIL.match(work[after]):
-        return raw[at] + raw[after]
+        return range(at, after + 1)
     before = at - 1
     if before < 0 or flags[before] or before in labelled or "关于" in work[at]:
-        return raw[at]
+        return range(at, at + 1)
     head = work[before]
     # the first part holds the title's 关于 (关于2022年度…, 广东省人民政府关于促进…) and no sentence
     if 0 <= head.find("关于") <= 30 and len(head) <= 60 and not re.search(r"[。，,；;：:]$", head):
-        return raw[before] + raw[at]
+        return range(before, at + 1)
     # a heading that opens the text broken before its last words (某某综合保税区打造高质量 / 孵化器的促进办法):
     # the short tail completes a first line that is no sentence, no body's name and no title of its own
     if len(work[at]) <= BROKEN_TAIL_CHARS and all(flags[i] or i in labelled for i in range(before)) \
             and BROKEN_HEAD.match(head) and not TEXT_TITLE_END.search(head) and not is_org_name(head):
-        return raw[before] + raw[at]
-    return raw[at]
+        return range(before, at + 1)
+    return range(at, at + 1)
 
 
 BROKEN_TAIL_CHARS = 12
@@ -722,7 +722,8 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
         begun = next((i for i in range(min(len(work), TEXT_HEAD)) if _paragraph(work[i])), None)
         led = heading_after_lead(work, begun + 1) if begun is not None else None
         title_at = led
-    titles = [_broken_title(raw, work, title_at, flags, labels.label_lines)] if title_at is not None else []
+    title_lines = _title_lines(work, title_at, flags, labels.label_lines) if title_at is not None else range(0)
+    titles = ["".join(raw[i] for i in title_lines)] if title_lines else []
     glued_text = None  # the text a copy glued after the title and its header fields, on the title's line
     if titles and _before_labels(work[title_at]) != work[title_at]:  # the title's part of a glued header line
         lead = _before_labels(work[title_at])
@@ -732,8 +733,8 @@ def clean_text(text: str, rules: NoiseRules | None = None) -> CleanPage:
         glued_text = rest if "。" in rest else None
     cut = max(i for i in (title_at if led is None else None, header_at, -1) if i is not None)
     drop = set(range(cut + 1)) | labels.label_lines | tail.label_lines
-    if led is not None:  # the heading's lines alone (a title broken in two: both)
-        drop |= {led} | ({led - 1} if len(titles[0]) > len(raw[led]) and titles[0].endswith(raw[led]) else set())
+    if led is not None:  # the heading's lines alone
+        drop |= set(title_lines)
     if glued_text is not None:
         raw[title_at] = glued_text
         drop.discard(title_at)
