@@ -38,7 +38,7 @@ from lxml.cssselect import CSSSelector
 
 from core.clock import BEIJING
 from pipelines.dates import first_date
-from pipelines.fields.doc_number import TITLE_END, heading_after_lead, heading_doc_number
+from pipelines.fields.doc_number import SALUTATION, TITLE_END, heading_after_lead, heading_doc_number
 from pipelines.fields.signature import is_org_name
 from pipelines.fields.titles import is_title
 from pipelines.labels import DATE_VALUE, EMPTY_LABEL_END, LOCATION_LABEL, is_label_line, read_labels, split_label_line
@@ -611,8 +611,7 @@ NOT_A_TITLE = re.compile(r"^(?:附件|附:|根据|依据|按照|依照|为了|�
                          r"[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十\d]{1,3}\)|【|字体|字号|成文日期|发布日期|索引号)")
 
 
-# A notice's salutation (各区县科技局：) opens its text; sentence punctuation marks prose that cites a document.
-SALUTATION = re.compile(r"^各[^。]{1,80}[:：]$")
+# Sentence punctuation marks prose that cites a document (a notice's salutation, doc_number.SALUTATION, opens its text).
 PROSE_MARK = re.compile(r"[。，,；;！？!?]")
 # The rest of a title a break left on the next line: a few words ending in what a document is (项目的通知, 操作规程).
 TITLE_TAIL = re.compile(rf"^(?=\S{{2}})[^。，,；;：:！？!?《》\s]{{0,12}}{TITLE_END}(?:[(（][^()（）]{{2,12}}[)）])?$")

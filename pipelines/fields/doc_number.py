@@ -100,17 +100,17 @@ BRACKETS_LOST = re.compile(r"(?P<agency>[\u4e00-\u9fff]{1,14}?)[〔\[(【]?(?P<y
 
 # What a page set beside the number on its line: its date (财税〔2018〕120号 2018-11-1, 某科发〔2016〕19号 2016.6.22)
 # or a registration code of Latin letters and digits (江科〔2025〕203号 JMBG2025031, …号 ZJSP01-2021-0001).
-DATED_TAIL = re.compile(r"(?<=[号號])(?:(?:19|20)\d{2}(?:[-/.年]\d{1,2}(?:[-/.月]\d{0,2}日?)?)?"
+BESIDE_NUMBER = re.compile(r"(?<=[号號])(?:(?:19|20)\d{2}(?:[-/.年]\d{1,2}(?:[-/.月]\d{0,2}日?)?)?"
                         r"|[A-Za-z]{2,8}[-\dA-Za-z]{2,24})$")
 
 
 def _alone(line: str) -> str | None:
-    """The number a line consists of (the brackets around it and spaces aside, or lost; a date beside it aside),
+    """The number a line consists of (the brackets around it and spaces aside, or lost; a date or code beside it aside),
     or None."""
     compact = _SPACE_OR_MARK.sub("", line)
     if len(compact) > 2 * MAX_NUMBER_LINE:  # a paragraph: never folded (fold_width reads every character)
         return None
-    stripped = DATED_TAIL.sub("", fold_width(compact).strip("()（）[]【】"))
+    stripped = BESIDE_NUMBER.sub("", fold_width(compact).strip("()（）[]【】"))
     if len(stripped) > MAX_NUMBER_LINE:
         return None
     found = find_doc_numbers(stripped)
@@ -223,7 +223,8 @@ def cited_doc_numbers(texts: list[str], own: str | None) -> list[str]:
 # like a title, with no sentence in it, right over its own number or its addressee line.
 AFTER_LEAD_LINES = 10
 _HEADING_LINE = re.compile(rf"^[^。，,；;！？!?]{{0,120}}{TITLE_END}(?:[(（][^()（）]{{2,20}}[)）])?$")
-_ADDRESSEE_LINE = re.compile(r"^各[^。]{1,120}[:：]$")
+# A salutation: the addressee line a document opens with (各市州科技局：, 各有关单位:).
+SALUTATION = re.compile(r"^各[^。]{1,120}[:：]$")
 
 
 def heading_after_lead(lines: list[str], start: int) -> int | None:
@@ -231,6 +232,6 @@ def heading_after_lead(lines: list[str], start: int) -> int | None:
     a title-like line right over the document's number or addressees, or None."""
     for index in range(start, min(len(lines) - 1, start + AFTER_LEAD_LINES)):
         line, below = lines[index].strip(), lines[index + 1].strip()
-        if _HEADING_LINE.match(line) and (_alone(below) or _ADDRESSEE_LINE.match(fold_width(below))):
+        if _HEADING_LINE.match(line) and (_alone(below) or SALUTATION.match(fold_width(below))):
             return index
     return None
