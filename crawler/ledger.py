@@ -1,5 +1,6 @@
-"""What the spider reads and writes beside the pages it yields: which URLs are known (stored), the stored
-copy of a list page answered with 304, list pages, fetch errors, failed files, and the run's counters.
+"""What the spider reads and writes beside the items it yields: which URLs are known (stored), the stored
+copy of a list page answered with 304 and its validators, fetch errors, failed files, and the run's counters.
+(Fetched list pages are items: the store step keeps them, as it keeps detail pages.)
 
 Two ledgers answer the same calls: `SqliteLedger`, the SQLite file of a crawl on one machine (the
 default), and `crawler.distributed.frontier.FrontierLedger`, the shared Redis frontier of crawl workers
@@ -11,9 +12,8 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from pipelines.store import record_attachment_failure
-from storage.db import wait_out_locks
 from storage.documents import fetched_attachment_urls, known_urls
-from storage.pages import load_page, save_page, touch_page, validators
+from storage.pages import load_page, validators
 from storage.runs import record_fetch_error
 
 
@@ -22,9 +22,8 @@ class SqliteLedger:
 
     shared = False  # one crawl process: its own run, its own requested set
 
-    def __init__(self, db: Database, db_wait: float = 0.0) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.db_wait = db_wait
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
         """The URLs among `urls` whose document is stored."""
@@ -42,14 +41,6 @@ class SqliteLedger:
     def validators(self, request_key: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) of the stored copy, for a conditional GET."""
         return validators(self.db, request_key)
-
-    def list_unchanged(self, request_key: str, at: str) -> None:
-        """A list page answered 304 at `at`."""
-        wait_out_locks(lambda: touch_page(self.db, request_key, at), self.db_wait)
-
-    def save_list_page(self, **page: Any) -> None:
-        """Keep a list page (storage.pages.save_page's fields), for the next run's conditional GET."""
-        wait_out_locks(lambda: save_page(self.db, **page), self.db_wait)
 
     def fetch_error(self, run_id: int | None, source_id: str, url: str, kind: str, error: str,
                     status: int | None, message: str | None) -> None:

@@ -40,7 +40,8 @@ from core.record import LIST_FIELDS, RECORD_FIELDS
 from pipelines.dedup.cluster import Assignment
 from pipelines.dedup.config import DedupConfig
 from pipelines.process import process_page
-from pipelines.store import FetchedAttachment, FetchedPage, page_input, store_attachment, store_page
+from pipelines.store import (FetchedAttachment, FetchedListPage, FetchedPage, page_input, store_attachment,
+                             store_list_page, store_page)
 from storage.documents import document_by_url
 from storage.db import open_db, store_together, wait_out_locks
 from storage.export import csv_value
@@ -143,8 +144,9 @@ class StorePipeline:
         return store_item(spider.db, item, record, spider.dedup_config, wait)
 
     async def process_item(self, item: Any) -> Any:
-        """Store a fetched page or file; a page passes on as its stored record (a dict of RECORD_FIELDS),
-        for Scrapy's feed exports. A file, or a page that could not be stored, goes no further."""
+        """Store a fetched page, file or list page; a page passes on as its stored record (a dict of
+        RECORD_FIELDS), for Scrapy's feed exports. A file, a list page, or a page that could not be stored, goes
+        no further."""
         record = await self._processed(item) if isinstance(item, FetchedPage) else None
         try:
             stored = await self._stored(item, record)
@@ -156,6 +158,8 @@ class StorePipeline:
         self._count(item, stored)
         if isinstance(item, FetchedAttachment):
             raise DropItem(f"file {item.url} stored and listed on {item.document_url}", log_level="DEBUG")
+        if isinstance(item, FetchedListPage):
+            raise DropItem(f"list page {item.url} kept for the next conditional GET", log_level="DEBUG")
         return stored.record if stored.record is not None else item
 
     def _count(self, item: Any, stored: Stored) -> None:
@@ -190,14 +194,18 @@ _WRITER_DB: Database | None = None
 
 def store_item(db: Database | None, item: Any, record: dict[str, Any] | None, dedup: DedupConfig,
                wait: float) -> Stored:
-    """Store a fetched page (with its processed record, or processing it here) or file, waiting out another
-    process's write lock for up to `wait` seconds; in the writer process `db` is None (its own connection)."""
+    """Store a fetched page (with its processed record, or processing it here), file or list page, waiting out
+    another process's write lock for up to `wait` seconds; in the writer process `db` is None (its own
+    connection)."""
     db = db if db is not None else _WRITER_DB
     if isinstance(item, FetchedPage):
         outcome = wait_out_locks(lambda: store_page(db, item, dedup, record), wait)
         stored = document_by_url(db, item.url)
         return Stored(outcome=outcome, problems=item.problems, assignment=item.assignment,
                       record=exported_record(stored) if stored is not None else None)
+    if isinstance(item, FetchedListPage):
+        wait_out_locks(lambda: store_list_page(db, item), wait)
+        return Stored()
     return Stored(summary=wait_out_locks(lambda: store_attachment(db, item), wait))
 
 

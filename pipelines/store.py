@@ -25,7 +25,7 @@ from storage.documents import (
     add_attachment_to_document, attachment_texts, document_by_url, documents_linking, expect_attachments, iter_documents,
     save_attachment, update_document, upsert_document,
 )
-from storage.pages import save_page
+from storage.pages import save_page, touch_page
 from storage.sources import source_hints
 from storage.policies import SqlitePolicyIndex
 
@@ -71,6 +71,35 @@ class FetchedAttachment:
     source_id: str
     extracted: AttachmentText | None = field(default=None, repr=False)  # its text, when already read
     run_id: int | None = None
+
+
+@dataclass
+class FetchedListPage:
+    """A list page as fetched, kept for the next run's conditional GET (status 304: the stored copy still holds)."""
+
+    request_key: str
+    url: str
+    source_id: str
+    status: int
+    body: bytes = field(repr=False)
+    fetched_at: str
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def saved(self) -> dict[str, Any]:
+        """storage.pages.save_page's fields."""
+        return {"request_key": self.request_key, "url": self.url, "source_id": self.source_id, "kind": "list",
+                "status": self.status, "body": self.body, "fetched_at": self.fetched_at,
+                "content_type": self.content_type, "etag": self.etag, "last_modified": self.last_modified}
+
+
+def store_list_page(db: Database, page: FetchedListPage) -> None:
+    """Keep a fetched list page, or note that the stored copy was confirmed (304) at the page's fetch time."""
+    if page.status == 304:
+        touch_page(db, page.request_key, page.fetched_at)
+    else:
+        save_page(db, **page.saved())
 
 
 def store_page(db: Database, page: FetchedPage, dedup: DedupConfig | None = None,

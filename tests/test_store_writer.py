@@ -10,13 +10,21 @@ import os
 import signal
 import time
 
-from scrapy import Spider
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import DropItem
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
+
+from crawler import settings as crawl_settings
+from crawler.spiders.policy import PolicySpider, SourceState
 
 from pipelines.dedup.config import DedupConfig
 from pipelines.items import StorePipeline
-from pipelines.store import FetchedPage
+from pipelines.store import FetchedListPage, FetchedPage
 from storage.db import open_db
+from storage.pages import load_page
+from tests.support.mirror import DEMO_SOURCES, MIRROR_BASE, ROOT
 
 NOTICE = ("<html><head><title>关于开展{year}年度科技型中小企业评价工作的通知</title></head><body><div class='content'>"
           "<p>各区科技局：现将{year}年度科技型中小企业评价工作有关事项通知如下，请于{year}年5月30日前报送材料。</p>"
@@ -209,3 +217,46 @@ def test_a_batch_is_at_most_the_setting_and_waits_out_a_locked_database_whole(tm
     assert spider.db.execute("select count(*) from documents").fetchone()[0] == 5
     assert pipeline.crawler.stats.get_value("policywatch/store/batches") == 3
     assert pipeline.crawler.stats.get_value("policywatch/store/largest_batch") == 2
+
+
+def list_page(status: int, etag: str | None = '"v1"') -> FetchedListPage:
+    url = "http://127.0.0.1:9/tzgg/index.html"
+    return FetchedListPage(request_key=url, url=url, source_id="kjj", status=status,
+                           body=b"" if status == 304 else b"<html><a href='/detail/1.html'>1</a></html>",
+                           fetched_at=f"2026-12-0{7 if status == 200 else 8}T08:00:00+00:00",
+                           content_type="text/html", etag=etag)
+
+
+def test_list_pages_are_kept_by_the_writer_and_go_no_further(tmp_path):
+    pipeline, spider = pipeline_for(tmp_path)
+    pipeline.open_spider()
+    try:
+        for item in (list_page(200), list_page(304, etag=None)):
+            with pytest.raises(DropItem, match="list page"):
+                asyncio.run(pipeline.process_item(item))
+    finally:
+        pipeline.close_spider()
+    stored = load_page(spider.db, "http://127.0.0.1:9/tzgg/index.html")
+    assert stored.body.startswith(b"<html>") and stored.etag == '"v1"'  # a 304 keeps the copy and its validators
+    assert stored.fetched_at == "2026-12-08T08:00:00+00:00"  # ... and notes when it was confirmed
+    assert spider.db.execute("select count(*) from documents").fetchone()[0] == 0
+
+
+def test_the_spider_reads_a_list_page_without_writing_to_the_database(tmp_path):
+    """The crawl process never writes a list page itself (it would wait on the writer's lock in the reactor):
+    the list page leaves the callback as an item, beside the requests for its links."""
+    project = {name: value for name, value in vars(crawl_settings).items() if name.startswith("POLICYWATCH_")}
+    crawler = get_crawler(PolicySpider, {**project, "POLICYWATCH_VARIABLES": {"mirror": MIRROR_BASE}})
+    spider = PolicySpider.from_crawler(crawler, source="hunan-kjt", config=str(DEMO_SOURCES),
+                                       db=str(tmp_path / "pw.db"))
+    spider.db.execute("PRAGMA query_only = ON")  # any write from the crawl process now fails
+    source = spider.sources["hunan-kjt"]
+    request = next(spider.start_requests_of(source))
+    body = (ROOT / "demo" / "mirror" / "hunan-kjt" / "tzgg" / "index.html").read_bytes()
+    response = HtmlResponse(request.url, body=body, request=request, headers={"ETag": '"list-1"'})
+    spider.state[source.id] = SourceState(started_at="2026-12-08T08:00:00+00:00")
+    out = list(spider.parse_list(response))
+    kept = [item for item in out if isinstance(item, FetchedListPage)]
+    assert len(kept) == 1 and kept[0].etag == '"list-1"' and kept[0].body == body
+    assert kept[0].request_key == request.meta["pw"]["request_key"]
+    assert len([r for r in out if isinstance(r, Request)]) >= 5  # its detail pages (and the next list page)

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import load_object
@@ -34,7 +34,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.distributed.frontier import CLAIM_TTL, FETCHED, Frontier, node_name
-from pipelines.store import FetchedAttachment, FetchedPage
+from pipelines.store import FetchedAttachment, FetchedListPage, FetchedPage
 
 logger = logging.getLogger(__name__)
 
@@ -285,6 +285,13 @@ class FetchedPipeline:
             self.frontier.publish(FETCHED, "page", item)
         elif isinstance(item, FetchedAttachment):
             self.frontier.publish(FETCHED, "attachment", item)
+        elif isinstance(item, FetchedListPage):
+            if item.status == 304:
+                self.frontier.publish(FETCHED, "list_unchanged", {"request_key": item.request_key,
+                                                                  "at": item.fetched_at})
+            else:
+                self.frontier.publish(FETCHED, "list_page", item.saved())
+            raise DropItem(f"list page {item.url} sent to the store worker", log_level="DEBUG")
         self.crawler.stats.inc_value("policywatch/sent_to_processing")
         return item
 
@@ -378,12 +385,6 @@ class FrontierLedger:
 
     def validators(self, request_key: str) -> tuple[str | None, str | None]:
         return self.frontier.list_validators(request_key)
-
-    def list_unchanged(self, request_key: str, at: str) -> None:
-        self.frontier.publish(FETCHED, "list_unchanged", {"request_key": request_key, "at": at})
-
-    def save_list_page(self, **page: Any) -> None:
-        self.frontier.publish(FETCHED, "list_page", page)
 
     def fetch_error(self, run_id: int | None, source_id: str, url: str, kind: str, error: str,
                     status: int | None, message: str | None) -> None:

@@ -39,7 +39,7 @@ from crawler.sources import Source, load_sources
 from pipelines.attachments import ATTACHMENT_TYPES, CONTENT_TYPES, attachment_text, attachment_type
 from pipelines.dedup.config import dedup_config_from_mapping
 from crawler.ledger import SqliteLedger
-from pipelines.store import FetchedAttachment, FetchedPage, assign_pending
+from pipelines.store import FetchedAttachment, FetchedListPage, FetchedPage, assign_pending
 from storage.db import open_db
 from core.clock import now_iso
 from storage.documents import waiting_attachments
@@ -183,7 +183,6 @@ class PolicySpider(scrapy.Spider):
         self.recheck = False
         self.resume: set[str] = set()
         self.max_new_links = 1000
-        self.db_wait = 0.0
         self.unrecorded: list[tuple] = []  # fetch errors the database refused at the time
 
     @classmethod
@@ -203,7 +202,7 @@ class PolicySpider(scrapy.Spider):
             spider.ledger = FrontierLedger(frontier, RunDupeFilter.on(frontier))
             return spider
         spider.db = open_db(spider._db_arg or settings.get("POLICYWATCH_DB"))
-        spider.ledger = SqliteLedger(spider.db, spider.db_wait)
+        spider.ledger = SqliteLedger(spider.db)
         # documents a crash left outside any policy (databases written before the store step was one
         # transaction) join theirs now
         repaired = assign_pending(spider.db, spider.dedup_config)
@@ -220,7 +219,6 @@ class PolicySpider(scrapy.Spider):
         self.detail_retry_runs = settings.getint("POLICYWATCH_DETAIL_RETRY_RUNS")
         self.recheck = settings.getbool("POLICYWATCH_RECHECK")
         self.max_new_links = settings.getint("POLICYWATCH_MAX_NEW_LINKS")
-        self.db_wait = settings.getfloat("POLICYWATCH_DB_WAIT")
 
     # --- helpers -------------------------------------------------------------------------
     def _inc(self, source_id: str, counter: str, by: int = 1) -> None:
@@ -271,6 +269,8 @@ class PolicySpider(scrapy.Spider):
             self.state[item.source_id].store_failed += 1
         elif isinstance(item, FetchedAttachment):
             self._error(item.source_id, item.url, "attachment", "store_failed", None, f"database: {exc}")
+        elif isinstance(item, FetchedListPage):  # its links were followed; only the next run's validators are lost
+            self._error(item.source_id, item.url, "list", "store_failed", None, f"database: {exc}")
 
     def _pw(self, source: Source, **fields: Any) -> dict[str, Any]:
         """A request's own meta: its source, and the run it belongs to when the run is not this process's."""
@@ -328,6 +328,7 @@ class PolicySpider(scrapy.Spider):
         body = self._list_body(response, source, meta)
         if body is None:
             return
+        yield self._list_copy(response, source, meta)
         text, _ = decode_html(body, _charset(response), source.encoding)
         reason = block_reason(200, text, self.block_statuses)
         if reason:
@@ -370,18 +371,24 @@ class PolicySpider(scrapy.Spider):
             if body is None:  # the server answered 304 to an unconditional request
                 self._error(source.id, response.url, "list", "http_304_without_copy", 304)
                 return None
-            self.ledger.list_unchanged(key, now_iso())
             return body
         if response.status != 200:
             self._mark_blocked(source, response.url, f"http_{response.status}", response.status)
             return None
         self._inc(source.id, "list_pages")
-        headers = response.headers
-        self.ledger.save_list_page(
-            request_key=key, url=response.url, source_id=source.id, kind="list", status=response.status,
-            body=response.body, fetched_at=now_iso(), content_type=_header(headers, "Content-Type"),
-            etag=_header(headers, "ETag"), last_modified=_header(headers, "Last-Modified"))
         return response.body
+
+    def _list_copy(self, response: Response, source: Source, meta: dict) -> FetchedListPage:
+        """The list page as the store step keeps it for the next run's conditional GET (a 304: the stored copy
+        confirmed). It travels as an item, so the database's one writer stores it and the reactor never waits."""
+        headers = response.headers
+        unchanged = response.status == 304
+        return FetchedListPage(
+            request_key=meta["request_key"], url=response.url, source_id=source.id, status=response.status,
+            body=b"" if unchanged else response.body, fetched_at=now_iso(),
+            content_type=None if unchanged else _header(headers, "Content-Type"),
+            etag=None if unchanged else _header(headers, "ETag"),
+            last_modified=None if unchanged else _header(headers, "Last-Modified"))
 
     def _usable_links(self, source: Source, links: list[ArticleLink]) -> list[ArticleLink]:
         usable, seen = [], set()
