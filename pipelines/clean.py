@@ -644,7 +644,8 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
                 return i, header
     if header is not None:  # the title above its header line, past a 文号 line between them (a legal database's)
         for i in range(header - 1, max(-1, header - 4), -1):
-            if not flags[i] and i not in labelled and len(work[i]) >= 6 and is_title(work[i]):
+            if not flags[i] and i not in labelled and len(work[i]) >= 6 and is_title(work[i]) \
+                    and not _label_value(work, i):
                 return i, header
     for i in range(min(head, 10)):
         line = work[i]
@@ -660,6 +661,11 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
             break  # the text has begun: a heading after a paragraph is the issued document's, a source line's
             # (《人民日报》(2023年12月13日 第04版)) or a list of links', never the page's
     return None, header
+
+
+def _label_value(work: list[str], at: int) -> bool:
+    """Whether line `at` is the value of a field whose name stands alone on the line above (关键词： / 的通知通知关于)."""
+    return at > 0 and work[at - 1].rstrip().endswith((":", "：")) and len(work[at - 1]) <= 12
 
 
 def _before_labels(line: str) -> str:

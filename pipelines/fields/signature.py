@@ -173,6 +173,8 @@ def find_signatures(lines: list[str]) -> list[Signature]:
 GLUED_SIGNATURE = re.compile(rf"(?:{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>{DIGIT_DATE})|(?P<numerals>{NUMERAL_DATE}))"
                              r"[\s,，。.;；|]*(?P<after>.*)$")
 GLUED_TAIL = 40  # what may follow a glued 落款: a file name, a share button, not a paragraph
+# ... or the page's list of attachment links, a file name longer than that (附件:某区2023年…奖励计划表.docx。)
+ATTACHMENT_AFTER = re.compile(r"^附件\s*\d?\s*[:：]?[^。，,；;！？!?]{2,110}\.(?:docx?|xlsx?|pdf|wps|ofd|zip|rar)[。.]?$")
 # The note GB/T 9704 puts after a 落款's date, or the contacts a copy moved there: (此件主动公开，联系人：…)
 NOTE_AFTER_DATE = re.compile(r"^[(（]\s*(?:此件|联系)[^()（）]*(?:[)）][。.]?)?")
 # Words that carry a sentence on past a date (or a document it dated): the date is what something happened on, not a 落款.
@@ -182,7 +184,7 @@ GOES_ON = re.compile(r"^(?:[发印召举公颁出下制开起至到前后以之�
 # Where the body's name of a glued 落款 starts: after a mark, a phone or QQ number closing the contacts, a file
 # name's extension or the attachment it follows, a list, a form, a guide, an application or a document's kind (…名单,
 # …情况备案表, …申报书, …材料清单, …申报指南, …管理办法; the 表 of 人民代表大会 and the 书 of 秘书处 are a body's own).
-GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）]|\d{5,}|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会)"
+GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）》]|\d{5,}|\.(?:docx?|xlsx?|pdf|wps|ofd|zip)|名单|名册|附件|附表|(?<!代)表(?!大会)"
                              r"|(?<![秘图])书(?![记处馆店])|清单|目录|指南|指引|须知|说明|模板|办法|细则|通知|方案|规定|意见|措施|规划)")
 
 
@@ -205,7 +207,7 @@ def _glued_signature(lines: list[str]) -> Signature | None:
     date = "date" if match and match.group("date") else "numerals"
     found = find_dates(match.group(date)) if match else []
     after = NOTE_AFTER_DATE.sub("", match.group("after")).strip() if match else ""
-    if len(found) != 1 or len(after) > GLUED_TAIL or GOES_ON.match(after):
+    if len(found) != 1 or len(after) > GLUED_TAIL and not ATTACHMENT_AFTER.match(after) or GOES_ON.match(after):
         return None
     return Signature(tuple(_names_before(tail[:match.start(date)])), found[0].iso, last)
 

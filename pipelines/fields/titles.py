@@ -175,10 +175,12 @@ NOT_TITLE = re.compile(rf"^(?:{LOCATION_LABEL}|[>›»\s]*(?:网站)?首页\s*[>
 HEADING_END = re.compile(rf"{TITLE_END}(?:\s*[(（][^()（）]{{2,20}}[)）])?$")
 # What a repost writes before a title: a note (原标题：, 政策提取自：), a tag in brackets (【佛山】, 「某某代理」,
 # (浙江省)), its own topic before the title proper (某区高企奖励政策：关于…, 某市高企奖励政策：某某若干政策实施细则), the
-# body it files the notice under (市科技局：2023年…名单公示), a flip-book's page number (Page 14 - …). A tag saying what the
+# body it files the notice under (市科技局：2023年…名单公示), a flip-book's page number (Page 14 - …), the column a card
+# files it under before a bar (通知 | 关于申报…的通知). A tag saying what the
 # page is (【政策解读】) is the page's own title.
 TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称)\s*[:：]|(?:Page|PAGE|page|P\.)\s*\d{1,4}\s*[-–—|:：]|[【「\[](?![^】」\]]*(?:解读|图解))[^】」\]]{1,12}[】」\]]"
                           rf"|[(（][\u4e00-\u9fff]{{2,8}}[)）]|[^:：《》]{{2,30}}[:：](?=关于|[^:：。，,；;！？]{{6,118}}{HEADING_END.pattern})"
+                          rf"|[\u4e00-\u9fff]{{2,6}}\s*[|｜]\s*(?=关于|[^|｜。，,；;！？]{{6,118}}{HEADING_END.pattern})"
                           r"|[\u4e00-\u9fff]{1,20}(?:委员会|总局|局|厅|部|办公室|办公厅|政府|委)[:：])\s*")
 # A dot a repost sets between the issuing bodies and the title (财政部 税务总局•关于…): the page's title has none.
 ISSUER_DOT = re.compile(r"\s*[•·・]\s*(?=关于)")
@@ -287,6 +289,11 @@ HEADING_SALUTED = re.compile(rf"^(?P<heading>[^。，,：:；;！？《》]{{8,1
                              r"\s*(?:各|有关)[^。：:；;]{1,80}[:：])")  # addressees a comma apart too (…主管部门,有关中央企业:)
 
 
+# An 印发 notice's heading a copy cut before its last words (某厅关于印发《X规划》, 的通知 left off): a heading still,
+# naming the document it issues. (A headline 某部印发《X》 has no 关于: a report of it, no heading.)
+CUT_WRAPPER = re.compile(rf"关于\s*(?:印发|转发)\s*《[^《》]{{4,120}}?{TITLE_END}(?:[(（][^()（）]{{2,20}}[)）])?》$")
+
+
 def _head_headings(lines: list[str]) -> list[str]:
     """The heading lines among the text's first lines, above its first paragraph or salutation (the site's
     furniture a copy kept may come before them: 政策云 / 某某企业管家 / 2025年…申报指南(第一批)), or glued to
@@ -302,8 +309,8 @@ def _head_headings(lines: list[str]) -> list[str]:
         # a date glued after it is the page's, a number the document's, a topic before it the repost's
         shown = strip_title_prefix(dated_heading(line) or line)
         heading = without_closing_number(shown).strip()
-        if 8 <= len(heading) <= 120 and HEADING_END.search(heading) and not SENTENCE.search(heading) \
-                and is_title(heading):
+        if 8 <= len(heading) <= 120 and (HEADING_END.search(heading) or CUT_WRAPPER.search(heading)) \
+                and not SENTENCE.search(heading) and is_title(heading):
             found.append(shown)
     return found
 

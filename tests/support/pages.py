@@ -2,6 +2,7 @@
 labelled fields and the lines its clean text must and must not contain."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -82,3 +83,11 @@ def by_name(name: str) -> Fixture:
 def text_record(text: str, kind: str = "aggregator", url: str = "https://zc.example.com/p/1.html") -> dict:
     """The record extracted from `text` served as a page's plain text (a repost of `kind`)."""
     return extract_record(PageInput(url=url, html=text, text_only=True, source_kind=kind))
+
+
+def html_record(text: str, kind: str = "aggregator", url: str = "https://zc.example.com/p/1.html") -> dict:
+    """The record extracted from `text` served as an HTML page with one paragraph a line and no <title> (a repost
+    of `kind` that kept only its text, as the crawl fetches it)."""
+    paragraphs = "".join(f"<p>{html.escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
+    page = f'<html><head><meta charset="utf-8"></head><body><div class="content">{paragraphs}</div></body></html>'
+    return extract_record(PageInput(url=url, html=page, source_kind=kind))

@@ -1,0 +1,57 @@
+"""Forms of round 8's development pages, each tested on texts written for the test as pages of that kind write them."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support.pages import html_record, text_record
+
+
+# ------------------------------------------------- an 印发 notice's heading a copy cut before 的通知
+
+@pytest.mark.parametrize("heading, issued", [
+    ("某市人民政府办公室关于转发《某省促进科技成果转化实施细则》", "某省促进科技成果转化实施细则"),
+    ("市科技局关于印发《某市高新技术企业培育行动方案(2024-2026年)》", "某市高新技术企业培育行动方案(2024-2026年)"),
+    ("省科技厅 省财政厅关于印发《省级科技企业孵化器认定管理办法》", "省级科技企业孵化器认定管理办法"),
+])
+def test_a_wrapper_heading_without_its_last_words_still_names_the_document_it_issues(heading, issued):
+    text = "\n".join([heading, "为加快培育科技型企业,推动创新资源向企业集聚,结合本地实际,制定本办法。",
+                      "一、总体要求", "坚持企业主体、市场导向,完善梯次培育体系。"])
+    for record in (html_record(text), text_record(text)):  # a page of paragraphs, as the crawl fetches it; text
+        assert record["title"] == heading
+        assert record["policy_title"] == issued
+
+
+def test_a_headline_reporting_an_issue_is_no_wrapper_heading():
+    text = "\n".join(["科技部印发《国家高新区绿色发展专项行动实施方案》",
+                      "近日,科技部印发《国家高新区绿色发展专项行动实施方案》,提出到2025年,国家高新区绿色发展水平明显提升。",
+                      "方案提出了五项重点任务。"])
+    assert html_record(text, kind="media")["policy_title"] is None
+
+
+# ------------------------------------------------- an aggregator card's column cell and keyword field above the text
+
+@pytest.mark.parametrize("column", ["通知", "申报通知", "政策 ｜"])
+def test_the_column_a_card_files_a_notice_under_is_no_part_of_its_title(column):
+    title = "关于组织申报2025年度高新技术企业培育库入库企业的通知"
+    text = "\n".join([f"{column.rstrip(' ｜')} {'｜' if '｜' in column else '|'} {title}", "收藏", "关键词:",
+                      "高新技术企业培育", "信息来源:某区企业服务平台", "发布时间:", "2025-03-12",
+                      "各有关企业:", "为做好2025年度高新技术企业培育工作,现就入库申报有关事项通知如下。"])
+    for record in (text_record(text), html_record(text)):
+        assert record["title"] == title
+
+
+def test_a_keyword_fields_value_on_its_own_line_is_no_title():
+    text = "\n".join(["收藏", "关键词:", "科技型中小企业评价", "资讯来源:某某政策在线", "发布时间:", "2024-05-20",
+                      "各有关单位:", "根据科技部有关工作安排,现将2024年度科技型中小企业评价入库工作有关事项通知如下。"])
+    assert text_record(text)["title"] != "科技型中小企业评价"
+
+
+# ------------------------------------------------- a 落款 glued between an attachment's title and its file link
+
+def test_a_glued_signature_followed_by_the_attachment_link_is_read():
+    text = ("各街道、平台,各有关企业:根据《关于下达2024年度科技型中小企业研发费用补助的通知》(某财教〔2024〕3号)文件精神,"
+            "现下达我区2024年度科技经费资助计划,附件:《某区2024年度科技型中小企业研发费用补助计划表》"
+            "某市某区科学技术局某市某区财政局2024年8月16日附件:某区2024年度科技型中小企业研发费用补助计划表.xlsx。")
+    record = text_record(text)
+    assert record["issuer"] == "某市某区科学技术局、某市某区财政局"
+    assert record["publish_date"] == "2024-08-16"
