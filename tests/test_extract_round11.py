@@ -55,3 +55,20 @@ def test_a_glued_signature_followed_by_the_attachment_link_is_read():
     record = text_record(text)
     assert record["issuer"] == "某市某区科学技术局、某市某区财政局"
     assert record["publish_date"] == "2024-08-16"
+
+
+def test_a_glued_signature_with_the_attachments_text_or_a_disclaimer_after_it_is_read():
+    body = ("各区科技局:现将2009年度科技型中小企业技术创新基金项目申报工作有关事项通知如下:"  # a whole notice on one line
+            + "一、申报项目应符合国家产业技术政策,具有较高的创新性和较大的市场潜力,有望形成新的经济增长点。" * 3
+            + "二、请各区科技局认真组织,严格审核,于8月30日前将推荐材料报送市科技局。附件:1、申报条件2、推荐汇总表")
+    for after in ("附件1:申报条件一、在本市注册的科技型中小企业;二、职工人数不超过500人,其中大专以上学历人员占30%以上。",
+                  "免责声明:本站转载的文章仅供参考,版权归原作者所有,如有侵权请联系删除,我们将及时处理,谢谢合作与支持。"):
+        record = text_record(body + "某市科学技术局二00九年七月二十四日" + after)
+        assert record["issuer"] == "某市科学技术局"
+        assert record["publish_date"] == "2009-07-24"
+
+
+def test_a_date_in_prose_followed_by_an_attachment_is_no_signature():
+    text = ("各区科技局:请各单位于2024年8月21日前完成填报。本次申报由市科技局统一受理,逾期不予受理,请各单位认真组织,"
+            "按时报送,确保材料真实完整。附件:申报汇总表")
+    assert text_record(text)["publish_date"] is None

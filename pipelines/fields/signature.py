@@ -132,7 +132,7 @@ def markless_date(text: str) -> str | None:
 
 # A 落款 on one line, the body before its date (湛江市科学技术局 2023年12月11日, a table row's cell bars around it).
 DIGIT_DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
-NUMERAL_DATE = r"[〇○零一二三四五六七八九Oo]{4}\s*年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
+NUMERAL_DATE = r"[〇○零一二三四五六七八九Oo0]{4}\s*年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
 SIGNED_DATE = rf"{DIGIT_DATE}|{NUMERAL_DATE}"
 ORG_DATE_LINE = re.compile(rf"^\|?\s*(?P<orgs>[^\d|]{{3,80}}?)\s*(?P<date>{SIGNED_DATE})\s*[|。]?\s*$")
 
@@ -188,6 +188,12 @@ GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）》]|\d{5,}|\.(?
                              r"|(?<![秘图])书(?![记处馆店])|清单|目录|指南|指引|须知|说明|模板|办法|细则|通知|方案|规定|意见|措施|规划)")
 
 
+# A 落款 glued inside the text's last line with the page's end after it: the attachments' own text (…某局2008年7月24日
+# 附件1：推荐条件…), a disclaimer or the site's footer (…某局2024年8月21日免责声明：…, 扫一扫, 【打印】).
+GLUED_BEFORE_END = re.compile(rf"{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>{SIGNED_DATE})\s*[。.]?\s*"
+                              r"(?=附件\s*\d*\s*[:：]|免责声明|版权(?:所有|声明|归)|扫一扫|分享到|【\s*(?:打印|关闭)|责任编辑|相关(?:文章|链接|阅读))")
+
+
 def _glued_signature(lines: list[str]) -> Signature | None:
     """The 落款 in the text's last line right after a body's name: its date, and the body when its name can
     be told from the words before it."""
@@ -208,8 +214,17 @@ def _glued_signature(lines: list[str]) -> Signature | None:
     found = find_dates(match.group(date)) if match else []
     after = NOTE_AFTER_DATE.sub("", match.group("after")).strip() if match else ""
     if len(found) != 1 or len(after) > GLUED_TAIL and not ATTACHMENT_AFTER.match(after) or GOES_ON.match(after):
-        return None
+        return _signature_before_end(lines[last], last)
     return Signature(tuple(_names_before(tail[:match.start(date)])), found[0].iso, last)
+
+
+def _signature_before_end(line: str, index: int) -> Signature | None:
+    """The last 落款 glued inside `line` with the page's end after it (GLUED_BEFORE_END), when its bodies' names
+    can be told from the words before it."""
+    match = next(reversed([m for m in GLUED_BEFORE_END.finditer(line)]), None)
+    found = find_dates(match.group("date")) if match else []
+    names = _names_before(line[max(0, match.start("date") - 160):match.start("date")]) if found else []
+    return Signature(tuple(names), found[0].iso, index) if len(found) == 1 and names else None
 
 
 def _names_before(text: str) -> list[str]:
