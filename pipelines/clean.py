@@ -613,6 +613,8 @@ NOT_A_TITLE = re.compile(r"^(?:附件|附:|根据|依据|按照|依照|为了|�
 
 # Sentence punctuation marks prose that cites a document (a notice's salutation, doc_number.SALUTATION, opens its text).
 PROSE_MARK = re.compile(r"[。，,；;！？!?]")
+# A sentence going on after a document's name (《X》已经市政府同意 cut at a line's end): a line of prose, no title.
+GOES_ON_AFTER_NAME = re.compile(r"》\s*(?:已经|已|经|现|将|自|于)")
 # The rest of a title a break left on the next line: a few words ending in what a document is (项目的通知, 操作规程).
 TITLE_TAIL = re.compile(rf"^(?=\S{{2}})[^。，,；;：:！？!?《》\s]{{0,12}}{TITLE_END}(?:[(（][^()（）]{{2,12}}[)）])?$")
 # A plain text's title line ends with what a document is (doc_number.TITLE_END), or is a 解读 or a 报告; a line
@@ -652,9 +654,12 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
         if SALUTATION.match(line):
             break  # the text has begun: a heading after 各有关单位： is the issued document's, not the page's
         lead = _before_labels(line)  # a title a copy glued its header fields to (…的通知来源:发布时间:2015-12-04 …)
+        if _broken_heading(work, i, head, flags, labelled):
+            lead += work[i + 1]  # a heading broken before its last words (…有关资质 / 的通知): read whole
         titled = not (flags[i] or i in labelled or not 8 <= len(lead) <= 150 or lead.endswith(("。", ":", ";"))
                       or NOT_A_TITLE.match(lead) or not is_title(lead)) \
-            and bool(TEXT_TITLE_END.search(lead) or "《" in lead and not PROSE_MARK.search(lead))
+            and bool(TEXT_TITLE_END.search(lead) or "《" in lead and not PROSE_MARK.search(lead)
+                     and not GOES_ON_AFTER_NAME.search(lead))
         if titled:
             return i, header
         if _paragraph(line):
@@ -666,6 +671,20 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
 def _label_value(work: list[str], at: int) -> bool:
     """Whether line `at` is the value of a field whose name stands alone on the line above (关键词： / 的通知通知关于)."""
     return at > 0 and work[at - 1].rstrip().endswith((":", "：")) and len(work[at - 1]) <= 12
+
+
+BROKEN_AT = 16  # a line a fixed width broke is long; a short one before a heading is the page's furniture
+
+
+def _broken_heading(work: list[str], at: int, head: int, flags: list[bool], labelled: set[int]) -> bool:
+    """Whether line `at` is a heading a fixed-width copy broke before its last words: a long line of no sentence
+    that ends in no document's kind, then a tail too short to be a title itself (…有关资质 / 的通知), or any tail
+    of a heading that holds 关于 (关于下达2015年度清远市科技计划 / 项目的通知)."""
+    line, after = work[at], at + 1
+    if after >= head or flags[after] or after in labelled or not TITLE_TAIL.match(work[after]):
+        return False
+    return len(line) >= BROKEN_AT and not line[0].isdigit() and not PROSE_MARK.search(line) \
+        and not TEXT_TITLE_END.search(line) and (len(work[after]) < 8 or "关于" in line)
 
 
 def _before_labels(line: str) -> str:

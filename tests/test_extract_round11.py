@@ -72,3 +72,28 @@ def test_a_date_in_prose_followed_by_an_attachment_is_no_signature():
     text = ("各区科技局:请各单位于2024年8月21日前完成填报。本次申报由市科技局统一受理,逾期不予受理,请各单位认真组织,"
             "按时报送,确保材料真实完整。附件:申报汇总表")
     assert text_record(text)["publish_date"] is None
+
+
+# ------------------------------------------------- a copy whose lines a fixed width broke (a PDF's, a converter's)
+
+def test_a_heading_broken_before_its_last_words_is_read_whole():
+    text = "\n".join(["某省科学技术厅关于同意科技企业孵化器(众创空间)事项变更和撤销有关资质", "的通知",
+                      "2023-06-30 16:30:16 来源: 点击:", "各设区市科技局,各有关单位:",
+                      "按照《某省科技企业孵化器和众创空间管理办法》有关规定,经研究,同意下列孵化器事项变更。"])
+    assert text_record(text)["title"] == "某省科学技术厅关于同意科技企业孵化器(众创空间)事项变更和撤销有关资质的通知"
+
+
+def test_a_short_line_of_furniture_above_a_heading_is_not_read_into_it():
+    text = "\n".join(["- 举报", "开发区科技创新政策规定", "第一条 为鼓励企业加大研发投入,结合本区实际,制定本规定。",
+                      "第二条 本规定适用于在开发区注册的科技型企业。"])
+    assert text_record(text)["title"] == "开发区科技创新政策规定"
+
+
+def test_an_issued_documents_name_in_a_wrapper_sentence_broken_across_lines_is_read():
+    text = "\n".join(["某府办〔2023〕16号", "各区人民政府,市政府各部门、各直属机构:",
+                      "《某市壮大科技创新主体促进高新技术企业高质量发展若干措施》已经市人民政府同",
+                      "意,现印发给你们,请认真组织实施。", "某市人民政府办公厅", "2023年8月14日",
+                      "某市壮大科技创新主体促进高新技术企业高质量发展若干措施", "一、支持企业加大研发投入。"])
+    record = text_record(text)
+    assert record["policy_title"] == "某市壮大科技创新主体促进高新技术企业高质量发展若干措施"
+    assert record["title"] != "《某市壮大科技创新主体促进高新技术企业高质量发展若干措施》已经市人民政府同"

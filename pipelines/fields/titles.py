@@ -375,6 +375,11 @@ def _balanced(text: str, start: int) -> str | None:
     return None
 
 
+# A line break inside a sentence (a PDF's or a fixed-width copy's line ends: …已经市人民政府同 / 意，现印发给你们):
+# the sentence read whole again, where the line before ends in no mark that closes a sentence or a clause.
+MID_SENTENCE_BREAK = re.compile(r"(?<![。！？!?；;：:，,])\n(?=[^\n])")
+
+
 def policy_title(title: str | None, text: str) -> str | None:
     """The title of the policy an 印发/转发 notice carries, or one it makes public (现将《X(征求意见稿)》公示如下),
     without 《》, if the page is one."""
@@ -386,7 +391,8 @@ def policy_title(title: str | None, text: str) -> str | None:
             issued = inner and ISSUING.match(carried.group())
             rider = CARRIED_RIDER.match(title, carried.end() + len(inner) + 1) if issued else None
             return f"《{inner}》{rider.group('rider')}" if rider else inner
-    found = TEXT_CARRIED.search(text[:3000])
+    head = text[:3000]
+    found = TEXT_CARRIED.search(head) or TEXT_CARRIED.search(MID_SENTENCE_BREAK.sub("", head))
     if found:
         return (found.group("a") or found.group("b") or found.group("c") or found.group("d")).strip()
     return None
