@@ -40,7 +40,7 @@ from core.clock import BEIJING
 from pipelines.dates import first_date
 from pipelines.fields.doc_number import SALUTATION, TITLE_END, heading_after_lead, heading_doc_number
 from pipelines.fields.signature import is_org_name
-from pipelines.fields.titles import is_title
+from pipelines.fields.titles import is_title, without_closing_number
 from pipelines.labels import DATE_VALUE, EMPTY_LABEL_END, LOCATION_LABEL, is_label_line, read_labels, split_label_line
 from pipelines.sanitize import sanitised_html
 from pipelines.text.noise import NoiseRules, default_rules, line_rule_hit, noise_flags
@@ -658,7 +658,7 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
             lead += work[i + 1]  # a heading broken before its last words (…有关资质 / 的通知): read whole
         titled = not (flags[i] or i in labelled or not 8 <= len(lead) <= 150 or lead.endswith(("。", ":", ";"))
                       or NOT_A_TITLE.match(lead) or not is_title(lead)) \
-            and bool(TEXT_TITLE_END.search(lead) or "《" in lead and not PROSE_MARK.search(lead)
+            and bool(TEXT_TITLE_END.search(without_closing_number(lead)) or "《" in lead and not PROSE_MARK.search(lead)
                      and not GOES_ON_AFTER_NAME.search(lead))
         if titled:
             return i, header
@@ -681,10 +681,22 @@ def _broken_heading(work: list[str], at: int, head: int, flags: list[bool], labe
     that ends in no document's kind, then a tail too short to be a title itself (…有关资质 / 的通知), or any tail
     of a heading that holds 关于 (关于下达2015年度清远市科技计划 / 项目的通知)."""
     line, after = work[at], at + 1
-    if after >= head or flags[after] or after in labelled or not TITLE_TAIL.match(work[after]):
+    if after >= head or flags[after] or after in labelled \
+            or not (TITLE_TAIL.match(work[after]) or _completes(line, work[after])):
         return False
     return len(line) >= BROKEN_AT and not line[0].isdigit() and not PROSE_MARK.search(line) \
         and not TEXT_TITLE_END.search(line) and (len(work[after]) < 8 or "关于" in line)
+
+
+def _completes(line: str, tail: str) -> bool:
+    """Whether a few characters on the next line finish a heading a fixed width broke inside its last word or
+    its closing number (…项目的通 / 知, …的通知(桂科政字〔20 / 23〕60号))."""
+    return len(tail) <= TAIL_CHARS and not PROSE_MARK.search(tail) and ":" not in tail and "：" not in tail \
+        and not TEXT_TITLE_END.search(without_closing_number(line)) \
+        and bool(TEXT_TITLE_END.search(without_closing_number(line + tail)))
+
+
+TAIL_CHARS = 12
 
 
 def _before_labels(line: str) -> str:
@@ -702,7 +714,8 @@ def _title_lines(work: list[str], at: int, flags: list[bool], labelled: set[int]
     (关于2022年度金华市区国家高新技术企业 / 先期拟兑付奖励资金的公示), or by the line after it when the break
     left a heading's word on a line of its own (关于下达2015年度清远市科技计划 / 项目的通知; …扶持计划 / 操作规程)."""
     after = at + 1
-    if after < len(work) and not flags[after] and after not in labelled and TITLE_TAIL.match(work[after]):
+    if after < len(work) and not flags[after] and after not in labelled \
+            and (TITLE_TAIL.match(work[after]) or _completes(work[at], work[after])):
         return range(at, after + 1)
     before = at - 1
     if before < 0 or flags[before] or before in labelled or "关于" in work[at]:

@@ -97,3 +97,15 @@ def test_an_issued_documents_name_in_a_wrapper_sentence_broken_across_lines_is_r
     record = text_record(text)
     assert record["policy_title"] == "某市壮大科技创新主体促进高新技术企业高质量发展若干措施"
     assert record["title"] != "《某市壮大科技创新主体促进高新技术企业高质量发展若干措施》已经市人民政府同"
+
+
+@pytest.mark.parametrize("first, tail, title", [
+    ("某市科学技术局关于公示2021年度市级规上企业R&D项目拟立项项目的通", "知",
+     "某市科学技术局关于公示2021年度市级规上企业R&D项目拟立项项目的通知"),
+    ("自治区科技厅关于公布2023年新型研发机构名单的通知(某科政字〔20", "23〕60号)",
+     "自治区科技厅关于公布2023年新型研发机构名单的通知"),
+])
+def test_a_heading_broken_inside_its_last_word_or_its_number_is_read_whole(first, tail, title):
+    text = "\n".join([first, tail, "2021-08-26", "各有关单位:",
+                      "为全面实施创新驱动发展战略,充分发挥财政科技经费引导作用,现将有关事项公示如下。"])
+    assert text_record(text)["title"] == title
