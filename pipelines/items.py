@@ -120,7 +120,7 @@ class StorePipeline:
         if pool is None:
             return None
         try:
-            return await asyncio.wrap_future(pool.submit(process_page, page_input(page)))
+            return await asyncio.wrap_future(submitted(pool, process_page, page_input(page)))
         except BrokenProcessPool as exc:  # a worker died (killed, out of memory): a new pool for the next pages
             logger.warning("processing worker lost (%s): processing %s here, starting new workers", exc, page.url)
             if self.pool is pool:  # the first of the pages it held to learn it replaces it, once
@@ -234,11 +234,8 @@ class StoreWriter:
                 self.stats.inc_value("policywatch/store/batches")
                 self.stats.max_value("policywatch/store/largest_batch", len(batch))
                 try:
-                    try:
-                        sent = self.pool.submit(store_batch, [(item, record) for item, record, _ in batch],
-                                                self.dedup, self.wait)
-                    except RuntimeError as exc:  # shut down, having broken: its items go where a lost one's go
-                        raise BrokenProcessPool(f"store writer shut down: {exc}") from exc
+                    sent = submitted(self.pool, store_batch, [(item, record) for item, record, _ in batch],
+                                     self.dedup, self.wait)
                     results = await asyncio.wrap_future(sent)
                 except BaseException as exc:  # the writer is lost (or refused the batch): every item learns it
                     results = [exc] * len(batch)
@@ -254,6 +251,17 @@ class StoreWriter:
 
     def shutdown(self, wait: bool = False) -> None:
         self.pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def submitted(pool: ProcessPoolExecutor, function: Any, *args: Any) -> Any:
+    """`pool.submit(function, *args)`; a pool that cannot take it (shut down after breaking, or its fork server
+    gone: killed with the crawl's process group on SIGTERM, its process not startable) is a lost pool, whose
+    work is done where a lost one's is (BrokenProcessPool)."""
+    try:
+        return pool.submit(function, *args)
+    except (RuntimeError, OSError, EOFError) as exc:
+        raise BrokenProcessPool(f"worker process could not start or take work: {type(exc).__name__}: {exc}") \
+            from exc
 
 
 def store_batch(entries: list[tuple[Any, dict[str, Any] | None]], dedup: DedupConfig,

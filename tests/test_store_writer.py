@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from scrapy import Request, Spider
@@ -20,7 +23,7 @@ from crawler import settings as crawl_settings
 from crawler.spiders.policy import PolicySpider, SourceState
 
 from pipelines.dedup.config import DedupConfig
-from pipelines.items import StorePipeline
+from pipelines.items import StorePipeline, submitted
 from pipelines.store import FetchedListPage, FetchedPage
 from storage.db import open_db
 from storage.pages import load_page
@@ -260,3 +263,39 @@ def test_the_spider_reads_a_list_page_without_writing_to_the_database(tmp_path):
     assert len(kept) == 1 and kept[0].etag == '"list-1"' and kept[0].body == body
     assert kept[0].request_key == request.meta["pw"]["request_key"]
     assert len([r for r in out if isinstance(r, Request)]) >= 5  # its detail pages (and the next list page)
+
+
+def unstartable_pool() -> ProcessPoolExecutor:
+    """A real pool that can take no more work (shut down), as a pool is whose fork server is gone (SIGTERM reaches
+    the crawl's whole process group, maybe before the writer's process has started: its start fails)."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+    pool.shutdown()
+    return pool
+
+
+def test_a_pool_that_cannot_start_its_process_is_a_lost_pool():
+    pool = unstartable_pool()
+    try:
+        with pytest.raises(BrokenProcessPool, match="could not start or take work"):
+            submitted(pool, os.getpid)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def test_items_are_processed_and_stored_here_when_the_workers_cannot_start(tmp_path, caplog):
+    pipeline, spider = pipeline_for(tmp_path)
+    pipeline.open_spider()
+    pipeline.pool.shutdown()
+    pipeline.writer.pool.shutdown()
+    pipeline.pool, pipeline.writer.pool = unstartable_pool(), unstartable_pool()
+    try:
+        with caplog.at_level(logging.WARNING, logger="pipelines.items"):
+            record = asyncio.run(pipeline.process_item(page(0, 2024)))
+            with pytest.raises(DropItem, match="list page"):
+                asyncio.run(pipeline.process_item(list_page(200)))
+    finally:
+        pipeline.close_spider()
+    assert record["url"] == "http://127.0.0.1:9/detail/0.html" and record["title"].startswith("关于开展2024")
+    assert any("could not start" in r.getMessage() for r in caplog.records)
+    assert spider.db.execute("select count(*) from documents").fetchone()[0] == 1
+    assert load_page(spider.db, "http://127.0.0.1:9/tzgg/index.html") is not None
