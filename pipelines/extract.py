@@ -50,7 +50,7 @@ from core.record import empty_record
 from pipelines.clean import CleanPage, clean_page
 from pipelines.dates import find_dates, first_date, make_date, meta_date
 from pipelines.fields.contact import contact_phone
-from pipelines.fields.doc_number import cited_doc_numbers, normalise_doc_number, own_doc_number
+from pipelines.fields.doc_number import cited_doc_numbers, normalise_doc_number, own_doc_number, promulgation
 from pipelines.fields.limits import READ_HEAD, READ_TAIL, Budget, readable_text
 from pipelines.fields.money import incentives
 from pipelines.fields.signature import (PLACE_HEAD, Signature, closing_issuers, full_name, government_bodies,
@@ -255,7 +255,8 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
     beside = heading_issuers(lines, [*titles, heading] if heading else titles)
     # the title's speaker wrote the document; a 发布机构 may be the department that put it online (a district's
     # 发展改革委 carrying its 区委's 建议)
-    order = [list(signers), headed, titled, beside, labelled]
+    made = promulgation(lines)  # a regulation's note: 某市人民政府令第128号公布
+    order = [list(signers), headed, [made[0]] if made else [], titled, beside, labelled]
     interviewed = next(filter(None, (interview_issuers(simplified(title), text) for title in titles)), None)
     order += [closing_issuers(text), interviewed or interview_issuers(None, text)]
     order.append(sourced if government or not cleaned.meta.get("ContentSource") else [])
@@ -333,6 +334,8 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
                 *works]
     own = next(filter(None, (own_doc_number(labelled_number, lines, work) for work in numbered)), None) \
         if numbered else own_doc_number(labelled_number, lines, "")
+    made = promulgation(lines) if own is None else None
+    own = own or (made[1] if made else None)
     record.update({
         "title": single_line(title or carried),  # a wrapper's text names the document it issues
         "policy_title": single_line(carried),

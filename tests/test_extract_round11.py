@@ -109,3 +109,26 @@ def test_a_heading_broken_inside_its_last_word_or_its_number_is_read_whole(first
     text = "\n".join([first, tail, "2021-08-26", "各有关单位:",
                       "为全面实施创新驱动发展战略,充分发挥财政科技经费引导作用,现将有关事项公示如下。"])
     assert text_record(text)["title"] == title
+
+
+# ------------------------------------------------- round 9's development pages: tags, regulations
+
+@pytest.mark.parametrize("tag", ["【截止日:2025年3月31日】", "【申报时间:即日起至4月30日】", "[热点:高企认定]"])
+def test_a_labelled_tag_before_a_title_is_no_part_of_it(tag):
+    title = "某市科学技术局关于组织申报2025年度企业研发投入后补助的通知"
+    text = "\n".join(["热点资讯", tag + title, "来源:某市科学技术局 | 发布时间: 2025-03-02 | 267 次浏览",
+                      "各区(市)县科技主管部门,各有关单位:", "现将2025年度企业研发投入后补助申报工作有关事项通知如下。"])
+    assert text_record(text)["title"] == title
+
+
+@pytest.mark.parametrize("note, number", [
+    ("(2010年3月2日某市人民政府令第56号公布 自2010年5月1日起施行)", "某市人民政府令第56号"),
+    ("(2004年7月9日某省人民政府令第21号公布 根据2011年1月8日《某省人民政府关于修改部分规章的决定》修订)", None),
+])
+def test_a_regulations_promulgation_note_names_its_maker_and_its_order(note, number):
+    text = "\n".join(["某市科学技术奖励办法", "入库时间:2010-03-02|字体:| 下载收藏", "来源:法规数据中心", note,
+                      "第一条 为了奖励在科学技术进步活动中做出突出贡献的单位和个人,制定本办法。",
+                      "第二条 本办法适用于本市行政区域内的科学技术奖励活动。"])
+    record = text_record(text)
+    assert record["issuer"] == ("某市人民政府" if "某市" in note else "某省人民政府")
+    assert record["doc_number"] == number

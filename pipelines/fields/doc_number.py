@@ -208,6 +208,26 @@ def own_doc_number(labelled: str | None, lines: list[str], title: str | None) ->
     return closing[1] if closing else None
 
 
+# A regulation's promulgation note under its title ((2006年09月28日成都市人民政府令第128号公布 …)): the government
+# that made it and, when the note names no later revision, the order's number, the page's own.
+PROMULGATION = re.compile(r"[(（]\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*)?"
+                          r"(?P<body>[\u4e00-\u9fff]{2,20}?人民政府)令\s*第?\s*(?P<no>\d{1,4})\s*号\s*(?:公布|发布)")
+REVISED = re.compile(r"修订|修正|修改")
+PROMULGATION_LINES = 12
+
+
+def promulgation(lines: list[str]) -> tuple[str, str | None] | None:
+    """(the government that made the regulation, its order's number or None) from the promulgation note among the
+    text's first lines, or None."""
+    for at, line in enumerate(lines[:PROMULGATION_LINES]):
+        found = PROMULGATION.search(line)
+        if found:
+            later = line[found.end():] + "".join(lines[at + 1:at + 2])  # a note a copy broke over two lines
+            number = None if REVISED.search(later) else f"{found.group('body')}令第{found.group('no')}号"
+            return found.group("body"), number
+    return None
+
+
 def cited_doc_numbers(texts: list[str], own: str | None) -> list[str]:
     """Every other number the title and text cite, in order of appearance, without repeats."""
     out: list[str] = []

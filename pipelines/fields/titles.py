@@ -174,11 +174,11 @@ NOT_TITLE = re.compile(rf"^(?:{LOCATION_LABEL}|[>›»\s]*(?:网站)?首页\s*[>
 # A document's heading ends with the word for its kind (doc_number.TITLE_END: …的通知, …实施细则(试行)).
 HEADING_END = re.compile(rf"{TITLE_END}(?:\s*[(（][^()（）]{{2,20}}[)）])?$")
 # What a repost writes before a title: a note (原标题：, 政策提取自：), a tag in brackets (【佛山】, 「某某代理」,
-# (浙江省)), its own topic before the title proper (某区高企奖励政策：关于…, 某市高企奖励政策：某某若干政策实施细则), the
-# body it files the notice under (市科技局：2023年…名单公示), a flip-book's page number (Page 14 - …), the column a card
-# files it under before a bar (通知 | 关于申报…的通知). A tag saying what the
-# page is (【政策解读】) is the page's own title.
-TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称)\s*[:：]|(?:Page|PAGE|page|P\.)\s*\d{1,4}\s*[-–—|:：]|[【「\[](?![^】」\]]*(?:解读|图解))[^】」\]]{1,12}[】」\]]"
+# (浙江省), a labelled one: 【截止日:2021年6月4日】), its own topic before the title proper (某区高企奖励政策：关于…,
+# 某市高企奖励政策：某某若干政策实施细则), the body it files the notice under (市科技局：2023年…名单公示), a flip-book's
+# page number (Page 14 - …), the column a card files it under before a bar (通知 | 关于申报…的通知). A tag saying
+# what the page is (【政策解读】) is the page's own title.
+TITLE_PREFIX = re.compile(r"^(?:(?:原标题|政策提取自|标题|文件名称)\s*[:：]|(?:Page|PAGE|page|P\.)\s*\d{1,4}\s*[-–—|:：]|[【「\[](?![^】」\]]*(?:解读|图解))(?:[^】」\]]{1,12}|[^】」\]:：]{1,8}[:：][^】」\]]{1,16})[】」\]]"
                           rf"|[(（][\u4e00-\u9fff]{{2,8}}[)）]|[^:：《》]{{2,30}}[:：](?=关于|[^:：。，,；;！？]{{6,118}}{HEADING_END.pattern})"
                           rf"|[\u4e00-\u9fff]{{2,6}}\s*[|｜]\s*(?=关于|[^|｜。，,；;！？]{{6,118}}{HEADING_END.pattern})"
                           r"|[\u4e00-\u9fff]{1,20}(?:委员会|总局|局|厅|部|办公室|办公厅|政府|委)[:：])\s*")
