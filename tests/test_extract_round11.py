@@ -132,3 +132,20 @@ def test_a_regulations_promulgation_note_names_its_maker_and_its_order(note, num
     record = text_record(text)
     assert record["issuer"] == ("某市人民政府" if "某市" in note else "某省人民政府")
     assert record["doc_number"] == number
+
+
+def test_a_joined_wrapper_with_its_number_before_its_heading_and_its_signature_before_the_attachment():
+    text = ("某市科发〔2020〕49号某市科学技术局关于印发《某市科技企业孵化器认定和管理办法》的通知各县(市、区)科技主管部门,"
+            "各有关单位:现将《某市科技企业孵化器认定和管理办法》印发给你们,请遵照执行。附件:某市科技企业孵化器认定和管理办法"
+            "某市科学技术局2020年6月18日附件某市科技企业孵化器认定和管理办法第一章总则第一条为深入贯彻落实创新驱动发展战略,"
+            "促进科技成果转化,培育科技型企业,制定本办法。第二条本办法所称科技企业孵化器是以促进科技成果转化为宗旨的科技创业服务机构。")
+    record = text_record(text)
+    assert record["doc_number"] == "某市科发〔2020〕49号"
+    assert record["issuer"] == "某市科学技术局"
+    assert record["publish_date"] == "2020-06-18"
+
+
+def test_a_cited_number_opening_a_line_without_a_heading_is_not_the_pages():
+    text = ("国科发火〔2016〕32号文件发布以来,各地陆续出台配套政策。记者梳理发现,关于高新技术企业认定的奖励标准差异较大,"
+            "供企业参考。")
+    assert text_record(text)["doc_number"] is None

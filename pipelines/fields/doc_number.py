@@ -134,7 +134,7 @@ _NUMBERED_TITLE_END = rf"(?:{TITLE_END}|告)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _NUMBER = rf"{_AGENCY}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\s*\d{{1,5}}\s*[号號]"
 _SALUTATION = r"(?=[^。:：《]{2,80}[:：])"
-GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*{_SALUTATION}|^\s*(?P<p>{_NUMBER})\s+(?=\S)"
+GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*(?:{_SALUTATION}|(?=[^。，,:：《]{{2,30}}关于))|^\s*(?P<p>{_NUMBER})\s+(?=\S)"
                         rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{_NUMBERED_TITLE_END})\s*(?:[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
                         rf"|(?P<s>{_NUMBER})\s*{_SALUTATION})")
 TITLE_NOTE = re.compile(rf"^\s*[(（]\s*{_DATE}\s*(?P<d>{_NUMBER})")
@@ -142,7 +142,8 @@ GLUED_HEAD_CHARS = 200  # a copy's first line holds its title and salutation in 
 
 
 def _glued_head(line: str) -> str | None:
-    """The page's own number glued to the title or the salutation at the start of a line, or None."""
+    """The page's own number glued to the title or the salutation at the start of a line (某科发〔2020〕49号某局关于…),
+    or None."""
     match = GLUED_HEAD.search(fold_width(line)[:GLUED_HEAD_CHARS])
     if not match:
         return None

@@ -189,9 +189,9 @@ GLUED_ORG_START = re.compile(r"(?:[。，,；;：:！？!?\s)）》]|\d{5,}|\.(?
 
 
 # A 落款 glued inside the text's last line with the page's end after it: the attachments' own text (…某局2008年7月24日
-# 附件1：推荐条件…), a disclaimer or the site's footer (…某局2024年8月21日免责声明：…, 扫一扫, 【打印】).
+# 附件1：推荐条件…, …2020年6月18日附件某市…办法第一章…), a disclaimer or the site's footer (…某局2024年8月21日免责声明：…, 扫一扫, 【打印】).
 GLUED_BEFORE_END = re.compile(rf"{ORG_SUFFIX}(?:{SEAL_MARK.pattern})?\s*(?P<date>{SIGNED_DATE})\s*[。.]?\s*"
-                              r"(?=附件\s*\d*\s*[:：]|免责声明|版权(?:所有|声明|归)|扫一扫|分享到|【\s*(?:打印|关闭)|责任编辑|相关(?:文章|链接|阅读))")
+                              r"(?=附件\s*\d*\s*[:：]?|免责声明|版权(?:所有|声明|归)|扫一扫|分享到|【\s*(?:打印|关闭)|责任编辑|相关(?:文章|链接|阅读))")
 
 
 def _glued_signature(lines: list[str]) -> Signature | None:
