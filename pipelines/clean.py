@@ -670,8 +670,13 @@ def _text_title(work: list[str], flags: list[bool], labelled: set[int]) -> tuple
 
 
 def _label_value(work: list[str], at: int) -> bool:
-    """Whether line `at` is the value of a field whose name stands alone on the line above (关键词： / 的通知通知关于)."""
-    return at > 0 and work[at - 1].rstrip().endswith((":", "：")) and len(work[at - 1]) <= 12
+    """Whether line `at` is the value of a field whose name stands alone on the line above (关键词： / 的通知通知关于),
+    a field that names no title (标题： / 关于… is the title's)."""
+    name = work[at - 1].strip() if at > 0 else ""
+    return name.endswith((":", "：")) and len(name) <= 12 and not TITLE_FIELD.search(name)
+
+
+TITLE_FIELD = re.compile(r"标题|题目|名称|主题\s*[:：]$")
 
 
 BROKEN_AT = 16  # a line a fixed width broke is long; a short one before a heading is the page's furniture
@@ -686,7 +691,13 @@ def _broken_heading(work: list[str], at: int, head: int, flags: list[bool], labe
             or not (TITLE_TAIL.match(work[after]) or _completes(line, work[after])):
         return False
     return len(line) >= BROKEN_AT and not line[0].isdigit() and not PROSE_MARK.search(line) \
-        and not TEXT_TITLE_END.search(line) and (len(work[after]) < 8 or "关于" in line)
+        and not NOT_HEADING_TEXT.search(line) and not TEXT_TITLE_END.search(line) \
+        and (len(work[after]) < 8 or "关于" in line)
+
+
+# What a heading's words never hold and a site's menu or keyword header does (首页  机构概况  通知公告, 精品_中文字幕,
+# 首页 > 政策): a menu's line above its item 通知公告 is no heading broken before its last word.
+NOT_HEADING_TEXT = re.compile(r"[_|｜>›»/•·]|\s{2,}|[\u4e00-\u9fff]\s[\u4e00-\u9fff]+\s[\u4e00-\u9fff]+\s")
 
 
 def _completes(line: str, tail: str) -> bool:

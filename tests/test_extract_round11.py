@@ -149,3 +149,17 @@ def test_a_cited_number_opening_a_line_without_a_heading_is_not_the_pages():
     text = ("国科发火〔2016〕32号文件发布以来,各地陆续出台配套政策。记者梳理发现,关于高新技术企业认定的奖励标准差异较大,"
             "供企业参考。")
     assert text_record(text)["doc_number"] is None
+
+
+@pytest.mark.parametrize("menu", ["首页  机构概况  新闻中心  政务公开  办事服务", "精品久久_中文字幕在线_国产视频免费观看",
+                                  "首页 > 政务公开 > 法定主动公开内容 > 科技动态"])
+def test_a_menu_line_above_its_item_is_no_broken_heading(menu):
+    text = "\n".join([menu, "通知公告", "关于开展2025年度高新技术企业认定工作的通知",
+                      "各区科技局:现将2025年度高新技术企业认定工作有关事项通知如下。"])
+    assert text_record(text)["title"] == "关于开展2025年度高新技术企业认定工作的通知"
+
+
+def test_the_value_of_a_title_field_on_its_own_line_stays_the_title():
+    text = "\n".join(["标题:", "关于开展2025年度科技型中小企业评价工作的通知", "发布时间:2025-03-02 来源:某区科技局",
+                      "各有关企业:", "根据科技部有关工作安排,现将2025年度科技型中小企业评价工作有关事项通知如下。"])
+    assert text_record(text)["title"] == "关于开展2025年度科技型中小企业评价工作的通知"
