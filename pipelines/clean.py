@@ -618,9 +618,9 @@ GOES_ON_AFTER_NAME = re.compile(r"》\s*(?:已经|已|经|现|将|自|于)")
 # The rest of a title a break left on the next line: a few words ending in what a document is (项目的通知, 操作规程).
 TITLE_TAIL = re.compile(rf"^(?=\S{{2}})[^。，,；;：:！？!?《》\s]{{0,12}}{TITLE_END}(?:[(（][^()（）]{{2,12}}[)）])?$")
 # A plain text's title line ends with what a document is (doc_number.TITLE_END), maybe with its edition after it
-# ((试行), (2005年修订), (2023-2025年)), or is a 解读 or a 报告; a line
+# ((试行), (2005年修订), (2023-2025年); a menu's count, 通知公告(12), is none), or is a 解读 or a 报告; a line
 # ending in 名单 heads a news report's list as often as a notice (2020年河南省技术创新示范企业名单), and is left to them.
-TEXT_TITLE_END = re.compile(rf"(?:{TITLE_END}|解读|报告)(?<!名单)(?:\s*[(（][^()（）]{{2,20}}[)）])?$")
+TEXT_TITLE_END = re.compile(rf"(?:{TITLE_END}|解读|报告)(?<!名单)(?:\s*[(（](?=[^()（）]*[\u4e00-\u9fff])[^()（）]{{2,20}}[)）])?$")
 # A paragraph of the text: a sentence finished after more than a heading's length of words, not a teaser a
 # sidebar cuts off (新浪科技讯…第二季度营收为169.34亿…).
 TEXT_PARAGRAPH = re.compile(r"^[^。]{40,}。")

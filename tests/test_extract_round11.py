@@ -163,3 +163,18 @@ def test_the_value_of_a_title_field_on_its_own_line_stays_the_title():
     text = "\n".join(["标题:", "关于开展2025年度科技型中小企业评价工作的通知", "发布时间:2025-03-02 来源:某区科技局",
                       "各有关企业:", "根据科技部有关工作安排,现将2025年度科技型中小企业评价工作有关事项通知如下。"])
     assert text_record(text)["title"] == "关于开展2025年度科技型中小企业评价工作的通知"
+
+
+@pytest.mark.parametrize("edition", ["(2005年修订)", "(试行)", "(2023-2025年)"])
+def test_a_title_line_may_carry_its_edition(edition):
+    title = "某省科学技术奖励办法" + edition
+    text = "\n".join(["找律师咨询", "您现在的位置:首页 >> 法律法规 >> 法律文章", title, "【字体:",
+                      "【发布部门】 某省人民政府", "【发布日期】 2005-12-28",
+                      "第一章 总则", "第一条 为奖励在科学技术进步活动中做出突出贡献的公民、组织,制定本办法。"])
+    assert text_record(text)["title"] == title
+
+
+def test_a_menu_item_with_its_count_is_no_title():
+    text = "\n".join(["通知公告(12)", "政策法规(36)", "关于开展2025年度科技型中小企业评价工作的通知",
+                      "各有关企业:根据科技部有关工作安排,现将评价工作有关事项通知如下。"])
+    assert text_record(text)["title"] == "关于开展2025年度科技型中小企业评价工作的通知"
