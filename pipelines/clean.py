@@ -702,9 +702,11 @@ NOT_HEADING_TEXT = re.compile(r"[_|｜>›»/•·]|\s{2,}|[\u4e00-\u9fff]\s[\u4
 
 def _completes(line: str, tail: str) -> bool:
     """Whether a few characters on the next line finish a heading a fixed width broke inside its last word or
-    its closing number (…项目的通 / 知, …的通知(桂科政字〔20 / 23〕60号))."""
+    its closing number (…项目的通 / 知, …的通知(桂科政字〔20 / 23〕60号)); a tail that is a whole word of a
+    document's kind itself (a headline's column tag 政策解读) finishes nothing."""
     return len(tail) <= TAIL_CHARS and not PROSE_MARK.search(tail) and ":" not in tail and "：" not in tail \
         and not TEXT_TITLE_END.search(without_closing_number(line)) \
+        and not TEXT_TITLE_END.search(without_closing_number(tail)) \
         and bool(TEXT_TITLE_END.search(without_closing_number(line + tail)))
 
 

@@ -178,3 +178,9 @@ def test_a_menu_item_with_its_count_is_no_title():
     text = "\n".join(["通知公告(12)", "政策法规(36)", "关于开展2025年度科技型中小企业评价工作的通知",
                       "各有关企业:根据科技部有关工作安排,现将评价工作有关事项通知如下。"])
     assert text_record(text)["title"] == "关于开展2025年度科技型中小企业评价工作的通知"
+
+
+def test_a_headlines_column_tag_on_the_next_line_is_not_read_into_it():
+    text = "\n".join(["市科技局召开2024年度全市科技创新工作推进会", "政策解读", "发布时间:2024-03-12 来源:某市科技局",
+                      "3月12日,市科技局召开全市科技创新工作推进会,部署全年重点工作。会议指出,要加快培育科技型企业。"])
+    assert text_record(text, kind="media")["title"] == "市科技局召开2024年度全市科技创新工作推进会"
