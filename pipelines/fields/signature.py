@@ -465,9 +465,12 @@ def full_name(name: str, written: list[str]) -> str:
     spells it out (某省科学技术厅, 某省人民政府), a body named without its province or city as the page names it
     with; a name no other one spells out stays as written."""
     short = _short_form(name)
+    spelled_out = short != name
     for other in written:
         wide = _short_form(other)
         if len(other) <= len(name) or not wide.endswith(short):
+            continue
+        if spelled_out and wide == other:  # a name spelled out (工业和信息化厅) never becomes an abbreviation (工信厅)
             continue
         place = wide[:-len(short)]
         if not place \
