@@ -187,7 +187,7 @@ def test_a_headlines_column_tag_on_the_next_line_is_not_read_into_it():
 
 
 def test_a_body_the_signature_spells_out_keeps_its_words_beside_an_abbreviated_title():
-    text = "\n".join(["某某自治区工信厅关于2020年自治区专精特新“小巨人”培育企业名单的公示", "科技工作者之家 2020-09-27",
+    text = "\n".join(["新疆维吾尔自治区工信厅关于2021年自治区专精特新中小企业名单的公示", "科技工作者之家 2020-09-27",
                       "经各地州市工信局推荐、专家评审,共有25家企业通过审核。现将名单予以公示。欢迎社会各界参与监督。",
                       "附件:2020年自治区专精特新“小巨人”培育企业名单", "自治区工业和信息化厅", "2020年9月25日"])
     assert text_record(text)["issuer"] == "自治区工业和信息化厅"
