@@ -191,3 +191,15 @@ def test_a_body_the_signature_spells_out_keeps_its_words_beside_an_abbreviated_t
                       "经各地州市工信局推荐、专家评审,共有25家企业通过审核。现将名单予以公示。欢迎社会各界参与监督。",
                       "附件:2020年自治区专精特新“小巨人”培育企业名单", "自治区工业和信息化厅", "2020年9月25日"])
     assert text_record(text)["issuer"] == "自治区工业和信息化厅"
+
+
+def test_a_cited_number_before_a_headings_colon_is_not_the_pages():
+    text = ("国科发火〔2016〕32号文件解读:高新技术企业认定管理办法修订了哪些内容。本文从认定条件、认定程序两方面作出说明,"
+            "供企业参考。")
+    assert text_record(text)["doc_number"] is None
+
+
+@pytest.mark.parametrize("addressees", ["各市州科技局:", "有关单位:", "市直各单位:"])
+def test_a_number_glued_to_the_addressees_is_the_pages(addressees):
+    text = f"某科发〔2024〕12号{addressees}现将2024年度科技型中小企业评价工作有关事项通知如下。请认真组织实施。"
+    assert text_record(text)["doc_number"] == "某科发〔2024〕12号"

@@ -133,7 +133,8 @@ _GLUED_TITLE_END = re.compile(rf"^的?{TITLE_END}")
 _NUMBERED_TITLE_END = rf"(?:{TITLE_END}|告)"
 _DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _NUMBER = rf"{_AGENCY}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\s*\d{{1,5}}\s*[号號]"
-_SALUTATION = r"(?=[^。:：《]{2,80}[:：])"
+# the addressees a notice opens with (各市州科技局：, 有关单位：, 市直各单位：), not a heading's colon (…号文件解读：)
+_SALUTATION = r"(?=[^。:：《]{0,40}?(?:各|有关|所属|直属)[^。:：《]{0,80}[:：])"
 GLUED_HEAD = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*(?:{_SALUTATION}|(?=[^。，,:：《]{{2,30}}关于))|^\s*(?P<p>{_NUMBER})\s+(?=\S)"
                         rf"|^(?P<title>[^。，,:：;；]{{4,160}}?{_NUMBERED_TITLE_END})\s*(?:[(（]\s*(?P<t>{_NUMBER})\s*[)）](?![的等精要文])"
                         rf"|(?P<s>{_NUMBER})\s*{_SALUTATION})")
