@@ -203,3 +203,10 @@ def test_a_cited_number_before_a_headings_colon_is_not_the_pages():
 def test_a_number_glued_to_the_addressees_is_the_pages(addressees):
     text = f"某科发〔2024〕12号{addressees}现将2024年度科技型中小企业评价工作有关事项通知如下。请认真组织实施。"
     assert text_record(text)["doc_number"] == "某科发〔2024〕12号"
+
+
+def test_a_title_that_opens_with_its_verb_names_no_issuer():
+    text = "\n".join(["转发省科技厅关于组织申报2021年度省级高新技术企业培育库入库企业的通知",
+                      "各镇区科技局、各有关单位:",
+                      "现将《某省科学技术厅关于组织申报2021年度省级高新技术企业培育库入库企业的通知》转发给你们,请认真组织申报。"])
+    assert text_record(text)["issuer"] is None

@@ -43,6 +43,7 @@ LOST_PADDING = re.compile(r"^[?？]{4,}|(?<=\S)(?:\s*[?？]){2,}\s*$")
 LETTER_SPACED = re.compile(r"(?<![\u4e00-\u9fff])(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff](?![\u4e00-\u9fff])")
 DATE_ONLY = re.compile(rf"^[(]?\s*[0-9〇一二三四五六七八九十{ZERO_FORMS}年月日号\s/.-]{{6,20}}\s*[)]?$")
 TITLE_ISSUERS = re.compile(r"^(?P<orgs>.{2,120}?)(?:关于|印发|转发|联合印发|联合发布|发布)")
+FORWARD_FIRST = re.compile(r"^(?:转发|印发|关于转发|关于印发)")
 ATTACHMENT_LINE = re.compile(r"^附\s*件")
 INTERVIEW = re.compile(
     rf"(?:^|[。！？；，,\s])(?:近日|日前|近期|今天|今日|昨天|\d{{1,2}}月\d{{1,2}}日)?(?P<org>{ORG})(?:有关|相关|主要)?"
@@ -362,8 +363,12 @@ def interview_issuers(title: str | None, text: str) -> list[str]:
 
 
 def title_issuers(title: str | None) -> list[str]:
-    """The bodies a title names before 关于/印发/转发 (湖南省科学技术厅 湖南省财政厅关于印发…)."""
-    match = TITLE_ISSUERS.match((title or "").strip())
+    """The bodies a title names before 关于/印发/转发 (湖南省科学技术厅 湖南省财政厅关于印发…); a title that opens with
+    its verb (转发省科技厅关于…) names no speaker: the body after 转发 wrote the document forwarded, not the page."""
+    title = (title or "").strip()
+    if FORWARD_FIRST.match(title):
+        return []
+    match = TITLE_ISSUERS.match(title)
     if not match:
         return []
     parts = split_orgs(match.group("orgs"))
