@@ -210,3 +210,10 @@ def test_a_title_that_opens_with_its_verb_names_no_issuer():
                       "各镇区科技局、各有关单位:",
                       "现将《某省科学技术厅关于组织申报2021年度省级高新技术企业培育库入库企业的通知》转发给你们,请认真组织申报。"])
     assert text_record(text)["issuer"] is None
+
+
+def test_a_source_label_with_the_date_and_controls_after_it_names_its_body():
+    text = "\n".join(["当前位置: 首页 > 新闻动态 > 工作动态", "某州23家企业被认定为某省科技型中小企业",
+                      "来源:某省科技厅     2018-01-17 00:00:00     【字体: 】",
+                      "日前,某州推荐上报的23家企业经审核后全部被认定为某省科技型中小企业。"])
+    assert text_record(text, kind="government")["issuer"] == "某省科技厅"

@@ -508,9 +508,13 @@ def government_bodies(bodies: list[str]) -> list[str]:
     return bodies if not any(NOT_GOVERNMENT.search(body) or _section(body) for body in bodies) else []
 
 
+VALUE_FURNITURE = re.compile(r"\s+(?=(?:19|20)\d{2}\s*[-/.年])|\s*[【\[]\s*(?:字体|打印|关闭|分享)")
+
+
 def org_value(value: str | None) -> list[str]:
-    """A labelled value (发布机构：…, ContentSource) as bodies, if it names any."""
-    value = (value or "").strip()
+    """A labelled value (发布机构：…, ContentSource) as bodies, if it names any; a date and the page's controls a
+    header line carries after it (来源:某省科技厅  2018-01-17 00:00:00  【字体: 】) are no part of it."""
+    value = VALUE_FURNITURE.split((value or "").strip(), maxsplit=1)[0].strip()
     parts = split_orgs(value)
     if parts and all(ORG_ONE.fullmatch(part) and not SITE_NAME.search(part) for part in parts):
         return parts
