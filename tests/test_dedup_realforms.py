@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from pipelines.dedup.config import DedupConfig
-from pipelines.dedup.diff import damaged_form
+from pipelines.dedup.diff import damaged_form, text_differences
 from pipelines.dedup.minhash import shingle_hashes
-from pipelines.dedup.normalise import normalise_text, sentence_units
+from pipelines.dedup.normalise import normalise_text, prepare_text, sentence_units
 from pipelines.dedup.pages import Page, fingerprint, page_view
 from pipelines.dedup.passage import shared_passage
 from pipelines.dedup.verdict import compare_pages
@@ -143,3 +143,19 @@ def test_characters_lost_to_decoding_or_transposed_are_damage_but_another_body_i
     other = damaged.replace("经区管委会研究", "经县人民政府研究")
     refused = compare_pages(view(other, "https://www.example.com/c.html"), original)
     assert not refused.same and refused.refusal == "1 changed words (区管委会→县人民政府)"
+
+
+# ------------------------------------------------- a heading and a sentence that say a document was issued
+
+def test_two_ways_of_saying_a_document_was_issued_are_no_word_change():
+    sentence = "为做好孵化器工作,某部组织编制了某省科技企业孵化器发展规划。现印发你们,请结合实际做好落实工作。"
+    heading = "为做好孵化器工作,某部办公厅关于印发某省科技企业孵化器发展规划。现印发你们,请结合实际做好落实工作。"
+    diff = text_differences(sentence_units(prepare_text(sentence)), sentence_units(prepare_text(heading)))
+    assert diff.word_changes == []
+
+
+def test_another_body_issuing_the_same_words_is_still_a_word_change():
+    a = "为做好孵化器工作,茂名市科技局印发了科技企业孵化器发展规划。请各县区结合实际做好落实工作。"
+    b = "为做好孵化器工作,湛江市科技局印发了科技企业孵化器发展规划。请各县区结合实际做好落实工作。"
+    diff = text_differences(sentence_units(prepare_text(a)), sentence_units(prepare_text(b)))
+    assert [(c.old, c.new) for c in diff.word_changes] == [("茂名", "湛江")]

@@ -131,6 +131,9 @@ def names_itself(old: str, new: str, after: str = "") -> bool:
 VALUE_CHARS = frozenset("0123456789万亿千百元年月日号第批期届次个家项")
 
 
+ISSUED = re.compile(r"印发|编制|制定|发布|出台|颁布")
+
+
 def variant_only(old: str, new: str) -> bool:
     """True when two spans differ in one character that is no part of a value (1着力打造… / 1著力打造…: OpenCC's
     variant beside a list number), so no value changed."""
@@ -201,8 +204,10 @@ def _block_changes(old: str, new: str, result: Differences) -> None:
             if damaged_form(a, b) or names_itself(a, b, old[i2:i2 + 1] if old[i2:i2 + 1] == new[j2:j2 + 1] else ""):
                 continue
             if not DIGITS.search(a + b):
-                # one character for one is a variant form (OpenCC's 着/著), not another name
-                if len(a) != len(b) or sum(x != y for x, y in zip(a, b)) > 1:
+                # one character for one is a variant form (OpenCC's 着/著), not another name; two ways of saying a
+                # document was issued (组织编制了《X》 / 办公厅关于印发《X》: a sentence and a heading) name no one else
+                if (len(a) != len(b) or sum(x != y for x, y in zip(a, b)) > 1) \
+                        and not (ISSUED.search(a) and ISSUED.search(b)):
                     result.changed.append(Change("word", a, b))
                 continue
         if len(a) >= 4:
