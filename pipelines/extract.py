@@ -236,7 +236,8 @@ def labelled_doc_number(cleaned: CleanPage) -> str | None:
 MAX_SOURCE_NUMBER = 40  # a 来源 longer than a number with its joint agencies says more than the number
 
 
-def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], government: bool, text: str) -> str | None:
+def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], government: bool, text: str,
+           made: tuple[str, str | None] | None = None) -> str | None:
     """The issuing bodies (lead first, joined with 、), by the evidence order of fields.signature; `titles`
     are the page's own title and the chosen one, read in that order."""
     def simplified(value: str | None) -> str:
@@ -255,7 +256,7 @@ def issuer(cleaned: CleanPage, signers: tuple[str, ...], titles: list[str], gove
     beside = heading_issuers(lines, [*titles, heading] if heading else titles)
     # the title's speaker wrote the document; a 发布机构 may be the department that put it online (a district's
     # 发展改革委 carrying its 区委's 建议)
-    made = promulgation(lines)  # a regulation's note: 某市人民政府令第128号公布
+    # `made`: a regulation's promulgation note (某市人民政府令第128号公布), the government that made it
     order = [list(signers), headed, [made[0]] if made else [], titled, beside, labelled]
     interviewed = next(filter(None, (interview_issuers(simplified(title), text) for title in titles)), None)
     order += [closing_issuers(text), interviewed or interview_issuers(None, text)]
@@ -334,12 +335,13 @@ def _fields(page: PageInput, cleaned: CleanPage, record: dict[str, Any], budget:
                 *works]
     own = next(filter(None, (own_doc_number(labelled_number, lines, work) for work in numbered)), None) \
         if numbered else own_doc_number(labelled_number, lines, "")
-    made = promulgation(lines) if own is None else None
+    made = promulgation(lines)
     own = own or (made[1] if made else None)
     record.update({
         "title": single_line(title or carried),  # a wrapper's text names the document it issues
         "policy_title": single_line(carried),
-        "issuer": single_line(issuer(cleaned, signature.issuers if signature else (), titles, government, pair.work)),
+        "issuer": single_line(issuer(cleaned, signature.issuers if signature else (), titles, government, pair.work,
+                                             made)),
         "publish_date": published,
         "page_date": shown,
         "doc_number": own,

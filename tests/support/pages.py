@@ -2,7 +2,6 @@
 labelled fields and the lines its clean text must and must not contain."""
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections import Counter
@@ -88,6 +87,6 @@ def text_record(text: str, kind: str = "aggregator", url: str = "https://zc.exam
 def html_record(text: str, kind: str = "aggregator", url: str = "https://zc.example.com/p/1.html") -> dict:
     """The record extracted from `text` served as an HTML page with one paragraph a line and no <title> (a repost
     of `kind` that kept only its text, as the crawl fetches it)."""
-    paragraphs = "".join(f"<p>{html.escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
-    page = f'<html><head><meta charset="utf-8"></head><body><div class="content">{paragraphs}</div></body></html>'
-    return extract_record(PageInput(url=url, html=page, source_kind=kind))
+    from bench.realweb import mirror_html  # the page bench/realweb.py serves a .txt page as
+
+    return extract_record(PageInput(url=url, html=mirror_html(text), source_kind=kind))
